@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QStringList>
+
+// Each `hil` subcommand: parses its own arguments (args[0] is "hil <command>"), returns the exit code.
+int runCommand(const QStringList &args);
+int validateCommand(const QStringList &args);
+int runsCommand(const QStringList &args);
+int portsCommand(const QStringList &args);
+
+#include "core/fixture.h"
+#include "core/scenario.h"
+
+#include <optional>
+
+// Loads and validates a fixture and, if scenarioPath is not empty, a scenario on it. Prints every
+// problem as file:line:col: message to stderr. Returns false on any problem.
+bool loadInputs(const QString &fixturePath, const QString &scenarioPath, std::optional<hil::Fixture> *fixture,
+                std::optional<hil::Scenario> *scenario);

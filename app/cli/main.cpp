@@ -1,0 +1,61 @@
+#include "commands.h"
+
+#include "core/verdict.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace {
+
+const char *const kUsage = R"(Usage: hil <command> [options]
+
+Hardware-in-the-loop test and soak harness.
+
+Commands:
+  run SCENARIO --fixture F   run a scenario on a bench, record it, exit with its verdict
+  validate [SCENARIO] --fixture F
+                             check a fixture (and scenario) without running anything
+  runs --db D                list the runs recorded in a database
+  ports                      list serial ports with what libserialport knows of them
+
+Exit codes: 0 pass, 1 fail, 2 bad input, 3 error, 130 abort.
+Run 'hil <command> --help' for the options of a command.
+)";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("hil"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HIL_VERSION));
+
+    const QStringList args = QCoreApplication::arguments();
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (args.size() < 2) {
+        err << kUsage;
+        return hil::ExitBadInput;
+    }
+    const QString command = args.at(1);
+    if (command == u"--help" || command == u"-h" || command == u"help") {
+        out << kUsage;
+        return 0;
+    }
+    if (command == u"--version" || command == u"-v") {
+        out << "hil " << HIL_VERSION << '\n';
+        return 0;
+    }
+    QStringList rest = args.mid(1);
+    rest[0] = QStringLiteral("hil ") + command;
+    if (command == u"run")
+        return runCommand(rest);
+    if (command == u"validate")
+        return validateCommand(rest);
+    if (command == u"runs")
+        return runsCommand(rest);
+    if (command == u"ports")
+        return portsCommand(rest);
+    err << "hil: unknown command '" << command << "'\n\n" << kUsage;
+    return hil::ExitBadInput;
+}

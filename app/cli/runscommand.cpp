@@ -1,0 +1,55 @@
+#include "commands.h"
+
+#include "core/duration.h"
+#include "core/runcatalog.h"
+#include "core/verdict.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QTimeZone>
+#include <QTextStream>
+
+int runsCommand(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("List the runs recorded in a results database."));
+    p.addHelpOption();
+    p.addOption({QStringLiteral("db"), QStringLiteral("Results database (SQLite)."), QStringLiteral("D")});
+    p.process(args);
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (!p.isSet(QStringLiteral("db"))) {
+        err << p.helpText();
+        return hil::ExitBadInput;
+    }
+    QString error;
+    const auto runs = hil::listRuns(p.value(QStringLiteral("db")), &error);
+    if (!runs) {
+        err << "hil runs: " << error << '\n';
+        return hil::ExitBadInput;
+    }
+    out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
+               .arg(QStringLiteral("ID"), 4)
+               .arg(QStringLiteral("STARTED (UTC)"), -19)
+               .arg(QStringLiteral("VERDICT"), -8)
+               .arg(QStringLiteral("DURATION"), -9)
+               .arg(QStringLiteral("SCENARIO"), -20)
+               .arg(QStringLiteral("DUT / FIRMWARE"), -24)
+               .arg(QStringLiteral("PASS/FAIL/ERROR"));
+    for (const hil::RunRow &r : *runs) {
+        const QString started =
+            QDateTime::fromMSecsSinceEpoch(r.startedAtNs / 1'000'000, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        const QString verdict = r.verdict == u"RUNNING" && !r.durationNs ? QStringLiteral("RUNNING?") : r.verdict;
+        out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7/%8/%9\n")
+                   .arg(r.id, 4)
+                   .arg(started, -19)
+                   .arg(verdict, -8)
+                   .arg(r.durationNs ? hil::formatDuration(hil::Nanoseconds(*r.durationNs)) : QStringLiteral("-"), -9)
+                   .arg(r.scenario, -20)
+                   .arg(QStringLiteral("%1 / %2").arg(r.dutSerial, r.firmware), -24)
+                   .arg(r.pass)
+                   .arg(r.fail)
+                   .arg(r.error);
+    }
+    return hil::ExitPass;
+}

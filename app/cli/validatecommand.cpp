@@ -1,0 +1,59 @@
+#include "commands.h"
+
+#include "core/fixtureloader.h"
+#include "core/scenarioloader.h"
+#include "core/verdict.h"
+
+#include <QCommandLineParser>
+#include <QTextStream>
+
+bool loadInputs(const QString &fixturePath, const QString &scenarioPath, std::optional<hil::Fixture> *fixture,
+                std::optional<hil::Scenario> *scenario)
+{
+    QTextStream err(stderr);
+    hil::SourceErrors errors;
+    *fixture = hil::loadFixture(fixturePath, &errors);
+    if (!*fixture) {
+        err << hil::formatErrors(errors);
+        return false;
+    }
+    if (scenarioPath.isEmpty())
+        return true;
+    *scenario = hil::loadScenario(scenarioPath, **fixture, &errors);
+    if (!*scenario) {
+        err << hil::formatErrors(errors);
+        return false;
+    }
+    return true;
+}
+
+int validateCommand(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Check a fixture, and a scenario on it, without running anything. "
+                                               "Problems are printed as file:line:col: message."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("scenario"), QStringLiteral("Scenario file (YAML); optional."),
+                            QStringLiteral("[SCENARIO]"));
+    p.addOption({{QStringLiteral("f"), QStringLiteral("fixture")}, QStringLiteral("Fixture file (YAML)."),
+                 QStringLiteral("F")});
+    p.process(args);
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (!p.isSet(QStringLiteral("fixture")) || p.positionalArguments().size() > 1) {
+        err << p.helpText();
+        return hil::ExitBadInput;
+    }
+    const QString scenarioPath = p.positionalArguments().value(0);
+    std::optional<hil::Fixture> fixture;
+    std::optional<hil::Scenario> scenario;
+    if (!loadInputs(p.value(QStringLiteral("fixture")), scenarioPath, &fixture, &scenario))
+        return hil::ExitBadInput;
+    out << "fixture " << fixture->path << ": OK (" << fixture->devices.size() << " devices)\n";
+    if (scenario) {
+        const qsizetype steps = scenario->setup.size() + scenario->steps.size() + scenario->teardown.size();
+        out << "scenario " << scenario->path << ": OK (" << steps << " steps on " << scenario->devices.join(u", ")
+            << ")\n";
+    }
+    return hil::ExitPass;
+}

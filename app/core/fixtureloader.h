@@ -1,0 +1,14 @@
+#pragma once
+
+#include "fixture.h"
+#include "sourceerror.h"
+
+#include <optional>
+
+namespace hil {
+
+// Reads and validates a fixture file. Returns nullopt and fills *errors (every problem found, each with
+// file:line:col) if anything is wrong; nothing is started or opened here.
+std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors);
+
+} // namespace hil

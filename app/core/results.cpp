@@ -1,0 +1,25 @@
+#include "results.h"
+
+namespace hil {
+
+void RunCounts::add(const StepResult &r)
+{
+    switch (r.verdict) {
+    case Verdict::Pass:
+        ++pass;
+        break;
+    case Verdict::Fail:
+        ++fail;
+        break;
+    case Verdict::Error:
+        ++error;
+        break;
+    case Verdict::Abort:
+        ++abort;
+        break;
+    }
+    if (r.marginal)
+        ++marginal;
+}
+
+} // namespace hil

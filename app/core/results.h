@@ -1,0 +1,88 @@
+#pragma once
+
+#include "limits.h"
+#include "scenario.h"
+#include "verdict.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace hil {
+
+// Everything here is plain data, copied to listeners. Times are monotonic nanoseconds since the run
+// started (RunInfo::startedWallNs anchors them to the wall clock for display).
+
+struct RunInfo {
+    QString uuid;
+    QString scenario;
+    QString scenarioPath;
+    QString fixture;
+    QString fixturePath;
+    QString station;
+    QString dutSerial;
+    QString firmware;
+    QString host;
+    quint64 seed = 0;
+    qint64 startedWallNs = 0;
+};
+
+struct MeasurementResult {
+    QString name;
+    double value = 0;
+    QString unit;
+    Range limits;
+    Range marginalBand;
+    Verdict verdict = Verdict::Pass;
+    bool marginal = false;
+};
+
+struct StepResult {
+    Phase phase = Phase::Steps;
+    qint64 iteration = 0;  // of the scenario's repeat, 0-based; 0 in setup and teardown
+    int stepIndex = 0;     // position in its phase
+    qint64 repetition = 0; // of the step's own repeat, 0-based
+    QString step;
+    QString device;
+    qint64 startNs = 0;
+    qint64 endNs = 0;
+    qint64 latencyNs = -1; // send to answer; -1 when the step had no answer
+    qint64 latenessNs = 0; // how late the step started against its absolute deadline
+    Verdict verdict = Verdict::Pass;
+    bool marginal = false;
+    QString message;
+    QByteArray response; // the device's actual answer (or what it sent instead)
+    QList<MeasurementResult> measurements;
+};
+
+struct Event {
+    qint64 timeNs = 0;
+    QString kind; // connect, disconnect, overflow, unsolicited, sim-exit, abort, error, ...
+    QString device;
+    QString detail;
+};
+
+struct RunCounts {
+    qint64 pass = 0;
+    qint64 fail = 0;
+    qint64 error = 0;
+    qint64 abort = 0;
+    qint64 marginal = 0;
+
+    void add(const StepResult &r);
+    qint64 total() const { return pass + fail + error + abort; }
+};
+
+struct RunSummary {
+    Verdict verdict = Verdict::Pass;
+    RunCounts counts;
+    qint64 iterations = 0;
+    qint64 endedWallNs = 0;
+    qint64 durationNs = 0;
+    QString reason; // why the run ended early, if it did
+};
+
+// Direction of a raw exchange.
+enum class Direction { ToDevice, FromDevice };
+
+} // namespace hil

@@ -1,0 +1,479 @@
+#include "runner.h"
+
+#include "bench.h"
+#include "clock.h"
+#include "devicesession.h"
+#include "resultlistener.h"
+
+#include <QRandomGenerator>
+#include <QSysInfo>
+#include <QUuid>
+
+#include <cmath>
+
+namespace hil {
+
+namespace {
+
+constexpr qint64 kDeadlineSlackNs = 20'000;
+
+int msUntil(qint64 deadlineNs, qint64 nowNs)
+{
+    const qint64 ns = deadlineNs - nowNs;
+    return ns <= 0 ? 0 : static_cast<int>(std::min<qint64>((ns + 999'999) / 1'000'000, 24LL * 3600 * 1000));
+}
+
+QString formatRange(const Range &r)
+{
+    const auto bound = [](const std::optional<double> &b) { return b ? QString::number(*b) : QStringLiteral("~"); };
+    return QStringLiteral("[%1, %2]").arg(bound(r.low), bound(r.high));
+}
+
+QString clip(const QByteArray &line, qsizetype max = 200)
+{
+    const QString s = QString::fromUtf8(line.left(max));
+    return line.size() > max ? s + QStringLiteral("...") : s;
+}
+
+} // namespace
+
+Runner::Runner(Scenario scenario, Fixture fixture, RunOptions options, QObject *parent)
+    : QObject(parent)
+    , m_scenario(std::move(scenario))
+    , m_fixture(std::move(fixture))
+    , m_options(options)
+{
+    m_timer.setSingleShot(true);
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &Runner::onDeadlineTimer);
+    m_waitTimer.setSingleShot(true);
+    m_waitTimer.setTimerType(Qt::PreciseTimer);
+}
+
+Runner::~Runner() = default;
+
+void Runner::addListener(ResultListener *listener)
+{
+    m_listeners.append(listener);
+}
+
+void Runner::emitEvent(qint64 monoNs, const QString &kind, const QString &device, const QString &detail)
+{
+    const Event e{rel(monoNs), kind, device, detail};
+    for (ResultListener *l : std::as_const(m_listeners))
+        l->eventRecorded(e);
+}
+
+void Runner::start()
+{
+    Q_ASSERT(m_stage == Stage::Idle);
+    m_info.uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m_info.scenario = m_scenario.name;
+    m_info.scenarioPath = m_scenario.path;
+    m_info.fixture = m_fixture.name;
+    m_info.fixturePath = m_fixture.path;
+    m_info.station = m_fixture.station.isEmpty() ? QSysInfo::machineHostName() : m_fixture.station;
+    m_info.dutSerial = m_fixture.dutSerial;
+    m_info.firmware = m_fixture.firmware;
+    m_info.host = QSysInfo::machineHostName();
+    m_info.seed = m_options.seed.value_or(
+        m_scenario.seed.value_or(QRandomGenerator::system()->generate64() & 0x7fffffffffffffffULL));
+    m_startNs = monotonicNs();
+    m_info.startedWallNs = wallClockNs();
+    for (ResultListener *l : std::as_const(m_listeners))
+        l->runStarted(m_info);
+
+    m_stage = Stage::Connecting;
+    m_bench = new Bench(m_fixture, m_scenario.devices, m_info.seed, this);
+    connect(m_bench, &Bench::deviceEvent, this, &Runner::emitEvent);
+    connect(m_bench, &Bench::failed, this, [this](const QString &device, const QString &reason) {
+        emitEvent(monotonicNs(), QStringLiteral("error"), device, reason);
+        m_verdict = Verdict::Error;
+        finish(QStringLiteral("device '%1' could not be connected: %2").arg(device, reason));
+    });
+    connect(m_bench, &Bench::ready, this, [this] {
+        if (m_finished)
+            return;
+        if (m_options.recordExchanges) {
+            for (DeviceSession *s : m_bench->sessions()) {
+                const QString name = s->name();
+                connect(s, &DeviceSession::lineSent, this, [this, name](qint64 t, const QByteArray &line) {
+                    for (ResultListener *l : std::as_const(m_listeners))
+                        l->exchange(rel(t), name, Direction::ToDevice, line);
+                });
+                connect(s, &DeviceSession::lineReceived, this, [this, name](qint64 t, const QByteArray &line) {
+                    for (ResultListener *l : std::as_const(m_listeners))
+                        l->exchange(rel(t), name, Direction::FromDevice, line);
+                });
+            }
+        }
+        m_stage = Stage::Running;
+        beginPhase(Phase::Setup);
+    });
+    m_bench->connectAll(m_options.connectTimeoutMs);
+}
+
+void Runner::beginPhase(Phase p)
+{
+    m_phase = p;
+    m_stepIndex = 0;
+    m_repetition = 0;
+    const qint64 now = monotonicNs();
+    if (p == Phase::Steps) {
+        if (m_setupFailed) {
+            emitEvent(now, QStringLiteral("skip"), QString(), QStringLiteral("setup did not pass: steps skipped"));
+            beginPhase(Phase::Teardown);
+            return;
+        }
+        m_iteration = 0;
+        m_loopStartNs = now;
+    }
+    if (m_scenario.phase(p).isEmpty()) {
+        afterStep(true);
+        return;
+    }
+    m_stepLoopStartNs = now;
+    scheduleAt(now);
+}
+
+void Runner::scheduleAt(qint64 deadlineNs)
+{
+    m_deadlineNs = deadlineNs;
+    onDeadlineTimer();
+}
+
+void Runner::onDeadlineTimer()
+{
+    // A millisecond timer fires up to about a millisecond late, so sleep to just short of the deadline
+    // and cover the last stretch with zero-time timers: the step then starts within tens of microseconds
+    // of its deadline at the cost of at most a millisecond of busy waiting per step.
+    const qint64 remaining = m_deadlineNs - monotonicNs();
+    if (remaining <= kDeadlineSlackNs)
+        QMetaObject::invokeMethod(this, &Runner::runStep, Qt::QueuedConnection);
+    else if (remaining > 1'500'000)
+        m_timer.start(static_cast<int>(std::min<qint64>((remaining - 1'000'000) / 1'000'000, 24LL * 3600 * 1000)));
+    else
+        m_timer.start(0);
+}
+
+StepResult Runner::newResult(const Step &step) const
+{
+    StepResult r;
+    r.phase = m_phase;
+    r.iteration = m_phase == Phase::Steps ? m_iteration : 0;
+    r.stepIndex = m_stepIndex;
+    r.repetition = m_repetition;
+    r.step = step.name;
+    r.device = step.send ? step.send->device : step.expect ? step.expect->device : QString();
+    return r;
+}
+
+void Runner::runStep()
+{
+    if (m_finished || m_stage != Stage::Running)
+        return;
+    const QList<Step> &steps = m_scenario.phase(m_phase);
+    if (m_stepIndex >= steps.size())
+        return;
+    const Step &step = steps[m_stepIndex];
+    const qint64 now = monotonicNs();
+    m_stepActive = true;
+    m_stepStartNs = now;
+
+    if (!step.send && !step.expect) {
+        // A pure wait records nothing: it only spaces the steps around it.
+        disconnect(&m_waitTimer, nullptr, this, nullptr);
+        connect(&m_waitTimer, &QTimer::timeout, this, [this] {
+            m_stepActive = false;
+            afterStep(false);
+        });
+        m_waitTimer.start(msUntil(now + step.wait.value_or(Nanoseconds(0)).count(), now));
+        return;
+    }
+
+    StepResult r = newResult(step);
+    r.startNs = rel(now);
+    r.latenessNs = std::max<qint64>(0, now - m_deadlineNs);
+
+    qint64 sendNs = -1;
+    if (step.send) {
+        DeviceSession *to = m_bench->session(step.send->device);
+        if (!to || to->state() != DeviceSession::State::Ready) {
+            r.verdict = Verdict::Error;
+            r.endNs = r.startNs;
+            r.message = QStringLiteral("device '%1' is not connected%2")
+                            .arg(step.send->device, to && !to->lastError().isEmpty()
+                                                        ? QStringLiteral(": ") + to->lastError()
+                                                        : QString());
+            m_deviceLost = true;
+            stepDone(std::move(r));
+            return;
+        }
+        if (step.expect && step.expect->device == step.send->device)
+            to->discardQueued();
+        sendNs = to->sendLine(step.send->line);
+    }
+    if (!step.expect) {
+        r.endNs = rel(monotonicNs());
+        stepDone(std::move(r));
+        return;
+    }
+    DeviceSession *from = m_bench->session(step.expect->device);
+    if (!from) {
+        r.verdict = Verdict::Error;
+        r.message = QStringLiteral("device '%1' is not on the bench").arg(step.expect->device);
+        stepDone(std::move(r));
+        return;
+    }
+    m_waitingOn = from;
+    const bool skip = step.send ? step.expect->skipUnmatched : true;
+    const int index = m_stepIndex;
+    const Phase phase = m_phase;
+    from->expect(step.expect->match, step.expect->within, skip,
+                 [this, r, sendNs, index, phase](const DeviceSession::Answer &a) mutable {
+                     m_waitingOn = nullptr;
+                     const Step &st = m_scenario.phase(phase)[index];
+                     r.endNs = rel(a.timeNs);
+                     if (sendNs >= 0 && a.outcome != DeviceSession::Answer::Outcome::Lost
+                         && a.outcome != DeviceSession::Answer::Outcome::Timeout)
+                         r.latencyNs = a.timeNs - sendNs;
+                     switch (a.outcome) {
+                     case DeviceSession::Answer::Outcome::Matched:
+                         r.response = a.line;
+                         evaluate(st, r, a.match);
+                         break;
+                     case DeviceSession::Answer::Outcome::Mismatch:
+                         r.verdict = Verdict::Fail;
+                         r.response = a.line;
+                         r.message = QStringLiteral("unexpected answer '%1' (expected /%2/)")
+                                         .arg(clip(a.line), st.expect->match.pattern());
+                         break;
+                     case DeviceSession::Answer::Outcome::Timeout:
+                         r.verdict = Verdict::Fail;
+                         r.response = a.skipped;
+                         r.message = QStringLiteral("timeout: no answer matching /%1/ within %2%3")
+                                         .arg(st.expect->match.pattern(), formatDuration(st.expect->within),
+                                              a.skipped.isEmpty() ? QString()
+                                                                  : QStringLiteral(" (other lines: %1)")
+                                                                        .arg(clip(a.skipped.trimmed())));
+                         break;
+                     case DeviceSession::Answer::Outcome::Lost:
+                         r.verdict = Verdict::Error;
+                         r.message = QStringLiteral("device '%1' lost: %2").arg(st.expect->device, a.reason);
+                         m_deviceLost = true;
+                         break;
+                     }
+                     stepDone(std::move(r));
+                 });
+}
+
+void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionMatch &match)
+{
+    QStringList problems;
+    for (const MeasurementSpec &spec : step.measure) {
+        MeasurementResult m;
+        m.name = spec.name;
+        m.unit = spec.unit;
+        m.limits = spec.limits;
+        m.marginalBand = spec.marginal;
+        const QString text = match.captured(spec.name);
+        bool ok = false;
+        const double value = text.trimmed().toDouble(&ok);
+        if (!ok) {
+            m.value = std::nan("");
+            m.verdict = Verdict::Fail;
+            problems.append(QStringLiteral("%1: '%2' is not a number").arg(spec.name, text));
+        } else {
+            m.value = value;
+            const MeasurementOutcome o = evaluateMeasurement(spec, value);
+            m.verdict = o.verdict;
+            m.marginal = o.marginal;
+            if (o.verdict == Verdict::Fail)
+                problems.append(QStringLiteral("%1 = %2 %3 outside limits %4")
+                                    .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.limits))
+                                    .simplified());
+            else if (o.marginal)
+                problems.append(QStringLiteral("%1 = %2 %3 marginal (band %4)")
+                                    .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.marginal))
+                                    .simplified());
+        }
+        r.verdict = combine(r.verdict, m.verdict);
+        r.marginal = r.marginal || m.marginal;
+        r.measurements.append(m);
+    }
+    if (r.verdict != Verdict::Pass)
+        r.marginal = false;
+    r.message = problems.join(QStringLiteral("; "));
+
+    bool changed = false;
+    for (auto it = step.record.cbegin(); it != step.record.cend(); ++it) {
+        const QString value = match.captured(it.value());
+        QString *field = it.key() == u"dut_serial" ? &m_info.dutSerial
+            : it.key() == u"firmware"              ? &m_info.firmware
+                                                   : &m_info.station;
+        if (*field != value) {
+            *field = value;
+            changed = true;
+        }
+    }
+    if (changed) {
+        for (ResultListener *l : std::as_const(m_listeners))
+            l->runInfoChanged(m_info);
+    }
+}
+
+void Runner::stepDone(StepResult result)
+{
+    m_stepActive = false;
+    m_counts.add(result);
+    m_verdict = combine(m_verdict, result.verdict);
+    if (m_phase == Phase::Setup && result.verdict != Verdict::Pass)
+        m_setupFailed = true;
+    for (ResultListener *l : std::as_const(m_listeners))
+        l->stepFinished(result);
+    const bool stop = (m_phase == Phase::Setup && m_setupFailed) || (m_phase == Phase::Steps && m_deviceLost);
+    const Step &step = m_scenario.phase(m_phase)[m_stepIndex];
+    if (step.wait && !stop) {
+        disconnect(&m_waitTimer, nullptr, this, nullptr);
+        connect(&m_waitTimer, &QTimer::timeout, this, [this] { afterStep(false); });
+        m_waitTimer.start(msUntil(monotonicNs() + step.wait->count(), monotonicNs()));
+        return;
+    }
+    afterStep(stop);
+}
+
+bool Runner::stepRepeatsAgain(const Step &step, qint64 nowNs)
+{
+    const Repeat &rep = step.repeat;
+    if (rep.count)
+        return m_repetition + 1 < *rep.count;
+    if (rep.forDuration) {
+        const qint64 end = m_stepLoopStartNs + rep.forDuration->count();
+        if (rep.every)
+            return m_stepLoopStartNs + (m_repetition + 1) * rep.every->count() < end;
+        return nowNs < end;
+    }
+    return false;
+}
+
+bool Runner::scenarioRepeatsAgain(qint64 nowNs)
+{
+    const Repeat &rep = m_scenario.repeat;
+    if (rep.count)
+        return m_iteration + 1 < *rep.count;
+    if (rep.forDuration) {
+        const qint64 end = m_loopStartNs + rep.forDuration->count();
+        if (rep.every)
+            return m_loopStartNs + (m_iteration + 1) * rep.every->count() < end;
+        return nowNs < end;
+    }
+    return false;
+}
+
+void Runner::afterStep(bool stopPhase)
+{
+    if (m_finished)
+        return;
+    const QList<Step> &steps = m_scenario.phase(m_phase);
+    const qint64 now = monotonicNs();
+    if (!stopPhase && m_stepIndex < steps.size()) {
+        const Step &step = steps[m_stepIndex];
+        if (stepRepeatsAgain(step, now)) {
+            ++m_repetition;
+            scheduleAt(step.repeat.every ? m_stepLoopStartNs + m_repetition * step.repeat.every->count() : now);
+            return;
+        }
+    }
+    m_repetition = 0;
+    m_stepIndex = stopPhase ? static_cast<int>(steps.size()) : m_stepIndex + 1;
+    if (m_stepIndex < steps.size()) {
+        m_stepLoopStartNs = now;
+        scheduleAt(now);
+        return;
+    }
+    switch (m_phase) {
+    case Phase::Setup:
+        beginPhase(Phase::Steps);
+        return;
+    case Phase::Steps: {
+        ++m_iterationsDone;
+        const Repeat &rep = m_scenario.repeat;
+        qint64 planned = -1;
+        const qint64 elapsed = now - m_loopStartNs;
+        if (rep.forDuration)
+            planned = rep.forDuration->count();
+        else if (rep.count && m_iterationsDone > 0)
+            planned = elapsed / m_iterationsDone * *rep.count;
+        for (ResultListener *l : std::as_const(m_listeners))
+            l->progress(m_iterationsDone, elapsed, planned);
+        if (!stopPhase && !m_deviceLost && scenarioRepeatsAgain(now)) {
+            ++m_iteration;
+            m_stepIndex = 0;
+            const qint64 deadline = rep.every ? m_loopStartNs + m_iteration * rep.every->count() : now;
+            m_stepLoopStartNs = std::max(deadline, now);
+            scheduleAt(deadline);
+            return;
+        }
+        beginPhase(Phase::Teardown);
+        return;
+    }
+    case Phase::Teardown:
+        finish(m_deviceLost ? QStringLiteral("a device was lost") : QString());
+        return;
+    }
+}
+
+void Runner::abort(const QString &reason, Verdict verdict)
+{
+    if (m_finished)
+        return;
+    const qint64 now = monotonicNs();
+    emitEvent(now, verdict == Verdict::Abort ? QStringLiteral("abort") : QStringLiteral("error"), QString(), reason);
+    m_timer.stop();
+    m_waitTimer.stop();
+    if (m_waitingOn) {
+        m_waitingOn->cancelExpect();
+        m_waitingOn = nullptr;
+    }
+    if (m_stepActive && m_stage == Stage::Running) {
+        const QList<Step> &steps = m_scenario.phase(m_phase);
+        if (m_stepIndex < steps.size() && (steps[m_stepIndex].send || steps[m_stepIndex].expect)) {
+            StepResult r = newResult(steps[m_stepIndex]);
+            r.startNs = rel(m_stepStartNs);
+            r.endNs = rel(now);
+            r.verdict = verdict;
+            r.message = verdict == Verdict::Abort ? QStringLiteral("aborted: %1").arg(reason) : reason;
+            m_counts.add(r);
+            for (ResultListener *l : std::as_const(m_listeners))
+                l->stepFinished(r);
+        }
+        m_stepActive = false;
+    }
+    m_verdict = combine(m_verdict, verdict);
+    finish(reason);
+}
+
+void Runner::finish(const QString &reason)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_stage = Stage::Done;
+    m_endReason = reason;
+    m_timer.stop();
+    m_waitTimer.stop();
+    if (m_bench)
+        m_bench->shutdown();
+    RunSummary s;
+    s.verdict = m_verdict;
+    s.counts = m_counts;
+    s.iterations = m_iterationsDone;
+    s.endedWallNs = wallClockNs();
+    s.durationNs = monotonicNs() - m_startNs;
+    s.reason = reason;
+    for (ResultListener *l : std::as_const(m_listeners))
+        l->runFinished(s);
+    emit finished(m_verdict);
+}
+
+} // namespace hil

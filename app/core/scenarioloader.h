@@ -1,0 +1,16 @@
+#pragma once
+
+#include "fixture.h"
+#include "scenario.h"
+#include "sourceerror.h"
+
+#include <optional>
+
+namespace hil {
+
+// Reads a scenario and validates it against the fixture it will run on: unknown keys, wrong types,
+// unknown devices, bad regular expressions, captures that the pattern does not define, limits with
+// low > high. Returns nullopt and fills *errors (each with file:line:col) if anything is wrong.
+std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture, SourceErrors *errors);
+
+} // namespace hil

@@ -1,0 +1,142 @@
+#include "schema.h"
+
+#include <sqlite3.h>
+
+namespace hil {
+
+namespace {
+
+const char *const kSchemaV1 = R"sql(
+CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY,
+    uuid          TEXT NOT NULL UNIQUE,
+    scenario      TEXT NOT NULL,
+    scenario_path TEXT,
+    fixture       TEXT NOT NULL,
+    fixture_path  TEXT,
+    station       TEXT,
+    dut_serial    TEXT,
+    firmware      TEXT,
+    host          TEXT,
+    seed          INTEGER NOT NULL,
+    started_at_ns INTEGER NOT NULL,      -- wall clock, ns since the Unix epoch
+    ended_at_ns   INTEGER,               -- NULL while running or if the run was interrupted
+    duration_ns   INTEGER,
+    verdict       TEXT NOT NULL DEFAULT 'RUNNING',
+    reason        TEXT,
+    iterations    INTEGER NOT NULL DEFAULT 0,
+    n_pass        INTEGER NOT NULL DEFAULT 0,
+    n_fail        INTEGER NOT NULL DEFAULT 0,
+    n_error       INTEGER NOT NULL DEFAULT 0,
+    n_abort       INTEGER NOT NULL DEFAULT 0,
+    n_marginal    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE step_results (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    phase       TEXT NOT NULL,           -- setup, steps, teardown
+    iteration   INTEGER NOT NULL,
+    step_index  INTEGER NOT NULL,
+    repetition  INTEGER NOT NULL,
+    step        TEXT NOT NULL,
+    device      TEXT,
+    start_ns    INTEGER NOT NULL,        -- monotonic, since the run started
+    end_ns      INTEGER NOT NULL,
+    latency_ns  INTEGER,                 -- send to answer; NULL without an answer
+    lateness_ns INTEGER NOT NULL DEFAULT 0,
+    verdict     TEXT NOT NULL,
+    marginal    INTEGER NOT NULL DEFAULT 0,
+    message     TEXT,
+    response    BLOB                     -- the device's answer, bytes as received
+);
+CREATE INDEX step_results_run ON step_results(run_id, phase, step_index);
+CREATE TABLE measurements (
+    id            INTEGER PRIMARY KEY,
+    run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step_result_id INTEGER NOT NULL REFERENCES step_results(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    value         REAL,                  -- NULL when the capture was not a number
+    unit          TEXT,
+    low           REAL,
+    high          REAL,
+    marginal_low  REAL,
+    marginal_high REAL,
+    verdict       TEXT NOT NULL,
+    marginal      INTEGER NOT NULL DEFAULT 0,
+    t_ns          INTEGER NOT NULL
+);
+CREATE INDEX measurements_run ON measurements(run_id, name);
+CREATE TABLE events (
+    id      INTEGER PRIMARY KEY,
+    run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    t_ns    INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    device  TEXT,
+    detail  TEXT
+);
+CREATE INDEX events_run ON events(run_id, t_ns);
+CREATE TABLE exchanges (
+    id        INTEGER PRIMARY KEY,
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    t_ns      INTEGER NOT NULL,
+    device    TEXT NOT NULL,
+    direction TEXT NOT NULL,             -- tx (to the device) or rx (from the device)
+    data      BLOB NOT NULL
+);
+CREATE INDEX exchanges_run ON exchanges(run_id, t_ns);
+)sql";
+
+bool exec(sqlite3 *db, const char *sql, QString *error)
+{
+    char *msg = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) == SQLITE_OK)
+        return true;
+    if (error)
+        *error = QString::fromUtf8(msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return false;
+}
+
+} // namespace
+
+bool prepareDatabase(sqlite3 *db, QString *error)
+{
+    sqlite3_busy_timeout(db, 5000);
+    if (!exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", error))
+        return false;
+    sqlite3_stmt *stmt = nullptr;
+    int version = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (version == kSchemaVersion)
+        return true;
+    if (version > kSchemaVersion) {
+        if (error)
+            *error = QStringLiteral("the database has schema version %1, newer than this build's %2")
+                         .arg(version)
+                         .arg(kSchemaVersion);
+        return false;
+    }
+    if (!exec(db, "BEGIN IMMEDIATE", error))
+        return false;
+    // Another process may have created the schema while this one waited for the lock.
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    bool ok = true;
+    if (version == 0)
+        ok = exec(db, kSchemaV1, error);
+    // Later versions add their migration steps here: if (ok && version < 2) ok = exec(db, kMigrateTo2, error);
+    if (ok)
+        ok = exec(db, "PRAGMA user_version = 1", error);
+    if (!ok) {
+        exec(db, "ROLLBACK", nullptr);
+        return false;
+    }
+    return exec(db, "COMMIT", error);
+}
+
+} // namespace hil

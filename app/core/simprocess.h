@@ -1,0 +1,46 @@
+#pragma once
+
+#include "fixture.h"
+
+#include <QObject>
+#include <QProcess>
+#include <QTimer>
+
+namespace hil {
+
+// A simulated device's `hil-sim` child process. start() launches it and waits (without blocking) for its
+// READY line; ready() then says where to connect. An exit the harness did not ask for gives exited().
+// stop() ends it (SIGTERM, then SIGKILL after a grace period); the destructor stops it too.
+class SimProcess : public QObject {
+    Q_OBJECT
+public:
+    SimProcess(const DeviceConfig &config, quint64 seed, QObject *parent = nullptr);
+    ~SimProcess() override;
+
+    void start(int readyTimeoutMs = 10000);
+    void stop();
+    qint64 pid() const;
+    QStringList arguments() const;
+
+    // hil-sim next to the running executable, else on PATH; HIL_SIM overrides both.
+    static QString simulatorPath();
+
+signals:
+    void ready(hil::SimSpec::Link link, const QString &address);
+    void failed(const QString &reason);
+    void exited(const QString &reason);
+
+private:
+    void onStdout();
+
+    DeviceConfig m_config;
+    quint64 m_seed;
+    QProcess m_process;
+    QTimer m_readyTimer;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+    bool m_ready = false;
+    bool m_stopping = false;
+};
+
+} // namespace hil

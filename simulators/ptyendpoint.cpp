@@ -1,0 +1,146 @@
+#include "ptyendpoint.h"
+
+#include "envsensordevice.h"
+
+#include <QSocketNotifier>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace hilsim {
+
+PtyEndpoint::PtyEndpoint(EnvSensorDevice *device, QObject *parent)
+    : QObject(parent)
+    , m_device(device) {
+    connect(m_device, &EnvSensorDevice::transmit, this, &PtyEndpoint::write);
+}
+
+PtyEndpoint::~PtyEndpoint() {
+    closeAll();
+}
+
+bool PtyEndpoint::open() {
+    m_master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    if (m_master < 0)
+        return fail("posix_openpt");
+    // The simulator must not leak its terminal into anything it might spawn.
+    if (::fcntl(m_master, F_SETFD, FD_CLOEXEC) != 0)
+        return fail("fcntl(FD_CLOEXEC)");
+    if (::grantpt(m_master) != 0)
+        return fail("grantpt");
+    if (::unlockpt(m_master) != 0)
+        return fail("unlockpt");
+    char name[128] = {};
+    if (::ptsname_r(m_master, name, sizeof name) != 0)
+        return fail("ptsname_r");
+
+    // Holding the slave open keeps the master from reading EIO/HUP whenever the harness closes it, and
+    // setting it raw here means bytes we send before the harness opens it are not echoed back to us.
+    m_slave = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m_slave < 0)
+        return fail("open slave");
+    termios settings{};
+    if (::tcgetattr(m_slave, &settings) != 0)
+        return fail("tcgetattr");
+    ::cfmakeraw(&settings);
+    if (::tcsetattr(m_slave, TCSANOW, &settings) != 0)
+        return fail("tcsetattr");
+
+    const int flags = ::fcntl(m_master, F_GETFL);
+    if (flags < 0 || ::fcntl(m_master, F_SETFL, flags | O_NONBLOCK) != 0)
+        return fail("fcntl(O_NONBLOCK)");
+
+    m_readNotifier = new QSocketNotifier(m_master, QSocketNotifier::Read, this);
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &PtyEndpoint::onReadable);
+    m_writeNotifier = new QSocketNotifier(m_master, QSocketNotifier::Write, this);
+    m_writeNotifier->setEnabled(false);
+    connect(m_writeNotifier, &QSocketNotifier::activated, this, &PtyEndpoint::onWritable);
+
+    m_slavePath = QString::fromLocal8Bit(name);
+    return true;
+}
+
+bool PtyEndpoint::fail(const char *what) {
+    const int error = errno;
+    m_errorString =
+        QString::fromLatin1(what) + QStringLiteral(": ") + QString::fromLocal8Bit(std::strerror(error));
+    closeAll();
+    return false;
+}
+
+void PtyEndpoint::onReadable() {
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = ::read(m_master, buffer, sizeof buffer);
+        if (n > 0) {
+            m_counters.bytesReceived += static_cast<quint64>(n);
+            m_device->receive(QByteArrayView(buffer, n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        // End of file or EIO should be impossible while we hold the slave; stop rather than spin.
+        std::fprintf(stderr, "hil-sim: reading the pty master failed: %s\n",
+                     n < 0 ? std::strerror(errno) : "end of file");
+        m_readNotifier->setEnabled(false);
+        return;
+    }
+}
+
+void PtyEndpoint::onWritable() {
+    flush();
+}
+
+void PtyEndpoint::write(const QByteArray &bytes) {
+    if (m_master < 0)
+        return;
+    // Whole chunks are dropped, never parts of one, so whatever arrives is still made of complete lines.
+    if (m_pending.size() + bytes.size() > kMaxPendingBytes) {
+        m_counters.bytesDropped += static_cast<quint64>(bytes.size());
+        return;
+    }
+    m_pending += bytes;
+    flush();
+}
+
+void PtyEndpoint::flush() {
+    while (!m_pending.isEmpty()) {
+        const ssize_t n = ::write(m_master, m_pending.constData(), static_cast<size_t>(m_pending.size()));
+        if (n > 0) {
+            m_counters.bytesSent += static_cast<quint64>(n);
+            m_pending.remove(0, n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            std::fprintf(stderr, "hil-sim: writing the pty master failed: %s\n", std::strerror(errno));
+            m_counters.bytesDropped += static_cast<quint64>(m_pending.size());
+            m_pending.clear();
+        }
+        break;
+    }
+    m_writeNotifier->setEnabled(!m_pending.isEmpty());
+}
+
+void PtyEndpoint::closeAll() {
+    // Notifiers must stop watching before their descriptor goes away.
+    if (m_readNotifier)
+        m_readNotifier->setEnabled(false);
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    if (m_slave >= 0)
+        ::close(m_slave);
+    if (m_master >= 0)
+        ::close(m_master);
+    m_slave = -1;
+    m_master = -1;
+}
+
+} // namespace hilsim

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+class QSocketNotifier;
+
+namespace hilsim {
+
+class EnvSensorDevice;
+
+// Serves a device on a pseudo-terminal, as a serial device would appear: the harness opens slavePath().
+// The endpoint keeps its own descriptor of the slave open for its whole life, set raw with echo off,
+// so that nothing sent before the harness opens it is echoed back and the harness may close and reopen
+// the slave without the master seeing a hang-up. The master is non-blocking and driven by socket
+// notifiers, never polled.
+//
+// While nobody reads the slave, output piles up in the terminal's buffer and then in ours; beyond
+// kMaxPendingBytes new output is dropped (and counted), as a UART would transmit into the void.
+//
+// Does not own the device, which must outlive it. Use from the thread that owns both.
+class PtyEndpoint : public QObject {
+    Q_OBJECT
+
+public:
+    static constexpr qsizetype kMaxPendingBytes = 64 * 1024;
+
+    struct Counters {
+        quint64 bytesReceived = 0;
+        quint64 bytesSent = 0;
+        quint64 bytesDropped = 0;
+    };
+
+    explicit PtyEndpoint(EnvSensorDevice *device, QObject *parent = nullptr);
+    ~PtyEndpoint() override;
+
+    // Creates the pseudo-terminal. On failure returns false and errorString() says why.
+    bool open();
+    QString errorString() const { return m_errorString; }
+
+    QString slavePath() const { return m_slavePath; } // e.g. /dev/pts/3, once open
+    const Counters &counters() const { return m_counters; }
+
+private:
+    bool fail(const char *what);
+    void onReadable();
+    void onWritable();
+    void write(const QByteArray &bytes);
+    void flush();
+    void closeAll();
+
+    EnvSensorDevice *m_device;
+    int m_master = -1;
+    int m_slave = -1;
+    QSocketNotifier *m_readNotifier = nullptr;  // child of this
+    QSocketNotifier *m_writeNotifier = nullptr; // child of this; enabled only while output is pending
+    QByteArray m_pending;
+    QString m_slavePath;
+    QString m_errorString;
+    Counters m_counters;
+};
+
+} // namespace hilsim

@@ -1,0 +1,78 @@
+#include "tcpendpoint.h"
+
+#include "envsensordevice.h"
+
+#include <QTcpServer>
+#include <QTcpSocket>
+
+namespace hilsim {
+
+TcpEndpoint::TcpEndpoint(EnvSensorDevice *device, QObject *parent)
+    : QObject(parent)
+    , m_device(device)
+    , m_server(new QTcpServer(this)) {
+    connect(m_server, &QTcpServer::newConnection, this, &TcpEndpoint::onNewConnection);
+    connect(m_device, &EnvSensorDevice::transmit, this, &TcpEndpoint::write);
+}
+
+bool TcpEndpoint::listen(const QHostAddress &address, quint16 port) {
+    return m_server->listen(address, port);
+}
+
+QString TcpEndpoint::errorString() const {
+    return m_server->errorString();
+}
+
+QHostAddress TcpEndpoint::address() const {
+    return m_server->serverAddress();
+}
+
+quint16 TcpEndpoint::port() const {
+    return m_server->serverPort();
+}
+
+void TcpEndpoint::onNewConnection() {
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        if (m_client) {
+            ++m_counters.clientsReplaced;
+            dropClient();
+        }
+        ++m_counters.clientsAccepted;
+        m_client = socket;
+        // Small lines at up to 1 kHz: waiting for Nagle would add latency the harness would measure.
+        m_client->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        connect(m_client, &QTcpSocket::readyRead, this, &TcpEndpoint::onReadyRead);
+        connect(m_client, &QTcpSocket::disconnected, this, [this, socket] {
+            if (socket == m_client)
+                dropClient();
+        });
+        m_device->startSession();
+    }
+}
+
+void TcpEndpoint::onReadyRead() {
+    if (!m_client)
+        return;
+    const QByteArray bytes = m_client->readAll();
+    m_counters.bytesReceived += static_cast<quint64>(bytes.size());
+    m_device->receive(bytes);
+}
+
+void TcpEndpoint::write(const QByteArray &bytes) {
+    if (!m_client || m_client->state() != QAbstractSocket::ConnectedState)
+        return;
+    m_client->write(bytes);
+    m_counters.bytesSent += static_cast<quint64>(bytes.size());
+}
+
+void TcpEndpoint::dropClient() {
+    QTcpSocket *client = m_client;
+    m_client = nullptr;
+    // Disconnect first: abort() emits disconnected() synchronously and would re-enter here.
+    disconnect(client, nullptr, this, nullptr);
+    client->abort();
+    client->deleteLater();
+    m_device->endSession();
+}
+
+} // namespace hilsim
