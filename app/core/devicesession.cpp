@@ -101,8 +101,11 @@ void DeviceSession::onLine(qint64 timeNs, QByteArray line)
     ++m_linesReceived;
     emit lineReceived(timeNs, line);
     // While queued lines wait to be offered (see expect()), newer lines queue behind them to keep order.
-    if (m_handler && m_queue.empty() && offer(timeNs, line))
+    // A line offered to a waiting expect is consumed, whether it matched or was skipped.
+    if (m_handler && m_queue.empty()) {
+        offer(timeNs, line);
         return;
+    }
     if (static_cast<qsizetype>(m_queue.size()) >= kMaxQueuedLines) {
         m_queue.pop_front();
         if (m_queuedDropped++ == 0)

@@ -41,6 +41,10 @@ std::optional<Nanoseconds> parseDuration(QStringView text, QString *error)
         fail(error, QStringLiteral("empty duration"));
         return std::nullopt;
     }
+    if (s.startsWith(u'-')) {
+        fail(error, QStringLiteral("duration '%1' is negative").arg(s.toString()));
+        return std::nullopt;
+    }
     double total = 0;
     qsizetype i = 0;
     while (i < s.size()) {

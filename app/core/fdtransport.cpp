@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <poll.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace hil {
@@ -25,6 +26,21 @@ QString ioErrorText(int error) {
     if (error == EIO)
         text += QStringLiteral(" (the other side hung up, or the device is gone)");
     return text;
+}
+
+// A terminal in non-canonical mode with VMIN = 0 (libserialport configures ports that way) returns 0
+// from read() when no data is there, even with O_NONBLOCK, which is indistinguishable from the end of
+// file that a hung-up tty gives. VMIN = 1, VTIME = 0 makes an empty read fail with EAGAIN instead.
+bool makeZeroReadMeanEndOfFile(int fd, QString *error) {
+    termios tio{};
+    if (!::isatty(fd) || ::tcgetattr(fd, &tio) != 0 || (tio.c_lflag & ICANON) || tio.c_cc[VMIN] >= 1)
+        return true;
+    tio.c_cc[VMIN] = 1;
+    tio.c_cc[VTIME] = 0;
+    if (::tcsetattr(fd, TCSANOW, &tio) == 0)
+        return true;
+    *error = QStringLiteral("cannot set VMIN: ") + qt_error_string(errno);
+    return false;
 }
 
 } // namespace
@@ -95,6 +111,9 @@ void FdTransport::finishOpening(quint64 attempt) {
             || ::fcntl(fd, F_SETFD, fdFlags | FD_CLOEXEC) < 0) {
             error = describe() + QStringLiteral(": fcntl failed: ") + qt_error_string(errno);
             releaseDescriptor(fd);
+        } else if (!makeZeroReadMeanEndOfFile(fd, &error)) {
+            error = describe() + QStringLiteral(": ") + error;
+            releaseDescriptor(fd);
         } else {
             m_fd = fd;
         }
@@ -140,7 +159,7 @@ void FdTransport::onReadable() {
             continue;
         }
         if (count == 0) {
-            lossReason = QStringLiteral("end of file (the device closed the connection)");
+            lossReason = QStringLiteral("end of file (the other side closed or hung up)");
             break;
         }
         if (errno == EINTR)

@@ -45,7 +45,8 @@ protected:
 
     // Opens the device and returns its descriptor, or -1 with *error set to a sentence for failed().
     // Called from the event loop, never from inside open(). FdTransport makes the descriptor
-    // non-blocking and close-on-exec (so a spawned simulator does not inherit the port) itself.
+    // non-blocking and close-on-exec (so a spawned simulator does not inherit the port) itself, and on a
+    // non-canonical terminal sets VMIN = 1, VTIME = 0 so that read() returning 0 means end of file.
     virtual int openDescriptor(QString *error) = 0;
     // Lets go of the descriptor that openDescriptor() returned: called exactly once per successful
     // openDescriptor(), after the notifiers on it are disabled. Must not emit signals.

@@ -200,7 +200,7 @@ std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors)
     Fixture fixture;
     fixture.path = path;
     fixture.name = QFileInfo(path).completeBaseName();
-    if (root && r.requireMap(root, QStringLiteral("a fixture"))) {
+    if (r.ok() && r.requireMap(root, QStringLiteral("a fixture"))) {
         r.checkKeys(root, {"name", "description", "metadata", "devices"});
         if (root["name"]) {
             if (auto s = r.string(root["name"], QStringLiteral("name")))

@@ -48,7 +48,8 @@ void LineFramer::push(QByteArrayView chunk, const Sink &sink)
                 m_dropped = 0;
                 m_preview.clear();
             } else if (at - lineStart > m_maxLineLength) {
-                sink(Frame{Frame::Kind::Overflow, m_buffer.mid(lineStart, kPreviewBytes), at - lineStart});
+                sink(Frame{Frame::Kind::Overflow, m_buffer.mid(lineStart, std::min(kPreviewBytes, at - lineStart)),
+                            at - lineStart});
             } else {
                 emitLine(m_buffer.mid(lineStart, at - lineStart), sink);
             }

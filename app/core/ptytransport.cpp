@@ -117,10 +117,6 @@ void applyLineSettings(termios &tio, const SerialSettings &settings) {
     else if (settings.flow == SerialSettings::Flow::XonXoff)
         tio.c_iflag |= IXON | IXOFF;
     // DTR/DSR flow control has no termios flag on Linux; a PTY has no such lines either.
-
-    // With O_NONBLOCK these only matter to someone who clears it, but make read() return what is there.
-    tio.c_cc[VMIN] = 1;
-    tio.c_cc[VTIME] = 0;
 }
 
 } // namespace

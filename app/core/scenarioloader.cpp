@@ -221,8 +221,12 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step)
         pattern = n;
     } else if (r.requireMap(n, QStringLiteral("expect"))) {
         r.checkKeys(n, {"from", "match", "within", "skip_unmatched"});
-        if (n["from"])
-            spec.device = readDevice(n["from"]).value_or(QString());
+        if (n["from"]) {
+            const auto device = readDevice(n["from"]);
+            if (!device)
+                return; // already reported; guessing a device would only add noise
+            spec.device = *device;
+        }
         pattern = n["match"];
         if (!pattern)
             r.error(n, QStringLiteral("expect needs match (a regular expression)"));
@@ -332,7 +336,7 @@ std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture
     Scenario s;
     s.path = path;
     s.name = QFileInfo(path).completeBaseName();
-    if (root) {
+    if (r.ok()) {
         ScenarioParser parser(r, fixture);
         parser.parse(root, s);
     }

@@ -18,9 +18,9 @@ namespace hil {
 // libserialport 0.1.1 cannot open a Linux PTY (see DESIGN.md); makeSerialTransport() sends PTYs to
 // PtyTransport instead.
 //
-// Errors: every libserialport failure in open() becomes failed("serial <port>: <call> failed: <message>"),
-// where the message is libserialport's sp_last_error_message() when the failure came from the system,
-// and says what the error code means when it did not (then libserialport's errno text would be stale).
+// Errors: every libserialport failure in open() becomes failed("<describe()>: <call> failed: <message>"),
+// the message being libserialport's sp_last_error_message() when the failure came from the system, and
+// what the error code means when it did not (libserialport's errno text would then be stale).
 // Later failures become closed(reason) as in FdTransport. Owning thread only.
 //
 // Owns the libserialport port and configuration from open() until close(), loss or destruction.

@@ -1,0 +1,277 @@
+#define BOOST_TEST_MODULE recorder
+#include <boost/test/unit_test.hpp>
+
+#include "core/junitwriter.h"
+#include "core/recorder.h"
+#include "core/runcatalog.h"
+#include "core/schema.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cmath>
+#include <chrono>
+
+namespace {
+
+// A read-only view of a results database, as a report would open it.
+class Db {
+public:
+    explicit Db(const QString &path)
+    {
+        BOOST_REQUIRE(sqlite3_open_v2(path.toUtf8().constData(), &m_db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    }
+    ~Db() { sqlite3_close(m_db); }
+    // The first column of the first row, as text ("" for NULL).
+    std::string scalar(const char *sql) const
+    {
+        sqlite3_stmt *s = nullptr;
+        BOOST_REQUIRE_MESSAGE(sqlite3_prepare_v2(m_db, sql, -1, &s, nullptr) == SQLITE_OK, sqlite3_errmsg(m_db));
+        std::string out = "<no row>";
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            const auto *t = sqlite3_column_text(s, 0);
+            out = t ? reinterpret_cast<const char *>(t) : "";
+        }
+        sqlite3_finalize(s);
+        return out;
+    }
+
+private:
+    sqlite3 *m_db = nullptr;
+};
+
+hil::RunInfo sampleInfo()
+{
+    hil::RunInfo info;
+    info.uuid = QStringLiteral("4f1c0e3a-0000-4000-8000-000000000001");
+    info.scenario = QStringLiteral("smoke");
+    info.scenarioPath = QStringLiteral("scenarios/smoke.yaml");
+    info.fixture = QStringLiteral("sim-bench");
+    info.fixturePath = QStringLiteral("fixtures/sim-bench.yaml");
+    info.station = QStringLiteral("bench-1");
+    info.host = QStringLiteral("lab-pc");
+    info.seed = 9223372036854775807ULL;
+    info.startedWallNs = 1'790'000'000'000'000'000LL;
+    return info;
+}
+
+hil::StepResult reading(qint64 iteration, double value, hil::Verdict verdict, QByteArray response)
+{
+    hil::StepResult r;
+    r.phase = hil::Phase::Steps;
+    r.iteration = iteration;
+    r.stepIndex = 0;
+    r.step = QStringLiteral("read temperature");
+    r.device = QStringLiteral("sensor");
+    r.startNs = 1'000'000'000 * (iteration + 1);
+    r.endNs = r.startNs + 700'000;
+    r.latencyNs = 650'000;
+    r.latenessNs = 12'000;
+    r.verdict = verdict;
+    r.response = std::move(response);
+    hil::MeasurementResult m;
+    m.name = QStringLiteral("t");
+    m.value = value;
+    m.unit = QStringLiteral("degC");
+    m.limits = {15.0, 35.0};
+    m.marginalBand = {18.0, 32.0};
+    m.verdict = verdict;
+    r.measurements.append(m);
+    if (verdict == hil::Verdict::Fail)
+        r.message = QStringLiteral("t = %1 degC outside limits [15, 35]").arg(value);
+    return r;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_run_round_trips_through_sqlite)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+
+    hil::RunInfo info = sampleInfo();
+    rec->runStarted(info);
+    BOOST_TEST(rec->runId() == 1);
+    rec->eventRecorded({5'000, QStringLiteral("connect"), QStringLiteral("sensor"), QStringLiteral("pty /dev/pts/3")});
+    info.dutSerial = QStringLiteral("SN0001");
+    info.firmware = QStringLiteral("1.4.2");
+    rec->runInfoChanged(info);
+    rec->stepFinished(reading(0, 22.5, hil::Verdict::Pass, "TEMP 22.5"));
+    rec->stepFinished(reading(1, 40.25, hil::Verdict::Fail, "TEMP 40.25"));
+    rec->stepFinished(reading(2, std::nan(""), hil::Verdict::Fail, QByteArray("TEMP \xff\0x", 8)));
+    rec->exchange(7'000, QStringLiteral("sensor"), hil::Direction::ToDevice, "READ? TEMP");
+    rec->exchange(8'000, QStringLiteral("sensor"), hil::Direction::FromDevice, "TEMP 22.5");
+    hil::RunSummary summary;
+    summary.verdict = hil::Verdict::Fail;
+    summary.counts.pass = 1;
+    summary.counts.fail = 2;
+    summary.iterations = 3;
+    summary.endedWallNs = info.startedWallNs + 4'000'000'000LL;
+    summary.durationNs = 4'000'000'000LL;
+    rec->runFinished(summary);
+    BOOST_TEST(rec->close());
+
+    Db db(path);
+    BOOST_TEST(db.scalar("PRAGMA user_version") == std::to_string(hil::kSchemaVersion));
+    BOOST_TEST(db.scalar("PRAGMA journal_mode") == "wal");
+    BOOST_TEST(db.scalar("SELECT scenario || '|' || fixture || '|' || station || '|' || dut_serial || '|' || firmware"
+                         " || '|' || host FROM runs") == "smoke|sim-bench|bench-1|SN0001|1.4.2|lab-pc");
+    BOOST_TEST(db.scalar("SELECT seed FROM runs") == "9223372036854775807");
+    BOOST_TEST(db.scalar("SELECT verdict || ' ' || n_pass || ' ' || n_fail || ' ' || iterations || ' ' || duration_ns"
+                         " FROM runs") == "FAIL 1 2 3 4000000000");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM step_results") == "3");
+    BOOST_TEST(db.scalar("SELECT latency_ns || ' ' || lateness_ns || ' ' || start_ns FROM step_results WHERE iteration=1")
+               == "650000 12000 2000000000");
+    BOOST_TEST(db.scalar("SELECT message FROM step_results WHERE verdict='FAIL' ORDER BY id")
+               == "t = 40.25 degC outside limits [15, 35]");
+    // The device's bytes are kept as they came, NUL and invalid UTF-8 included.
+    BOOST_TEST(db.scalar("SELECT hex(response) FROM step_results WHERE iteration=2") == "54454D5020FF0078");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM measurements") == "3");
+    BOOST_TEST(db.scalar("SELECT value || ' ' || unit || ' ' || low || ' ' || high || ' ' || marginal_low || ' ' ||"
+                         " marginal_high FROM measurements ORDER BY id") == "22.5 degC 15.0 35.0 18.0 32.0");
+    BOOST_TEST(db.scalar("SELECT value IS NULL FROM measurements WHERE step_result_id = 3") == "1");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM measurements m JOIN step_results s ON s.id = m.step_result_id"
+                         " WHERE s.iteration = 1 AND m.value = 40.25") == "1");
+    BOOST_TEST(db.scalar("SELECT kind || ' ' || device || ' ' || detail FROM events") == "connect sensor pty /dev/pts/3");
+    BOOST_TEST(db.scalar("SELECT group_concat(direction || ':' || CAST(data AS TEXT), ',') FROM exchanges")
+               == "tx:READ? TEMP,rx:TEMP 22.5");
+
+    const auto runs = hil::listRuns(path, &error);
+    BOOST_REQUIRE(runs);
+    BOOST_REQUIRE(runs->size() == 1);
+    BOOST_TEST(runs->first().verdict == QStringLiteral("FAIL"));
+    BOOST_TEST(runs->first().dutSerial == QStringLiteral("SN0001"));
+    BOOST_TEST(*runs->first().durationNs == 4'000'000'000LL);
+}
+
+BOOST_AUTO_TEST_CASE(rows_are_committed_while_the_run_goes_on)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("live.db"));
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE(rec);
+    rec->runStarted(sampleInfo());
+    for (int i = 0; i < 100; ++i)
+        rec->stepFinished(reading(i, 20.0 + i * 0.01, hil::Verdict::Pass, "TEMP"));
+    // Another reader sees every row within the commit interval, without the run having finished.
+    // Polls for up to two seconds; the writer commits within 200 ms.
+    std::string count;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (count != "100" && std::chrono::steady_clock::now() < deadline) {
+        Db db(path);
+        count = db.scalar("SELECT count(*) FROM step_results");
+    }
+    BOOST_TEST(count == "100");
+    Db db(path);
+    BOOST_TEST(db.scalar("SELECT verdict FROM runs") == "RUNNING");
+    BOOST_TEST(db.scalar("SELECT ended_at_ns IS NULL FROM runs") == "1");
+}
+
+BOOST_AUTO_TEST_CASE(two_runs_in_one_database_keep_their_own_rows)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("two.db"));
+    for (int run = 0; run < 2; ++run) {
+        QString error;
+        auto rec = hil::Recorder::open(path, &error);
+        BOOST_REQUIRE(rec);
+        hil::RunInfo info = sampleInfo();
+        info.uuid = QStringLiteral("run-%1").arg(run);
+        rec->runStarted(info);
+        for (int i = 0; i <= run; ++i)
+            rec->stepFinished(reading(i, 21.0, hil::Verdict::Pass, "TEMP 21"));
+        rec->runFinished({});
+        BOOST_TEST(rec->close());
+    }
+    Db db(path);
+    BOOST_TEST(db.scalar("SELECT group_concat(n, ',') FROM (SELECT count(*) AS n FROM step_results GROUP BY run_id"
+                         " ORDER BY run_id)") == "1,2");
+}
+
+BOOST_AUTO_TEST_CASE(an_unwritable_database_is_a_clear_error)
+{
+    QString error;
+    BOOST_TEST(!hil::Recorder::open(QStringLiteral("/nonexistent-dir/results.db"), &error));
+    BOOST_TEST(error.contains(QStringLiteral("/nonexistent-dir/results.db")));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("not-a-db.db"));
+    QFile junk(path);
+    BOOST_REQUIRE(junk.open(QIODevice::WriteOnly));
+    junk.write(QByteArray(4096, 'x'));
+    junk.close();
+    BOOST_TEST(!hil::Recorder::open(path, &error));
+    BOOST_TEST(error.contains(QStringLiteral("not a database")), error.toStdString());
+}
+
+BOOST_AUTO_TEST_CASE(junit_carries_failures_answers_and_limits)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("junit.xml"));
+    hil::JUnitWriter junit(path);
+    hil::RunInfo info = sampleInfo();
+    info.scenario = QStringLiteral("smoke <&\"'>");
+    junit.runStarted(info);
+    hil::StepResult idn;
+    idn.phase = hil::Phase::Setup;
+    idn.step = QStringLiteral("identify");
+    idn.response = "ACME";
+    junit.stepFinished(idn);
+    junit.stepFinished(reading(0, 22.5, hil::Verdict::Pass, "TEMP 22.5"));
+    junit.stepFinished(reading(1, 40.25, hil::Verdict::Fail, QByteArray("TEMP 40.25\x01\x1b[31m", 16)));
+    hil::StepResult lost = reading(2, 0, hil::Verdict::Error, {});
+    lost.stepIndex = 1;
+    lost.step = QStringLiteral("read humidity");
+    lost.message = QStringLiteral("device 'sensor' lost: EIO");
+    lost.measurements.clear();
+    junit.stepFinished(lost);
+    hil::RunSummary summary;
+    summary.verdict = hil::Verdict::Error;
+    summary.durationNs = 3'000'000'000LL;
+    junit.runFinished(summary);
+    BOOST_REQUIRE(junit.error().isEmpty());
+
+    QFile f(path);
+    BOOST_REQUIRE(f.open(QIODevice::ReadOnly));
+    QXmlStreamReader x(&f);
+    int testcases = 0, failures = 0, errors = 0;
+    QString failureText, failureMessage;
+    QMap<QString, QString> props;
+    QString rootName;
+    while (!x.atEnd()) {
+        if (x.readNext() != QXmlStreamReader::StartElement)
+            continue;
+        if (x.name() == u"testsuites")
+            rootName = x.attributes().value(QStringLiteral("name")).toString();
+        if (x.name() == u"testcase")
+            ++testcases;
+        if (x.name() == u"property")
+            props.insert(x.attributes().value(QStringLiteral("name")).toString(), x.attributes().value(QStringLiteral("value")).toString());
+        if (x.name() == u"failure") {
+            ++failures;
+            failureMessage = x.attributes().value(QStringLiteral("message")).toString();
+            failureText = x.readElementText();
+        }
+        if (x.name() == u"error")
+            ++errors;
+    }
+    BOOST_TEST(!x.hasError(), x.errorString().toStdString());
+    BOOST_TEST(rootName == QStringLiteral("smoke <&\"'>"));
+    BOOST_TEST(testcases == 3);
+    BOOST_TEST(failures == 1);
+    BOOST_TEST(errors == 1);
+    BOOST_TEST(failureMessage.contains(QStringLiteral("1 of 2 runs")), failureMessage.toStdString());
+    BOOST_TEST(failureText.contains(QStringLiteral("device answered: \"TEMP 40.25\\x01\\x1b[31m\"")), failureText.toStdString());
+    BOOST_TEST(props.value(QStringLiteral("t.low")) == QStringLiteral("15"));
+    BOOST_TEST(props.value(QStringLiteral("t.high")) == QStringLiteral("35"));
+    BOOST_TEST(props.value(QStringLiteral("t.unit")) == QStringLiteral("degC"));
+    BOOST_TEST(props.value(QStringLiteral("t.max")) == QStringLiteral("40.25"));
+    BOOST_TEST(props.value(QStringLiteral("dut_serial")).isEmpty());
+}
