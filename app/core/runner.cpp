@@ -118,6 +118,7 @@ void Runner::beginPhase(Phase p)
     m_phase = p;
     m_stepIndex = 0;
     m_repetition = 0;
+    m_stepSlot = 0;
     const qint64 now = monotonicNs();
     if (p == Phase::Steps) {
         if (m_setupFailed) {
@@ -126,6 +127,7 @@ void Runner::beginPhase(Phase p)
             return;
         }
         m_iteration = 0;
+        m_loopSlot = 0;
         m_loopStartNs = now;
     }
     if (m_scenario.phase(p).isEmpty()) {
@@ -342,29 +344,30 @@ void Runner::stepDone(StepResult result)
     afterStep(stop);
 }
 
-bool Runner::stepRepeatsAgain(const Step &step, qint64 nowNs)
+qint64 Runner::nextSlot(const Repeat &rep, qint64 startNs, qint64 slot, qint64 nowNs, const QString &what)
 {
-    const Repeat &rep = step.repeat;
-    if (rep.count)
-        return m_repetition + 1 < *rep.count;
-    if (rep.forDuration) {
-        const qint64 end = m_stepLoopStartNs + rep.forDuration->count();
-        if (rep.every)
-            return m_stepLoopStartNs + (m_repetition + 1) * rep.every->count() < end;
-        return nowNs < end;
-    }
-    return false;
+    if (!rep.every)
+        return slot + 1;
+    const qint64 period = rep.every->count();
+    const qint64 next = slot + 1;
+    // A slot more than half a period overdue is skipped rather than run late: after a hang, the loop goes
+    // on at its pace instead of firing a burst of catch-up requests at the device.
+    if (nowNs - (startNs + next * period) <= period / 2)
+        return next;
+    const qint64 first = (nowNs - startNs + period - 1) / period; // the first slot not in the past
+    emitEvent(nowNs, QStringLiteral("schedule-overrun"), QString(),
+              QStringLiteral("%1: %2 slot(s) of %3 skipped").arg(what).arg(first - next).arg(formatDuration(*rep.every)));
+    return first;
 }
 
-bool Runner::scenarioRepeatsAgain(qint64 nowNs)
+bool Runner::repeatsAgain(const Repeat &rep, qint64 startNs, qint64 done, qint64 slot, qint64 nowNs)
 {
-    const Repeat &rep = m_scenario.repeat;
     if (rep.count)
-        return m_iteration + 1 < *rep.count;
+        return done < *rep.count;
     if (rep.forDuration) {
-        const qint64 end = m_loopStartNs + rep.forDuration->count();
+        const qint64 end = startNs + rep.forDuration->count();
         if (rep.every)
-            return m_loopStartNs + (m_iteration + 1) * rep.every->count() < end;
+            return startNs + slot * rep.every->count() < end;
         return nowNs < end;
     }
     return false;
@@ -378,13 +381,16 @@ void Runner::afterStep(bool stopPhase)
     const qint64 now = monotonicNs();
     if (!stopPhase && m_stepIndex < steps.size()) {
         const Step &step = steps[m_stepIndex];
-        if (stepRepeatsAgain(step, now)) {
+        const qint64 slot = nextSlot(step.repeat, m_stepLoopStartNs, m_stepSlot, now, step.name);
+        if (repeatsAgain(step.repeat, m_stepLoopStartNs, m_repetition + 1, slot, now)) {
             ++m_repetition;
-            scheduleAt(step.repeat.every ? m_stepLoopStartNs + m_repetition * step.repeat.every->count() : now);
+            m_stepSlot = slot;
+            scheduleAt(step.repeat.every ? m_stepLoopStartNs + slot * step.repeat.every->count() : now);
             return;
         }
     }
     m_repetition = 0;
+    m_stepSlot = 0;
     m_stepIndex = stopPhase ? static_cast<int>(steps.size()) : m_stepIndex + 1;
     if (m_stepIndex < steps.size()) {
         m_stepLoopStartNs = now;
@@ -406,10 +412,12 @@ void Runner::afterStep(bool stopPhase)
             planned = elapsed / m_iterationsDone * *rep.count;
         for (ResultListener *l : std::as_const(m_listeners))
             l->progress(m_iterationsDone, elapsed, planned);
-        if (!stopPhase && !m_deviceLost && scenarioRepeatsAgain(now)) {
+        const qint64 slot = nextSlot(rep, m_loopStartNs, m_loopSlot, now, QStringLiteral("scenario loop"));
+        if (!stopPhase && !m_deviceLost && repeatsAgain(rep, m_loopStartNs, m_iteration + 1, slot, now)) {
             ++m_iteration;
+            m_loopSlot = slot;
             m_stepIndex = 0;
-            const qint64 deadline = rep.every ? m_loopStartNs + m_iteration * rep.every->count() : now;
+            const qint64 deadline = rep.every ? m_loopStartNs + slot * rep.every->count() : now;
             m_stepLoopStartNs = std::max(deadline, now);
             scheduleAt(deadline);
             return;

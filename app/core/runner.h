@@ -60,8 +60,10 @@ private:
     void afterStep(bool stopPhase);
     void scheduleAt(qint64 deadlineNs);
     void onDeadlineTimer();
-    bool stepRepeatsAgain(const Step &step, qint64 nowNs);
-    bool scenarioRepeatsAgain(qint64 nowNs);
+    // The schedule slot after `slot` of a loop started at startNs (deadline: start + slot * every).
+    qint64 nextSlot(const Repeat &rep, qint64 startNs, qint64 slot, qint64 nowNs, const QString &what);
+    // Whether a loop that has run `done` times goes on, its next run being in `slot`.
+    static bool repeatsAgain(const Repeat &rep, qint64 startNs, qint64 done, qint64 slot, qint64 nowNs);
     void finish(const QString &reason);
     void emitEvent(qint64 monoNs, const QString &kind, const QString &device, const QString &detail);
     StepResult newResult(const Step &step) const;
@@ -80,6 +82,8 @@ private:
     int m_stepIndex = 0;
     qint64 m_iteration = 0;
     qint64 m_repetition = 0;
+    qint64 m_loopSlot = 0; // schedule slots; ahead of the counts when slots were skipped
+    qint64 m_stepSlot = 0;
     qint64 m_startNs = 0;
     qint64 m_loopStartNs = 0;     // start of the scenario's repeat
     qint64 m_stepLoopStartNs = 0; // start of the current step's repeat
