@@ -241,6 +241,8 @@ void pingBothWays(hil::Transport &transport, Recorder &recorder, PtyDevice &devi
     transport.write("PING\n");
     BOOST_TEST(waitUntil([&] { return device.received.size() >= 5; }));
     BOOST_TEST(device.received == QByteArray("PING\n"));
+    BOOST_TEST(transport.isOpen());
+    BOOST_TEST(recorder.closed == 0, "closed: " << recorder.closedReason);
     recorder.received.clear();
     device.received.clear();
 }
@@ -277,6 +279,7 @@ void bulkBothWays(hil::Transport &transport, Recorder &recorder, PtyDevice &devi
 }
 
 void masterCloseGivesClosed(hil::Transport &transport, Recorder &recorder, PtyDevice &device) {
+    BOOST_REQUIRE(transport.isOpen());
     device.closeMaster();
     BOOST_REQUIRE(waitUntil([&] { return recorder.closed > 0; }));
     BOOST_TEST_MESSAGE("closed: " << recorder.closedReason);

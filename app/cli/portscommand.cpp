@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "commandline.h"
+
 #include "core/serialportinfo.h"
 #include "core/verdict.h"
 
@@ -12,7 +14,8 @@ int portsCommand(const QStringList &args)
     p.setApplicationDescription(QStringLiteral("List serial ports with what libserialport knows of them: name, "
                                                "description, USB VID:PID and serial number."));
     p.addHelpOption();
-    p.process(args);
+    if (const auto code = parseCommandLine(p, args))
+        return *code;
     QTextStream out(stdout);
     QTextStream err(stderr);
     QString error;

@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "commandline.h"
+
 #include "consoleprogress.h"
 #include "core/duration.h"
 #include "core/junitwriter.h"
@@ -29,12 +31,13 @@ int runCommand(const QStringList &args)
     p.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the run (overrides the scenario's)."), QStringLiteral("S")});
     p.addOption({QStringLiteral("record-exchanges"), QStringLiteral("Record every line to and from the devices.")});
     p.addOption({QStringLiteral("quiet"), QStringLiteral("No progress line and no summary.")});
-    p.process(args);
+    if (const auto code = parseCommandLine(p, args))
+        return *code;
 
     QTextStream out(stdout);
     QTextStream err(stderr);
     if (p.positionalArguments().size() != 1 || !p.isSet(QStringLiteral("fixture"))) {
-        err << "hil run: needs SCENARIO and --fixture F\n\n" << p.helpText();
+        err << "hil run: needs SCENARIO and --fixture F\n\n" << commandHelp(p, args.value(0));
         return hil::ExitBadInput;
     }
     hil::RunOptions options;

@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "commandline.h"
+
 #include "core/duration.h"
 #include "core/runcatalog.h"
 #include "core/verdict.h"
@@ -15,11 +17,12 @@ int runsCommand(const QStringList &args)
     p.setApplicationDescription(QStringLiteral("List the runs recorded in a results database."));
     p.addHelpOption();
     p.addOption({QStringLiteral("db"), QStringLiteral("Results database (SQLite)."), QStringLiteral("D")});
-    p.process(args);
+    if (const auto code = parseCommandLine(p, args))
+        return *code;
     QTextStream out(stdout);
     QTextStream err(stderr);
     if (!p.isSet(QStringLiteral("db"))) {
-        err << p.helpText();
+        err << commandHelp(p, args.value(0));
         return hil::ExitBadInput;
     }
     QString error;

@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "commandline.h"
+
 #include "core/fixtureloader.h"
 #include "core/scenarioloader.h"
 #include "core/verdict.h"
@@ -37,11 +39,12 @@ int validateCommand(const QStringList &args)
                             QStringLiteral("[SCENARIO]"));
     p.addOption({{QStringLiteral("f"), QStringLiteral("fixture")}, QStringLiteral("Fixture file (YAML)."),
                  QStringLiteral("F")});
-    p.process(args);
+    if (const auto code = parseCommandLine(p, args))
+        return *code;
     QTextStream out(stdout);
     QTextStream err(stderr);
     if (!p.isSet(QStringLiteral("fixture")) || p.positionalArguments().size() > 1) {
-        err << p.helpText();
+        err << commandHelp(p, args.value(0));
         return hil::ExitBadInput;
     }
     const QString scenarioPath = p.positionalArguments().value(0);

@@ -100,6 +100,10 @@ void SimProcess::stop()
     m_readyTimer.stop();
     if (m_process.state() == QProcess::NotRunning)
         return;
+    // A simulator that died on its own a moment ago is reported as such (finished() runs inside this
+    // call), not taken for the exit this stop is about to cause.
+    if (m_process.waitForFinished(0))
+        return;
     m_stopping = true;
     m_process.terminate();
     if (!m_process.waitForFinished(2000)) {

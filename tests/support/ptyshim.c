@@ -45,6 +45,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -70,12 +71,19 @@ static int (*realLxstat)(int, const char *, struct stat *);
 static int (*realLstat)(const char *, struct stat *);
 static ssize_t (*realReadlink)(const char *, char *, size_t);
 
-/* Resolved once at load time, before any thread of the program runs, so the wrappers need no locking. */
-__attribute__((constructor)) static void resolveRealFunctions(void) {
+/* Resolved on first use, not in a constructor: another library's constructor may call ioctl() or
+ * readlink() before this library's constructor has run. */
+static pthread_once_t resolveOnce = PTHREAD_ONCE_INIT;
+
+static void resolveRealFunctions(void) {
     realIoctl = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
     realLxstat = (int (*)(int, const char *, struct stat *))dlsym(RTLD_NEXT, "__lxstat");
     realLstat = (int (*)(const char *, struct stat *))dlsym(RTLD_NEXT, "lstat");
     realReadlink = (ssize_t(*)(const char *, char *, size_t))dlsym(RTLD_NEXT, "readlink");
+}
+
+static void resolve(void) {
+    pthread_once(&resolveOnce, resolveRealFunctions);
 }
 
 void hil_ptyshim_set_enabled(int enabled) {
@@ -122,6 +130,7 @@ static void fillFakeLinkStat(struct stat *st, const char *target) {
 }
 
 int __lxstat(int ver, const char *path, struct stat *st) {
+    resolve();
     char target[128];
     if (fakeSysfsTarget(path, target, sizeof target)) {
         fillFakeLinkStat(st, target);
@@ -134,6 +143,7 @@ int __lxstat(int ver, const char *path, struct stat *st) {
 }
 
 int lstat(const char *path, struct stat *st) {
+    resolve();
     char target[128];
     if (fakeSysfsTarget(path, target, sizeof target)) {
         fillFakeLinkStat(st, target);
@@ -146,6 +156,7 @@ int lstat(const char *path, struct stat *st) {
 }
 
 ssize_t readlink(const char *path, char *buf, size_t size) {
+    resolve();
     char target[128];
     if (fakeSysfsTarget(path, target, sizeof target)) {
         /* readlink(2) semantics: no terminating NUL, silently truncated to the buffer. */
@@ -160,6 +171,7 @@ ssize_t readlink(const char *path, char *buf, size_t size) {
 }
 
 int ioctl(int fd, unsigned long request, ...) {
+    resolve();
     /* Like glibc, forward the single optional argument as a pointer-sized value. */
     va_list args;
     va_start(args, request);
@@ -183,7 +195,7 @@ int ioctl(int fd, unsigned long request, ...) {
         }
         *(int *)argument = TIOCM_DTR | TIOCM_RTS | TIOCM_CTS | TIOCM_DSR | TIOCM_CAR;
     }
-    /* libserialport reports a failure's errno later even after success elsewhere; leave no trace. */
+    /* sp_last_error_message() is strerror(errno): a success must not leave ENOTTY behind. */
     errno = savedErrno;
     atomic_fetch_add(&emulatedCalls, 1);
     return 0;

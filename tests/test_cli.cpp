@@ -1,0 +1,113 @@
+#define BOOST_TEST_MODULE cli
+#include <boost/test/unit_test.hpp>
+
+#include <QByteArray>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <chrono>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+const char *const kHil = HIL_BIN_DIR "/hil";
+const QString kFixture = QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-bench.yaml");
+const QString kScenario = QStringLiteral(HIL_TEST_DATA_DIR "/cli/progress.yaml");
+
+struct Result {
+    int exitCode = -1;
+    QByteArray output;
+};
+
+// Runs hil with its stdout and stderr on a real terminal (the slave side of a PTY), as a person at a
+// bench would, and collects everything it printed until it exits.
+Result runOnTerminal(const QStringList &args)
+{
+    int master = -1;
+    winsize ws{};
+    ws.ws_col = 160;
+    ws.ws_row = 40;
+    const pid_t pid = ::forkpty(&master, nullptr, nullptr, &ws);
+    BOOST_REQUIRE(pid >= 0);
+    if (pid == 0) {
+        std::vector<QByteArray> storage{QByteArray(kHil)};
+        for (const QString &a : args)
+            storage.push_back(a.toLocal8Bit());
+        std::vector<char *> argv;
+        for (QByteArray &s : storage)
+            argv.push_back(s.data());
+        argv.push_back(nullptr);
+        ::execv(kHil, argv.data());
+        ::_exit(127);
+    }
+    Result r;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+        pollfd p{master, POLLIN, 0};
+        const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              deadline - std::chrono::steady_clock::now())
+                                              .count());
+        if (left <= 0 || ::poll(&p, 1, left) <= 0)
+            break;
+        char buf[4096];
+        const ssize_t n = ::read(master, buf, sizeof buf);
+        if (n <= 0)
+            break; // EIO: the child closed the terminal
+        r.output.append(buf, n);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(master);
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_terminal_gets_a_live_progress_line_and_a_summary)
+{
+    QTemporaryDir dir;
+    const Result r = runOnTerminal({QStringLiteral("run"), kScenario, QStringLiteral("--fixture"), kFixture,
+                                    QStringLiteral("--db"), dir.filePath(QStringLiteral("p.db"))});
+    BOOST_TEST(r.exitCode == 0, r.output.toStdString());
+    // Redrawn in place: carriage return and erase-line, several times, with the counters.
+    BOOST_TEST(r.output.count("\r\033[K") >= 4, r.output.toStdString());
+    BOOST_TEST(r.output.contains("iter "));
+    BOOST_TEST(r.output.contains(" pass "));
+    BOOST_TEST(r.output.contains(" fail 0"));
+    BOOST_TEST(r.output.contains(" error 0"));
+    BOOST_TEST(r.output.contains("ETA "), "a timed loop shows its ETA");
+    BOOST_TEST(r.output.contains("PASS  progress"), "one-line summary at the end");
+}
+
+BOOST_AUTO_TEST_CASE(a_pipe_gets_no_progress_line)
+{
+    QTemporaryDir dir;
+    QProcess hil;
+    hil.start(QString::fromLocal8Bit(kHil), {QStringLiteral("run"), kScenario, QStringLiteral("--fixture"), kFixture,
+                                             QStringLiteral("--db"), dir.filePath(QStringLiteral("p.db"))});
+    BOOST_REQUIRE(hil.waitForFinished(60000));
+    const QByteArray out = hil.readAllStandardOutput();
+    BOOST_TEST(hil.exitCode() == 0);
+    BOOST_TEST(!out.contains('\r'), out.toStdString());
+    BOOST_TEST(out.startsWith("PASS  progress"), out.toStdString());
+    BOOST_TEST(out.contains("database: "));
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2)
+{
+    for (const QStringList &args : {QStringList{}, QStringList{QStringLiteral("frobnicate")},
+                                    QStringList{QStringLiteral("run"), kScenario},
+                                    QStringList{QStringLiteral("run"), kScenario, QStringLiteral("--fixture"), kFixture,
+                                                QStringLiteral("--seed"), QStringLiteral("-3")},
+                                    QStringList{QStringLiteral("runs")}}) {
+        QProcess hil;
+        hil.start(QString::fromLocal8Bit(kHil), args);
+        BOOST_REQUIRE(hil.waitForFinished(30000));
+        BOOST_TEST(hil.exitCode() == 2, args.join(u' ').toStdString());
+        BOOST_TEST(!hil.readAllStandardError().isEmpty());
+    }
+}

@@ -1,0 +1,762 @@
+// The real executables end to end: `hil` runs scenarios from tests/data/integration/ on simulated
+// benches (hil-sim over TCP and a PTY, libserialport through the test-only PTY shim, a socat pair),
+// and every case then reads the SQLite database read-only and asserts on its rows. Nothing here
+// sleeps: the tests wait on conditions (process state, database rows) through the event loop.
+#define BOOST_TEST_MODULE integration
+#include <QCoreApplication>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QVariant>
+#include <QXmlStreamReader>
+#include <boost/test/unit_test.hpp>
+#include <cerrno>
+#include <csignal>
+#include <optional>
+#include <sqlite3.h>
+#include <string>
+#include <sys/types.h>
+
+namespace {
+
+struct App {
+    App() {
+        static int argc = 1;
+        static char name[] = "test_integration";
+        static char *argv[] = {name, nullptr};
+        app = new QCoreApplication(argc, argv);
+    }
+    ~App() { delete app; }
+    QCoreApplication *app;
+};
+BOOST_TEST_GLOBAL_FIXTURE(App);
+
+// Runs the event loop until pred() holds or the timeout passes; returns pred(). The poll timer only
+// re-checks the condition between batches of events: nothing here sleeps.
+template<typename Pred>
+bool waitFor(Pred pred, int timeoutMs = 5000, int pollMs = 5) {
+    if (pred())
+        return true;
+    QEventLoop loop;
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (pred())
+            loop.quit();
+    });
+    deadline.start(timeoutMs);
+    poll.start(pollMs);
+    loop.exec();
+    return pred();
+}
+
+std::string str(const QString &s) {
+    return s.toStdString();
+}
+
+std::string str(const QVariant &v) {
+    return v.toString().toStdString();
+}
+
+QString hilPath() {
+    return QStringLiteral(HIL_BIN_DIR "/hil");
+}
+
+QString simPath() {
+    return QStringLiteral(HIL_BIN_DIR "/hil-sim");
+}
+
+QString data(const char *name) {
+    return QStringLiteral(HIL_TEST_DATA_DIR "/integration/") + QString::fromUtf8(name);
+}
+
+// A results database opened READ-ONLY, the way a report or the GUI reads it while a run writes.
+class Database {
+public:
+    using Row = QVariantList;
+
+    explicit Database(const QString &path) {
+        if (sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, SQLITE_OPEN_READONLY, nullptr)
+            != SQLITE_OK) {
+            sqlite3_close(m_db);
+            m_db = nullptr;
+            return;
+        }
+        sqlite3_busy_timeout(m_db, 2000);
+    }
+    ~Database() { sqlite3_close(m_db); }
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    bool isOpen() const { return m_db != nullptr; }
+
+    // Every row of `sql`, the parameters bound in order; nullopt when the statement fails (such as
+    // before the recorder has created the schema).
+    std::optional<QList<Row>> rows(const char *sql, const QVariantList &params = {}) const {
+        if (!m_db)
+            return std::nullopt;
+        sqlite3_stmt *stmt = nullptr;
+        if (sqlite3_prepare_v2(m_db, sql, -1, &stmt, nullptr) != SQLITE_OK) {
+            sqlite3_finalize(stmt);
+            return std::nullopt;
+        }
+        for (int i = 0; i < params.size(); ++i) {
+            const QVariant &p = params[i];
+            if (p.typeId() == QMetaType::QString) {
+                const QByteArray utf8 = p.toString().toUtf8();
+                sqlite3_bind_text(stmt, i + 1, utf8.constData(), static_cast<int>(utf8.size()),
+                                  SQLITE_TRANSIENT);
+            } else {
+                sqlite3_bind_int64(stmt, i + 1, p.toLongLong());
+            }
+        }
+        QList<Row> out;
+        int rc = SQLITE_ROW;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            Row row;
+            for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+                switch (sqlite3_column_type(stmt, c)) {
+                case SQLITE_INTEGER:
+                    row.append(QVariant::fromValue(static_cast<qint64>(sqlite3_column_int64(stmt, c))));
+                    break;
+                case SQLITE_FLOAT:
+                    row.append(sqlite3_column_double(stmt, c));
+                    break;
+                case SQLITE_TEXT:
+                    row.append(QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(stmt, c)),
+                                                 sqlite3_column_bytes(stmt, c)));
+                    break;
+                case SQLITE_BLOB:
+                    row.append(QByteArray(static_cast<const char *>(sqlite3_column_blob(stmt, c)),
+                                          sqlite3_column_bytes(stmt, c)));
+                    break;
+                default:
+                    row.append(QVariant());
+                    break;
+                }
+            }
+            out.append(row);
+        }
+        sqlite3_finalize(stmt);
+        if (rc != SQLITE_DONE)
+            return std::nullopt;
+        return out;
+    }
+
+    // The first column of the first row; an invalid QVariant without one.
+    QVariant value(const char *sql, const QVariantList &params = {}) const {
+        const auto r = rows(sql, params);
+        return r && !r->isEmpty() && !r->first().isEmpty() ? r->first().first() : QVariant();
+    }
+
+    qint64 count(const char *sql, const QVariantList &params = {}) const {
+        const QVariant v = value(sql, params);
+        return v.isValid() ? v.toLongLong() : -1;
+    }
+
+    QStringList strings(const char *sql, const QVariantList &params = {}) const {
+        QStringList out;
+        if (const auto r = rows(sql, params)) {
+            for (const Row &row : *r)
+                out.append(row.value(0).toString());
+        }
+        return out;
+    }
+
+private:
+    sqlite3 *m_db = nullptr;
+};
+
+// How many rows `sql` counts right now; -1 while the database or its schema does not exist yet.
+qint64 countNow(const QString &dbPath, const char *sql) {
+    if (!QFileInfo::exists(dbPath))
+        return -1;
+    const Database db(dbPath);
+    return db.count(sql);
+}
+
+// A child process the test owns, with its output collected as it comes. Ended (SIGTERM, then SIGKILL)
+// when the test is done with it.
+class Child {
+public:
+    Child(const QString &program, const QStringList &args, const QString &workDir = QString(),
+          const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment()) {
+        QObject::connect(&m_process, &QProcess::readyReadStandardError,
+                         [this] { m_stderr += m_process.readAllStandardError(); });
+        m_process.setProgram(program);
+        m_process.setArguments(args);
+        if (!workDir.isEmpty())
+            m_process.setWorkingDirectory(workDir);
+        m_process.setProcessEnvironment(env);
+        m_process.start();
+    }
+    ~Child() {
+        if (m_process.state() == QProcess::NotRunning)
+            return;
+        m_process.terminate();
+        if (!waitFinished(3000)) {
+            m_process.kill();
+            waitFinished(3000);
+        }
+    }
+    Child(const Child &) = delete;
+    Child &operator=(const Child &) = delete;
+
+    QProcess &process() { return m_process; }
+    qint64 pid() const { return m_process.processId(); }
+    bool running() const { return m_process.state() != QProcess::NotRunning; }
+    bool waitFinished(int timeoutMs) {
+        return waitFor([this] { return !running(); }, timeoutMs);
+    }
+
+    // The first line of stdout, or an empty string if none came within the timeout.
+    QString firstLine(int timeoutMs = 5000) {
+        waitFor([this] { return m_process.canReadLine() || !running(); }, timeoutMs);
+        return m_process.canReadLine() ? QString::fromUtf8(m_process.readLine()).trimmed() : QString();
+    }
+    QString stdoutText() { return QString::fromUtf8(m_stdout += m_process.readAllStandardOutput()); }
+    QString stderrText() {
+        m_stderr += m_process.readAllStandardError();
+        return QString::fromUtf8(m_stderr);
+    }
+
+private:
+    QProcess m_process;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+};
+
+struct HilResult {
+    bool finished = false;
+    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+// Runs `hil args...` in `workDir` to its end.
+HilResult runHil(const QStringList &args, const QString &workDir,
+                 const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
+                 int timeoutMs = 60000) {
+    Child hil(hilPath(), args, workDir, env);
+    HilResult r;
+    r.finished = hil.waitFinished(timeoutMs);
+    r.exitStatus = hil.process().exitStatus();
+    r.exitCode = hil.process().exitCode();
+    r.out = hil.stdoutText();
+    r.err = hil.stderrText();
+    if (!r.finished || r.exitStatus != QProcess::NormalExit)
+        BOOST_TEST_MESSAGE("hil " << str(args.join(u' ')) << "\nstdout:\n"
+                                  << str(r.out) << "stderr:\n"
+                                  << str(r.err));
+    return r;
+}
+
+// A fresh directory per test for the database, the JUnit file and any generated fixture.
+struct Workspace {
+    QTemporaryDir dir;
+    Workspace() { BOOST_REQUIRE(dir.isValid()); }
+    QString path(const char *name) const { return dir.filePath(QString::fromUtf8(name)); }
+    QString db() const { return path("results.db"); }
+    void write(const char *name, const QString &text) const {
+        QFile f(path(name));
+        BOOST_REQUIRE(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        BOOST_REQUIRE(f.write(text.toUtf8()) >= 0);
+    }
+};
+
+bool processExists(qint64 pid) {
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+// The parent pid and the command name of a running process, from /proc.
+std::optional<qint64> parentOf(qint64 pid) {
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray stat = f.readAll();
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 2)
+        return std::nullopt;
+    return fields[1].toLongLong();
+}
+
+QString commandOf(qint64 pid) {
+    QFile f(QStringLiteral("/proc/%1/comm").arg(pid));
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).trimmed() : QString();
+}
+
+// The simulator's pid, from the `sim-start` event ("pid N at pty /dev/pts/M").
+qint64 simulatorPid(const Database &db) {
+    static const QRegularExpression re(QStringLiteral("^pid (\\d+) at "));
+    const QRegularExpressionMatch m =
+        re.match(db.value("SELECT detail FROM events WHERE kind = 'sim-start'").toString());
+    return m.hasMatch() ? m.captured(1).toLongLong() : -1;
+}
+
+// Starts a `hil-sim envsensor` the test owns and returns what its READY line says ("pty /dev/pts/N" or
+// "tcp 127.0.0.1:PORT" as link and address).
+struct OwnSimulator {
+    Child process;
+    QString link;
+    QString address;
+
+    explicit OwnSimulator(const QStringList &args)
+        : process(simPath(), QStringList{QStringLiteral("envsensor")} + args) {
+        const QString ready = process.firstLine();
+        const QStringList parts = ready.split(u' ');
+        BOOST_REQUIRE_MESSAGE(parts.size() == 3 && parts[0] == u"READY",
+                              "hil-sim said '" << str(ready) << "'; stderr: " << str(process.stderrText()));
+        link = parts[1];
+        address = parts[2];
+    }
+};
+
+// The checks every passing read-temp.yaml run must meet, whatever the link.
+void checkPassingReadTempRun(const QString &dbPath, const QString &serial, const QString &firmware) {
+    const Database db(dbPath);
+    BOOST_REQUIRE(db.isOpen());
+    const auto runs =
+        db.rows("SELECT verdict, dut_serial, firmware, n_pass, n_fail, n_error, n_abort, ended_at_ns,"
+                " duration_ns, scenario FROM runs");
+    BOOST_REQUIRE(runs);
+    BOOST_REQUIRE_EQUAL(runs->size(), 1);
+    const Database::Row &run = runs->first();
+    BOOST_TEST(str(run[0]) == "PASS");
+    BOOST_TEST(str(run[1]) == str(serial));
+    BOOST_TEST(str(run[2]) == str(firmware));
+    BOOST_TEST(run[3].toLongLong() == 21);
+    BOOST_TEST(run[4].toLongLong() == 0);
+    BOOST_TEST(run[5].toLongLong() == 0);
+    BOOST_TEST(run[6].toLongLong() == 0);
+    BOOST_TEST(!run[7].isNull());
+    BOOST_TEST(run[8].toLongLong() > 0);
+    BOOST_TEST(str(run[9]) == "it-read-temp");
+
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results") == 21);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS' AND latency_ns > 0") == 21);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE phase = 'setup' AND step = 'identify'")
+               == 1);
+    BOOST_TEST(db.count("SELECT count(DISTINCT repetition) FROM step_results WHERE phase = 'steps'") == 20);
+
+    const auto ms = db.rows(
+        "SELECT name, value, unit, low, high, marginal_low, marginal_high, verdict FROM measurements");
+    BOOST_REQUIRE(ms);
+    BOOST_TEST(ms->size() == 20);
+    for (const Database::Row &m : *ms) {
+        BOOST_TEST(str(m[0]) == "t");
+        BOOST_TEST(m[1].toDouble() > 0.0);
+        BOOST_TEST(m[1].toDouble() < 50.0);
+        BOOST_TEST(str(m[2]) == "degC");
+        BOOST_TEST(m[3].toDouble() == 0.0);
+        BOOST_TEST(!m[3].isNull());
+        BOOST_TEST(m[4].toDouble() == 50.0);
+        BOOST_TEST(m[5].toDouble() == 5.0);
+        BOOST_TEST(m[6].toDouble() == 45.0);
+        BOOST_TEST(str(m[7]) == "PASS");
+    }
+    const QStringList kinds = db.strings("SELECT kind FROM events ORDER BY t_ns");
+    BOOST_TEST(kinds.contains(QStringLiteral("sim-start")));
+    BOOST_TEST(kinds.contains(QStringLiteral("connect")));
+}
+
+QString connectDetail(const QString &dbPath) {
+    return Database(dbPath).value("SELECT detail FROM events WHERE kind = 'connect'").toString();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(tcp_simulator_passes_and_records_everything) {
+    Workspace ws;
+    const HilResult r =
+        runHil({QStringLiteral("run"), data("read-temp.yaml"), QStringLiteral("--fixture"),
+                data("sim-tcp.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--junit"),
+                ws.path("junit.xml"), QStringLiteral("--seed"), QStringLiteral("12345")},
+               ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitStatus == QProcess::NormalExit);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, "stderr: " << str(r.err));
+    BOOST_TEST(r.out.startsWith(QStringLiteral("PASS")));
+
+    checkPassingReadTempRun(ws.db(), QStringLiteral("SN4242"), QStringLiteral("9.8.7"));
+    BOOST_TEST(Database(ws.db()).count("SELECT seed FROM runs") == 12345);
+    BOOST_TEST(connectDetail(ws.db()).startsWith(QStringLiteral("tcp 127.0.0.1:")));
+
+    QFile junit(ws.path("junit.xml"));
+    BOOST_REQUIRE(junit.open(QIODevice::ReadOnly));
+    QXmlStreamReader x(&junit);
+    int testcases = 0;
+    QMap<QString, QString> properties; // of the test cases and suites, last one wins
+    while (!x.atEnd()) {
+        x.readNext();
+        if (!x.isStartElement())
+            continue;
+        if (x.name() == u"testcase")
+            ++testcases;
+        else if (x.name() == u"property")
+            properties.insert(x.attributes().value(QLatin1StringView("name")).toString(),
+                              x.attributes().value(QLatin1StringView("value")).toString());
+    }
+    BOOST_TEST(!x.hasError(), str(x.errorString()));
+    BOOST_TEST(testcases == 2); // identify, read temperature
+    BOOST_REQUIRE(properties.contains(QStringLiteral("t.low")));
+    BOOST_TEST(str(properties.value(QStringLiteral("t.low"))) == "0");
+    BOOST_TEST(str(properties.value(QStringLiteral("t.high"))) == "50");
+    BOOST_TEST(str(properties.value(QStringLiteral("t.unit"))) == "degC");
+    BOOST_TEST(str(properties.value(QStringLiteral("dut_serial"))) == "SN4242");
+    BOOST_TEST(str(properties.value(QStringLiteral("run.verdict"))) == "PASS");
+}
+
+BOOST_AUTO_TEST_CASE(pty_simulator_passes_and_records_exchanges) {
+    Workspace ws;
+    const HilResult r = runHil({QStringLiteral("run"), data("read-temp.yaml"), QStringLiteral("--fixture"),
+                                data("sim-pty.yaml"), QStringLiteral("--db"), ws.db(),
+                                QStringLiteral("--quiet"), QStringLiteral("--record-exchanges")},
+                               ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitStatus == QProcess::NormalExit);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, "stderr: " << str(r.err));
+    BOOST_TEST(r.out.isEmpty()); // --quiet
+
+    checkPassingReadTempRun(ws.db(), QStringLiteral("SN4242"), QStringLiteral("9.8.7"));
+    BOOST_TEST(connectDetail(ws.db()).startsWith(QStringLiteral("pty /dev/pts/")));
+    const Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM exchanges WHERE direction = 'tx'") == 21);
+    BOOST_TEST(db.count("SELECT count(*) FROM exchanges WHERE direction = 'rx'") == 21);
+    BOOST_TEST(
+        db.count(
+            "SELECT count(*) FROM exchanges WHERE direction = 'tx' AND data = CAST('READ? TEMP' AS BLOB)")
+        == 20);
+}
+
+BOOST_AUTO_TEST_CASE(libserialport_path_through_the_pty_shim) {
+    Workspace ws;
+    OwnSimulator sim({QStringLiteral("--pty"), QStringLiteral("--serial"), QStringLiteral("SNLSP1")});
+    BOOST_REQUIRE(sim.link == u"pty");
+    ws.write("lsp.yaml", QStringLiteral("name: it-libserialport\n"
+                                        "devices:\n"
+                                        "  sensor:\n"
+                                        "    serial: {port: %1, backend: libserialport, baud: 115200}\n"
+                                        "    timeout: 1s\n")
+                             .arg(sim.address));
+    const auto args = [&](const QString &db) {
+        return QStringList{QStringLiteral("run"),    data("read-temp.yaml"), QStringLiteral("--fixture"),
+                           ws.path("lsp.yaml"),      QStringLiteral("--db"), db,
+                           QStringLiteral("--quiet")};
+    };
+
+    // Without the shim libserialport 0.1.1 cannot open a PTY: an ERROR of the bench, which shows that
+    // backend: libserialport is honoured and not quietly replaced by the PTY path.
+    QProcessEnvironment plain = QProcessEnvironment::systemEnvironment();
+    plain.remove(QStringLiteral("LD_PRELOAD"));
+    Workspace bare;
+    const HilResult without = runHil(args(bare.db()), bare.dir.path(), plain);
+    BOOST_REQUIRE(without.finished);
+    BOOST_TEST(without.exitCode == 3);
+    {
+        const Database db(bare.db());
+        BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "ERROR");
+        const QString error = db.value("SELECT detail FROM events WHERE kind = 'error'").toString();
+        BOOST_TEST(error.contains(QStringLiteral("sp_get_port_by_name failed")), str(error));
+    }
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LD_PRELOAD"), QStringLiteral(HIL_PTYSHIM_PATH));
+    // An ASan build wants its runtime first among the libraries; the shim comes before it.
+    const QString asan = env.value(QStringLiteral("ASAN_OPTIONS"));
+    env.insert(QStringLiteral("ASAN_OPTIONS"),
+               (asan.isEmpty() ? QString() : asan + u':') + QStringLiteral("verify_asan_link_order=0"));
+    const HilResult r = runHil(args(ws.db()), ws.dir.path(), env);
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitStatus == QProcess::NormalExit);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, "stderr: " << str(r.err));
+
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "PASS");
+    BOOST_TEST(str(db.value("SELECT dut_serial FROM runs")) == "SNLSP1");
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS' AND latency_ns > 0") == 21);
+    BOOST_TEST(db.count("SELECT count(*) FROM measurements") == 20);
+    // SerialTransport::describe(); PtyTransport would say "pty /dev/pts/N".
+    BOOST_TEST(str(connectDetail(ws.db())) == str(QStringLiteral("serial %1 115200 8N1").arg(sim.address)));
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'sim-start'") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(socat_pty_pair_bridged_to_a_tcp_simulator) {
+    const QString socat = QStandardPaths::findExecutable(QStringLiteral("socat"));
+    if (socat.isEmpty()) {
+        BOOST_TEST_MESSAGE("SKIPPED socat_pty_pair_bridged_to_a_tcp_simulator: socat is not installed "
+                           "(cmake/setup.sh installs it)");
+        return;
+    }
+    Workspace ws;
+    const QString dut = ws.path("ttyDUT");
+    const QString simEnd = ws.path("ttySIM");
+    const QString transferring = QStringLiteral("starting data transfer loop");
+    Child pair(socat,
+               {QStringLiteral("-d"), QStringLiteral("-d"), QStringLiteral("pty,raw,echo=0,link=%1").arg(dut),
+                QStringLiteral("pty,raw,echo=0,link=%1").arg(simEnd)});
+    BOOST_REQUIRE_MESSAGE(waitFor([&] {
+                              return QFileInfo::exists(dut) && QFileInfo::exists(simEnd)
+                                     && pair.stderrText().contains(transferring);
+                          }),
+                          "socat pty pair did not come up: " << str(pair.stderrText()));
+
+    OwnSimulator sim({QStringLiteral("--tcp"), QStringLiteral("0")});
+    BOOST_REQUIRE(sim.link == u"tcp");
+    const QString port = sim.address.mid(sim.address.lastIndexOf(u':') + 1);
+    Child bridge(socat, {QStringLiteral("-d"), QStringLiteral("-d"), simEnd + QStringLiteral(",raw,echo=0"),
+                         QStringLiteral("TCP:127.0.0.1:%1").arg(port)});
+    BOOST_REQUIRE_MESSAGE(waitFor([&] {
+                              return bridge.stderrText().contains(transferring) || !bridge.running();
+                          }) && bridge.running(),
+                          "socat bridge did not come up: " << str(bridge.stderrText()));
+
+    // No backend: auto must see through the symlink to a PTY and take the PTY path by itself.
+    ws.write("socat.yaml", QStringLiteral("name: it-socat\n"
+                                          "devices:\n"
+                                          "  sensor:\n"
+                                          "    serial: {port: %1}\n"
+                                          "    timeout: 1s\n")
+                               .arg(dut));
+    const HilResult r =
+        runHil({QStringLiteral("run"), data("read-temp.yaml"), QStringLiteral("--fixture"),
+                ws.path("socat.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+               ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitStatus == QProcess::NormalExit);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, "stderr: " << str(r.err));
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "PASS");
+    BOOST_TEST(str(db.value("SELECT dut_serial FROM runs")) == "SN0001");
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS'") == 21);
+    BOOST_TEST(str(connectDetail(ws.db())) == str(QStringLiteral("pty ") + dut));
+}
+
+BOOST_AUTO_TEST_CASE(out_of_limits_and_wrong_answer_fail) {
+    Workspace ws;
+    const HilResult r =
+        runHil({QStringLiteral("run"), data("fail.yaml"), QStringLiteral("--fixture"), data("sim-tcp.yaml"),
+                QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+               ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitStatus == QProcess::NormalExit);
+    BOOST_TEST(r.exitCode == 1, "stderr: " << str(r.err));
+
+    const Database db(ws.db());
+    const auto run = db.rows("SELECT verdict, n_pass, n_fail, n_error FROM runs");
+    BOOST_REQUIRE(run && run->size() == 1);
+    BOOST_TEST(str(run->first()[0]) == "FAIL");
+    BOOST_TEST(run->first()[1].toLongLong() == 0);
+    BOOST_TEST(run->first()[2].toLongLong() == 4);
+    BOOST_TEST(run->first()[3].toLongLong() == 0);
+
+    const auto limits = db.rows("SELECT verdict, message, CAST(response AS TEXT) FROM step_results"
+                                " WHERE step = 'too cold for the limits'");
+    BOOST_REQUIRE(limits);
+    BOOST_TEST(limits->size() == 3);
+    static const QRegularExpression reading(QStringLiteral("^TEMP -?[0-9]+\\.[0-9]{3}$"));
+    for (const Database::Row &row : *limits) {
+        BOOST_TEST(str(row[0]) == "FAIL");
+        BOOST_TEST(row[1].toString().contains(QStringLiteral("outside limits")), str(row[1]));
+        BOOST_TEST(reading.match(row[2].toString()).hasMatch(), str(row[2]));
+    }
+    BOOST_TEST(
+        db.count("SELECT count(*) FROM measurements WHERE verdict = 'FAIL' AND low = 100 AND high = 200")
+        == 3);
+
+    const auto wrong = db.rows("SELECT verdict, message, CAST(response AS TEXT), latency_ns FROM step_results"
+                               " WHERE step = 'wrong answer'");
+    BOOST_REQUIRE(wrong && wrong->size() == 1);
+    BOOST_TEST(str(wrong->first()[0]) == "FAIL");
+    BOOST_TEST(str(wrong->first()[2]) == "ACME,ENV-1,SN4242,9.8.7"); // the actual answer
+    BOOST_TEST(wrong->first()[1].toString().contains(QStringLiteral("unexpected answer")),
+               str(wrong->first()[1]));
+    BOOST_TEST(wrong->first()[3].toLongLong() > 0);
+}
+
+BOOST_AUTO_TEST_CASE(device_that_never_answers_fails_with_timeout) {
+    Workspace ws;
+    const HilResult r =
+        runHil({QStringLiteral("run"), data("timeout.yaml"), QStringLiteral("--fixture"),
+                data("sim-noreply.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+               ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitStatus == QProcess::NormalExit);
+    BOOST_TEST(r.exitCode == 1, "stderr: " << str(r.err)); // FAIL: the device's fault, not ERROR
+
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "FAIL");
+    BOOST_TEST(db.count("SELECT n_error FROM runs") == 0);
+    const auto rows = db.rows("SELECT verdict, message, latency_ns, end_ns - start_ns FROM step_results");
+    BOOST_REQUIRE(rows && rows->size() == 1);
+    const Database::Row &row = rows->first();
+    BOOST_TEST(str(row[0]) == "FAIL");
+    BOOST_TEST(row[1].toString().contains(QStringLiteral("timeout")), str(row[1]));
+    BOOST_TEST(row[2].isNull()); // no answer, no latency
+    BOOST_TEST(row[3].toLongLong() >= 300'000'000);
+}
+
+namespace {
+
+// Runs long.yaml on `fixture`, waits until the database shows passing steps, SIGKILLs the simulator
+// child of hil, and checks that hil ends the run as ERROR by itself.
+void killSimulatorMidRun(const QString &fixture) {
+    Workspace ws;
+    Child hil(hilPath(),
+              {QStringLiteral("run"), data("long.yaml"), QStringLiteral("--fixture"), fixture,
+               QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+              ws.dir.path());
+    const char *passing = "SELECT count(*) FROM step_results WHERE verdict = 'PASS'";
+    BOOST_REQUIRE(waitFor([&] { return countNow(ws.db(), passing) >= 5 || !hil.running(); }, 15000, 20));
+    BOOST_REQUIRE_MESSAGE(hil.running(), "hil ended early: " << str(hil.stderrText()));
+
+    const qint64 simPid = simulatorPid(Database(ws.db()));
+    BOOST_REQUIRE(simPid > 0);
+    // Make sure of whom we kill: hil's own hil-sim child.
+    BOOST_REQUIRE(parentOf(simPid) == std::optional<qint64>(hil.pid()));
+    BOOST_REQUIRE(str(commandOf(simPid)) == "hil-sim");
+    BOOST_REQUIRE(::kill(static_cast<pid_t>(simPid), SIGKILL) == 0);
+
+    BOOST_REQUIRE_MESSAGE(hil.waitFinished(5000), "hil did not end within 5 s of losing its simulator");
+    BOOST_TEST(hil.process().exitStatus() == QProcess::NormalExit); // not a crash
+    BOOST_TEST(hil.process().exitCode() == 3, "stderr: " << str(hil.stderrText()));
+
+    const Database db(ws.db());
+    const auto run = db.rows("SELECT verdict, n_pass, n_fail, n_error, ended_at_ns FROM runs");
+    BOOST_REQUIRE(run && run->size() == 1);
+    BOOST_TEST(str(run->first()[0]) == "ERROR");
+    BOOST_TEST(run->first()[1].toLongLong() >= 5);
+    BOOST_TEST(run->first()[2].toLongLong() == 0); // the bench failed, not the device
+    BOOST_TEST(run->first()[3].toLongLong() >= 1);
+    BOOST_TEST(!run->first()[4].isNull());
+    const QStringList errors = db.strings("SELECT message FROM step_results WHERE verdict = 'ERROR'");
+    BOOST_REQUIRE(!errors.isEmpty());
+    static const QRegularExpression lost(QStringLiteral("device 'sensor' (lost|is not connected)"));
+    BOOST_TEST(lost.match(errors.first()).hasMatch(), str(errors.first()));
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind IN ('sim-exit', 'disconnect')") >= 1);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(simulator_killed_mid_run_is_an_error_pty) {
+    killSimulatorMidRun(data("sim-pty.yaml"));
+}
+
+BOOST_AUTO_TEST_CASE(simulator_killed_mid_run_is_an_error_tcp) {
+    killSimulatorMidRun(data("sim-tcp.yaml"));
+}
+
+BOOST_AUTO_TEST_CASE(sigint_aborts_cleanly) {
+    Workspace ws;
+    Child hil(hilPath(),
+              {QStringLiteral("run"), data("long.yaml"), QStringLiteral("--fixture"), data("sim-pty.yaml"),
+               QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+              ws.dir.path());
+    const char *passing = "SELECT count(*) FROM step_results WHERE verdict = 'PASS'";
+    BOOST_REQUIRE(waitFor([&] { return countNow(ws.db(), passing) >= 5 || !hil.running(); }, 15000, 20));
+    BOOST_REQUIRE_MESSAGE(hil.running(), "hil ended early: " << str(hil.stderrText()));
+    const qint64 passedBefore = countNow(ws.db(), passing);
+    const qint64 simPid = simulatorPid(Database(ws.db()));
+    BOOST_REQUIRE(simPid > 0);
+    BOOST_REQUIRE(processExists(simPid));
+
+    BOOST_REQUIRE(::kill(static_cast<pid_t>(hil.pid()), SIGINT) == 0);
+    BOOST_REQUIRE_MESSAGE(hil.waitFinished(5000), "hil did not end within 5 s of SIGINT");
+    BOOST_TEST(hil.process().exitStatus() == QProcess::NormalExit);
+    BOOST_TEST(hil.process().exitCode() == 130, "stderr: " << str(hil.stderrText()));
+    BOOST_TEST(!processExists(simPid), "hil-sim " << simPid << " outlived hil");
+
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("PRAGMA integrity_check")) == "ok");
+    const auto run = db.rows("SELECT verdict, reason, n_fail, n_error, ended_at_ns FROM runs");
+    BOOST_REQUIRE(run && run->size() == 1);
+    BOOST_TEST(str(run->first()[0]) == "ABORT");
+    BOOST_TEST(run->first()[1].toString().contains(QStringLiteral("SIGINT")), str(run->first()[1]));
+    BOOST_TEST(run->first()[2].toLongLong() == 0);
+    BOOST_TEST(run->first()[3].toLongLong() == 0);
+    BOOST_TEST(!run->first()[4].isNull());
+    BOOST_TEST(db.count(passing) >= passedBefore);
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'abort' AND detail LIKE '%SIGINT%'") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_rejected_before_the_database) {
+    Workspace ws;
+    const QStringList args{QStringLiteral("run"),    data("bad-key.yaml"),   QStringLiteral("--fixture"),
+                           data("sim-tcp.yaml"),     QStringLiteral("--db"), ws.db(),
+                           QStringLiteral("--quiet")};
+    const HilResult r = runHil(args, ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitStatus == QProcess::NormalExit);
+    BOOST_TEST(r.exitCode == 2);
+    static const QRegularExpression where(QStringLiteral("bad-key\\.yaml:7:5: .*'expext'"));
+    BOOST_TEST(where.match(r.err).hasMatch(), str(r.err));
+    BOOST_TEST(!QFileInfo::exists(ws.db()));
+
+    // A database that already holds a run gains no row from bad input.
+    const HilResult good =
+        runHil({QStringLiteral("run"), data("read-temp.yaml"), QStringLiteral("--fixture"),
+                data("sim-tcp.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+               ws.dir.path());
+    BOOST_REQUIRE(good.finished && good.exitCode == 0);
+    const HilResult again = runHil(args, ws.dir.path());
+    BOOST_TEST(again.exitCode == 2);
+    BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM runs") == 1);
+
+    const HilResult validate = runHil(
+        {QStringLiteral("validate"), data("bad-key.yaml"), QStringLiteral("--fixture"), data("sim-tcp.yaml")},
+        ws.dir.path());
+    BOOST_TEST(validate.exitCode == 2);
+    BOOST_TEST(where.match(validate.err).hasMatch(), str(validate.err));
+}
+
+BOOST_AUTO_TEST_CASE(validate_runs_and_help) {
+    Workspace ws;
+    const HilResult validate = runHil({QStringLiteral("validate"), data("read-temp.yaml"),
+                                       QStringLiteral("--fixture"), data("sim-tcp.yaml")},
+                                      ws.dir.path());
+    BOOST_TEST(validate.exitCode == 0, str(validate.err));
+    BOOST_TEST(validate.out.contains(QStringLiteral("OK")), str(validate.out));
+
+    for (int i = 0; i < 2; ++i) {
+        const HilResult r =
+            runHil({QStringLiteral("run"), data("read-temp.yaml"), QStringLiteral("--fixture"),
+                    data("sim-tcp.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+                   ws.dir.path());
+        BOOST_REQUIRE(r.finished && r.exitCode == 0);
+    }
+    const HilResult runs = runHil({QStringLiteral("runs"), QStringLiteral("--db"), ws.db()}, ws.dir.path());
+    BOOST_TEST(runs.exitCode == 0, str(runs.err));
+    QStringList listed;
+    static const QRegularExpression idLine(QStringLiteral("^\\s*(\\d+)\\s+\\S"));
+    for (const QString &line : runs.out.split(u'\n')) {
+        const QRegularExpressionMatch m = idLine.match(line);
+        if (m.hasMatch()) {
+            listed.append(m.captured(1));
+            BOOST_TEST(line.contains(QStringLiteral("PASS")), str(line));
+            BOOST_TEST(line.contains(QStringLiteral("SN4242")), str(line));
+        }
+    }
+    const QStringList recorded = Database(ws.db()).strings("SELECT id FROM runs ORDER BY id");
+    BOOST_TEST(recorded.size() == 2);
+    BOOST_TEST(str(listed.join(u',')) == str(recorded.join(u',')), str(runs.out));
+
+    const HilResult top = runHil({QStringLiteral("--help")}, ws.dir.path());
+    BOOST_TEST(top.exitCode == 0);
+    BOOST_TEST(top.out.contains(QStringLiteral("Usage")));
+    for (const char *command : {"run", "validate", "runs", "ports"}) {
+        BOOST_TEST_CONTEXT("hil " << command << " --help") {
+            const HilResult h = runHil({QString::fromUtf8(command), QStringLiteral("--help")}, ws.dir.path());
+            BOOST_TEST(h.exitCode == 0);
+            BOOST_TEST(h.out.contains(QStringLiteral("Usage")), str(h.out));
+        }
+    }
+}
