@@ -1,10 +1,8 @@
 #define BOOST_TEST_MODULE cli
-#include <boost/test/unit_test.hpp>
-
 #include <QByteArray>
 #include <QProcess>
 #include <QTemporaryDir>
-
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <poll.h>
 #include <pty.h>
@@ -24,8 +22,7 @@ struct Result {
 
 // Runs hil with its stdout and stderr on a real terminal (the slave side of a PTY), as a person at a
 // bench would, and collects everything it printed until it exits.
-Result runOnTerminal(const QStringList &args)
-{
+Result runOnTerminal(const QStringList &args) {
     int master = -1;
     winsize ws{};
     ws.ws_col = 160;
@@ -47,9 +44,9 @@ Result runOnTerminal(const QStringList &args)
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     for (;;) {
         pollfd p{master, POLLIN, 0};
-        const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              deadline - std::chrono::steady_clock::now())
-                                              .count());
+        const int left = static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+                .count());
         if (left <= 0 || ::poll(&p, 1, left) <= 0)
             break;
         char buf[4096];
@@ -67,8 +64,7 @@ Result runOnTerminal(const QStringList &args)
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(a_terminal_gets_a_live_progress_line_and_a_summary)
-{
+BOOST_AUTO_TEST_CASE(a_terminal_gets_a_live_progress_line_and_a_summary) {
     QTemporaryDir dir;
     const Result r = runOnTerminal({QStringLiteral("run"), kScenario, QStringLiteral("--fixture"), kFixture,
                                     QStringLiteral("--db"), dir.filePath(QStringLiteral("p.db"))});
@@ -83,12 +79,12 @@ BOOST_AUTO_TEST_CASE(a_terminal_gets_a_live_progress_line_and_a_summary)
     BOOST_TEST(r.output.contains("PASS  progress"), "one-line summary at the end");
 }
 
-BOOST_AUTO_TEST_CASE(a_pipe_gets_no_progress_line)
-{
+BOOST_AUTO_TEST_CASE(a_pipe_gets_no_progress_line) {
     QTemporaryDir dir;
     QProcess hil;
-    hil.start(QString::fromLocal8Bit(kHil), {QStringLiteral("run"), kScenario, QStringLiteral("--fixture"), kFixture,
-                                             QStringLiteral("--db"), dir.filePath(QStringLiteral("p.db"))});
+    hil.start(QString::fromLocal8Bit(kHil),
+              {QStringLiteral("run"), kScenario, QStringLiteral("--fixture"), kFixture,
+               QStringLiteral("--db"), dir.filePath(QStringLiteral("p.db"))});
     BOOST_REQUIRE(hil.waitForFinished(60000));
     const QByteArray out = hil.readAllStandardOutput();
     BOOST_TEST(hil.exitCode() == 0);
@@ -97,12 +93,11 @@ BOOST_AUTO_TEST_CASE(a_pipe_gets_no_progress_line)
     BOOST_TEST(out.contains("database: "));
 }
 
-BOOST_AUTO_TEST_CASE(usage_errors_exit_2)
-{
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
     for (const QStringList &args : {QStringList{}, QStringList{QStringLiteral("frobnicate")},
                                     QStringList{QStringLiteral("run"), kScenario},
-                                    QStringList{QStringLiteral("run"), kScenario, QStringLiteral("--fixture"), kFixture,
-                                                QStringLiteral("--seed"), QStringLiteral("-3")},
+                                    QStringList{QStringLiteral("run"), kScenario, QStringLiteral("--fixture"),
+                                                kFixture, QStringLiteral("--seed"), QStringLiteral("-3")},
                                     QStringList{QStringLiteral("runs")}}) {
         QProcess hil;
         hil.start(QString::fromLocal8Bit(kHil), args);

@@ -1,10 +1,9 @@
 #define BOOST_TEST_MODULE framing
-#include <boost/test/unit_test.hpp>
-
 #include "core/lineframer.h"
 
 #include <QByteArray>
 #include <QList>
+#include <boost/test/unit_test.hpp>
 
 using hil::LineFramer;
 
@@ -15,8 +14,7 @@ struct Collected {
     QList<LineFramer::Frame> overflows;
 };
 
-Collected feed(LineFramer &f, const QList<QByteArray> &chunks)
-{
+Collected feed(LineFramer &f, const QList<QByteArray> &chunks) {
     Collected c;
     for (const QByteArray &chunk : chunks) {
         f.push(chunk, [&c](LineFramer::Frame &&frame) {
@@ -31,8 +29,7 @@ Collected feed(LineFramer &f, const QList<QByteArray> &chunks)
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(lines_split_at_the_terminator)
-{
+BOOST_AUTO_TEST_CASE(lines_split_at_the_terminator) {
     LineFramer f;
     const Collected c = feed(f, {"TEMP 22.5\nHUM 45\n"});
     BOOST_TEST(c.lines.size() == 2);
@@ -41,8 +38,7 @@ BOOST_AUTO_TEST_CASE(lines_split_at_the_terminator)
     BOOST_TEST(f.pending() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(partial_reads_are_joined)
-{
+BOOST_AUTO_TEST_CASE(partial_reads_are_joined) {
     LineFramer f;
     const Collected c = feed(f, {"TE", "MP 2", "2.5", "\nHU", "M 45\n", "OK"});
     BOOST_TEST(c.lines.size() == 2);
@@ -51,8 +47,7 @@ BOOST_AUTO_TEST_CASE(partial_reads_are_joined)
     BOOST_TEST(f.pending() == 2); // "OK" waits for its terminator
 }
 
-BOOST_AUTO_TEST_CASE(crlf_is_stripped_for_newline_terminated_devices)
-{
+BOOST_AUTO_TEST_CASE(crlf_is_stripped_for_newline_terminated_devices) {
     LineFramer f;
     const Collected c = feed(f, {"OK\r\n", "A\r", "\n"});
     BOOST_TEST(c.lines.size() == 2);
@@ -60,8 +55,7 @@ BOOST_AUTO_TEST_CASE(crlf_is_stripped_for_newline_terminated_devices)
     BOOST_TEST(c.lines[1] == QByteArray("A"));
 }
 
-BOOST_AUTO_TEST_CASE(a_multi_byte_terminator_split_across_reads)
-{
+BOOST_AUTO_TEST_CASE(a_multi_byte_terminator_split_across_reads) {
     LineFramer f(QByteArrayLiteral("\r\n"));
     const Collected c = feed(f, {"ONE\r", "\nTWO\r", "\n\r", "\n", "LONE\rCR\r\n"});
     BOOST_TEST(c.lines.size() == 4);
@@ -71,8 +65,7 @@ BOOST_AUTO_TEST_CASE(a_multi_byte_terminator_split_across_reads)
     BOOST_TEST(c.lines[3] == QByteArray("LONE\rCR")); // a lone CR is data when the terminator is CRLF
 }
 
-BOOST_AUTO_TEST_CASE(every_byte_in_its_own_read)
-{
+BOOST_AUTO_TEST_CASE(every_byte_in_its_own_read) {
     LineFramer f(QByteArrayLiteral("<END>"));
     const QByteArray stream("alpha<END>beta<EN<END>gamma<END>");
     QList<QByteArray> chunks;
@@ -85,8 +78,7 @@ BOOST_AUTO_TEST_CASE(every_byte_in_its_own_read)
     BOOST_TEST(c.lines[2] == QByteArray("gamma"));
 }
 
-BOOST_AUTO_TEST_CASE(an_oversize_line_in_one_read_is_reported_not_delivered)
-{
+BOOST_AUTO_TEST_CASE(an_oversize_line_in_one_read_is_reported_not_delivered) {
     LineFramer f(QByteArrayLiteral("\n"), 16);
     const Collected c = feed(f, {QByteArray(40, 'x') + "\nOK\n"});
     BOOST_TEST(c.lines.size() == 1);
@@ -96,16 +88,14 @@ BOOST_AUTO_TEST_CASE(an_oversize_line_in_one_read_is_reported_not_delivered)
     BOOST_TEST(c.overflows[0].data == QByteArray(40, 'x'));
 }
 
-BOOST_AUTO_TEST_CASE(a_line_of_exactly_the_limit_is_delivered)
-{
+BOOST_AUTO_TEST_CASE(a_line_of_exactly_the_limit_is_delivered) {
     LineFramer f(QByteArrayLiteral("\n"), 16);
     const Collected c = feed(f, {QByteArray(16, 'y'), "\n"});
     BOOST_TEST(c.lines.size() == 1);
     BOOST_TEST(c.overflows.empty());
 }
 
-BOOST_AUTO_TEST_CASE(ten_megabytes_without_a_terminator_keep_memory_bounded)
-{
+BOOST_AUTO_TEST_CASE(ten_megabytes_without_a_terminator_keep_memory_bounded) {
     LineFramer f(QByteArrayLiteral("\n"), 4096);
     const QByteArray chunk(64 * 1024, 'G');
     qsizetype maxPending = 0;
@@ -135,8 +125,7 @@ BOOST_AUTO_TEST_CASE(ten_megabytes_without_a_terminator_keep_memory_bounded)
     BOOST_TEST(!f.discarding());
 }
 
-BOOST_AUTO_TEST_CASE(nul_bytes_and_invalid_utf8_pass_through_as_bytes)
-{
+BOOST_AUTO_TEST_CASE(nul_bytes_and_invalid_utf8_pass_through_as_bytes) {
     LineFramer f;
     const QByteArray raw("A\0B\xff\xfe", 5);
     const Collected c = feed(f, {raw + "\n"});

@@ -1,6 +1,4 @@
 #define BOOST_TEST_MODULE recorder
-#include <boost/test/unit_test.hpp>
-
 #include "core/junitwriter.h"
 #include "core/recorder.h"
 #include "core/runcatalog.h"
@@ -9,28 +7,27 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
-
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <cmath>
 #include <sqlite3.h>
 #include <sys/stat.h>
-
-#include <cmath>
-#include <chrono>
 
 namespace {
 
 // A read-only view of a results database, as a report would open it.
 class Db {
 public:
-    explicit Db(const QString &path)
-    {
-        BOOST_REQUIRE(sqlite3_open_v2(path.toUtf8().constData(), &m_db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    explicit Db(const QString &path) {
+        BOOST_REQUIRE(sqlite3_open_v2(path.toUtf8().constData(), &m_db, SQLITE_OPEN_READONLY, nullptr)
+                      == SQLITE_OK);
     }
     ~Db() { sqlite3_close(m_db); }
     // The first column of the first row, as text ("" for NULL).
-    std::string scalar(const char *sql) const
-    {
+    std::string scalar(const char *sql) const {
         sqlite3_stmt *s = nullptr;
-        BOOST_REQUIRE_MESSAGE(sqlite3_prepare_v2(m_db, sql, -1, &s, nullptr) == SQLITE_OK, sqlite3_errmsg(m_db));
+        BOOST_REQUIRE_MESSAGE(sqlite3_prepare_v2(m_db, sql, -1, &s, nullptr) == SQLITE_OK,
+                              sqlite3_errmsg(m_db));
         std::string out = "<no row>";
         if (sqlite3_step(s) == SQLITE_ROW) {
             const auto *t = sqlite3_column_text(s, 0);
@@ -44,8 +41,7 @@ private:
     sqlite3 *m_db = nullptr;
 };
 
-hil::RunInfo sampleInfo()
-{
+hil::RunInfo sampleInfo() {
     hil::RunInfo info;
     info.uuid = QStringLiteral("4f1c0e3a-0000-4000-8000-000000000001");
     info.scenario = QStringLiteral("smoke");
@@ -59,8 +55,7 @@ hil::RunInfo sampleInfo()
     return info;
 }
 
-hil::StepResult reading(qint64 iteration, double value, hil::Verdict verdict, QByteArray response)
-{
+hil::StepResult reading(qint64 iteration, double value, hil::Verdict verdict, QByteArray response) {
     hil::StepResult r;
     r.phase = hil::Phase::Steps;
     r.iteration = iteration;
@@ -88,8 +83,7 @@ hil::StepResult reading(qint64 iteration, double value, hil::Verdict verdict, QB
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(a_run_round_trips_through_sqlite)
-{
+BOOST_AUTO_TEST_CASE(a_run_round_trips_through_sqlite) {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("results.db"));
     QString error;
@@ -99,7 +93,8 @@ BOOST_AUTO_TEST_CASE(a_run_round_trips_through_sqlite)
     hil::RunInfo info = sampleInfo();
     rec->runStarted(info);
     BOOST_TEST(rec->runId() == 1);
-    rec->eventRecorded({5'000, QStringLiteral("connect"), QStringLiteral("sensor"), QStringLiteral("pty /dev/pts/3")});
+    rec->eventRecorded(
+        {5'000, QStringLiteral("connect"), QStringLiteral("sensor"), QStringLiteral("pty /dev/pts/3")});
     info.dutSerial = QStringLiteral("SN0001");
     info.firmware = QStringLiteral("1.4.2");
     rec->runInfoChanged(info);
@@ -121,25 +116,37 @@ BOOST_AUTO_TEST_CASE(a_run_round_trips_through_sqlite)
     Db db(path);
     BOOST_TEST(db.scalar("PRAGMA user_version") == std::to_string(hil::kSchemaVersion));
     BOOST_TEST(db.scalar("PRAGMA journal_mode") == "wal");
-    BOOST_TEST(db.scalar("SELECT scenario || '|' || fixture || '|' || station || '|' || dut_serial || '|' || firmware"
-                         " || '|' || host FROM runs") == "smoke|sim-bench|bench-1|SN0001|1.4.2|lab-pc");
+    BOOST_TEST(
+        db.scalar(
+            "SELECT scenario || '|' || fixture || '|' || station || '|' || dut_serial || '|' || firmware"
+            " || '|' || host FROM runs")
+        == "smoke|sim-bench|bench-1|SN0001|1.4.2|lab-pc");
     BOOST_TEST(db.scalar("SELECT seed FROM runs") == "9223372036854775807");
-    BOOST_TEST(db.scalar("SELECT verdict || ' ' || n_pass || ' ' || n_fail || ' ' || iterations || ' ' || duration_ns"
-                         " FROM runs") == "FAIL 1 2 3 4000000000");
+    BOOST_TEST(
+        db.scalar(
+            "SELECT verdict || ' ' || n_pass || ' ' || n_fail || ' ' || iterations || ' ' || duration_ns"
+            " FROM runs")
+        == "FAIL 1 2 3 4000000000");
     BOOST_TEST(db.scalar("SELECT count(*) FROM step_results") == "3");
-    BOOST_TEST(db.scalar("SELECT latency_ns || ' ' || lateness_ns || ' ' || start_ns FROM step_results WHERE iteration=1")
-               == "650000 12000 2000000000");
+    BOOST_TEST(
+        db.scalar(
+            "SELECT latency_ns || ' ' || lateness_ns || ' ' || start_ns FROM step_results WHERE iteration=1")
+        == "650000 12000 2000000000");
     BOOST_TEST(db.scalar("SELECT message FROM step_results WHERE verdict='FAIL' ORDER BY id")
                == "t = 40.25 degC outside limits [15, 35]");
     // The device's bytes are kept as they came, NUL and invalid UTF-8 included.
     BOOST_TEST(db.scalar("SELECT hex(response) FROM step_results WHERE iteration=2") == "54454D5020FF0078");
     BOOST_TEST(db.scalar("SELECT count(*) FROM measurements") == "3");
-    BOOST_TEST(db.scalar("SELECT value || ' ' || unit || ' ' || low || ' ' || high || ' ' || marginal_low || ' ' ||"
-                         " marginal_high FROM measurements ORDER BY id") == "22.5 degC 15.0 35.0 18.0 32.0");
+    BOOST_TEST(
+        db.scalar("SELECT value || ' ' || unit || ' ' || low || ' ' || high || ' ' || marginal_low || ' ' ||"
+                  " marginal_high FROM measurements ORDER BY id")
+        == "22.5 degC 15.0 35.0 18.0 32.0");
     BOOST_TEST(db.scalar("SELECT value IS NULL FROM measurements WHERE step_result_id = 3") == "1");
     BOOST_TEST(db.scalar("SELECT count(*) FROM measurements m JOIN step_results s ON s.id = m.step_result_id"
-                         " WHERE s.iteration = 1 AND m.value = 40.25") == "1");
-    BOOST_TEST(db.scalar("SELECT kind || ' ' || device || ' ' || detail FROM events") == "connect sensor pty /dev/pts/3");
+                         " WHERE s.iteration = 1 AND m.value = 40.25")
+               == "1");
+    BOOST_TEST(db.scalar("SELECT kind || ' ' || device || ' ' || detail FROM events")
+               == "connect sensor pty /dev/pts/3");
     BOOST_TEST(db.scalar("SELECT group_concat(direction || ':' || CAST(data AS TEXT), ',') FROM exchanges")
                == "tx:READ? TEMP,rx:TEMP 22.5");
 
@@ -151,8 +158,7 @@ BOOST_AUTO_TEST_CASE(a_run_round_trips_through_sqlite)
     BOOST_TEST(*runs->first().durationNs == 4'000'000'000LL);
 }
 
-BOOST_AUTO_TEST_CASE(rows_are_committed_while_the_run_goes_on)
-{
+BOOST_AUTO_TEST_CASE(rows_are_committed_while_the_run_goes_on) {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("live.db"));
     QString error;
@@ -175,8 +181,7 @@ BOOST_AUTO_TEST_CASE(rows_are_committed_while_the_run_goes_on)
     BOOST_TEST(db.scalar("SELECT ended_at_ns IS NULL FROM runs") == "1");
 }
 
-BOOST_AUTO_TEST_CASE(two_runs_in_one_database_keep_their_own_rows)
-{
+BOOST_AUTO_TEST_CASE(two_runs_in_one_database_keep_their_own_rows) {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("two.db"));
     for (int run = 0; run < 2; ++run) {
@@ -192,12 +197,13 @@ BOOST_AUTO_TEST_CASE(two_runs_in_one_database_keep_their_own_rows)
         BOOST_TEST(rec->close());
     }
     Db db(path);
-    BOOST_TEST(db.scalar("SELECT group_concat(n, ',') FROM (SELECT count(*) AS n FROM step_results GROUP BY run_id"
-                         " ORDER BY run_id)") == "1,2");
+    BOOST_TEST(
+        db.scalar("SELECT group_concat(n, ',') FROM (SELECT count(*) AS n FROM step_results GROUP BY run_id"
+                  " ORDER BY run_id)")
+        == "1,2");
 }
 
-BOOST_AUTO_TEST_CASE(an_unwritable_database_is_a_clear_error)
-{
+BOOST_AUTO_TEST_CASE(an_unwritable_database_is_a_clear_error) {
     QString error;
     BOOST_TEST(!hil::Recorder::open(QStringLiteral("/nonexistent-dir/results.db"), &error));
     BOOST_TEST(error.contains(QStringLiteral("/nonexistent-dir/results.db")));
@@ -211,8 +217,7 @@ BOOST_AUTO_TEST_CASE(an_unwritable_database_is_a_clear_error)
     BOOST_TEST(error.contains(QStringLiteral("not a database")), error.toStdString());
 }
 
-BOOST_AUTO_TEST_CASE(junit_carries_failures_answers_and_limits)
-{
+BOOST_AUTO_TEST_CASE(junit_carries_failures_answers_and_limits) {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("junit.xml"));
     hil::JUnitWriter junit(path);
@@ -253,7 +258,8 @@ BOOST_AUTO_TEST_CASE(junit_carries_failures_answers_and_limits)
         if (x.name() == u"testcase")
             ++testcases;
         if (x.name() == u"property")
-            props.insert(x.attributes().value(QStringLiteral("name")).toString(), x.attributes().value(QStringLiteral("value")).toString());
+            props.insert(x.attributes().value(QStringLiteral("name")).toString(),
+                         x.attributes().value(QStringLiteral("value")).toString());
         if (x.name() == u"failure") {
             ++failures;
             failureMessage = x.attributes().value(QStringLiteral("message")).toString();
@@ -268,7 +274,8 @@ BOOST_AUTO_TEST_CASE(junit_carries_failures_answers_and_limits)
     BOOST_TEST(failures == 1);
     BOOST_TEST(errors == 1);
     BOOST_TEST(failureMessage.contains(QStringLiteral("1 of 2 runs")), failureMessage.toStdString());
-    BOOST_TEST(failureText.contains(QStringLiteral("device answered: \"TEMP 40.25\\x01\\x1b[31m\"")), failureText.toStdString());
+    BOOST_TEST(failureText.contains(QStringLiteral("device answered: \"TEMP 40.25\\x01\\x1b[31m\"")),
+               failureText.toStdString());
     BOOST_TEST(props.value(QStringLiteral("t.low")) == QStringLiteral("15"));
     BOOST_TEST(props.value(QStringLiteral("t.high")) == QStringLiteral("35"));
     BOOST_TEST(props.value(QStringLiteral("t.unit")) == QStringLiteral("degC"));

@@ -1,6 +1,4 @@
 #define BOOST_TEST_MODULE scenario
-#include <boost/test/unit_test.hpp>
-
 #include "core/duration.h"
 #include "core/fixtureloader.h"
 #include "core/limits.h"
@@ -10,7 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 
 using namespace std::chrono_literals;
@@ -18,21 +16,18 @@ using hil::Nanoseconds;
 
 namespace {
 
-QString dataPath(const QString &rel)
-{
+QString dataPath(const QString &rel) {
     return QStringLiteral(HIL_TEST_DATA_DIR "/") + rel;
 }
 
 // Errors as the CLI prints them, with the folder stripped so the golden files do not depend on it.
-QString golden(const hil::SourceErrors &errors, const QString &dir)
-{
+QString golden(const hil::SourceErrors &errors, const QString &dir) {
     QString text = hil::formatErrors(errors);
     text.replace(dir + u'/', QString());
     return text;
 }
 
-void checkGoldenFolder(const QString &folder, const std::function<hil::SourceErrors(const QString &)> &load)
-{
+void checkGoldenFolder(const QString &folder, const std::function<hil::SourceErrors(const QString &)> &load) {
     const QString dir = dataPath(folder);
     const QStringList files = QDir(dir).entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
     BOOST_REQUIRE(files.size() > 3);
@@ -40,8 +35,7 @@ void checkGoldenFolder(const QString &folder, const std::function<hil::SourceErr
     for (const QString &name : files) {
         if (name == u"bench.yaml")
             continue;
-        BOOST_TEST_CONTEXT(folder.toStdString() << '/' << name.toStdString())
-        {
+        BOOST_TEST_CONTEXT(folder.toStdString() << '/' << name.toStdString()) {
             const hil::SourceErrors errors = load(dir + u'/' + name);
             BOOST_TEST(!errors.isEmpty());
             const QString got = golden(errors, dir);
@@ -51,14 +45,14 @@ void checkGoldenFolder(const QString &folder, const std::function<hil::SourceErr
                 expected.write(got.toUtf8());
                 continue;
             }
-            BOOST_REQUIRE_MESSAGE(expected.open(QIODevice::ReadOnly), "missing " << expected.fileName().toStdString());
+            BOOST_REQUIRE_MESSAGE(expected.open(QIODevice::ReadOnly),
+                                  "missing " << expected.fileName().toStdString());
             BOOST_TEST(got.toStdString() == QString::fromUtf8(expected.readAll()).toStdString());
         }
     }
 }
 
-hil::Fixture loadOk(const QString &path)
-{
+hil::Fixture loadOk(const QString &path) {
     hil::SourceErrors errors;
     auto f = hil::loadFixture(path, &errors);
     BOOST_REQUIRE_MESSAGE(f, hil::formatErrors(errors).toStdString());
@@ -69,8 +63,7 @@ hil::Fixture loadOk(const QString &path)
 
 BOOST_AUTO_TEST_SUITE(durations)
 
-BOOST_AUTO_TEST_CASE(units)
-{
+BOOST_AUTO_TEST_CASE(units) {
     BOOST_TEST(hil::parseDuration(u"250ms")->count() == Nanoseconds(250ms).count());
     BOOST_TEST(hil::parseDuration(u"30s")->count() == Nanoseconds(30s).count());
     BOOST_TEST(hil::parseDuration(u"8h")->count() == Nanoseconds(8h).count());
@@ -83,20 +76,17 @@ BOOST_AUTO_TEST_CASE(units)
     BOOST_TEST(hil::parseDuration(u" 20ms ")->count() == 20'000'000);
 }
 
-BOOST_AUTO_TEST_CASE(rejects_what_is_not_a_duration)
-{
+BOOST_AUTO_TEST_CASE(rejects_what_is_not_a_duration) {
     for (const char16_t *bad : {u"", u"10", u"ms", u"-5s", u"5 parsecs", u"1.2.3s", u"5sec", u"1e3ms"}) {
         QString why;
-        BOOST_TEST_CONTEXT(QString::fromUtf16(bad).toStdString())
-        {
+        BOOST_TEST_CONTEXT(QString::fromUtf16(bad).toStdString()) {
             BOOST_TEST(!hil::parseDuration(QStringView(bad), &why).has_value());
             BOOST_TEST(!why.isEmpty());
         }
     }
 }
 
-BOOST_AUTO_TEST_CASE(formatting)
-{
+BOOST_AUTO_TEST_CASE(formatting) {
     BOOST_TEST(hil::formatDuration(250ms).toStdString() == "250ms");
     BOOST_TEST(hil::formatDuration(1500ms).toStdString() == "1.5s");
     BOOST_TEST(hil::formatDuration(125s).toStdString() == "2m05s");
@@ -108,8 +98,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(limits_and_verdicts)
 
-BOOST_AUTO_TEST_CASE(inside_outside_and_marginal)
-{
+BOOST_AUTO_TEST_CASE(inside_outside_and_marginal) {
     hil::MeasurementSpec t{QStringLiteral("t"), QStringLiteral("degC"), {15.0, 35.0}, {18.0, 32.0}};
     const auto at = [&](double v) { return hil::evaluateMeasurement(t, v); };
     BOOST_TEST((at(25).verdict == hil::Verdict::Pass));
@@ -125,8 +114,7 @@ BOOST_AUTO_TEST_CASE(inside_outside_and_marginal)
     BOOST_TEST((at(INFINITY).verdict == hil::Verdict::Fail));
 }
 
-BOOST_AUTO_TEST_CASE(one_sided_and_open_limits)
-{
+BOOST_AUTO_TEST_CASE(one_sided_and_open_limits) {
     hil::MeasurementSpec upper{QStringLiteral("v"), {}, {std::nullopt, 5.0}, {}};
     BOOST_TEST((hil::evaluateMeasurement(upper, -1e9).verdict == hil::Verdict::Pass));
     BOOST_TEST((hil::evaluateMeasurement(upper, 5.1).verdict == hil::Verdict::Fail));
@@ -135,8 +123,7 @@ BOOST_AUTO_TEST_CASE(one_sided_and_open_limits)
     BOOST_TEST(!hil::evaluateMeasurement(none, 1e300).marginal);
 }
 
-BOOST_AUTO_TEST_CASE(combining_verdicts_and_exit_codes)
-{
+BOOST_AUTO_TEST_CASE(combining_verdicts_and_exit_codes) {
     using V = hil::Verdict;
     BOOST_TEST((hil::combine(V::Pass, V::Fail) == V::Fail));
     BOOST_TEST((hil::combine(V::Error, V::Fail) == V::Error));
@@ -154,8 +141,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(loading)
 
-BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load)
-{
+BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
     const hil::Fixture bench = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-bench.yaml"));
     BOOST_TEST(bench.devices.size() == 1);
     BOOST_TEST(bench.devices[0].timeout.count() == Nanoseconds(500ms).count());
@@ -169,8 +155,7 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load)
     }
 }
 
-BOOST_AUTO_TEST_CASE(smoke_scenario_is_read_as_written)
-{
+BOOST_AUTO_TEST_CASE(smoke_scenario_is_read_as_written) {
     const hil::Fixture bench = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-bench.yaml"));
     hil::SourceErrors errors;
     const auto s = hil::loadScenario(QStringLiteral(HIL_SOURCE_DIR "/scenarios/smoke.yaml"), bench, &errors);
@@ -193,21 +178,20 @@ BOOST_AUTO_TEST_CASE(smoke_scenario_is_read_as_written)
     BOOST_TEST(s->teardown[0].expect->within.count() == Nanoseconds(200ms).count());
 }
 
-BOOST_AUTO_TEST_CASE(captures_in_a_pattern)
-{
+BOOST_AUTO_TEST_CASE(captures_in_a_pattern) {
     const hil::Fixture bench = loadOk(dataPath(QStringLiteral("scenario-errors/bench.yaml")));
     hil::SourceErrors errors;
     const auto s = hil::loadScenario(QStringLiteral(HIL_SOURCE_DIR "/scenarios/smoke.yaml"), bench, &errors);
     BOOST_REQUIRE(s);
-    const QRegularExpressionMatch m = s->setup[0].expect->match.match(QStringLiteral("ACME,ENV-1,SN77,3.1.0"));
+    const QRegularExpressionMatch m =
+        s->setup[0].expect->match.match(QStringLiteral("ACME,ENV-1,SN77,3.1.0"));
     BOOST_TEST(m.hasMatch());
     BOOST_TEST(m.captured(QStringLiteral("serial")) == QStringLiteral("SN77"));
     BOOST_TEST(m.captured(QStringLiteral("fw")) == QStringLiteral("3.1.0"));
     BOOST_TEST(!s->steps[0].expect->match.match(QStringLiteral("TEMP abc")).hasMatch());
 }
 
-BOOST_AUTO_TEST_CASE(scenario_errors_match_their_golden_files)
-{
+BOOST_AUTO_TEST_CASE(scenario_errors_match_their_golden_files) {
     const hil::Fixture bench = loadOk(dataPath(QStringLiteral("scenario-errors/bench.yaml")));
     checkGoldenFolder(QStringLiteral("scenario-errors"), [&](const QString &path) {
         hil::SourceErrors errors;
@@ -216,8 +200,7 @@ BOOST_AUTO_TEST_CASE(scenario_errors_match_their_golden_files)
     });
 }
 
-BOOST_AUTO_TEST_CASE(fixture_errors_match_their_golden_files)
-{
+BOOST_AUTO_TEST_CASE(fixture_errors_match_their_golden_files) {
     checkGoldenFolder(QStringLiteral("fixture-errors"), [](const QString &path) {
         hil::SourceErrors errors;
         BOOST_TEST(!hil::loadFixture(path, &errors).has_value());
@@ -225,12 +208,12 @@ BOOST_AUTO_TEST_CASE(fixture_errors_match_their_golden_files)
     });
 }
 
-BOOST_AUTO_TEST_CASE(a_missing_file_is_named)
-{
+BOOST_AUTO_TEST_CASE(a_missing_file_is_named) {
     hil::SourceErrors errors;
     BOOST_TEST(!hil::loadFixture(QStringLiteral("/nonexistent/bench.yaml"), &errors));
     BOOST_REQUIRE(errors.size() == 1);
-    BOOST_TEST(errors[0].toString().startsWith(QStringLiteral("/nonexistent/bench.yaml:1:1: cannot read file")));
+    BOOST_TEST(
+        errors[0].toString().startsWith(QStringLiteral("/nonexistent/bench.yaml:1:1: cannot read file")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,4 @@
 #define BOOST_TEST_MODULE session
-#include <boost/test/unit_test.hpp>
-
 #include "core/devicesession.h"
 #include "core/serialtransportfactory.h"
 
@@ -9,21 +7,19 @@
 #include <QEventLoop>
 #include <QSocketNotifier>
 #include <QTimer>
-
+#include <boost/test/unit_test.hpp>
 #include <fcntl.h>
+#include <optional>
 #include <pty.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include <optional>
 
 using hil::DeviceSession;
 
 namespace {
 
 struct App {
-    App()
-    {
+    App() {
         static int argc = 1;
         static char name[] = "test_session";
         static char *argv[] = {name, nullptr};
@@ -36,8 +32,7 @@ BOOST_TEST_GLOBAL_FIXTURE(App);
 
 // Runs the event loop until pred() holds or the timeout passes; returns pred().
 template<typename Pred>
-bool waitFor(Pred pred, int timeoutMs = 3000)
-{
+bool waitFor(Pred pred, int timeoutMs = 3000) {
     QEventLoop loop;
     QTimer deadline;
     deadline.setSingleShot(true);
@@ -59,8 +54,7 @@ struct Device {
     int master = -1;
     QString slavePath;
 
-    Device()
-    {
+    Device() {
         int slave = -1;
         char name[128] = {};
         BOOST_REQUIRE(::openpty(&master, &slave, name, nullptr, nullptr) == 0);
@@ -71,24 +65,22 @@ struct Device {
         slavePath = QString::fromLocal8Bit(name);
         ::close(slave);
     }
-    ~Device()
-    {
+    ~Device() {
         if (master >= 0)
             ::close(master);
     }
     // Writes everything, letting the session read in between when the PTY's buffer is full.
-    void say(const QByteArray &bytes) const
-    {
+    void say(const QByteArray &bytes) const {
         qsizetype done = 0;
         BOOST_REQUIRE(waitFor([&] {
-            const ssize_t n = ::write(master, bytes.constData() + done, static_cast<size_t>(bytes.size() - done));
+            const ssize_t n =
+                ::write(master, bytes.constData() + done, static_cast<size_t>(bytes.size() - done));
             if (n > 0)
                 done += n;
             return done == bytes.size();
         }));
     }
-    QByteArray heard(int timeoutMs = 2000) const
-    {
+    QByteArray heard(int timeoutMs = 2000) const {
         QByteArray got;
         waitFor(
             [&] {
@@ -101,8 +93,7 @@ struct Device {
             timeoutMs);
         return got;
     }
-    void hangUp()
-    {
+    void hangUp() {
         ::close(master);
         master = -1;
     }
@@ -113,8 +104,7 @@ struct Fixture {
     hil::DeviceConfig config;
     std::unique_ptr<DeviceSession> session;
 
-    explicit Fixture(qsizetype maxLine = 4096)
-    {
+    explicit Fixture(qsizetype maxLine = 4096) {
         ::fcntl(device.master, F_SETFL, ::fcntl(device.master, F_GETFL) | O_NONBLOCK);
         config.name = QStringLiteral("dut");
         config.maxLineLength = maxLine;
@@ -126,8 +116,7 @@ struct Fixture {
         BOOST_REQUIRE(waitFor([&] { return session->state() == DeviceSession::State::Ready; }));
     }
 
-    std::optional<DeviceSession::Answer> expect(const QString &pattern, int withinMs, bool skip = false)
-    {
+    std::optional<DeviceSession::Answer> expect(const QString &pattern, int withinMs, bool skip = false) {
         std::optional<DeviceSession::Answer> answer;
         session->expect(QRegularExpression(pattern), std::chrono::milliseconds(withinMs), skip,
                         [&](const DeviceSession::Answer &a) { answer = a; });
@@ -139,8 +128,7 @@ struct Fixture {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(request_and_answer_with_named_captures)
-{
+BOOST_AUTO_TEST_CASE(request_and_answer_with_named_captures) {
     Fixture f;
     f.session->sendLine("*IDN?");
     BOOST_TEST(f.device.heard() == QByteArray("*IDN?\n"));
@@ -152,8 +140,7 @@ BOOST_AUTO_TEST_CASE(request_and_answer_with_named_captures)
     BOOST_TEST(a->match.captured(QStringLiteral("fw")) == QStringLiteral("2.0.1"));
 }
 
-BOOST_AUTO_TEST_CASE(a_wrong_answer_is_a_mismatch_carrying_the_answer)
-{
+BOOST_AUTO_TEST_CASE(a_wrong_answer_is_a_mismatch_carrying_the_answer) {
     Fixture f;
     f.device.say("ERR unknown command\n");
     const auto a = f.expect(QStringLiteral("^TEMP (?<t>[0-9.]+)$"), 1000);
@@ -162,8 +149,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_answer_is_a_mismatch_carrying_the_answer)
     BOOST_TEST(a->line == QByteArray("ERR unknown command"));
 }
 
-BOOST_AUTO_TEST_CASE(silence_times_out_after_the_given_time)
-{
+BOOST_AUTO_TEST_CASE(silence_times_out_after_the_given_time) {
     Fixture f;
     QElapsedTimer t;
     t.start();
@@ -174,8 +160,7 @@ BOOST_AUTO_TEST_CASE(silence_times_out_after_the_given_time)
     BOOST_TEST(t.elapsed() < 1500);
 }
 
-BOOST_AUTO_TEST_CASE(unsolicited_lines_are_kept_in_order_for_a_later_expect)
-{
+BOOST_AUTO_TEST_CASE(unsolicited_lines_are_kept_in_order_for_a_later_expect) {
     Fixture f;
     f.device.say("DATA 1\nDATA 2\nEVENT door-open\nDATA 3\n");
     BOOST_REQUIRE(waitFor([&] { return f.session->linesReceived() == 4; }));
@@ -191,20 +176,19 @@ BOOST_AUTO_TEST_CASE(unsolicited_lines_are_kept_in_order_for_a_later_expect)
     BOOST_TEST(last->match.captured(QStringLiteral("n")) == QStringLiteral("3"));
 }
 
-BOOST_AUTO_TEST_CASE(an_expect_waits_for_a_line_that_comes_later)
-{
+BOOST_AUTO_TEST_CASE(an_expect_waits_for_a_line_that_comes_later) {
     Fixture f;
     std::optional<DeviceSession::Answer> answer;
     f.session->expect(QRegularExpression(QStringLiteral("^ALARM$")), std::chrono::milliseconds(2000), true,
                       [&](const DeviceSession::Answer &a) { answer = a; });
     QTimer::singleShot(100, [&] { f.device.say("noise\nALARM\n"); });
     BOOST_REQUIRE(waitFor([&] { return answer.has_value(); }));
-    BOOST_TEST(static_cast<int>(answer->outcome) == static_cast<int>(DeviceSession::Answer::Outcome::Matched));
+    BOOST_TEST(static_cast<int>(answer->outcome)
+               == static_cast<int>(DeviceSession::Answer::Outcome::Matched));
     BOOST_TEST(answer->skipped == QByteArray("noise\n"));
 }
 
-BOOST_AUTO_TEST_CASE(discard_queued_drops_stale_lines_before_a_request)
-{
+BOOST_AUTO_TEST_CASE(discard_queued_drops_stale_lines_before_a_request) {
     Fixture f;
     f.device.say("STALE\n");
     BOOST_REQUIRE(waitFor([&] { return f.session->linesReceived() == 1; }));
@@ -217,8 +201,7 @@ BOOST_AUTO_TEST_CASE(discard_queued_drops_stale_lines_before_a_request)
     BOOST_TEST(static_cast<int>(a->outcome) == static_cast<int>(DeviceSession::Answer::Outcome::Matched));
 }
 
-BOOST_AUTO_TEST_CASE(an_oversize_line_is_an_overflow_problem_and_the_session_goes_on)
-{
+BOOST_AUTO_TEST_CASE(an_oversize_line_is_an_overflow_problem_and_the_session_goes_on) {
     Fixture f(64);
     QStringList problems;
     QObject::connect(f.session.get(), &DeviceSession::problem,
@@ -230,8 +213,7 @@ BOOST_AUTO_TEST_CASE(an_oversize_line_is_an_overflow_problem_and_the_session_goe
     BOOST_TEST(problems == QStringList{QStringLiteral("overflow")});
 }
 
-BOOST_AUTO_TEST_CASE(a_device_that_goes_away_ends_the_wait_as_lost)
-{
+BOOST_AUTO_TEST_CASE(a_device_that_goes_away_ends_the_wait_as_lost) {
     Fixture f;
     std::optional<DeviceSession::Answer> answer;
     f.session->expect(QRegularExpression(QStringLiteral("^OK$")), std::chrono::milliseconds(3000), false,

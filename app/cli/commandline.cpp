@@ -6,8 +6,7 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
-QString commandHelp(const QCommandLineParser &parser, const QString &command)
-{
+QString commandHelp(const QCommandLineParser &parser, const QString &command) {
     // helpText() names the program by its path; a subcommand's help names the subcommand instead.
     QString text = parser.helpText();
     const QString program = QCoreApplication::arguments().value(0);
@@ -17,11 +16,11 @@ QString commandHelp(const QCommandLineParser &parser, const QString &command)
     return text;
 }
 
-std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &args)
-{
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &args) {
     const QString command = args.value(0);
     if (!parser.parse(args)) {
-        QTextStream(stderr) << command << ": " << parser.errorText() << "\n\n" << commandHelp(parser, command);
+        QTextStream(stderr) << command << ": " << parser.errorText() << "\n\n"
+                            << commandHelp(parser, command);
         return hil::ExitBadInput;
     }
     if (parser.isSet(QStringLiteral("help"))) {

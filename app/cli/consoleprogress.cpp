@@ -6,31 +6,25 @@
 
 ConsoleProgress::ConsoleProgress(FILE *out)
     : m_out(out)
-    , m_enabled(::isatty(fileno(out)) == 1)
-{
-}
+    , m_enabled(::isatty(fileno(out)) == 1) {}
 
-void ConsoleProgress::runStarted(const hil::RunInfo &)
-{
+void ConsoleProgress::runStarted(const hil::RunInfo &) {
     m_clock.start();
 }
 
-void ConsoleProgress::stepFinished(const hil::StepResult &result)
-{
+void ConsoleProgress::stepFinished(const hil::StepResult &result) {
     m_counts.add(result);
     m_step = result.step;
     draw(false);
 }
 
-void ConsoleProgress::progress(qint64 iterationsDone, qint64, qint64 plannedNs)
-{
+void ConsoleProgress::progress(qint64 iterationsDone, qint64, qint64 plannedNs) {
     m_iterations = iterationsDone;
     m_plannedNs = plannedNs;
     draw(false);
 }
 
-void ConsoleProgress::draw(bool force)
-{
+void ConsoleProgress::draw(bool force) {
     if (!m_enabled)
         return;
     const qint64 now = m_clock.elapsed();
@@ -47,14 +41,14 @@ void ConsoleProgress::draw(bool force)
     if (m_counts.marginal)
         line += QStringLiteral(" (%1 marginal)").arg(m_counts.marginal);
     if (m_plannedNs > 0)
-        line += QStringLiteral("  ETA %1").arg(hil::formatDuration(hil::Nanoseconds(std::max<qint64>(0, m_plannedNs - elapsedNs))));
+        line += QStringLiteral("  ETA %1")
+                    .arg(hil::formatDuration(hil::Nanoseconds(std::max<qint64>(0, m_plannedNs - elapsedNs))));
     line += QStringLiteral("  [%1]").arg(m_step.left(40));
     std::fprintf(m_out, "\r\033[K%s", line.toLocal8Bit().constData());
     std::fflush(m_out);
 }
 
-void ConsoleProgress::runFinished(const hil::RunSummary &)
-{
+void ConsoleProgress::runFinished(const hil::RunSummary &) {
     if (!m_enabled)
         return;
     std::fprintf(m_out, "\r\033[K");

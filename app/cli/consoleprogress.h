@@ -3,7 +3,6 @@
 #include "core/resultlistener.h"
 
 #include <QElapsedTimer>
-
 #include <cstdio>
 
 // The live progress line of `hil run` on a terminal: elapsed, iterations, pass/fail/error counts and the

@@ -1,5 +1,4 @@
 #include "commands.h"
-
 #include "core/verdict.h"
 
 #include <QCoreApplication>
@@ -24,8 +23,7 @@ Run 'hil <command> --help' for the options of a command.
 
 } // namespace
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("hil"));
     QCoreApplication::setApplicationVersion(QStringLiteral(HIL_VERSION));

@@ -1,18 +1,16 @@
-#include "commands.h"
-
 #include "commandline.h"
-
+#include "commands.h"
 #include "core/serialportinfo.h"
 #include "core/verdict.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>
 
-int portsCommand(const QStringList &args)
-{
+int portsCommand(const QStringList &args) {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("List serial ports with what libserialport knows of them: name, "
-                                               "description, USB VID:PID and serial number."));
+    p.setApplicationDescription(
+        QStringLiteral("List serial ports with what libserialport knows of them: name, "
+                       "description, USB VID:PID and serial number."));
     p.addHelpOption();
     if (const auto code = parseCommandLine(p, args))
         return *code;

@@ -1,7 +1,5 @@
-#include "commands.h"
-
 #include "commandline.h"
-
+#include "commands.h"
 #include "consoleprogress.h"
 #include "core/duration.h"
 #include "core/junitwriter.h"
@@ -13,23 +11,27 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QTextStream>
-
 #include <limits>
 
-int runCommand(const QStringList &args)
-{
+int runCommand(const QStringList &args) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Run a scenario on a bench. Everything is recorded in the database; the exit code is the verdict: "
         "0 PASS, 1 FAIL, 2 bad input, 3 ERROR, 130 ABORT (SIGINT/SIGTERM)."));
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("scenario"), QStringLiteral("Scenario file (YAML)."), QStringLiteral("SCENARIO"));
-    p.addOption({{QStringLiteral("f"), QStringLiteral("fixture")}, QStringLiteral("Fixture file (YAML)."), QStringLiteral("F")});
-    p.addOption({QStringLiteral("db"), QStringLiteral("Results database (default: hil-results.db)."), QStringLiteral("D"),
-                 QStringLiteral("hil-results.db")});
-    p.addOption({QStringLiteral("junit"), QStringLiteral("Also write a JUnit XML file."), QStringLiteral("J")});
-    p.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the run (overrides the scenario's)."), QStringLiteral("S")});
-    p.addOption({QStringLiteral("record-exchanges"), QStringLiteral("Record every line to and from the devices.")});
+    p.addPositionalArgument(QStringLiteral("scenario"), QStringLiteral("Scenario file (YAML)."),
+                            QStringLiteral("SCENARIO"));
+    p.addOption({{QStringLiteral("f"), QStringLiteral("fixture")},
+                 QStringLiteral("Fixture file (YAML)."),
+                 QStringLiteral("F")});
+    p.addOption({QStringLiteral("db"), QStringLiteral("Results database (default: hil-results.db)."),
+                 QStringLiteral("D"), QStringLiteral("hil-results.db")});
+    p.addOption(
+        {QStringLiteral("junit"), QStringLiteral("Also write a JUnit XML file."), QStringLiteral("J")});
+    p.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the run (overrides the scenario's)."),
+                 QStringLiteral("S")});
+    p.addOption(
+        {QStringLiteral("record-exchanges"), QStringLiteral("Record every line to and from the devices.")});
     p.addOption({QStringLiteral("quiet"), QStringLiteral("No progress line and no summary.")});
     if (const auto code = parseCommandLine(p, args))
         return *code;
@@ -79,11 +81,13 @@ int runCommand(const QStringList &args)
 
     recorder->setErrorHandler([&runner](const QString &why) {
         // Called on the recorder's writer thread: hand over to the runner's.
-        QMetaObject::invokeMethod(&runner, [&runner, why] { runner.abort(why, hil::Verdict::Error); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &runner, [&runner, why] { runner.abort(why, hil::Verdict::Error); }, Qt::QueuedConnection);
     });
     SignalBridge signals_;
-    QObject::connect(&signals_, &SignalBridge::received, &runner,
-                     [&runner](int, const QString &name) { runner.abort(QStringLiteral("%1 received").arg(name)); });
+    QObject::connect(&signals_, &SignalBridge::received, &runner, [&runner](int, const QString &name) {
+        runner.abort(QStringLiteral("%1 received").arg(name));
+    });
     hil::Verdict verdict = hil::Verdict::Error;
     QObject::connect(&runner, &hil::Runner::finished, qApp, [&verdict](hil::Verdict v) {
         verdict = v;
@@ -103,8 +107,8 @@ int runCommand(const QStringList &args)
     }
     if (!quiet) {
         const hil::RunCounts &c = runner.counts();
-        out << hil::verdictName(verdict) << "  " << runner.info().scenario << "  " << c.total() << " steps: " << c.pass
-            << " pass, " << c.fail << " fail, " << c.error << " error";
+        out << hil::verdictName(verdict) << "  " << runner.info().scenario << "  " << c.total()
+            << " steps: " << c.pass << " pass, " << c.fail << " fail, " << c.error << " error";
         if (c.marginal)
             out << " (" << c.marginal << " marginal)";
         if (c.abort)

@@ -1,18 +1,15 @@
-#include "commands.h"
-
 #include "commandline.h"
-
+#include "commands.h"
 #include "core/duration.h"
 #include "core/runcatalog.h"
 #include "core/verdict.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
-#include <QTimeZone>
 #include <QTextStream>
+#include <QTimeZone>
 
-int runsCommand(const QStringList &args)
-{
+int runsCommand(const QStringList &args) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("List the runs recorded in a results database."));
     p.addHelpOption();
@@ -40,14 +37,17 @@ int runsCommand(const QStringList &args)
                .arg(QStringLiteral("DUT / FIRMWARE"), -24)
                .arg(QStringLiteral("PASS/FAIL/ERROR"));
     for (const hil::RunRow &r : *runs) {
-        const QString started =
-            QDateTime::fromMSecsSinceEpoch(r.startedAtNs / 1'000'000, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-        const QString verdict = r.verdict == u"RUNNING" && !r.durationNs ? QStringLiteral("RUNNING?") : r.verdict;
+        const QString started = QDateTime::fromMSecsSinceEpoch(r.startedAtNs / 1'000'000, Qt::UTC)
+                                    .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        const QString verdict =
+            r.verdict == u"RUNNING" && !r.durationNs ? QStringLiteral("RUNNING?") : r.verdict;
         out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7/%8/%9\n")
                    .arg(r.id, 4)
                    .arg(started, -19)
                    .arg(verdict, -8)
-                   .arg(r.durationNs ? hil::formatDuration(hil::Nanoseconds(*r.durationNs)) : QStringLiteral("-"), -9)
+                   .arg(r.durationNs ? hil::formatDuration(hil::Nanoseconds(*r.durationNs))
+                                     : QStringLiteral("-"),
+                        -9)
                    .arg(r.scenario, -20)
                    .arg(QStringLiteral("%1 / %2").arg(r.dutSerial, r.firmware), -24)
                    .arg(r.pass)

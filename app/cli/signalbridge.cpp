@@ -1,7 +1,6 @@
 #include "signalbridge.h"
 
 #include <QSocketNotifier>
-
 #include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,8 +9,7 @@ namespace {
 
 int g_fds[2] = {-1, -1};
 
-void onSignal(int sig)
-{
+void onSignal(int sig) {
     const char byte = static_cast<char>(sig);
     // Only async-signal-safe calls here; the main loop does the rest. Restoring the default makes a
     // second Ctrl-C stop a run that does not end by itself.
@@ -22,8 +20,7 @@ void onSignal(int sig)
 } // namespace
 
 SignalBridge::SignalBridge(QObject *parent)
-    : QObject(parent)
-{
+    : QObject(parent) {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_fds) != 0)
         return;
     m_notifier = new QSocketNotifier(g_fds[0], QSocketNotifier::Read, this);
@@ -42,8 +39,7 @@ SignalBridge::SignalBridge(QObject *parent)
     sigaction(SIGTERM, &sa, nullptr);
 }
 
-SignalBridge::~SignalBridge()
-{
+SignalBridge::~SignalBridge() {
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     delete m_notifier;

@@ -1,7 +1,5 @@
-#include "commands.h"
-
 #include "commandline.h"
-
+#include "commands.h"
 #include "core/fixtureloader.h"
 #include "core/scenarioloader.h"
 #include "core/verdict.h"
@@ -10,8 +8,7 @@
 #include <QTextStream>
 
 bool loadInputs(const QString &fixturePath, const QString &scenarioPath, std::optional<hil::Fixture> *fixture,
-                std::optional<hil::Scenario> *scenario)
-{
+                std::optional<hil::Scenario> *scenario) {
     QTextStream err(stderr);
     hil::SourceErrors errors;
     *fixture = hil::loadFixture(fixturePath, &errors);
@@ -29,15 +26,16 @@ bool loadInputs(const QString &fixturePath, const QString &scenarioPath, std::op
     return true;
 }
 
-int validateCommand(const QStringList &args)
-{
+int validateCommand(const QStringList &args) {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Check a fixture, and a scenario on it, without running anything. "
-                                               "Problems are printed as file:line:col: message."));
+    p.setApplicationDescription(
+        QStringLiteral("Check a fixture, and a scenario on it, without running anything. "
+                       "Problems are printed as file:line:col: message."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("scenario"), QStringLiteral("Scenario file (YAML); optional."),
                             QStringLiteral("[SCENARIO]"));
-    p.addOption({{QStringLiteral("f"), QStringLiteral("fixture")}, QStringLiteral("Fixture file (YAML)."),
+    p.addOption({{QStringLiteral("f"), QStringLiteral("fixture")},
+                 QStringLiteral("Fixture file (YAML)."),
                  QStringLiteral("F")});
     if (const auto code = parseCommandLine(p, args))
         return *code;
@@ -55,8 +53,8 @@ int validateCommand(const QStringList &args)
     out << "fixture " << fixture->path << ": OK (" << fixture->devices.size() << " devices)\n";
     if (scenario) {
         const qsizetype steps = scenario->setup.size() + scenario->steps.size() + scenario->teardown.size();
-        out << "scenario " << scenario->path << ": OK (" << steps << " steps on " << scenario->devices.join(u", ")
-            << ")\n";
+        out << "scenario " << scenario->path << ": OK (" << steps << " steps on "
+            << scenario->devices.join(u", ") << ")\n";
     }
     return hil::ExitPass;
 }

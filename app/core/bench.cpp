@@ -11,8 +11,7 @@ namespace hil {
 namespace {
 
 // splitmix64: a good spread for seeds that differ in few bits.
-quint64 mix(quint64 x)
-{
+quint64 mix(quint64 x) {
     x += 0x9e3779b97f4a7c15ULL;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
@@ -23,8 +22,7 @@ quint64 mix(quint64 x)
 
 Bench::Bench(const Fixture &fixture, const QStringList &deviceNames, quint64 runSeed, QObject *parent)
     : QObject(parent)
-    , m_runSeed(runSeed)
-{
+    , m_runSeed(runSeed) {
     for (const QString &name : deviceNames) {
         if (const DeviceConfig *c = fixture.device(name))
             m_devices.append(Device{*c, nullptr, nullptr, false});
@@ -40,13 +38,11 @@ Bench::Bench(const Fixture &fixture, const QStringList &deviceNames, quint64 run
     });
 }
 
-Bench::~Bench()
-{
+Bench::~Bench() {
     shutdown();
 }
 
-quint64 Bench::deviceSeed(quint64 runSeed, const QString &device)
-{
+quint64 Bench::deviceSeed(quint64 runSeed, const QString &device) {
     quint64 h = mix(runSeed);
     for (QChar c : device)
         h = mix(h ^ c.unicode());
@@ -54,8 +50,7 @@ quint64 Bench::deviceSeed(quint64 runSeed, const QString &device)
     return h & 0x7fffffffffffffffULL;
 }
 
-void Bench::connectAll(int timeoutMs)
-{
+void Bench::connectAll(int timeoutMs) {
     m_connecting = true;
     m_connectTimer.start(timeoutMs);
     if (m_devices.isEmpty()) {
@@ -75,11 +70,12 @@ void Bench::connectAll(int timeoutMs)
             for (Device &dev : m_devices) {
                 if (dev.config.name != name)
                     continue;
-                emit deviceEvent(monotonicNs(), QStringLiteral("sim-start"), name,
-                                 QStringLiteral("pid %1 at %2 %3")
-                                     .arg(dev.sim->pid())
-                                     .arg(link == SimSpec::Link::Pty ? QStringLiteral("pty") : QStringLiteral("tcp"),
-                                          address));
+                emit deviceEvent(
+                    monotonicNs(), QStringLiteral("sim-start"), name,
+                    QStringLiteral("pid %1 at %2 %3")
+                        .arg(dev.sim->pid())
+                        .arg(link == SimSpec::Link::Pty ? QStringLiteral("pty") : QStringLiteral("tcp"),
+                             address));
                 DeviceConfig via = dev.config;
                 if (link == SimSpec::Link::Pty) {
                     via.kind = DeviceConfig::Kind::Serial;
@@ -94,7 +90,8 @@ void Bench::connectAll(int timeoutMs)
                 openSession(dev, via);
             }
         });
-        connect(d.sim, &SimProcess::failed, this, [this, name](const QString &reason) { fail(name, reason); });
+        connect(d.sim, &SimProcess::failed, this,
+                [this, name](const QString &reason) { fail(name, reason); });
         connect(d.sim, &SimProcess::exited, this, [this, name](const QString &reason) {
             emit deviceEvent(monotonicNs(), QStringLiteral("sim-exit"), name, reason);
         });
@@ -102,8 +99,7 @@ void Bench::connectAll(int timeoutMs)
     }
 }
 
-void Bench::openSession(Device &d, const DeviceConfig &via)
-{
+void Bench::openSession(Device &d, const DeviceConfig &via) {
     std::unique_ptr<Transport> transport;
     if (via.kind == DeviceConfig::Kind::Tcp)
         transport = std::make_unique<TcpTransport>(via.tcp.host, via.tcp.port);
@@ -134,14 +130,14 @@ void Bench::openSession(Device &d, const DeviceConfig &via)
                     }
                 }
             });
-    connect(d.session, &DeviceSession::problem, this, [this, name](qint64 t, const QString &kind, const QString &detail) {
-        emit deviceEvent(t, kind, name, detail);
-    });
+    connect(d.session, &DeviceSession::problem, this,
+            [this, name](qint64 t, const QString &kind, const QString &detail) {
+                emit deviceEvent(t, kind, name, detail);
+            });
     d.session->start();
 }
 
-void Bench::fail(const QString &device, const QString &reason)
-{
+void Bench::fail(const QString &device, const QString &reason) {
     if (!m_connecting)
         return;
     m_connecting = false;
@@ -149,8 +145,7 @@ void Bench::fail(const QString &device, const QString &reason)
     emit failed(device, reason);
 }
 
-void Bench::shutdown()
-{
+void Bench::shutdown() {
     m_connecting = false;
     m_connectTimer.stop();
     for (Device &d : m_devices) {
@@ -161,8 +156,7 @@ void Bench::shutdown()
     }
 }
 
-DeviceSession *Bench::session(const QString &device) const
-{
+DeviceSession *Bench::session(const QString &device) const {
     for (const Device &d : m_devices) {
         if (d.config.name == device)
             return d.session;
@@ -170,8 +164,7 @@ DeviceSession *Bench::session(const QString &device) const
     return nullptr;
 }
 
-QList<DeviceSession *> Bench::sessions() const
-{
+QList<DeviceSession *> Bench::sessions() const {
     QList<DeviceSession *> out;
     for (const Device &d : m_devices) {
         if (d.session)
@@ -180,8 +173,7 @@ QList<DeviceSession *> Bench::sessions() const
     return out;
 }
 
-SimProcess *Bench::simulator(const QString &device) const
-{
+SimProcess *Bench::simulator(const QString &device) const {
     for (const Device &d : m_devices) {
         if (d.config.name == device)
             return d.sim;

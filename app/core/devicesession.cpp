@@ -5,13 +5,13 @@
 
 namespace hil {
 
-DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transport> transport, QObject *parent)
+DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transport> transport,
+                             QObject *parent)
     : QObject(parent)
     , m_name(config.name)
     , m_transport(std::move(transport))
     , m_framer(config.terminator, config.maxLineLength)
-    , m_terminator(config.terminator)
-{
+    , m_terminator(config.terminator) {
     m_timeout.setSingleShot(true);
     m_timeout.setTimerType(Qt::PreciseTimer);
     connect(&m_timeout, &QTimer::timeout, this, [this] {
@@ -20,7 +20,8 @@ DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transpo
         a.timeNs = monotonicNs();
         complete(std::move(a));
     });
-    connect(m_transport.get(), &Transport::opened, this, [this] { setState(State::Ready, m_transport->describe()); });
+    connect(m_transport.get(), &Transport::opened, this,
+            [this] { setState(State::Ready, m_transport->describe()); });
     connect(m_transport.get(), &Transport::failed, this, [this](const QString &reason) {
         m_lastError = reason;
         setState(State::Lost, reason);
@@ -32,29 +33,25 @@ DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transpo
     connect(m_transport.get(), &Transport::bytesReceived, this, &DeviceSession::onBytes);
 }
 
-DeviceSession::~DeviceSession()
-{
+DeviceSession::~DeviceSession() {
     // The transport is destroyed with the session; nothing may call back into a half-destroyed object.
     if (m_transport)
         m_transport->disconnect(this);
 }
 
-void DeviceSession::start()
-{
+void DeviceSession::start() {
     m_framer.reset();
     setState(State::Connecting, m_transport->describe());
     m_transport->open();
 }
 
-void DeviceSession::stop()
-{
+void DeviceSession::stop() {
     cancelExpect();
     m_transport->close();
     setState(State::Idle, QStringLiteral("stopped"));
 }
 
-void DeviceSession::setState(State s, const QString &reason)
-{
+void DeviceSession::setState(State s, const QString &reason) {
     if (s == m_state)
         return;
     m_state = s;
@@ -68,21 +65,18 @@ void DeviceSession::setState(State s, const QString &reason)
     emit stateChanged(s, reason);
 }
 
-qint64 DeviceSession::sendLine(const QByteArray &line)
-{
+qint64 DeviceSession::sendLine(const QByteArray &line) {
     const qint64 t = monotonicNs();
     m_transport->write(line + m_terminator);
     emit lineSent(t, line);
     return t;
 }
 
-void DeviceSession::discardQueued()
-{
+void DeviceSession::discardQueued() {
     m_queue.clear();
 }
 
-void DeviceSession::onBytes(const QByteArray &bytes)
-{
+void DeviceSession::onBytes(const QByteArray &bytes) {
     const qint64 t = monotonicNs();
     m_framer.push(bytes, [this, t](LineFramer::Frame &&frame) {
         if (frame.kind == LineFramer::Frame::Kind::Overflow) {
@@ -96,8 +90,7 @@ void DeviceSession::onBytes(const QByteArray &bytes)
     });
 }
 
-void DeviceSession::onLine(qint64 timeNs, QByteArray line)
-{
+void DeviceSession::onLine(qint64 timeNs, QByteArray line) {
     ++m_linesReceived;
     emit lineReceived(timeNs, line);
     // While queued lines wait to be offered (see expect()), newer lines queue behind them to keep order.
@@ -110,13 +103,13 @@ void DeviceSession::onLine(qint64 timeNs, QByteArray line)
         m_queue.pop_front();
         if (m_queuedDropped++ == 0)
             emit problem(timeNs, QStringLiteral("queue-overflow"),
-                         QStringLiteral("more than %1 unsolicited lines waiting; oldest dropped").arg(kMaxQueuedLines));
+                         QStringLiteral("more than %1 unsolicited lines waiting; oldest dropped")
+                             .arg(kMaxQueuedLines));
     }
     m_queue.emplace_back(timeNs, std::move(line));
 }
 
-bool DeviceSession::offer(qint64 timeNs, const QByteArray &line)
-{
+bool DeviceSession::offer(qint64 timeNs, const QByteArray &line) {
     QRegularExpressionMatch match = m_pattern.match(QString::fromUtf8(line));
     if (match.hasMatch()) {
         Answer a;
@@ -141,8 +134,7 @@ bool DeviceSession::offer(qint64 timeNs, const QByteArray &line)
 }
 
 void DeviceSession::expect(const QRegularExpression &pattern, Nanoseconds within, bool skipUnmatched,
-                           AnswerHandler handler)
-{
+                           AnswerHandler handler) {
     Q_ASSERT(!m_handler);
     m_pattern = pattern;
     m_skipUnmatched = skipUnmatched;
@@ -162,28 +154,28 @@ void DeviceSession::expect(const QRegularExpression &pattern, Nanoseconds within
         return;
     }
     // Queued lines are offered from the event loop so that the handler never runs inside expect().
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            while (m_handler && !m_queue.empty()) {
-                auto [t, line] = std::move(m_queue.front());
-                m_queue.pop_front();
-                if (offer(t, line))
-                    return;
-            }
-        },
-        Qt::QueuedConnection);
+    // With nothing queued, lines are offered as they arrive (onLine) and there is nothing to post.
+    if (!m_queue.empty())
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                while (m_handler && !m_queue.empty()) {
+                    auto [t, line] = std::move(m_queue.front());
+                    m_queue.pop_front();
+                    if (offer(t, line))
+                        return;
+                }
+            },
+            Qt::QueuedConnection);
     m_timeout.start(static_cast<int>(std::max<qint64>(1, (within.count() + 999'999) / 1'000'000)));
 }
 
-void DeviceSession::cancelExpect()
-{
+void DeviceSession::cancelExpect() {
     m_timeout.stop();
     m_handler = nullptr;
 }
 
-void DeviceSession::complete(Answer answer)
-{
+void DeviceSession::complete(Answer answer) {
     if (!m_handler)
         return;
     m_timeout.stop();

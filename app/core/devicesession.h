@@ -7,7 +7,6 @@
 #include <QObject>
 #include <QRegularExpression>
 #include <QTimer>
-
 #include <deque>
 #include <functional>
 #include <memory>
@@ -30,16 +29,17 @@ public:
         Outcome outcome = Outcome::Timeout;
         QByteArray line; // the matching line, or the one that did not match
         QRegularExpressionMatch match;
-        qint64 timeNs = 0;   // monotonic arrival time of `line`, or when the wait ended
-        QByteArray skipped;  // lines passed over while waiting (bounded), for messages
-        QString reason;      // Lost: why the link went away
+        qint64 timeNs = 0;  // monotonic arrival time of `line`, or when the wait ended
+        QByteArray skipped; // lines passed over while waiting (bounded), for messages
+        QString reason;     // Lost: why the link went away
     };
     using AnswerHandler = std::function<void(const Answer &)>;
 
     static constexpr qsizetype kMaxQueuedLines = 4096;
     static constexpr qsizetype kMaxSkippedBytes = 1024;
 
-    DeviceSession(const DeviceConfig &config, std::unique_ptr<Transport> transport, QObject *parent = nullptr);
+    DeviceSession(const DeviceConfig &config, std::unique_ptr<Transport> transport,
+                  QObject *parent = nullptr);
     ~DeviceSession() override;
 
     const QString &name() const { return m_name; }
@@ -57,7 +57,8 @@ public:
     // Waits for a line matching `pattern`, looking first at queued unsolicited lines in arrival order.
     // With skipUnmatched false the first line decides (Matched or Mismatch). The handler is called exactly
     // once, always later from the event loop (never from inside expect()), unless cancelExpect() is called.
-    void expect(const QRegularExpression &pattern, Nanoseconds within, bool skipUnmatched, AnswerHandler handler);
+    void expect(const QRegularExpression &pattern, Nanoseconds within, bool skipUnmatched,
+                AnswerHandler handler);
     void cancelExpect();
     bool expecting() const { return static_cast<bool>(m_handler); }
 

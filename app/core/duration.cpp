@@ -6,8 +6,7 @@ namespace hil {
 
 namespace {
 
-std::optional<double> unitNs(QStringView unit)
-{
+std::optional<double> unitNs(QStringView unit) {
     if (unit == u"ns")
         return 1.0;
     if (unit == u"us" || unit == u"µs")
@@ -25,8 +24,7 @@ std::optional<double> unitNs(QStringView unit)
     return std::nullopt;
 }
 
-bool fail(QString *error, const QString &message)
-{
+bool fail(QString *error, const QString &message) {
     if (error)
         *error = message;
     return false;
@@ -34,8 +32,7 @@ bool fail(QString *error, const QString &message)
 
 } // namespace
 
-std::optional<Nanoseconds> parseDuration(QStringView text, QString *error)
-{
+std::optional<Nanoseconds> parseDuration(QStringView text, QString *error) {
     const QStringView s = text.trimmed();
     if (s.isEmpty()) {
         fail(error, QStringLiteral("empty duration"));
@@ -67,7 +64,8 @@ std::optional<Nanoseconds> parseDuration(QStringView text, QString *error)
             return std::nullopt;
         }
         if (unit.isEmpty()) {
-            fail(error, QStringLiteral("duration '%1' needs a unit (ns, us, ms, s, m, h, d)").arg(s.toString()));
+            fail(error,
+                 QStringLiteral("duration '%1' needs a unit (ns, us, ms, s, m, h, d)").arg(s.toString()));
             return std::nullopt;
         }
         const auto scale = unitNs(unit);
@@ -85,8 +83,7 @@ std::optional<Nanoseconds> parseDuration(QStringView text, QString *error)
     return Nanoseconds(static_cast<qint64>(std::llround(total)));
 }
 
-QString formatDuration(Nanoseconds d)
-{
+QString formatDuration(Nanoseconds d) {
     const qint64 ns = d.count();
     const qint64 absNs = ns < 0 ? -ns : ns;
     const QString sign = ns < 0 ? QStringLiteral("-") : QString();
@@ -103,8 +100,13 @@ QString formatDuration(Nanoseconds d)
         return sign + QStringLiteral("%1m%2s").arg(totalS / 60).arg(totalS % 60, 2, 10, QLatin1Char('0'));
     if (totalS < 86400)
         return sign
-            + QStringLiteral("%1h%2m").arg(totalS / 3600).arg((totalS % 3600) / 60, 2, 10, QLatin1Char('0'));
-    return sign + QStringLiteral("%1d%2h").arg(totalS / 86400).arg((totalS % 86400) / 3600, 2, 10, QLatin1Char('0'));
+               + QStringLiteral("%1h%2m")
+                     .arg(totalS / 3600)
+                     .arg((totalS % 3600) / 60, 2, 10, QLatin1Char('0'));
+    return sign
+           + QStringLiteral("%1d%2h")
+                 .arg(totalS / 86400)
+                 .arg((totalS % 86400) / 3600, 2, 10, QLatin1Char('0'));
 }
 
 } // namespace hil

@@ -2,8 +2,7 @@
 
 namespace hil {
 
-const DeviceConfig *Fixture::device(const QString &deviceName) const
-{
+const DeviceConfig *Fixture::device(const QString &deviceName) const {
     for (const DeviceConfig &d : devices) {
         if (d.name == deviceName)
             return &d;

@@ -7,7 +7,6 @@
 #include <QList>
 #include <QMap>
 #include <QString>
-
 #include <optional>
 
 namespace hil {
@@ -17,7 +16,7 @@ struct SimSpec {
     enum class Link { Pty, Tcp };
     QString model;
     Link link = Link::Pty;
-    std::optional<quint64> seed; // absent: derived from the run's seed and the device name
+    std::optional<quint64> seed;    // absent: derived from the run's seed and the device name
     QMap<QString, QString> options; // passed as --key value
 };
 

@@ -4,7 +4,6 @@
 
 #include <QFileInfo>
 #include <QRegularExpression>
-
 #include <limits>
 
 namespace hil {
@@ -13,8 +12,7 @@ namespace {
 
 const QStringList kSimModels = {QStringLiteral("envsensor")};
 
-QByteArray unescapeTerminator(const QString &s)
-{
+QByteArray unescapeTerminator(const QString &s) {
     // YAML double quotes already turn "\r\n" into control characters; this also accepts the literal
     // two-character forms from single-quoted or plain scalars.
     QString t = s;
@@ -25,8 +23,7 @@ QByteArray unescapeTerminator(const QString &s)
     return t.toUtf8();
 }
 
-void readSerial(YamlReader &r, const YAML::Node &n, DeviceConfig &d)
-{
+void readSerial(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
     d.kind = DeviceConfig::Kind::Serial;
     if (!r.requireMap(n, QStringLiteral("serial")))
         return;
@@ -88,8 +85,7 @@ void readSerial(YamlReader &r, const YAML::Node &n, DeviceConfig &d)
     }
 }
 
-void readTcp(YamlReader &r, const YAML::Node &n, DeviceConfig &d)
-{
+void readTcp(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
     d.kind = DeviceConfig::Kind::Tcp;
     if (!r.requireMap(n, QStringLiteral("tcp")))
         return;
@@ -104,8 +100,7 @@ void readTcp(YamlReader &r, const YAML::Node &n, DeviceConfig &d)
         d.tcp.port = static_cast<quint16>(*p);
 }
 
-void readSim(YamlReader &r, const YAML::Node &n, DeviceConfig &d)
-{
+void readSim(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
     d.kind = DeviceConfig::Kind::Sim;
     if (!r.requireMap(n, QStringLiteral("sim")))
         return;
@@ -114,7 +109,9 @@ void readSim(YamlReader &r, const YAML::Node &n, DeviceConfig &d)
         r.error(n, QStringLiteral("sim needs a model (one of: %1)").arg(kSimModels.join(u", ")));
     } else if (auto m = r.string(n["model"], QStringLiteral("model"))) {
         if (!kSimModels.contains(*m))
-            r.error(n["model"], QStringLiteral("unknown simulator model '%1' (known: %2)").arg(*m, kSimModels.join(u", ")));
+            r.error(
+                n["model"],
+                QStringLiteral("unknown simulator model '%1' (known: %2)").arg(*m, kSimModels.join(u", ")));
         d.sim.model = *m;
     }
     if (n["transport"]) {
@@ -137,7 +134,8 @@ void readSim(YamlReader &r, const YAML::Node &n, DeviceConfig &d)
             for (auto it = opts.begin(); it != opts.end(); ++it) {
                 const QString key = toQString(it->first.Scalar());
                 if (!optionName.match(key).hasMatch()) {
-                    r.error(it->first, QStringLiteral("simulator option names are lower-case words, not '%1'").arg(key));
+                    r.error(it->first,
+                            QStringLiteral("simulator option names are lower-case words, not '%1'").arg(key));
                     continue;
                 }
                 if (auto v = r.string(it->second, QStringLiteral("option %1").arg(key)))
@@ -147,13 +145,13 @@ void readSim(YamlReader &r, const YAML::Node &n, DeviceConfig &d)
     }
 }
 
-void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixture &fixture)
-{
+void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixture &fixture) {
     DeviceConfig d;
     d.name = toQString(key.Scalar());
     static const QRegularExpression deviceName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]*$"));
     if (!deviceName.match(d.name).hasMatch())
-        r.error(key, QStringLiteral("device names are letters, digits, '_', '-' and '.', not '%1'").arg(d.name));
+        r.error(key,
+                QStringLiteral("device names are letters, digits, '_', '-' and '.', not '%1'").arg(d.name));
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
     r.checkKeys(n, {"serial", "tcp", "sim", "terminator", "max_line_length", "timeout", "description"});
@@ -193,8 +191,7 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
 
 } // namespace
 
-std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors)
-{
+std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors) {
     YamlReader r(path);
     const YAML::Node root = r.load();
     Fixture fixture;
@@ -206,12 +203,14 @@ std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors)
             if (auto s = r.string(root["name"], QStringLiteral("name")))
                 fixture.name = *s;
         }
-        if (const YAML::Node meta = root["metadata"]; meta && r.requireMap(meta, QStringLiteral("metadata"))) {
+        if (const YAML::Node meta = root["metadata"];
+            meta && r.requireMap(meta, QStringLiteral("metadata"))) {
             r.checkKeys(meta, {"station", "dut_serial", "firmware"});
             if (meta["station"])
                 fixture.station = r.string(meta["station"], QStringLiteral("station")).value_or(QString());
             if (meta["dut_serial"])
-                fixture.dutSerial = r.string(meta["dut_serial"], QStringLiteral("dut_serial")).value_or(QString());
+                fixture.dutSerial =
+                    r.string(meta["dut_serial"], QStringLiteral("dut_serial")).value_or(QString());
             if (meta["firmware"])
                 fixture.firmware = r.string(meta["firmware"], QStringLiteral("firmware")).value_or(QString());
         }

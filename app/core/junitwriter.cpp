@@ -1,11 +1,10 @@
 #include "junitwriter.h"
 
 #include <QDateTime>
-#include <QTimeZone>
 #include <QFile>
 #include <QSaveFile>
+#include <QTimeZone>
 #include <QXmlStreamWriter>
-
 #include <cmath>
 
 namespace hil {
@@ -14,13 +13,13 @@ namespace {
 
 // XML 1.0 cannot carry most control characters, not even escaped: a device's raw bytes are shown
 // printable, with the rest as \xNN.
-QString printable(const QByteArray &bytes)
-{
+QString printable(const QByteArray &bytes) {
     QString out;
     const QString s = QString::fromUtf8(bytes);
     for (QChar c : s) {
         const char16_t u = c.unicode();
-        if (u == u'\t' || u == u'\n' || u == u'\r' || (u >= 0x20 && u != 0xFFFE && u != 0xFFFF && !(u >= 0x7F && u < 0xA0)))
+        if (u == u'\t' || u == u'\n' || u == u'\r'
+            || (u >= 0x20 && u != 0xFFFE && u != 0xFFFF && !(u >= 0x7F && u < 0xA0)))
             out += c;
         else
             out += QStringLiteral("\\x%1").arg(static_cast<int>(u), 2, 16, QLatin1Char('0'));
@@ -28,30 +27,24 @@ QString printable(const QByteArray &bytes)
     return out;
 }
 
-QString printable(const QString &s)
-{
+QString printable(const QString &s) {
     return printable(s.toUtf8());
 }
 
-QString seconds(qint64 ns)
-{
+QString seconds(qint64 ns) {
     return QString::number(static_cast<double>(ns) / 1e9, 'f', 6);
 }
 
 } // namespace
 
 JUnitWriter::JUnitWriter(QString path)
-    : m_path(std::move(path))
-{
-}
+    : m_path(std::move(path)) {}
 
-void JUnitWriter::runStarted(const RunInfo &info)
-{
+void JUnitWriter::runStarted(const RunInfo &info) {
     m_info = info;
 }
 
-void JUnitWriter::stepFinished(const StepResult &r)
-{
+void JUnitWriter::stepFinished(const StepResult &r) {
     Case &c = m_cases[{static_cast<int>(r.phase), r.stepIndex}];
     c.name = r.step;
     c.device = r.device;
@@ -84,8 +77,9 @@ void JUnitWriter::stepFinished(const StepResult &r)
                              .arg(r.iteration)
                              .arg(r.repetition)
                              .arg(seconds(r.startNs), verdictName(r.verdict), r.message,
-                                  r.response.isEmpty() ? QStringLiteral("(nothing)")
-                                                       : QLatin1Char('"') + printable(r.response) + QLatin1Char('"')));
+                                  r.response.isEmpty()
+                                      ? QStringLiteral("(nothing)")
+                                      : QLatin1Char('"') + printable(r.response) + QLatin1Char('"')));
     }
     for (const MeasurementResult &m : r.measurements) {
         MeasurementStats &s = c.measurements[m.name];
@@ -101,8 +95,7 @@ void JUnitWriter::stepFinished(const StepResult &r)
     }
 }
 
-void JUnitWriter::runFinished(const RunSummary &summary)
-{
+void JUnitWriter::runFinished(const RunSummary &summary) {
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly)) {
         m_error = QStringLiteral("cannot write %1: %2").arg(m_path, file.errorString());
@@ -152,9 +145,9 @@ void JUnitWriter::runFinished(const RunSummary &summary)
         x.writeAttribute(QStringLiteral("errors"), QString::number(e));
         x.writeAttribute(QStringLiteral("skipped"), QString::number(s));
         x.writeAttribute(QStringLiteral("time"), seconds(ns));
-        x.writeAttribute(QStringLiteral("timestamp"),
-                         QDateTime::fromMSecsSinceEpoch(m_info.startedWallNs / 1'000'000, Qt::UTC)
-                             .toString(Qt::ISODate));
+        x.writeAttribute(
+            QStringLiteral("timestamp"),
+            QDateTime::fromMSecsSinceEpoch(m_info.startedWallNs / 1'000'000, Qt::UTC).toString(Qt::ISODate));
         x.writeAttribute(QStringLiteral("hostname"), printable(m_info.host));
         x.writeStartElement(QStringLiteral("properties"));
         const auto property = [&x](const QString &name, const QString &value) {
@@ -185,8 +178,10 @@ void JUnitWriter::runFinished(const RunSummary &summary)
             property(QStringLiteral("error"), QString::number(c->errors));
             property(QStringLiteral("marginal"), QString::number(c->marginal));
             if (c->latencyN > 0) {
-                property(QStringLiteral("latency.mean_ms"), QString::number(c->latencySum / c->latencyN / 1e6, 'f', 3));
-                property(QStringLiteral("latency.max_ms"), QString::number(static_cast<double>(c->latencyMax) / 1e6, 'f', 3));
+                property(QStringLiteral("latency.mean_ms"),
+                         QString::number(c->latencySum / c->latencyN / 1e6, 'f', 3));
+                property(QStringLiteral("latency.max_ms"),
+                         QString::number(static_cast<double>(c->latencyMax) / 1e6, 'f', 3));
             }
             for (auto m = c->measurements.cbegin(); m != c->measurements.cend(); ++m) {
                 const QString p = m.key() + QLatin1Char('.');
@@ -207,11 +202,14 @@ void JUnitWriter::runFinished(const RunSummary &summary)
                 }
             }
             x.writeEndElement();
-            const QString counts = QStringLiteral("%1 of %2 runs").arg(c->errors ? c->errors : c->fails).arg(c->runs);
+            const QString counts =
+                QStringLiteral("%1 of %2 runs").arg(c->errors ? c->errors : c->fails).arg(c->runs);
             if (c->errors || c->fails) {
                 x.writeStartElement(c->errors ? QStringLiteral("error") : QStringLiteral("failure"));
-                x.writeAttribute(QStringLiteral("type"), c->errors ? QStringLiteral("ERROR") : QStringLiteral("FAIL"));
-                x.writeAttribute(QStringLiteral("message"), printable(counts + QStringLiteral(": ") + c->firstMessage));
+                x.writeAttribute(QStringLiteral("type"),
+                                 c->errors ? QStringLiteral("ERROR") : QStringLiteral("FAIL"));
+                x.writeAttribute(QStringLiteral("message"),
+                                 printable(counts + QStringLiteral(": ") + c->firstMessage));
                 x.writeCharacters(printable(c->details.join(u'\n')));
                 x.writeEndElement();
             } else if (c->aborts) {

@@ -4,8 +4,7 @@
 
 namespace hil {
 
-MeasurementOutcome evaluateMeasurement(const MeasurementSpec &spec, double value)
-{
+MeasurementOutcome evaluateMeasurement(const MeasurementSpec &spec, double value) {
     if (!std::isfinite(value) || !spec.limits.contains(value))
         return {Verdict::Fail, false};
     return {Verdict::Pass, spec.marginal.isSet() && !spec.marginal.contains(value)};

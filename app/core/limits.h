@@ -3,7 +3,6 @@
 #include "verdict.h"
 
 #include <QString>
-
 #include <optional>
 
 namespace hil {

@@ -7,27 +7,22 @@ namespace hil {
 LineFramer::LineFramer(QByteArray terminator, qsizetype maxLineLength, bool stripCarriageReturn)
     : m_terminator(terminator.isEmpty() ? QByteArrayLiteral("\n") : std::move(terminator))
     , m_maxLineLength(std::max<qsizetype>(1, maxLineLength))
-    , m_stripCr(stripCarriageReturn && m_terminator == "\n")
-{
-}
+    , m_stripCr(stripCarriageReturn && m_terminator == "\n") {}
 
-void LineFramer::reset()
-{
+void LineFramer::reset() {
     m_buffer.clear();
     m_discarding = false;
     m_dropped = 0;
     m_preview.clear();
 }
 
-void LineFramer::emitLine(QByteArray line, const Sink &sink) const
-{
+void LineFramer::emitLine(QByteArray line, const Sink &sink) const {
     if (m_stripCr && line.endsWith('\r'))
         line.chop(1);
     sink(Frame{Frame::Kind::Line, std::move(line), 0});
 }
 
-void LineFramer::push(QByteArrayView chunk, const Sink &sink)
-{
+void LineFramer::push(QByteArrayView chunk, const Sink &sink) {
     const qsizetype termLen = m_terminator.size();
     while (!chunk.isEmpty()) {
         // Search the tail of the buffer that could hold the start of a split terminator, then the chunk.
@@ -48,8 +43,8 @@ void LineFramer::push(QByteArrayView chunk, const Sink &sink)
                 m_dropped = 0;
                 m_preview.clear();
             } else if (at - lineStart > m_maxLineLength) {
-                sink(Frame{Frame::Kind::Overflow, m_buffer.mid(lineStart, std::min(kPreviewBytes, at - lineStart)),
-                            at - lineStart});
+                sink(Frame{Frame::Kind::Overflow,
+                           m_buffer.mid(lineStart, std::min(kPreviewBytes, at - lineStart)), at - lineStart});
             } else {
                 emitLine(m_buffer.mid(lineStart, at - lineStart), sink);
             }

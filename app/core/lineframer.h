@@ -2,7 +2,6 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
-
 #include <functional>
 
 namespace hil {
@@ -16,8 +15,8 @@ public:
     struct Frame {
         enum class Kind { Line, Overflow };
         Kind kind = Kind::Line;
-        QByteArray data;             // the line without its terminator, or a preview of the dropped line
-        qint64 droppedBytes = 0;     // Overflow only: bytes discarded, counted up to the terminator
+        QByteArray data;         // the line without its terminator, or a preview of the dropped line
+        qint64 droppedBytes = 0; // Overflow only: bytes discarded, counted up to the terminator
     };
     using Sink = std::function<void(Frame &&)>;
 

@@ -2,10 +2,9 @@
 
 #include "schema.h"
 
-#include <sqlite3.h>
-
 #include <chrono>
 #include <cmath>
+#include <sqlite3.h>
 
 namespace hil {
 
@@ -14,8 +13,7 @@ namespace {
 constexpr auto kMinCommitInterval = std::chrono::milliseconds(50);
 constexpr auto kMaxCommitDelay = std::chrono::milliseconds(200);
 
-void bindText(sqlite3_stmt *s, int i, const QString &v)
-{
+void bindText(sqlite3_stmt *s, int i, const QString &v) {
     if (v.isNull()) {
         sqlite3_bind_null(s, i);
         return;
@@ -24,13 +22,11 @@ void bindText(sqlite3_stmt *s, int i, const QString &v)
     sqlite3_bind_text(s, i, utf8.constData(), static_cast<int>(utf8.size()), SQLITE_TRANSIENT);
 }
 
-void bindBlob(sqlite3_stmt *s, int i, const QByteArray &v)
-{
+void bindBlob(sqlite3_stmt *s, int i, const QByteArray &v) {
     sqlite3_bind_blob(s, i, v.constData(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
-void bindOptional(sqlite3_stmt *s, int i, const std::optional<double> &v)
-{
+void bindOptional(sqlite3_stmt *s, int i, const std::optional<double> &v) {
     if (v && std::isfinite(*v))
         sqlite3_bind_double(s, i, *v);
     else
@@ -43,21 +39,23 @@ void bindOptional(sqlite3_stmt *s, int i, const std::optional<double> &v)
 class Recorder::Statements {
 public:
     explicit Statements(sqlite3 *db)
-        : m_db(db)
-    {
+        : m_db(db) {
         prepare(&info, "UPDATE runs SET station=?, dut_serial=?, firmware=? WHERE id=?");
-        prepare(&step, "INSERT INTO step_results (run_id, phase, iteration, step_index, repetition, step, device,"
-                       " start_ns, end_ns, latency_ns, lateness_ns, verdict, marginal, message, response)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        prepare(&measurement, "INSERT INTO measurements (run_id, step_result_id, name, value, unit, low, high,"
-                              " marginal_low, marginal_high, verdict, marginal, t_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+        prepare(&step,
+                "INSERT INTO step_results (run_id, phase, iteration, step_index, repetition, step, device,"
+                " start_ns, end_ns, latency_ns, lateness_ns, verdict, marginal, message, response)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        prepare(&measurement,
+                "INSERT INTO measurements (run_id, step_result_id, name, value, unit, low, high,"
+                " marginal_low, marginal_high, verdict, marginal, t_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
         prepare(&event, "INSERT INTO events (run_id, t_ns, kind, device, detail) VALUES (?,?,?,?,?)");
-        prepare(&exchange, "INSERT INTO exchanges (run_id, t_ns, device, direction, data) VALUES (?,?,?,?,?)");
-        prepare(&finish, "UPDATE runs SET ended_at_ns=?, duration_ns=?, verdict=?, reason=?, iterations=?, n_pass=?,"
-                         " n_fail=?, n_error=?, n_abort=?, n_marginal=? WHERE id=?");
+        prepare(&exchange,
+                "INSERT INTO exchanges (run_id, t_ns, device, direction, data) VALUES (?,?,?,?,?)");
+        prepare(&finish,
+                "UPDATE runs SET ended_at_ns=?, duration_ns=?, verdict=?, reason=?, iterations=?, n_pass=?,"
+                " n_fail=?, n_error=?, n_abort=?, n_marginal=? WHERE id=?");
     }
-    ~Statements()
-    {
+    ~Statements() {
         for (sqlite3_stmt *s : {info, step, measurement, event, exchange, finish})
             sqlite3_finalize(s);
     }
@@ -75,20 +73,20 @@ public:
     sqlite3_stmt *finish = nullptr;
 
 private:
-    void prepare(sqlite3_stmt **s, const char *sql)
-    {
-        if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, nullptr) != SQLITE_OK && m_error.isEmpty())
+    void prepare(sqlite3_stmt **s, const char *sql) {
+        if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, nullptr) != SQLITE_OK
+            && m_error.isEmpty())
             m_error = QString::fromUtf8(sqlite3_errmsg(m_db));
     }
     sqlite3 *m_db;
     QString m_error;
 };
 
-std::unique_ptr<Recorder> Recorder::open(const QString &path, QString *error)
-{
+std::unique_ptr<Recorder> Recorder::open(const QString &path, QString *error) {
     sqlite3 *db = nullptr;
-    const int rc = sqlite3_open_v2(path.toUtf8().constData(), &db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+    const int rc =
+        sqlite3_open_v2(path.toUtf8().constData(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         if (error)
             *error = QStringLiteral("cannot open database %1: %2")
@@ -108,30 +106,24 @@ std::unique_ptr<Recorder> Recorder::open(const QString &path, QString *error)
 
 Recorder::Recorder(QString path, sqlite3 *db)
     : m_path(std::move(path))
-    , m_db(db)
-{
-}
+    , m_db(db) {}
 
-Recorder::~Recorder()
-{
+Recorder::~Recorder() {
     close();
     sqlite3_close(m_db);
 }
 
-void Recorder::setErrorHandler(std::function<void(const QString &)> handler)
-{
+void Recorder::setErrorHandler(std::function<void(const QString &)> handler) {
     std::lock_guard lock(m_mutex);
     m_errorHandler = std::move(handler);
 }
 
-QString Recorder::error() const
-{
+QString Recorder::error() const {
     std::lock_guard lock(m_mutex);
     return m_error;
 }
 
-void Recorder::fail(const QString &message)
-{
+void Recorder::fail(const QString &message) {
     std::function<void(const QString &)> handler;
     {
         std::lock_guard lock(m_mutex);
@@ -144,12 +136,12 @@ void Recorder::fail(const QString &message)
         handler(error());
 }
 
-void Recorder::runStarted(const RunInfo &info)
-{
+void Recorder::runStarted(const RunInfo &info) {
     // Runs on the caller's thread before the writer starts: the run's id is needed at once.
     sqlite3_stmt *s = nullptr;
-    const char *sql = "INSERT INTO runs (uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
-                      " firmware, host, seed, started_at_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    const char *sql =
+        "INSERT INTO runs (uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
+        " firmware, host, seed, started_at_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
     int rc = sqlite3_prepare_v2(m_db, sql, -1, &s, nullptr);
     if (rc == SQLITE_OK) {
         bindText(s, 1, info.uuid);
@@ -174,33 +166,27 @@ void Recorder::runStarted(const RunInfo &info)
     m_thread = std::thread([this] { writerLoop(); });
 }
 
-void Recorder::runInfoChanged(const RunInfo &info)
-{
+void Recorder::runInfoChanged(const RunInfo &info) {
     enqueue(InfoUpdate{info});
 }
 
-void Recorder::stepFinished(const StepResult &result)
-{
+void Recorder::stepFinished(const StepResult &result) {
     enqueue(result);
 }
 
-void Recorder::eventRecorded(const Event &event)
-{
+void Recorder::eventRecorded(const Event &event) {
     enqueue(event);
 }
 
-void Recorder::exchange(qint64 timeNs, const QString &device, Direction dir, const QByteArray &data)
-{
+void Recorder::exchange(qint64 timeNs, const QString &device, Direction dir, const QByteArray &data) {
     enqueue(Exchange{timeNs, device, dir, data});
 }
 
-void Recorder::runFinished(const RunSummary &summary)
-{
+void Recorder::runFinished(const RunSummary &summary) {
     enqueue(summary);
 }
 
-void Recorder::enqueue(Item item)
-{
+void Recorder::enqueue(Item item) {
     {
         std::lock_guard lock(m_mutex);
         if (!m_thread.joinable() || m_stop || !m_error.isEmpty())
@@ -210,8 +196,7 @@ void Recorder::enqueue(Item item)
     m_cv.notify_one();
 }
 
-bool Recorder::close()
-{
+bool Recorder::close() {
     {
         std::lock_guard lock(m_mutex);
         m_stop = true;
@@ -222,8 +207,7 @@ bool Recorder::close()
     return error().isEmpty();
 }
 
-void Recorder::writerLoop()
-{
+void Recorder::writerLoop() {
     Statements statements(m_db);
     if (!statements.ok()) {
         fail(statements.error());
@@ -265,8 +249,7 @@ void Recorder::writerLoop()
     }
 }
 
-bool Recorder::write(Statements &st, const Item &item)
-{
+bool Recorder::write(Statements &st, const Item &item) {
     const auto run = [this](sqlite3_stmt *s) {
         const int rc = sqlite3_step(s);
         sqlite3_reset(s);

@@ -17,16 +17,14 @@ public:
     virtual void stepFinished(const StepResult &result) { (void)result; }
     virtual void eventRecorded(const Event &event) { (void)event; }
     // A raw line to or from a device; only delivered when the run records exchanges.
-    virtual void exchange(qint64 timeNs, const QString &device, Direction dir, const QByteArray &data)
-    {
+    virtual void exchange(qint64 timeNs, const QString &device, Direction dir, const QByteArray &data) {
         (void)timeNs;
         (void)device;
         (void)dir;
         (void)data;
     }
     // Progress of the scenario's loop, for progress displays: iteration done, and the planned end if timed.
-    virtual void progress(qint64 iterationsDone, qint64 elapsedNs, qint64 plannedNs)
-    {
+    virtual void progress(qint64 iterationsDone, qint64 elapsedNs, qint64 plannedNs) {
         (void)iterationsDone;
         (void)elapsedNs;
         (void)plannedNs;

@@ -2,8 +2,7 @@
 
 namespace hil {
 
-void RunCounts::add(const StepResult &r)
-{
+void RunCounts::add(const StepResult &r) {
     switch (r.verdict) {
     case Verdict::Pass:
         ++pass;

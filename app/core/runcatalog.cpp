@@ -1,23 +1,20 @@
 #include "runcatalog.h"
 
 #include <QFileInfo>
-
 #include <sqlite3.h>
 
 namespace hil {
 
 namespace {
 
-QString text(sqlite3_stmt *s, int col)
-{
+QString text(sqlite3_stmt *s, int col) {
     const auto *p = sqlite3_column_text(s, col);
     return p ? QString::fromUtf8(reinterpret_cast<const char *>(p), sqlite3_column_bytes(s, col)) : QString();
 }
 
 } // namespace
 
-std::optional<QList<RunRow>> listRuns(const QString &dbPath, QString *error)
-{
+std::optional<QList<RunRow>> listRuns(const QString &dbPath, QString *error) {
     if (!QFileInfo::exists(dbPath)) {
         if (error)
             *error = QStringLiteral("%1: no such database").arg(dbPath);
@@ -32,12 +29,14 @@ std::optional<QList<RunRow>> listRuns(const QString &dbPath, QString *error)
     }
     sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt *s = nullptr;
-    const char *sql = "SELECT id, uuid, scenario, fixture, station, dut_serial, firmware, seed, started_at_ns,"
-                      " duration_ns, verdict, reason, iterations, n_pass, n_fail, n_error, n_abort, n_marginal"
-                      " FROM runs ORDER BY id";
+    const char *sql =
+        "SELECT id, uuid, scenario, fixture, station, dut_serial, firmware, seed, started_at_ns,"
+        " duration_ns, verdict, reason, iterations, n_pass, n_fail, n_error, n_abort, n_marginal"
+        " FROM runs ORDER BY id";
     if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) {
         if (error)
-            *error = QStringLiteral("%1 is not a results database: %2").arg(dbPath, QString::fromUtf8(sqlite3_errmsg(db)));
+            *error = QStringLiteral("%1 is not a results database: %2")
+                         .arg(dbPath, QString::fromUtf8(sqlite3_errmsg(db)));
         sqlite3_close(db);
         return std::nullopt;
     }

@@ -8,7 +8,6 @@
 #include <QRandomGenerator>
 #include <QSysInfo>
 #include <QUuid>
-
 #include <cmath>
 
 namespace hil {
@@ -17,20 +16,19 @@ namespace {
 
 constexpr qint64 kDeadlineSlackNs = 20'000;
 
-int msUntil(qint64 deadlineNs, qint64 nowNs)
-{
+int msUntil(qint64 deadlineNs, qint64 nowNs) {
     const qint64 ns = deadlineNs - nowNs;
     return ns <= 0 ? 0 : static_cast<int>(std::min<qint64>((ns + 999'999) / 1'000'000, 24LL * 3600 * 1000));
 }
 
-QString formatRange(const Range &r)
-{
-    const auto bound = [](const std::optional<double> &b) { return b ? QString::number(*b) : QStringLiteral("~"); };
+QString formatRange(const Range &r) {
+    const auto bound = [](const std::optional<double> &b) {
+        return b ? QString::number(*b) : QStringLiteral("~");
+    };
     return QStringLiteral("[%1, %2]").arg(bound(r.low), bound(r.high));
 }
 
-QString clip(const QByteArray &line, qsizetype max = 200)
-{
+QString clip(const QByteArray &line, qsizetype max = 200) {
     const QString s = QString::fromUtf8(line.left(max));
     return line.size() > max ? s + QStringLiteral("...") : s;
 }
@@ -41,8 +39,7 @@ Runner::Runner(Scenario scenario, Fixture fixture, RunOptions options, QObject *
     : QObject(parent)
     , m_scenario(std::move(scenario))
     , m_fixture(std::move(fixture))
-    , m_options(options)
-{
+    , m_options(options) {
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &Runner::onDeadlineTimer);
@@ -52,20 +49,17 @@ Runner::Runner(Scenario scenario, Fixture fixture, RunOptions options, QObject *
 
 Runner::~Runner() = default;
 
-void Runner::addListener(ResultListener *listener)
-{
+void Runner::addListener(ResultListener *listener) {
     m_listeners.append(listener);
 }
 
-void Runner::emitEvent(qint64 monoNs, const QString &kind, const QString &device, const QString &detail)
-{
+void Runner::emitEvent(qint64 monoNs, const QString &kind, const QString &device, const QString &detail) {
     const Event e{rel(monoNs), kind, device, detail};
     for (ResultListener *l : std::as_const(m_listeners))
         l->eventRecorded(e);
 }
 
-void Runner::start()
-{
+void Runner::start() {
     Q_ASSERT(m_stage == Stage::Idle);
     m_info.uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_info.scenario = m_scenario.name;
@@ -101,10 +95,11 @@ void Runner::start()
                     for (ResultListener *l : std::as_const(m_listeners))
                         l->exchange(rel(t), name, Direction::ToDevice, line);
                 });
-                connect(s, &DeviceSession::lineReceived, this, [this, name](qint64 t, const QByteArray &line) {
-                    for (ResultListener *l : std::as_const(m_listeners))
-                        l->exchange(rel(t), name, Direction::FromDevice, line);
-                });
+                connect(s, &DeviceSession::lineReceived, this,
+                        [this, name](qint64 t, const QByteArray &line) {
+                            for (ResultListener *l : std::as_const(m_listeners))
+                                l->exchange(rel(t), name, Direction::FromDevice, line);
+                        });
             }
         }
         m_stage = Stage::Running;
@@ -113,8 +108,7 @@ void Runner::start()
     m_bench->connectAll(m_options.connectTimeoutMs);
 }
 
-void Runner::beginPhase(Phase p)
-{
+void Runner::beginPhase(Phase p) {
     m_phase = p;
     m_stepIndex = 0;
     m_repetition = 0;
@@ -122,7 +116,8 @@ void Runner::beginPhase(Phase p)
     const qint64 now = monotonicNs();
     if (p == Phase::Steps) {
         if (m_setupFailed) {
-            emitEvent(now, QStringLiteral("skip"), QString(), QStringLiteral("setup did not pass: steps skipped"));
+            emitEvent(now, QStringLiteral("skip"), QString(),
+                      QStringLiteral("setup did not pass: steps skipped"));
             beginPhase(Phase::Teardown);
             return;
         }
@@ -138,14 +133,12 @@ void Runner::beginPhase(Phase p)
     scheduleAt(now);
 }
 
-void Runner::scheduleAt(qint64 deadlineNs)
-{
+void Runner::scheduleAt(qint64 deadlineNs) {
     m_deadlineNs = deadlineNs;
     onDeadlineTimer();
 }
 
-void Runner::onDeadlineTimer()
-{
+void Runner::onDeadlineTimer() {
     // A millisecond timer fires up to about a millisecond late, so sleep to just short of the deadline
     // and cover the last stretch with zero-time timers: the step then starts within tens of microseconds
     // of its deadline at the cost of at most a millisecond of busy waiting per step.
@@ -153,13 +146,13 @@ void Runner::onDeadlineTimer()
     if (remaining <= kDeadlineSlackNs)
         QMetaObject::invokeMethod(this, &Runner::runStep, Qt::QueuedConnection);
     else if (remaining > 1'500'000)
-        m_timer.start(static_cast<int>(std::min<qint64>((remaining - 1'000'000) / 1'000'000, 24LL * 3600 * 1000)));
+        m_timer.start(
+            static_cast<int>(std::min<qint64>((remaining - 1'000'000) / 1'000'000, 24LL * 3600 * 1000)));
     else
         m_timer.start(0);
 }
 
-StepResult Runner::newResult(const Step &step) const
-{
+StepResult Runner::newResult(const Step &step) const {
     StepResult r;
     r.phase = m_phase;
     r.iteration = m_phase == Phase::Steps ? m_iteration : 0;
@@ -170,8 +163,7 @@ StepResult Runner::newResult(const Step &step) const
     return r;
 }
 
-void Runner::runStep()
-{
+void Runner::runStep() {
     if (m_finished || m_stage != Stage::Running)
         return;
     const QList<Step> &steps = m_scenario.phase(m_phase);
@@ -231,46 +223,47 @@ void Runner::runStep()
     const bool skip = step.send ? step.expect->skipUnmatched : true;
     const int index = m_stepIndex;
     const Phase phase = m_phase;
-    from->expect(step.expect->match, step.expect->within, skip,
-                 [this, r, sendNs, index, phase](const DeviceSession::Answer &a) mutable {
-                     m_waitingOn = nullptr;
-                     const Step &st = m_scenario.phase(phase)[index];
-                     r.endNs = rel(a.timeNs);
-                     if (sendNs >= 0 && a.outcome != DeviceSession::Answer::Outcome::Lost
-                         && a.outcome != DeviceSession::Answer::Outcome::Timeout)
-                         r.latencyNs = a.timeNs - sendNs;
-                     switch (a.outcome) {
-                     case DeviceSession::Answer::Outcome::Matched:
-                         r.response = a.line;
-                         evaluate(st, r, a.match);
-                         break;
-                     case DeviceSession::Answer::Outcome::Mismatch:
-                         r.verdict = Verdict::Fail;
-                         r.response = a.line;
-                         r.message = QStringLiteral("unexpected answer '%1' (expected /%2/)")
-                                         .arg(clip(a.line), st.expect->match.pattern());
-                         break;
-                     case DeviceSession::Answer::Outcome::Timeout:
-                         r.verdict = Verdict::Fail;
-                         r.response = a.skipped;
-                         r.message = QStringLiteral("timeout: no answer matching /%1/ within %2%3")
-                                         .arg(st.expect->match.pattern(), formatDuration(st.expect->within),
-                                              a.skipped.isEmpty() ? QString()
-                                                                  : QStringLiteral(" (other lines: %1)")
-                                                                        .arg(clip(a.skipped.trimmed())));
-                         break;
-                     case DeviceSession::Answer::Outcome::Lost:
-                         r.verdict = Verdict::Error;
-                         r.message = QStringLiteral("device '%1' lost: %2").arg(st.expect->device, a.reason);
-                         m_deviceLost = true;
-                         break;
-                     }
-                     stepDone(std::move(r));
-                 });
+    from->expect(
+        step.expect->match, step.expect->within, skip,
+        [this, r, sendNs, index, phase](const DeviceSession::Answer &a) mutable {
+            m_waitingOn = nullptr;
+            const Step &st = m_scenario.phase(phase)[index];
+            r.endNs = rel(a.timeNs);
+            if (sendNs >= 0 && a.outcome != DeviceSession::Answer::Outcome::Lost
+                && a.outcome != DeviceSession::Answer::Outcome::Timeout)
+                r.latencyNs = a.timeNs - sendNs;
+            switch (a.outcome) {
+            case DeviceSession::Answer::Outcome::Matched:
+                r.response = a.line;
+                evaluate(st, r, a.match);
+                break;
+            case DeviceSession::Answer::Outcome::Mismatch:
+                r.verdict = Verdict::Fail;
+                r.response = a.line;
+                r.message = QStringLiteral("unexpected answer '%1' (expected /%2/)")
+                                .arg(clip(a.line), st.expect->match.pattern());
+                break;
+            case DeviceSession::Answer::Outcome::Timeout:
+                r.verdict = Verdict::Fail;
+                r.response = a.skipped;
+                r.message =
+                    QStringLiteral("timeout: no answer matching /%1/ within %2%3")
+                        .arg(st.expect->match.pattern(), formatDuration(st.expect->within),
+                             a.skipped.isEmpty()
+                                 ? QString()
+                                 : QStringLiteral(" (other lines: %1)").arg(clip(a.skipped.trimmed())));
+                break;
+            case DeviceSession::Answer::Outcome::Lost:
+                r.verdict = Verdict::Error;
+                r.message = QStringLiteral("device '%1' lost: %2").arg(st.expect->device, a.reason);
+                m_deviceLost = true;
+                break;
+            }
+            stepDone(std::move(r));
+        });
 }
 
-void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionMatch &match)
-{
+void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionMatch &match) {
     QStringList problems;
     for (const MeasurementSpec &spec : step.measure) {
         MeasurementResult m;
@@ -291,13 +284,15 @@ void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionM
             m.verdict = o.verdict;
             m.marginal = o.marginal;
             if (o.verdict == Verdict::Fail)
-                problems.append(QStringLiteral("%1 = %2 %3 outside limits %4")
-                                    .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.limits))
-                                    .simplified());
+                problems.append(
+                    QStringLiteral("%1 = %2 %3 outside limits %4")
+                        .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.limits))
+                        .simplified());
             else if (o.marginal)
-                problems.append(QStringLiteral("%1 = %2 %3 marginal (band %4)")
-                                    .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.marginal))
-                                    .simplified());
+                problems.append(
+                    QStringLiteral("%1 = %2 %3 marginal (band %4)")
+                        .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.marginal))
+                        .simplified());
         }
         r.verdict = combine(r.verdict, m.verdict);
         r.marginal = r.marginal || m.marginal;
@@ -311,7 +306,7 @@ void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionM
     for (auto it = step.record.cbegin(); it != step.record.cend(); ++it) {
         const QString value = match.captured(it.value());
         QString *field = it.key() == u"dut_serial" ? &m_info.dutSerial
-            : it.key() == u"firmware"              ? &m_info.firmware
+                         : it.key() == u"firmware" ? &m_info.firmware
                                                    : &m_info.station;
         if (*field != value) {
             *field = value;
@@ -324,8 +319,7 @@ void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionM
     }
 }
 
-void Runner::stepDone(StepResult result)
-{
+void Runner::stepDone(StepResult result) {
     m_stepActive = false;
     m_counts.add(result);
     m_verdict = combine(m_verdict, result.verdict);
@@ -344,8 +338,7 @@ void Runner::stepDone(StepResult result)
     afterStep(stop);
 }
 
-qint64 Runner::nextSlot(const Repeat &rep, qint64 startNs, qint64 slot, qint64 nowNs, const QString &what)
-{
+qint64 Runner::nextSlot(const Repeat &rep, qint64 startNs, qint64 slot, qint64 nowNs, const QString &what) {
     if (!rep.every)
         return slot + 1;
     const qint64 period = rep.every->count();
@@ -356,12 +349,14 @@ qint64 Runner::nextSlot(const Repeat &rep, qint64 startNs, qint64 slot, qint64 n
         return next;
     const qint64 first = (nowNs - startNs + period - 1) / period; // the first slot not in the past
     emitEvent(nowNs, QStringLiteral("schedule-overrun"), QString(),
-              QStringLiteral("%1: %2 slot(s) of %3 skipped").arg(what).arg(first - next).arg(formatDuration(*rep.every)));
+              QStringLiteral("%1: %2 slot(s) of %3 skipped")
+                  .arg(what)
+                  .arg(first - next)
+                  .arg(formatDuration(*rep.every)));
     return first;
 }
 
-bool Runner::repeatsAgain(const Repeat &rep, qint64 startNs, qint64 done, qint64 slot, qint64 nowNs)
-{
+bool Runner::repeatsAgain(const Repeat &rep, qint64 startNs, qint64 done, qint64 slot, qint64 nowNs) {
     if (rep.count)
         return done < *rep.count;
     if (rep.forDuration) {
@@ -373,8 +368,7 @@ bool Runner::repeatsAgain(const Repeat &rep, qint64 startNs, qint64 done, qint64
     return false;
 }
 
-void Runner::afterStep(bool stopPhase)
-{
+void Runner::afterStep(bool stopPhase) {
     if (m_finished)
         return;
     const QList<Step> &steps = m_scenario.phase(m_phase);
@@ -431,12 +425,12 @@ void Runner::afterStep(bool stopPhase)
     }
 }
 
-void Runner::abort(const QString &reason, Verdict verdict)
-{
+void Runner::abort(const QString &reason, Verdict verdict) {
     if (m_finished)
         return;
     const qint64 now = monotonicNs();
-    emitEvent(now, verdict == Verdict::Abort ? QStringLiteral("abort") : QStringLiteral("error"), QString(), reason);
+    emitEvent(now, verdict == Verdict::Abort ? QStringLiteral("abort") : QStringLiteral("error"), QString(),
+              reason);
     m_timer.stop();
     m_waitTimer.stop();
     if (m_waitingOn) {
@@ -461,8 +455,7 @@ void Runner::abort(const QString &reason, Verdict verdict)
     finish(reason);
 }
 
-void Runner::finish(const QString &reason)
-{
+void Runner::finish(const QString &reason) {
     if (m_finished)
         return;
     m_finished = true;

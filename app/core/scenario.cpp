@@ -2,8 +2,7 @@
 
 namespace hil {
 
-QString phaseName(Phase p)
-{
+QString phaseName(Phase p) {
     switch (p) {
     case Phase::Setup:
         return QStringLiteral("setup");
@@ -15,8 +14,7 @@ QString phaseName(Phase p)
     return {};
 }
 
-const QList<Step> &Scenario::phase(Phase p) const
-{
+const QList<Step> &Scenario::phase(Phase p) const {
     switch (p) {
     case Phase::Setup:
         return setup;

@@ -9,7 +9,6 @@
 #include <QRegularExpression>
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 
 namespace hil {

@@ -4,7 +4,6 @@
 
 #include <QFileInfo>
 #include <QSet>
-
 #include <limits>
 
 namespace hil {
@@ -18,9 +17,7 @@ class ScenarioParser {
 public:
     ScenarioParser(YamlReader &reader, const Fixture &fixture)
         : r(reader)
-        , m_fixture(fixture)
-    {
-    }
+        , m_fixture(fixture) {}
 
     void parse(const YAML::Node &root, Scenario &s);
 
@@ -39,8 +36,7 @@ private:
     QStringList m_devices; // the devices a step may address
 };
 
-void ScenarioParser::parse(const YAML::Node &root, Scenario &s)
-{
+void ScenarioParser::parse(const YAML::Node &root, Scenario &s) {
     if (!r.requireMap(root, QStringLiteral("a scenario")))
         return;
     r.checkKeys(root, {"name", "description", "devices", "seed", "repeat", "setup", "steps", "teardown"});
@@ -72,7 +68,8 @@ void ScenarioParser::parse(const YAML::Node &root, Scenario &s)
     }
     m_devices = s.devices;
     if (root["seed"]) {
-        if (auto seed = r.integer(root["seed"], QStringLiteral("seed"), 0, std::numeric_limits<qint64>::max()))
+        if (auto seed =
+                r.integer(root["seed"], QStringLiteral("seed"), 0, std::numeric_limits<qint64>::max()))
             s.seed = static_cast<quint64>(*seed);
     }
     if (root["repeat"])
@@ -87,8 +84,7 @@ void ScenarioParser::parse(const YAML::Node &root, Scenario &s)
         readSteps(root["teardown"], QStringLiteral("teardown"), s.teardown);
 }
 
-void ScenarioParser::readRepeat(const YAML::Node &n, Repeat &rep)
-{
+void ScenarioParser::readRepeat(const YAML::Node &n, Repeat &rep) {
     if (!r.requireMap(n, QStringLiteral("repeat")))
         return;
     r.checkKeys(n, {"count", "for", "every"});
@@ -110,8 +106,7 @@ void ScenarioParser::readRepeat(const YAML::Node &n, Repeat &rep)
     }
 }
 
-void ScenarioParser::readSteps(const YAML::Node &n, const QString &what, QList<Step> &out)
-{
+void ScenarioParser::readSteps(const YAML::Node &n, const QString &what, QList<Step> &out) {
     if (n.IsNull())
         return;
     if (!r.requireSequence(n, what))
@@ -124,28 +119,29 @@ void ScenarioParser::readSteps(const YAML::Node &n, const QString &what, QList<S
     }
 }
 
-QString ScenarioParser::defaultDevice(const YAML::Node &at)
-{
+QString ScenarioParser::defaultDevice(const YAML::Node &at) {
     if (m_devices.size() == 1)
         return m_devices.first();
-    r.error(at, QStringLiteral("say which device (to: or from:): the scenario uses %1").arg(m_devices.join(u", ")));
+    r.error(
+        at,
+        QStringLiteral("say which device (to: or from:): the scenario uses %1").arg(m_devices.join(u", ")));
     return {};
 }
 
-std::optional<QString> ScenarioParser::readDevice(const YAML::Node &n)
-{
+std::optional<QString> ScenarioParser::readDevice(const YAML::Node &n) {
     const auto name = r.string(n, QStringLiteral("device"));
     if (!name)
         return std::nullopt;
     if (!m_devices.contains(*name)) {
-        r.error(n, QStringLiteral("unknown device '%1' (the scenario uses %2)").arg(*name, m_devices.join(u", ")));
+        r.error(
+            n,
+            QStringLiteral("unknown device '%1' (the scenario uses %2)").arg(*name, m_devices.join(u", ")));
         return std::nullopt;
     }
     return name;
 }
 
-void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step)
-{
+void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     step.line = YamlReader::line(n);
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
@@ -184,14 +180,17 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step)
             for (auto it = rec.begin(); it != rec.end(); ++it) {
                 const QString field = toQString(it->first.Scalar());
                 if (!kRecordFields.contains(field)) {
-                    r.error(it->first, QStringLiteral("record can fill %1, not '%2'").arg(kRecordFields.join(u", "), field));
+                    r.error(
+                        it->first,
+                        QStringLiteral("record can fill %1, not '%2'").arg(kRecordFields.join(u", "), field));
                     continue;
                 }
                 const auto capture = r.string(it->second, QStringLiteral("capture name"));
                 if (!capture)
                     continue;
                 if (step.expect && !step.expect->match.namedCaptureGroups().contains(*capture))
-                    r.error(it->second, QStringLiteral("the expect pattern has no capture named '%1'").arg(*capture));
+                    r.error(it->second,
+                            QStringLiteral("the expect pattern has no capture named '%1'").arg(*capture));
                 step.record.insert(field, *capture);
             }
         }
@@ -213,8 +212,7 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step)
     }
 }
 
-void ScenarioParser::readExpect(const YAML::Node &n, Step &step)
-{
+void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
     ExpectSpec spec;
     YAML::Node pattern;
     if (n.IsScalar()) {
@@ -237,7 +235,8 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step)
             spec.within = within.value_or(Nanoseconds(0));
         }
         if (n["skip_unmatched"])
-            spec.skipUnmatched = r.boolean(n["skip_unmatched"], QStringLiteral("skip_unmatched")).value_or(false);
+            spec.skipUnmatched =
+                r.boolean(n["skip_unmatched"], QStringLiteral("skip_unmatched")).value_or(false);
     } else {
         return;
     }
@@ -250,7 +249,8 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step)
                 // A quoted scalar's mark is its opening quote; the pattern starts one column later.
                 const int quote = pattern.Tag() == "!" ? 1 : 0;
                 r.errorAt(YamlReader::line(pattern),
-                          YamlReader::column(pattern) + quote + static_cast<int>(spec.match.patternErrorOffset()),
+                          YamlReader::column(pattern) + quote
+                              + static_cast<int>(spec.match.patternErrorOffset()),
                           QStringLiteral("bad regular expression: %1").arg(spec.match.errorString()));
             } else {
                 spec.match.optimize();
@@ -264,8 +264,7 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step)
     step.expect = spec;
 }
 
-std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QString &what)
-{
+std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QString &what) {
     Range range;
     YAML::Node low, high;
     if (n.IsSequence() && n.size() == 2) {
@@ -276,7 +275,8 @@ std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QStrin
         low = n["low"];
         high = n["high"];
     } else {
-        r.error(n, QStringLiteral("%1 must be [low, high] (use ~ for no bound) or {low: x, high: y}").arg(what));
+        r.error(n,
+                QStringLiteral("%1 must be [low, high] (use ~ for no bound) or {low: x, high: y}").arg(what));
         return std::nullopt;
     }
     if (low && !low.IsNull())
@@ -284,14 +284,16 @@ std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QStrin
     if (high && !high.IsNull())
         range.high = r.number(high, QStringLiteral("%1 high").arg(what));
     if (range.low && range.high && *range.low > *range.high) {
-        r.error(n, QStringLiteral("%1: low (%2) is greater than high (%3)").arg(what).arg(*range.low).arg(*range.high));
+        r.error(n, QStringLiteral("%1: low (%2) is greater than high (%3)")
+                       .arg(what)
+                       .arg(*range.low)
+                       .arg(*range.high));
         return std::nullopt;
     }
     return range;
 }
 
-void ScenarioParser::readMeasure(const YAML::Node &n, Step &step)
-{
+void ScenarioParser::readMeasure(const YAML::Node &n, Step &step) {
     if (!step.expect)
         r.error(n, QStringLiteral("measure needs an expect whose pattern captures the values"));
     if (!r.requireMap(n, QStringLiteral("measure")))
@@ -302,7 +304,9 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step)
         spec.name = toQString(it->first.Scalar());
         if (step.expect && step.expect->match.isValid()
             && !step.expect->match.namedCaptureGroups().contains(spec.name))
-            r.error(it->first, QStringLiteral("the expect pattern has no capture named '%1' (write (?<%1>...))").arg(spec.name));
+            r.error(it->first,
+                    QStringLiteral("the expect pattern has no capture named '%1' (write (?<%1>...))")
+                        .arg(spec.name));
         const YAML::Node m = it->second;
         if (m.IsMap()) {
             r.checkKeys(m, {"unit", "limits", "marginal"});
@@ -313,15 +317,19 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step)
             if (m["marginal"]) {
                 const auto marginal = readRange(m["marginal"], QStringLiteral("marginal"));
                 if (marginal) {
-                    const bool inside = (!spec.limits.low || (marginal->low && *marginal->low >= *spec.limits.low))
+                    const bool inside =
+                        (!spec.limits.low || (marginal->low && *marginal->low >= *spec.limits.low))
                         && (!spec.limits.high || (marginal->high && *marginal->high <= *spec.limits.high));
                     if (!inside)
-                        r.error(m["marginal"], QStringLiteral("the marginal band must lie inside the limits"));
+                        r.error(m["marginal"],
+                                QStringLiteral("the marginal band must lie inside the limits"));
                     spec.marginal = *marginal;
                 }
             }
         } else if (!m.IsNull()) {
-            r.error(m, QStringLiteral("measurement '%1' must be a mapping {unit, limits, marginal}").arg(spec.name));
+            r.error(
+                m,
+                QStringLiteral("measurement '%1' must be a mapping {unit, limits, marginal}").arg(spec.name));
         }
         step.measure.append(spec);
     }
@@ -329,8 +337,7 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step)
 
 } // namespace
 
-std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture, SourceErrors *errors)
-{
+std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture, SourceErrors *errors) {
     YamlReader r(path);
     const YAML::Node root = r.load();
     Scenario s;

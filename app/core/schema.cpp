@@ -86,8 +86,7 @@ CREATE TABLE exchanges (
 CREATE INDEX exchanges_run ON exchanges(run_id, t_ns);
 )sql";
 
-bool exec(sqlite3 *db, const char *sql, QString *error)
-{
+bool exec(sqlite3 *db, const char *sql, QString *error) {
     char *msg = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) == SQLITE_OK)
         return true;
@@ -99,8 +98,7 @@ bool exec(sqlite3 *db, const char *sql, QString *error)
 
 } // namespace
 
-bool prepareDatabase(sqlite3 *db, QString *error)
-{
+bool prepareDatabase(sqlite3 *db, QString *error) {
     sqlite3_busy_timeout(db, 5000);
     if (!exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", error))
         return false;
@@ -129,7 +127,8 @@ bool prepareDatabase(sqlite3 *db, QString *error)
     bool ok = true;
     if (version == 0)
         ok = exec(db, kSchemaV1, error);
-    // Later versions add their migration steps here: if (ok && version < 2) ok = exec(db, kMigrateTo2, error);
+    // Later versions add their migration steps here: if (ok && version < 2) ok = exec(db, kMigrateTo2,
+    // error);
     if (ok)
         ok = exec(db, "PRAGMA user_version = 1", error);
     if (!ok) {

@@ -11,8 +11,7 @@ SimProcess::SimProcess(const DeviceConfig &config, quint64 seed, QObject *parent
     , m_config(config)
     , m_seed(seed)
     , m_process(this)
-    , m_readyTimer(this)
-{
+    , m_readyTimer(this) {
     m_readyTimer.setSingleShot(true);
     connect(&m_readyTimer, &QTimer::timeout, this, [this] {
         m_stopping = true;
@@ -29,7 +28,8 @@ SimProcess::SimProcess(const DeviceConfig &config, quint64 seed, QObject *parent
     connect(&m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart) {
             m_readyTimer.stop();
-            emit failed(QStringLiteral("cannot start simulator %1: %2").arg(simulatorPath(), m_process.errorString()));
+            emit failed(QStringLiteral("cannot start simulator %1: %2")
+                            .arg(simulatorPath(), m_process.errorString()));
         }
     });
     connect(&m_process, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
@@ -38,10 +38,11 @@ SimProcess::SimProcess(const DeviceConfig &config, quint64 seed, QObject *parent
             return;
         const QString how = status == QProcess::CrashExit ? QStringLiteral("was killed or crashed")
                                                           : QStringLiteral("exited with code %1").arg(code);
-        const QString reason = QStringLiteral("simulator for '%1' %2%3")
-                                   .arg(m_config.name, how,
-                                        m_stderr.isEmpty() ? QString()
-                                                           : QStringLiteral(": ") + QString::fromUtf8(m_stderr.trimmed()));
+        const QString reason =
+            QStringLiteral("simulator for '%1' %2%3")
+                .arg(m_config.name, how,
+                     m_stderr.isEmpty() ? QString()
+                                        : QStringLiteral(": ") + QString::fromUtf8(m_stderr.trimmed()));
         if (m_ready)
             emit exited(reason);
         else
@@ -49,13 +50,11 @@ SimProcess::SimProcess(const DeviceConfig &config, quint64 seed, QObject *parent
     });
 }
 
-SimProcess::~SimProcess()
-{
+SimProcess::~SimProcess() {
     stop();
 }
 
-QString SimProcess::simulatorPath()
-{
+QString SimProcess::simulatorPath() {
     const QString env = qEnvironmentVariable("HIL_SIM");
     if (!env.isEmpty())
         return env;
@@ -66,8 +65,7 @@ QString SimProcess::simulatorPath()
     return onPath.isEmpty() ? beside : onPath;
 }
 
-QStringList SimProcess::arguments() const
-{
+QStringList SimProcess::arguments() const {
     QStringList args{m_config.sim.model};
     if (m_config.sim.link == SimSpec::Link::Pty)
         args << QStringLiteral("--pty");
@@ -85,8 +83,7 @@ QStringList SimProcess::arguments() const
     return args;
 }
 
-void SimProcess::start(int readyTimeoutMs)
-{
+void SimProcess::start(int readyTimeoutMs) {
     m_ready = false;
     m_stopping = false;
     m_stdout.clear();
@@ -95,8 +92,7 @@ void SimProcess::start(int readyTimeoutMs)
     m_process.start(simulatorPath(), arguments(), QIODevice::ReadOnly);
 }
 
-void SimProcess::stop()
-{
+void SimProcess::stop() {
     m_readyTimer.stop();
     if (m_process.state() == QProcess::NotRunning)
         return;
@@ -112,13 +108,11 @@ void SimProcess::stop()
     }
 }
 
-qint64 SimProcess::pid() const
-{
+qint64 SimProcess::pid() const {
     return m_process.processId();
 }
 
-void SimProcess::onStdout()
-{
+void SimProcess::onStdout() {
     m_stdout += m_process.readAllStandardOutput();
     if (m_ready)
         return;

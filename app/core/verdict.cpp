@@ -2,8 +2,7 @@
 
 namespace hil {
 
-QString verdictName(Verdict v)
-{
+QString verdictName(Verdict v) {
     switch (v) {
     case Verdict::Pass:
         return QStringLiteral("PASS");
@@ -17,8 +16,7 @@ QString verdictName(Verdict v)
     return QStringLiteral("ERROR");
 }
 
-std::optional<Verdict> verdictFromName(QStringView name)
-{
+std::optional<Verdict> verdictFromName(QStringView name) {
     for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Error, Verdict::Abort}) {
         if (name.compare(verdictName(v), Qt::CaseInsensitive) == 0)
             return v;
@@ -26,13 +24,11 @@ std::optional<Verdict> verdictFromName(QStringView name)
     return std::nullopt;
 }
 
-Verdict combine(Verdict a, Verdict b)
-{
+Verdict combine(Verdict a, Verdict b) {
     return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
 }
 
-int exitCodeFor(Verdict v)
-{
+int exitCodeFor(Verdict v) {
     switch (v) {
     case Verdict::Pass:
         return ExitPass;

@@ -2,23 +2,18 @@
 
 #include <QFile>
 #include <QSet>
-
 #include <limits>
 
 namespace hil {
 
-QString toQString(const std::string &s)
-{
+QString toQString(const std::string &s) {
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
 }
 
 YamlReader::YamlReader(QString file)
-    : m_file(std::move(file))
-{
-}
+    : m_file(std::move(file)) {}
 
-YAML::Node YamlReader::load()
-{
+YAML::Node YamlReader::load() {
     QFile f(m_file);
     if (!f.open(QIODevice::ReadOnly)) {
         errorAt(1, 1, QStringLiteral("cannot read file: %1").arg(f.errorString()));
@@ -41,46 +36,39 @@ YAML::Node YamlReader::load()
     return m_root;
 }
 
-int YamlReader::line(const YAML::Node &node)
-{
+int YamlReader::line(const YAML::Node &node) {
     const YAML::Mark m = node.Mark();
     return m.line >= 0 ? m.line + 1 : 1;
 }
 
-int YamlReader::column(const YAML::Node &node)
-{
+int YamlReader::column(const YAML::Node &node) {
     const YAML::Mark m = node.Mark();
     return m.column >= 0 ? m.column + 1 : 1;
 }
 
-void YamlReader::error(const YAML::Node &at, const QString &message)
-{
+void YamlReader::error(const YAML::Node &at, const QString &message) {
     errorAt(line(at), column(at), message);
 }
 
-void YamlReader::errorAt(int lineNo, int col, const QString &message)
-{
+void YamlReader::errorAt(int lineNo, int col, const QString &message) {
     m_errors.append(SourceError{m_file, lineNo, col, message});
 }
 
-bool YamlReader::requireMap(const YAML::Node &node, const QString &what)
-{
+bool YamlReader::requireMap(const YAML::Node &node, const QString &what) {
     if (node.IsMap())
         return true;
     error(node, QStringLiteral("%1 must be a mapping (key: value)").arg(what));
     return false;
 }
 
-bool YamlReader::requireSequence(const YAML::Node &node, const QString &what)
-{
+bool YamlReader::requireSequence(const YAML::Node &node, const QString &what) {
     if (node.IsSequence())
         return true;
     error(node, QStringLiteral("%1 must be a list").arg(what));
     return false;
 }
 
-void YamlReader::checkDuplicateKeys(const YAML::Node &map)
-{
+void YamlReader::checkDuplicateKeys(const YAML::Node &map) {
     if (!map.IsMap())
         return;
     QSet<QString> seen;
@@ -97,8 +85,7 @@ void YamlReader::checkDuplicateKeys(const YAML::Node &map)
     }
 }
 
-void YamlReader::checkKeys(const YAML::Node &map, std::initializer_list<const char *> allowed)
-{
+void YamlReader::checkKeys(const YAML::Node &map, std::initializer_list<const char *> allowed) {
     if (!map.IsMap())
         return;
     checkDuplicateKeys(map);
@@ -118,8 +105,7 @@ void YamlReader::checkKeys(const YAML::Node &map, std::initializer_list<const ch
     }
 }
 
-std::optional<QString> YamlReader::string(const YAML::Node &node, const QString &what)
-{
+std::optional<QString> YamlReader::string(const YAML::Node &node, const QString &what) {
     if (!node.IsScalar()) {
         error(node, QStringLiteral("%1 must be a text value").arg(what));
         return std::nullopt;
@@ -127,8 +113,7 @@ std::optional<QString> YamlReader::string(const YAML::Node &node, const QString 
     return toQString(node.Scalar());
 }
 
-std::optional<double> YamlReader::number(const YAML::Node &node, const QString &what)
-{
+std::optional<double> YamlReader::number(const YAML::Node &node, const QString &what) {
     if (node.IsScalar()) {
         bool ok = false;
         const double v = toQString(node.Scalar()).toDouble(&ok);
@@ -139,8 +124,8 @@ std::optional<double> YamlReader::number(const YAML::Node &node, const QString &
     return std::nullopt;
 }
 
-std::optional<qint64> YamlReader::integer(const YAML::Node &node, const QString &what, qint64 min, qint64 max)
-{
+std::optional<qint64> YamlReader::integer(const YAML::Node &node, const QString &what, qint64 min,
+                                          qint64 max) {
     if (node.IsScalar()) {
         bool ok = false;
         const qint64 v = toQString(node.Scalar()).toLongLong(&ok);
@@ -155,8 +140,7 @@ std::optional<qint64> YamlReader::integer(const YAML::Node &node, const QString 
     return std::nullopt;
 }
 
-std::optional<bool> YamlReader::boolean(const YAML::Node &node, const QString &what)
-{
+std::optional<bool> YamlReader::boolean(const YAML::Node &node, const QString &what) {
     if (node.IsScalar()) {
         const QString s = toQString(node.Scalar()).toLower();
         if (s == u"true" || s == u"yes" || s == u"on")
@@ -168,8 +152,7 @@ std::optional<bool> YamlReader::boolean(const YAML::Node &node, const QString &w
     return std::nullopt;
 }
 
-std::optional<Nanoseconds> YamlReader::duration(const YAML::Node &node, const QString &what)
-{
+std::optional<Nanoseconds> YamlReader::duration(const YAML::Node &node, const QString &what) {
     if (!node.IsScalar()) {
         error(node, QStringLiteral("%1 must be a duration such as 250ms, 30s or 8h").arg(what));
         return std::nullopt;

@@ -3,12 +3,10 @@
 #include "duration.h"
 #include "sourceerror.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <QString>
-
 #include <initializer_list>
 #include <optional>
+#include <yaml-cpp/yaml.h>
 
 namespace hil {
 

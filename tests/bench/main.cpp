@@ -1,0 +1,211 @@
+// hil-benchmark: the harness's round trip and recorder throughput, each beside a minimal baseline measured
+// in the same run, printed as ratios. See docs/benchmarks.md for what is measured and how to read it.
+
+#include "machineinfo.h"
+#include "recorderbenchmark.h"
+#include "roundtripbenchmark.h"
+#include "stats.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTextStream>
+#include <algorithm>
+#include <optional>
+
+using namespace hilbench;
+
+namespace {
+
+enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
+
+struct Options {
+    RoundTripOptions roundTrip;
+    RecorderOptions recorder;
+};
+
+std::optional<Options> parseArguments(const QCoreApplication &app, QString *error) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Measures the harness against minimal baselines in one run and prints the ratios:\n"
+        "the TCP round trip of hil::DeviceSession vs a blocking socket (against hil-sim), and\n"
+        "the row throughput of hil::Recorder vs a prepared SQLite INSERT loop."));
+    parser.addHelpOption();
+    const QCommandLineOption exchangesOption(
+        QStringLiteral("exchanges"), QStringLiteral("Measured round trips per client (default 5000)."),
+        QStringLiteral("N"), QStringLiteral("5000"));
+    const QCommandLineOption rowsOption(
+        QStringLiteral("rows"),
+        QStringLiteral("Step results per recorder run, each with one measurement (default 200000)."),
+        QStringLiteral("M"), QStringLiteral("200000"));
+    const QCommandLineOption quickOption(
+        QStringLiteral("quick"),
+        QStringLiteral("Small counts for a smoke check: 200 exchanges, 2000 rows, 3 recorder rounds; "
+                       "--exchanges and --rows still win."));
+    parser.addOptions({exchangesOption, rowsOption, quickOption});
+    parser.process(app);
+    if (!parser.positionalArguments().isEmpty()) {
+        *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
+        return std::nullopt;
+    }
+
+    Options o;
+    const bool quick = parser.isSet(quickOption);
+    if (quick) {
+        o.roundTrip.exchanges = 200;
+        o.recorder.steps = 2000;
+        o.recorder.rounds = 3;
+    }
+    bool ok = true;
+    if (parser.isSet(exchangesOption) || !quick)
+        o.roundTrip.exchanges = parser.value(exchangesOption).toInt(&ok);
+    if (!ok || o.roundTrip.exchanges < 1) {
+        *error = QStringLiteral("--exchanges: expected a whole number >= 1, got '%1'")
+                     .arg(parser.value(exchangesOption));
+        return std::nullopt;
+    }
+    if (parser.isSet(rowsOption) || !quick)
+        o.recorder.steps = parser.value(rowsOption).toInt(&ok);
+    if (!ok || o.recorder.steps < 1) {
+        *error =
+            QStringLiteral("--rows: expected a whole number >= 1, got '%1'").arg(parser.value(rowsOption));
+        return std::nullopt;
+    }
+    o.roundTrip.blocks = std::min(o.roundTrip.blocks, o.roundTrip.exchanges);
+    return o;
+}
+
+QString fixed(double v, int decimals = 1) {
+    return QString::number(v, 'f', decimals);
+}
+
+QString ratio(double numerator, double denominator) {
+    return denominator > 0 ? fixed(numerator / denominator, 2) + u'x' : QStringLiteral("n/a");
+}
+
+QString signedFixed(double v) {
+    return (v >= 0 ? QStringLiteral("+") : QString()) + fixed(v);
+}
+
+// Prints rows of cells: the first column left-aligned, the others right-aligned, two spaces apart.
+void printTable(QTextStream &out, const QList<QStringList> &rows) {
+    QList<qsizetype> widths;
+    for (const QStringList &row : rows)
+        for (qsizetype c = 0; c < row.size(); ++c) {
+            if (widths.size() <= c)
+                widths.append(0);
+            widths[c] = std::max(widths[c], row[c].size());
+        }
+    for (const QStringList &row : rows) {
+        QString line = QStringLiteral("  ");
+        for (qsizetype c = 0; c < row.size(); ++c)
+            line += (c == 0 ? row[c].leftJustified(widths[c])
+                            : QStringLiteral("  ") + row[c].rightJustified(widths[c]));
+        out << line.trimmed().prepend(QStringLiteral("  ")) << '\n';
+    }
+}
+
+void printMachine(QTextStream &out, const MachineInfo &m) {
+    out << "hil-benchmark\n"
+        << "machine: " << m.cpus << " CPUs (nproc), " << m.cpuModel << ", " << m.kernel << '\n'
+        << "build:   " << m.buildType << ", " << m.compiler << ", Qt " << m.qtVersion << ", SQLite "
+        << m.sqliteVersion << '\n'
+        << "load average at start: " << m.loadAverage << "\n\n";
+}
+
+void printRoundTrip(QTextStream &out, const RoundTripOptions &o, const RoundTripResult &r) {
+    const Percentiles h = percentiles(r.harnessNs);
+    const Percentiles rec = percentiles(r.harnessRecordedNs);
+    const Percentiles b = percentiles(r.baselineNs);
+    out << "Round trip over TCP: \"READ? TEMP\" -> \"TEMP x.xxx\", one simulator process at " << r.address
+        << '\n'
+        << "  " << r.simulator << '\n'
+        << "  " << r.harnessNs.size() << " exchanges per client in " << r.blocks
+        << " alternating blocks, each after a connect and " << o.warmup << " unmeasured exchanges\n\n";
+    printTable(out, {
+                        {QStringLiteral("microseconds"), QStringLiteral("p50"), QStringLiteral("p90"),
+                         QStringLiteral("p99"), QStringLiteral("max")},
+                        {QStringLiteral("harness: DeviceSession+TcpTransport, send to handler"), fixed(h.p50),
+                         fixed(h.p90), fixed(h.p99), fixed(h.max)},
+                        {QStringLiteral("baseline: blocking POSIX socket, write to '\\n' read"), fixed(b.p50),
+                         fixed(b.p90), fixed(b.p99), fixed(b.max)},
+                        {QStringLiteral("ratio harness/baseline"), ratio(h.p50, b.p50), ratio(h.p90, b.p90),
+                         ratio(h.p99, b.p99), ratio(h.max, b.max)},
+                        {QStringLiteral("harness overhead (harness - baseline)"), signedFixed(h.p50 - b.p50),
+                         signedFixed(h.p90 - b.p90), signedFixed(h.p99 - b.p99), signedFixed(h.max - b.max)},
+                        {QStringLiteral("harness: latency as recorded (Answer::timeNs - send)"),
+                         fixed(rec.p50), fixed(rec.p90), fixed(rec.p99), fixed(rec.max)},
+                    });
+    out << '\n';
+}
+
+void printRecorder(QTextStream &out, const RecorderOptions &o, const RecorderResult &r) {
+    std::vector<double> recorderRate, baselineRate, roundRatio, callerMs;
+    const auto rate = [&](qint64 ns) { return ns > 0 ? static_cast<double>(r.rowsPerRun) * 1e9 / ns : 0.0; };
+    for (const RecorderRound &round : r.rounds) {
+        recorderRate.push_back(rate(round.recorderNs));
+        baselineRate.push_back(rate(round.baselineNs));
+        roundRatio.push_back(baselineRate.back() > 0 ? recorderRate.back() / baselineRate.back() : 0.0);
+        callerMs.push_back(static_cast<double>(round.recorderCallerNs) / 1e6);
+    }
+    const auto [rMin, rMax] = std::minmax_element(recorderRate.cbegin(), recorderRate.cend());
+    const auto [bMin, bMax] = std::minmax_element(baselineRate.cbegin(), baselineRate.cend());
+    const auto [qMin, qMax] = std::minmax_element(roundRatio.cbegin(), roundRatio.cend());
+    const double rMed = median(recorderRate);
+    const double bMed = median(baselineRate);
+    const auto k = [](double rowsPerS) { return fixed(rowsPerS / 1000.0, 0); };
+
+    out << "Recorder throughput: " << o.steps << " step results + " << o.steps
+        << " measurements = " << r.rowsPerRun << " rows per run, " << r.rounds.size()
+        << " runs of each, alternating, files in a temporary directory\n\n";
+    printTable(
+        out,
+        {
+            {QStringLiteral("thousand rows/s"), QStringLiteral("median"), QStringLiteral("min"),
+             QStringLiteral("max")},
+            {QStringLiteral("hil::Recorder: runStarted .. close() returned"), k(rMed), k(*rMin), k(*rMax)},
+            {QStringLiteral("baseline: prepared INSERTs in one transaction"), k(bMed), k(*bMin), k(*bMax)},
+            {QStringLiteral("ratio recorder/baseline (of medians; per run)"), ratio(rMed, bMed),
+             fixed(*qMin, 2) + u'x', fixed(*qMax, 2) + u'x'},
+        });
+    const double callerMed = median(callerMs);
+    out << "\n  caller side of hil::Recorder (runStarted + " << o.steps << " stepFinished calls): median "
+        << fixed(callerMed) << " ms, " << fixed(callerMed * 1e6 / o.steps, 0) << " ns per step\n"
+        << "  peak resident memory of this process: " << fixed(r.peakRssBeforeKiB / 1024.0) << " MiB before, "
+        << fixed(r.peakRssAfterKiB / 1024.0) << " MiB after the recorder runs\n\n";
+}
+
+} // namespace
+
+int main(int argc, char *argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("hil-benchmark"));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+
+    QString error;
+    const std::optional<Options> options = parseArguments(app, &error);
+    if (!options) {
+        err << "hil-benchmark: " << error << " (see --help)\n";
+        return ExitUsage;
+    }
+
+    printMachine(out, machineInfo());
+    out.flush();
+
+    RoundTripResult roundTrip;
+    if (!runRoundTrip(options->roundTrip, &roundTrip, &error)) {
+        err << "hil-benchmark: round trip: " << error << '\n';
+        return ExitFailure;
+    }
+    printRoundTrip(out, options->roundTrip, roundTrip);
+    out.flush();
+
+    RecorderResult recorder;
+    if (!runRecorderBenchmark(options->recorder, &recorder, &error)) {
+        err << "hil-benchmark: recorder: " << error << '\n';
+        return ExitFailure;
+    }
+    printRecorder(out, options->recorder, recorder);
+    out << "load average at end: " << loadAverage() << '\n';
+    return ExitOk;
+}
