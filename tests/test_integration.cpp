@@ -3,6 +3,8 @@
 // and every case then reads the SQLite database read-only and asserts on its rows. Nothing here
 // sleeps: the tests wait on conditions (process state, database rows) through the event loop.
 #define BOOST_TEST_MODULE integration
+#include "support/eventloop.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QEventLoop>
@@ -25,38 +27,10 @@
 
 namespace {
 
-struct App {
-    App() {
-        static int argc = 1;
-        static char name[] = "test_integration";
-        static char *argv[] = {name, nullptr};
-        app = new QCoreApplication(argc, argv);
-    }
-    ~App() { delete app; }
-    QCoreApplication *app;
-};
-BOOST_TEST_GLOBAL_FIXTURE(App);
+using hiltest::QtApplicationFixture;
+BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
 
-// Runs the event loop until pred() holds or the timeout passes; returns pred(). The poll timer only
-// re-checks the condition between batches of events: nothing here sleeps.
-template<typename Pred>
-bool waitFor(Pred pred, int timeoutMs = 5000, int pollMs = 5) {
-    if (pred())
-        return true;
-    QEventLoop loop;
-    QTimer deadline;
-    deadline.setSingleShot(true);
-    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
-    QTimer poll;
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (pred())
-            loop.quit();
-    });
-    deadline.start(timeoutMs);
-    poll.start(pollMs);
-    loop.exec();
-    return pred();
-}
+using hiltest::waitUntil;
 
 std::string str(const QString &s) {
     return s.toStdString();
@@ -214,12 +188,12 @@ public:
     qint64 pid() const { return m_process.processId(); }
     bool running() const { return m_process.state() != QProcess::NotRunning; }
     bool waitFinished(int timeoutMs) {
-        return waitFor([this] { return !running(); }, timeoutMs);
+        return waitUntil([this] { return !running(); }, timeoutMs);
     }
 
     // The first line of stdout, or an empty string if none came within the timeout.
     QString firstLine(int timeoutMs = 5000) {
-        waitFor([this] { return m_process.canReadLine() || !running(); }, timeoutMs);
+        waitUntil([this] { return m_process.canReadLine() || !running(); }, timeoutMs);
         return m_process.canReadLine() ? QString::fromUtf8(m_process.readLine()).trimmed() : QString();
     }
     QString stdoutText() { return QString::fromUtf8(m_stdout += m_process.readAllStandardOutput()); }
@@ -504,7 +478,7 @@ BOOST_AUTO_TEST_CASE(socat_pty_pair_bridged_to_a_tcp_simulator) {
     Child pair(socat,
                {QStringLiteral("-d"), QStringLiteral("-d"), QStringLiteral("pty,raw,echo=0,link=%1").arg(dut),
                 QStringLiteral("pty,raw,echo=0,link=%1").arg(simEnd)});
-    BOOST_REQUIRE_MESSAGE(waitFor([&] {
+    BOOST_REQUIRE_MESSAGE(waitUntil([&] {
                               return QFileInfo::exists(dut) && QFileInfo::exists(simEnd)
                                      && pair.stderrText().contains(transferring);
                           }),
@@ -515,7 +489,7 @@ BOOST_AUTO_TEST_CASE(socat_pty_pair_bridged_to_a_tcp_simulator) {
     const QString port = sim.address.mid(sim.address.lastIndexOf(u':') + 1);
     Child bridge(socat, {QStringLiteral("-d"), QStringLiteral("-d"), simEnd + QStringLiteral(",raw,echo=0"),
                          QStringLiteral("TCP:127.0.0.1:%1").arg(port)});
-    BOOST_REQUIRE_MESSAGE(waitFor([&] {
+    BOOST_REQUIRE_MESSAGE(waitUntil([&] {
                               return bridge.stderrText().contains(transferring) || !bridge.running();
                           }) && bridge.running(),
                           "socat bridge did not come up: " << str(bridge.stderrText()));
@@ -616,7 +590,7 @@ void killSimulatorMidRun(const QString &fixture) {
                QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
               ws.dir.path());
     const char *passing = "SELECT count(*) FROM step_results WHERE verdict = 'PASS'";
-    BOOST_REQUIRE(waitFor([&] { return countNow(ws.db(), passing) >= 5 || !hil.running(); }, 15000, 20));
+    BOOST_REQUIRE(waitUntil([&] { return countNow(ws.db(), passing) >= 5 || !hil.running(); }, 15000, 20));
     BOOST_REQUIRE_MESSAGE(hil.running(), "hil ended early: " << str(hil.stderrText()));
 
     const qint64 simPid = simulatorPid(Database(ws.db()));
@@ -662,7 +636,7 @@ BOOST_AUTO_TEST_CASE(sigint_aborts_cleanly) {
                QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
               ws.dir.path());
     const char *passing = "SELECT count(*) FROM step_results WHERE verdict = 'PASS'";
-    BOOST_REQUIRE(waitFor([&] { return countNow(ws.db(), passing) >= 5 || !hil.running(); }, 15000, 20));
+    BOOST_REQUIRE(waitUntil([&] { return countNow(ws.db(), passing) >= 5 || !hil.running(); }, 15000, 20));
     BOOST_REQUIRE_MESSAGE(hil.running(), "hil ended early: " << str(hil.stderrText()));
     const qint64 passedBefore = countNow(ws.db(), passing);
     const qint64 simPid = simulatorPid(Database(ws.db()));

@@ -8,6 +8,7 @@
 #include "core/serialportinfo.h"
 #include "core/serialtransport.h"
 #include "core/serialtransportfactory.h"
+#include "support/eventloop.h"
 
 #include <QAbstractEventDispatcher>
 #include <QCoreApplication>
@@ -41,32 +42,7 @@ std::ostream &operator<<(std::ostream &out, const QByteArray &bytes) {
 
 namespace {
 
-struct QtApplicationFixture {
-    int argc = 1;
-    char arg0[12] = "test_serial";
-    char *argv[2] = {arg0, nullptr};
-    QCoreApplication app{argc, argv};
-};
-
-// Runs an event loop until done() holds or timeoutMs passes. done() is checked each time the loop is
-// about to block, i.e. after every batch of events (any of which may have made it true), and the
-// single-shot timer ends the wait at the deadline; nothing sleeps or polls.
-bool waitUntil(const std::function<bool()> &done, int timeoutMs = 10000) {
-    if (done())
-        return true;
-    QEventLoop loop;
-    QTimer deadline;
-    deadline.setSingleShot(true);
-    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
-    QObject::connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::aboutToBlock, &loop,
-                     [&] {
-                         if (done())
-                             loop.quit();
-                     });
-    deadline.start(timeoutMs);
-    loop.exec();
-    return done();
-}
+using hiltest::waitUntil;
 
 // The hooks hil_ptyshim exports, or nulls when it is not preloaded.
 struct PtyShim {
@@ -295,6 +271,7 @@ void masterCloseGivesClosed(hil::Transport &transport, Recorder &recorder, PtyDe
 
 } // namespace
 
+using hiltest::QtApplicationFixture;
 BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
 
 BOOST_AUTO_TEST_SUITE(pty)

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE session
 #include "core/devicesession.h"
 #include "core/serialtransportfactory.h"
+#include "support/eventloop.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -18,35 +19,12 @@ using hil::DeviceSession;
 
 namespace {
 
-struct App {
-    App() {
-        static int argc = 1;
-        static char name[] = "test_session";
-        static char *argv[] = {name, nullptr};
-        app = new QCoreApplication(argc, argv);
-    }
-    ~App() { delete app; }
-    QCoreApplication *app;
-};
-BOOST_TEST_GLOBAL_FIXTURE(App);
+using hiltest::QtApplicationFixture;
+BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
 
-// Runs the event loop until pred() holds or the timeout passes; returns pred().
-template<typename Pred>
-bool waitFor(Pred pred, int timeoutMs = 3000) {
-    QEventLoop loop;
-    QTimer deadline;
-    deadline.setSingleShot(true);
-    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
-    QTimer poll; // re-checks the condition after every batch of events, not a sleep
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (pred())
-            loop.quit();
-    });
-    deadline.start(timeoutMs);
-    poll.start(1);
-    if (!pred())
-        loop.exec();
-    return pred();
+// The test plays the device on a PTY master that the event loop does not watch: re-check every ms too.
+bool waitFor(const std::function<bool()> &done, int timeoutMs = 3000, int pollMs = 1) {
+    return hiltest::waitUntil(done, timeoutMs, pollMs);
 }
 
 // A real pseudo-terminal: the test plays the device on the master side, the session opens the slave.
