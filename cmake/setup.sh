@@ -10,6 +10,7 @@ packages=(
   libserialport-dev libsqlite3-dev sqlite3 libyaml-cpp-dev
   libboost-test-dev
   socat xvfb xauth fonts-dejavu-core clang-format
+  poppler-utils chromium
 )
 
 missing=()

@@ -7,7 +7,10 @@ namespace hilsim {
 
 namespace {
 
-constexpr double kPeriodSeconds = 600.0;
+// A day, like a lab's day-night cycle. Slow on purpose: the signal's own slope (at most 0.5 * 2pi / 86400
+// = 0.000036 degC/s) is 0.04 % of a 0.1/s drift fault, so a slope fitted to drifting readings measures
+// the fault and nothing else.
+constexpr double kPeriodSeconds = 86400.0;
 constexpr double kTemperatureMean = 22.5;
 constexpr double kTemperatureAmplitude = 0.5;
 constexpr double kTemperatureSigma = 0.05;

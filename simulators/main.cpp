@@ -1,10 +1,13 @@
 // hil-sim: runs one simulated device until SIGTERM/SIGINT or until its parent dies.
-// See docs/simulators.md for the command line, the READY line and the protocol.
+// See docs/simulators.md for the command line, the READY line, the protocols and the control channel.
 
-#include "envsensordevice.h"
+#include "controlserver.h"
 #include "envsensorprotocol.h"
+#include "feedclient.h"
+#include "psuprotocol.h"
 #include "ptyendpoint.h"
 #include "signalwatcher.h"
+#include "simdevice.h"
 #include "tcpendpoint.h"
 
 #include <QCommandLineParser>
@@ -13,6 +16,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -23,11 +27,18 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
+enum class Model { EnvSensor, Psu };
+
 struct Options {
-    EnvSensorConfig config;
+    Model model = Model::EnvSensor;
+    EnvSensorConfig envSensor;
+    PsuConfig psu;
     bool pty = false;
     quint16 port = 0;
     QHostAddress bindAddress{QHostAddress::LocalHost};
+    quint16 controlPort = 0;
+    std::optional<QHostAddress> feedsAddress; // psu: the control channel of the device it feeds
+    quint16 feedsPort = 0;
 };
 
 void printError(const QString &message) {
@@ -41,6 +52,13 @@ void announceReady(const QString &where) {
     std::fflush(stdout);
 }
 
+QString hostAndPort(const QHostAddress &address, quint16 port) {
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+                             : address.toString();
+    return host + QLatin1Char(':') + QString::number(port);
+}
+
 // Identity strings end up inside a comma-separated *IDN? answer, so they must not break it.
 bool isValidIdentity(const QString &text) {
     if (text.isEmpty())
@@ -52,16 +70,32 @@ bool isValidIdentity(const QString &text) {
     return true;
 }
 
+// "127.0.0.1:4000" or "[::1]:4000".
+bool parseHostPort(const QString &text, QHostAddress *address, quint16 *port) {
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return false;
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    *port = text.mid(colon + 1).toUShort(&ok);
+    return ok && *port != 0 && address->setAddress(host);
+}
+
 std::optional<Options> parseArguments(const QCoreApplication &app) {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Simulated devices for the HIL harness.\n\n"
-                                                    "Models:\n"
-                                                    "  envsensor  ACME ENV-1 temperature/humidity sensor"));
+    parser.setApplicationDescription(
+        QStringLiteral("Simulated devices for the HIL harness.\n\n"
+                       "Models:\n"
+                       "  envsensor  ACME ENV-1 temperature/humidity sensor\n"
+                       "  psu        ACME PSU-2 SCPI bench power supply, may feed another hil-sim\n\n"
+                       "Every model also serves a control channel on 127.0.0.1 (faults, power)."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("Device model to simulate: envsensor."),
-                                 QStringLiteral("envsensor"));
+                                 QStringLiteral("Device model to simulate: envsensor or psu."),
+                                 QStringLiteral("envsensor|psu"));
     const QCommandLineOption ptyOption(QStringLiteral("pty"),
                                        QStringLiteral("Serve on a new pseudo-terminal."));
     const QCommandLineOption tcpOption(QStringLiteral("tcp"),
@@ -70,24 +104,42 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
     const QCommandLineOption bindOption(
         QStringLiteral("bind"), QStringLiteral("Address to listen on with --tcp (default 127.0.0.1)."),
         QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
-    const QCommandLineOption seedOption(QStringLiteral("seed"), QStringLiteral("Noise seed (default 1)."),
+    const QCommandLineOption controlOption(
+        QStringLiteral("control"),
+        QStringLiteral("Control channel port on 127.0.0.1 (default 0: a free one)."), QStringLiteral("PORT"),
+        QStringLiteral("0"));
+    const QCommandLineOption seedOption(QStringLiteral("seed"),
+                                        QStringLiteral("Noise and fault seed (default 1)."),
                                         QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption serialOption(QStringLiteral("serial"),
-                                          QStringLiteral("Serial number in *IDN? (default SN0001)."),
-                                          QStringLiteral("S"), QStringLiteral("SN0001"));
-    const QCommandLineOption firmwareOption(QStringLiteral("firmware"),
-                                            QStringLiteral("Firmware version in *IDN? (default 1.4.2)."),
-                                            QStringLiteral("F"), QStringLiteral("1.4.2"));
+    const QCommandLineOption serialOption(
+        QStringLiteral("serial"), QStringLiteral("Serial number in *IDN? (default SN0001, psu PS0001)."),
+        QStringLiteral("S"));
+    const QCommandLineOption firmwareOption(
+        QStringLiteral("firmware"), QStringLiteral("Firmware version in *IDN? (default 1.4.2, psu 2.1.0)."),
+        QStringLiteral("F"));
     const QCommandLineOption rateOption(
-        QStringLiteral("rate"), QStringLiteral("Sample and stream rate in Hz, 0.1..1000 (default 10)."),
-        QStringLiteral("HZ"), QStringLiteral("10"));
+        QStringLiteral("rate"),
+        QStringLiteral("envsensor: sample and stream rate in Hz, 0.1..1000 (default 10)."),
+        QStringLiteral("HZ"));
+    const QCommandLineOption voltOption(QStringLiteral("volt"),
+                                        QStringLiteral("psu: voltage set point, 0..30 V (default 5)."),
+                                        QStringLiteral("V"));
+    const QCommandLineOption outputOption(
+        QStringLiteral("output"), QStringLiteral("psu: output state at start and after a boot (default on)."),
+        QStringLiteral("on|off"));
+    const QCommandLineOption feedsOption(
+        QStringLiteral("feeds-control"),
+        QStringLiteral("psu: the control channel of the hil-sim this supply feeds; its output switches "
+                       "that device with POWER ON / POWER OFF."),
+        QStringLiteral("HOST:PORT"));
     const QCommandLineOption bannerOption(
         QStringLiteral("banner"),
-        QStringLiteral("Send \"ENV-1 <serial> ready\" when a client connects (TCP) or at start (PTY)."));
+        QStringLiteral("Send \"<MODEL> <serial> ready\" when a client connects (TCP) or at start (PTY)."));
     const QCommandLineOption noReplyOption(QStringLiteral("no-reply"),
                                            QStringLiteral("Read and discard everything, never answer."));
-    parser.addOptions({ptyOption, tcpOption, bindOption, seedOption, serialOption, firmwareOption, rateOption,
-                       bannerOption, noReplyOption});
+    parser.addOptions({ptyOption, tcpOption, bindOption, controlOption, seedOption, serialOption,
+                       firmwareOption, rateOption, voltOption, outputOption, feedsOption, bannerOption,
+                       noReplyOption});
 
     if (!parser.parse(app.arguments())) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));
@@ -98,9 +150,25 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
     if (parser.isSet(versionOption))
         parser.showVersion();
 
+    Options options;
     const QStringList positional = parser.positionalArguments();
-    if (positional != QStringList{QStringLiteral("envsensor")}) {
-        printError(QStringLiteral("expected exactly one model, envsensor (see --help)"));
+    if (positional == QStringList{QStringLiteral("envsensor")}) {
+        options.model = Model::EnvSensor;
+    } else if (positional == QStringList{QStringLiteral("psu")}) {
+        options.model = Model::Psu;
+    } else {
+        printError(QStringLiteral("expected exactly one model, envsensor or psu (see --help)"));
+        return std::nullopt;
+    }
+    const bool psu = options.model == Model::Psu;
+    for (const QCommandLineOption *option : {&voltOption, &outputOption, &feedsOption}) {
+        if (!psu && parser.isSet(*option)) {
+            printError(QStringLiteral("--%1 only applies to psu").arg(option->names().first()));
+            return std::nullopt;
+        }
+    }
+    if (psu && parser.isSet(rateOption)) {
+        printError(QStringLiteral("--rate only applies to envsensor"));
         return std::nullopt;
     }
     if (parser.isSet(ptyOption) == parser.isSet(tcpOption)) {
@@ -108,7 +176,6 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         return std::nullopt;
     }
 
-    Options options;
     options.pty = parser.isSet(ptyOption);
     bool ok = false;
     if (!options.pty) {
@@ -126,32 +193,84 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         printError(QStringLiteral("--bind: not an IP address: ") + parser.value(bindOption));
         return std::nullopt;
     }
-    options.config.seed = parser.value(seedOption).toULongLong(&ok);
+    options.controlPort = parser.value(controlOption).toUShort(&ok);
+    if (!ok) {
+        printError(QStringLiteral("--control: not a port number: ") + parser.value(controlOption));
+        return std::nullopt;
+    }
+    const quint64 seed = parser.value(seedOption).toULongLong(&ok);
     if (!ok) {
         printError(QStringLiteral("--seed: not an unsigned 64-bit number: ") + parser.value(seedOption));
         return std::nullopt;
     }
-    const QString serial = parser.value(serialOption);
-    const QString firmware = parser.value(firmwareOption);
+    const QString serial = parser.isSet(serialOption)
+                               ? parser.value(serialOption)
+                               : QString::fromLatin1(psu ? options.psu.serial : options.envSensor.serial);
+    const QString firmware =
+        parser.isSet(firmwareOption)
+            ? parser.value(firmwareOption)
+            : QString::fromLatin1(psu ? options.psu.firmware : options.envSensor.firmware);
     if (!isValidIdentity(serial) || !isValidIdentity(firmware)) {
         printError(
             QStringLiteral("--serial and --firmware must be printable ASCII without spaces or commas"));
         return std::nullopt;
     }
-    options.config.serial = serial.toLatin1();
-    options.config.firmware = firmware.toLatin1();
-    options.config.rateHz = parser.value(rateOption).toDouble(&ok);
-    if (!ok || !std::isfinite(options.config.rateHz) || options.config.rateHz < EnvSensorProtocol::kMinRateHz
-        || options.config.rateHz > EnvSensorProtocol::kMaxRateHz) {
-        printError(QStringLiteral("--rate: expected 0.1..1000 Hz, got ") + parser.value(rateOption));
-        return std::nullopt;
+    const bool banner = parser.isSet(bannerOption);
+    const bool noReply = parser.isSet(noReplyOption);
+
+    if (!psu) {
+        EnvSensorConfig &config = options.envSensor;
+        config.seed = seed;
+        config.serial = serial.toLatin1();
+        config.firmware = firmware.toLatin1();
+        config.banner = banner;
+        config.noReply = noReply;
+        if (parser.isSet(rateOption)) {
+            config.rateHz = parser.value(rateOption).toDouble(&ok);
+            if (!ok || !std::isfinite(config.rateHz) || config.rateHz < EnvSensorProtocol::kMinRateHz
+                || config.rateHz > EnvSensorProtocol::kMaxRateHz) {
+                printError(QStringLiteral("--rate: expected 0.1..1000 Hz, got ") + parser.value(rateOption));
+                return std::nullopt;
+            }
+        }
+        return options;
     }
-    options.config.banner = parser.isSet(bannerOption);
-    options.config.noReply = parser.isSet(noReplyOption);
+
+    PsuConfig &config = options.psu;
+    config.seed = seed;
+    config.serial = serial.toLatin1();
+    config.firmware = firmware.toLatin1();
+    config.banner = banner;
+    config.noReply = noReply;
+    if (parser.isSet(voltOption)) {
+        config.volts = parser.value(voltOption).toDouble(&ok);
+        if (!ok || !std::isfinite(config.volts) || config.volts < 0.0
+            || config.volts > PsuProtocol::kMaxVolts) {
+            printError(QStringLiteral("--volt: expected 0..30 V, got ") + parser.value(voltOption));
+            return std::nullopt;
+        }
+    }
+    if (parser.isSet(outputOption)) {
+        const QString output = parser.value(outputOption);
+        if (output != u"on" && output != u"off") {
+            printError(QStringLiteral("--output: expected on or off, got ") + output);
+            return std::nullopt;
+        }
+        config.outputOn = output == u"on";
+    }
+    if (parser.isSet(feedsOption)) {
+        QHostAddress address;
+        if (!parseHostPort(parser.value(feedsOption), &address, &options.feedsPort)) {
+            printError(QStringLiteral("--feeds-control: expected HOST:PORT, got ")
+                       + parser.value(feedsOption));
+            return std::nullopt;
+        }
+        options.feedsAddress = address;
+    }
     return options;
 }
 
-int runEnvSensor(const Options &options, pid_t originalParent) {
+int runDevice(const Options &options, pid_t originalParent) {
     SignalWatcher signalWatcher;
     if (!signalWatcher.install({SIGTERM, SIGINT})) {
         printError(signalWatcher.errorString());
@@ -168,32 +287,81 @@ int runEnvSensor(const Options &options, pid_t originalParent) {
         return ExitFailure;
     }
 
-    EnvSensorDevice device(options.config);
+    PsuProtocol *psu = nullptr;
+    std::unique_ptr<DeviceProtocol> protocol;
+    quint64 seed = 0;
+    if (options.model == Model::Psu) {
+        auto psuProtocol = std::make_unique<PsuProtocol>(options.psu);
+        psu = psuProtocol.get();
+        protocol = std::move(psuProtocol);
+        seed = options.psu.seed;
+    } else {
+        protocol = std::make_unique<EnvSensorProtocol>(options.envSensor);
+        seed = options.envSensor.seed;
+    }
+    SimDevice device(std::move(protocol), seed);
+
+    ControlServer control(&device);
+    if (!control.listen(options.controlPort)) {
+        printError(QStringLiteral("cannot listen for control on 127.0.0.1 port %1: %2")
+                       .arg(options.controlPort)
+                       .arg(control.errorString()));
+        return ExitFailure;
+    }
+    const QString controlAddress =
+        QStringLiteral(" control ") + hostAndPort(control.address(), control.port());
+
+    std::unique_ptr<PtyEndpoint> ptyEndpoint;
+    std::unique_ptr<TcpEndpoint> tcpEndpoint;
+    QString where;
     if (options.pty) {
-        PtyEndpoint endpoint(&device);
-        if (!endpoint.open()) {
-            printError(QStringLiteral("cannot create a pseudo-terminal: ") + endpoint.errorString());
+        ptyEndpoint = std::make_unique<PtyEndpoint>(&device);
+        if (!ptyEndpoint->open()) {
+            printError(QStringLiteral("cannot create a pseudo-terminal: ") + ptyEndpoint->errorString());
             return ExitFailure;
         }
         // Before READY, so the banner is already waiting in the terminal when the harness opens it.
         device.startSession();
-        announceReady(QStringLiteral("pty ") + endpoint.slavePath());
-        return QCoreApplication::exec();
+        where = QStringLiteral("pty ") + ptyEndpoint->slavePath();
+    } else {
+        tcpEndpoint = std::make_unique<TcpEndpoint>(&device);
+        if (!tcpEndpoint->listen(options.bindAddress, options.port)) {
+            printError(QStringLiteral("cannot listen on %1 port %2: %3")
+                           .arg(options.bindAddress.toString())
+                           .arg(options.port)
+                           .arg(tcpEndpoint->errorString()));
+            return ExitFailure;
+        }
+        where = QStringLiteral("tcp ") + hostAndPort(tcpEndpoint->address(), tcpEndpoint->port());
     }
 
-    TcpEndpoint endpoint(&device);
-    if (!endpoint.listen(options.bindAddress, options.port)) {
-        printError(QStringLiteral("cannot listen on %1 port %2: %3")
-                       .arg(options.bindAddress.toString())
-                       .arg(options.port)
-                       .arg(endpoint.errorString()));
-        return ExitFailure;
+    std::unique_ptr<FeedClient> feed;
+    if (psu && options.feedsAddress) {
+        feed = std::make_unique<FeedClient>(*options.feedsAddress, options.feedsPort);
+        // The answer to OUTP waits until the fed device has been switched, so "OK" means it happened.
+        psu->setOutputSwitchedHandler([&device, psu, feedClient = feed.get()](bool on) {
+            device.holdOutput();
+            feedClient->send(on ? "POWER ON" : "POWER OFF", [&device, psu](bool ok, const QByteArray &reply) {
+                if (!ok)
+                    std::fprintf(stderr, "hil-sim: switching the fed device failed: %s\n", reply.constData());
+                psu->setLoadConnected(ok);
+                device.releaseOutput();
+            });
+        });
+        // The fed device starts out powered the way this supply's output is; READY only once it is.
+        feed->send(psu->isOutputOn() ? "POWER ON" : "POWER OFF", [psu, where, controlAddress](
+                                                                     bool ok, const QByteArray &reply) {
+            if (!ok) {
+                printError(QStringLiteral("cannot switch the fed device: ") + QString::fromLocal8Bit(reply));
+                QCoreApplication::exit(ExitFailure);
+                return;
+            }
+            psu->setLoadConnected(true);
+            announceReady(where + controlAddress);
+        });
+    } else {
+        announceReady(where + controlAddress);
     }
-    const QHostAddress address = endpoint.address();
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
-                             : address.toString();
-    announceReady(QStringLiteral("tcp ") + host + QLatin1Char(':') + QString::number(endpoint.port()));
     return QCoreApplication::exec();
 }
 
@@ -208,5 +376,5 @@ int main(int argc, char *argv[]) {
     const std::optional<Options> options = parseArguments(app);
     if (!options)
         return ExitUsage;
-    return runEnvSensor(*options, parent);
+    return runDevice(*options, parent);
 }

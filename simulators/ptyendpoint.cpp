@@ -1,6 +1,6 @@
 #include "ptyendpoint.h"
 
-#include "envsensordevice.h"
+#include "simdevice.h"
 
 #include <QSocketNotifier>
 #include <cerrno>
@@ -13,10 +13,10 @@
 
 namespace hilsim {
 
-PtyEndpoint::PtyEndpoint(EnvSensorDevice *device, QObject *parent)
+PtyEndpoint::PtyEndpoint(SimDevice *device, QObject *parent)
     : QObject(parent)
     , m_device(device) {
-    connect(m_device, &EnvSensorDevice::transmit, this, &PtyEndpoint::write);
+    connect(m_device, &SimDevice::transmit, this, &PtyEndpoint::write);
 }
 
 PtyEndpoint::~PtyEndpoint() {

@@ -8,7 +8,7 @@ class QSocketNotifier;
 
 namespace hilsim {
 
-class EnvSensorDevice;
+class SimDevice;
 
 // Serves a device on a pseudo-terminal, as a serial device would appear: the harness opens slavePath().
 // The endpoint keeps its own descriptor of the slave open for its whole life, set raw with echo off,
@@ -32,7 +32,7 @@ public:
         quint64 bytesDropped = 0;
     };
 
-    explicit PtyEndpoint(EnvSensorDevice *device, QObject *parent = nullptr);
+    explicit PtyEndpoint(SimDevice *device, QObject *parent = nullptr);
     ~PtyEndpoint() override;
 
     // Creates the pseudo-terminal. On failure returns false and errorString() says why.
@@ -50,7 +50,7 @@ private:
     void flush();
     void closeAll();
 
-    EnvSensorDevice *m_device;
+    SimDevice *m_device;
     int m_master = -1;
     int m_slave = -1;
     QSocketNotifier *m_readNotifier = nullptr;  // child of this

@@ -1,18 +1,18 @@
 #include "tcpendpoint.h"
 
-#include "envsensordevice.h"
+#include "simdevice.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
 
 namespace hilsim {
 
-TcpEndpoint::TcpEndpoint(EnvSensorDevice *device, QObject *parent)
+TcpEndpoint::TcpEndpoint(SimDevice *device, QObject *parent)
     : QObject(parent)
     , m_device(device)
     , m_server(new QTcpServer(this)) {
     connect(m_server, &QTcpServer::newConnection, this, &TcpEndpoint::onNewConnection);
-    connect(m_device, &EnvSensorDevice::transmit, this, &TcpEndpoint::write);
+    connect(m_device, &SimDevice::transmit, this, &TcpEndpoint::write);
 }
 
 bool TcpEndpoint::listen(const QHostAddress &address, quint16 port) {
@@ -62,6 +62,9 @@ void TcpEndpoint::write(const QByteArray &bytes) {
     if (!m_client || m_client->state() != QAbstractSocket::ConnectedState)
         return;
     m_client->write(bytes);
+    // At once: lower latency, and a client that half-closes after its commands still gets its answers
+    // (Qt resets the socket on the end of input and would drop what was still buffered).
+    m_client->flush();
     m_counters.bytesSent += static_cast<quint64>(bytes.size());
 }
 

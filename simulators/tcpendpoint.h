@@ -8,7 +8,7 @@ class QTcpSocket;
 
 namespace hilsim {
 
-class EnvSensorDevice;
+class SimDevice;
 
 // Serves a device on a TCP port, one client at a time: a new client replaces the current one (the
 // device sees endSession() then startSession()), and after a disconnect it waits for the next.
@@ -26,7 +26,7 @@ public:
         quint64 bytesSent = 0;
     };
 
-    explicit TcpEndpoint(EnvSensorDevice *device, QObject *parent = nullptr);
+    explicit TcpEndpoint(SimDevice *device, QObject *parent = nullptr);
 
     // Starts listening; port 0 picks a free one. On failure returns false and errorString() says why.
     bool listen(const QHostAddress &address, quint16 port);
@@ -43,7 +43,7 @@ private:
     void write(const QByteArray &bytes);
     void dropClient();
 
-    EnvSensorDevice *m_device;
+    SimDevice *m_device;
     QTcpServer *m_server;
     QTcpSocket *m_client = nullptr; // owned by m_server through the QObject tree
     Counters m_counters;

@@ -282,3 +282,51 @@ BOOST_AUTO_TEST_CASE(junit_carries_failures_answers_and_limits) {
     BOOST_TEST(props.value(QStringLiteral("t.max")) == QStringLiteral("40.25"));
     BOOST_TEST(props.value(QStringLiteral("dut_serial")).isEmpty());
 }
+
+BOOST_AUTO_TEST_CASE(faults_and_expected_failures_round_trip) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("faults.db"));
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE(rec);
+    rec->runStarted(sampleInfo());
+    hil::FaultRecord f;
+    f.id = 7;
+    f.device = QStringLiteral("sensor");
+    f.target = QStringLiteral("link");
+    f.kind = QStringLiteral("blackout");
+    f.direction = QStringLiteral("both");
+    f.params = QStringLiteral("{at: 1s, for: 2s, on: sensor, link: blackout}");
+    f.seed = 42;
+    f.startNs = 1'000'000'000;
+    rec->faultStarted(f);
+    hil::StepResult r = reading(1, 0, hil::Verdict::Fail, {});
+    r.measurements.clear();
+    r.expected = true;
+    r.faultId = 7;
+    rec->stepFinished(r);
+    f.endNs = 3'000'000'000;
+    f.bytesDropped = 110;
+    f.bytesCorrupted = 0;
+    f.bytesDelayed = 0;
+    rec->faultEnded(f);
+    f.recoveryNs = 250'000'000;
+    rec->faultRecovered(f);
+    hil::RunSummary summary;
+    summary.counts.expected = 1;
+    rec->runFinished(summary);
+    BOOST_TEST(rec->close());
+
+    Db db(path);
+    BOOST_TEST(
+        db.scalar("SELECT device || ' ' || target || ' ' || kind || ' ' || direction || ' ' || seed || ' ' ||"
+                  " manual FROM faults")
+        == "sensor link blackout both 42 0");
+    BOOST_TEST(
+        db.scalar(
+            "SELECT start_ns || ' ' || end_ns || ' ' || recovery_ns || ' ' || bytes_dropped FROM faults")
+        == "1000000000 3000000000 250000000 110");
+    BOOST_TEST(db.scalar("SELECT expected || ' ' || (fault_id = (SELECT id FROM faults)) FROM step_results")
+               == "1 1");
+    BOOST_TEST(db.scalar("SELECT n_expected FROM runs") == "1");
+}

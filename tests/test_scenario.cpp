@@ -143,7 +143,7 @@ BOOST_AUTO_TEST_SUITE(loading)
 
 BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
     const hil::Fixture bench = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-bench.yaml"));
-    BOOST_TEST(bench.devices.size() == 1);
+    BOOST_TEST(bench.devices.size() == 3);
     BOOST_TEST(bench.devices[0].timeout.count() == Nanoseconds(500ms).count());
     const QDir dir(QStringLiteral(HIL_SOURCE_DIR "/scenarios"));
     const QStringList scenarios = dir.entryList({QStringLiteral("*.yaml")});

@@ -1,5 +1,9 @@
 #include "commands.h"
+#include "comparecommand.h"
 #include "core/verdict.h"
+#include "mergecommand.h"
+#include "proxycommand.h"
+#include "reportcommand.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -15,7 +19,14 @@ Commands:
   validate [SCENARIO] --fixture F
                              check a fixture (and scenario) without running anything
   runs --db D                list the runs recorded in a database
+  report --db D [--run R] [--html F] [--pdf F] [--csv DIR] [--json F] [--junit F]
+                             statistics and reports of a recorded run
+  compare --db D RUN_A RUN_B compare a run against a baseline, step by step
+  merge --into FLEET.db A.db B.db ...
+                             merge the runs of many databases into one
   ports                      list serial ports with what libserialport knows of them
+  proxy --upstream H:P [--fault SPEC]...
+                             a TCP fault proxy: link faults on traffic the harness does not carry
 
 Exit codes: 0 pass, 1 fail, 2 bad input, 3 error, 130 abort.
 Run 'hil <command> --help' for the options of a command.
@@ -24,7 +35,7 @@ Run 'hil <command> --help' for the options of a command.
 } // namespace
 
 int main(int argc, char *argv[]) {
-    QCoreApplication app(argc, argv);
+    const std::unique_ptr<QCoreApplication> app = createApplication(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("hil"));
     QCoreApplication::setApplicationVersion(QStringLiteral(HIL_VERSION));
 
@@ -50,10 +61,18 @@ int main(int argc, char *argv[]) {
         return runCommand(rest);
     if (command == u"validate")
         return validateCommand(rest);
+    if (command == u"report")
+        return reportCommand(rest);
+    if (command == u"compare")
+        return compareCommand(rest);
+    if (command == u"merge")
+        return mergeCommand(rest);
     if (command == u"runs")
         return runsCommand(rest);
     if (command == u"ports")
         return portsCommand(rest);
+    if (command == u"proxy")
+        return proxyCommand(rest);
     err << "hil: unknown command '" << command << "'\n\n" << kUsage;
     return hil::ExitBadInput;
 }

@@ -5,6 +5,7 @@
 #include "core/junitwriter.h"
 #include "core/recorder.h"
 #include "core/runner.h"
+#include "reportcommand.h"
 #include "signalbridge.h"
 
 #include <QCommandLineParser>
@@ -32,7 +33,11 @@ int runCommand(const QStringList &args) {
                  QStringLiteral("S")});
     p.addOption(
         {QStringLiteral("record-exchanges"), QStringLiteral("Record every line to and from the devices.")});
+    p.addOption({QStringLiteral("for"),
+                 QStringLiteral("Run the scenario's loop for this long instead (e.g. 2m for a short soak)."),
+                 QStringLiteral("DURATION")});
     p.addOption({QStringLiteral("quiet"), QStringLiteral("No progress line and no summary.")});
+    addReportOptions(p, /*withJUnit=*/false);
     if (const auto code = parseCommandLine(p, args))
         return *code;
 
@@ -40,6 +45,12 @@ int runCommand(const QStringList &args) {
     QTextStream err(stderr);
     if (p.positionalArguments().size() != 1 || !p.isSet(QStringLiteral("fixture"))) {
         err << "hil run: needs SCENARIO and --fixture F\n\n" << commandHelp(p, args.value(0));
+        return hil::ExitBadInput;
+    }
+    ReportOutputs reports;
+    QString reportError;
+    if (!reportOutputsFrom(p, false, &reports, &reportError)) {
+        err << "hil run: " << reportError << '\n';
         return hil::ExitBadInput;
     }
     hil::RunOptions options;
@@ -58,6 +69,17 @@ int runCommand(const QStringList &args) {
     std::optional<hil::Scenario> scenario;
     if (!loadInputs(p.value(QStringLiteral("fixture")), p.positionalArguments().first(), &fixture, &scenario))
         return hil::ExitBadInput;
+    if (p.isSet(QStringLiteral("for"))) {
+        QString why;
+        const auto d = hil::parseDuration(p.value(QStringLiteral("for")), &why);
+        if (!d || d->count() <= 0) {
+            err << "hil run: --for: " << (why.isEmpty() ? QStringLiteral("must be longer than zero") : why)
+                << '\n';
+            return hil::ExitBadInput;
+        }
+        scenario->repeat.count.reset();
+        scenario->repeat.forDuration = *d;
+    }
 
     const QString dbPath = p.value(QStringLiteral("db"));
     QString error;
@@ -109,6 +131,8 @@ int runCommand(const QStringList &args) {
         const hil::RunCounts &c = runner.counts();
         out << hil::verdictName(verdict) << "  " << runner.info().scenario << "  " << c.total()
             << " steps: " << c.pass << " pass, " << c.fail << " fail, " << c.error << " error";
+        if (c.expected)
+            out << " (" << c.expected << " expected during faults)";
         if (c.marginal)
             out << " (" << c.marginal << " marginal)";
         if (c.abort)
@@ -119,6 +143,14 @@ int runCommand(const QStringList &args) {
         out << "database: " << QFileInfo(dbPath).absoluteFilePath() << " (run " << recorder->runId() << ")\n";
         if (junit)
             out << "junit: " << QFileInfo(p.value(QStringLiteral("junit"))).absoluteFilePath() << '\n';
+    }
+    // Reports are written from the database once everything is committed, also for a run that ended early.
+    if (reports.any() && recorder->runId() > 0) {
+        out.flush();
+        if (writeRunReports(QStringLiteral("hil run"), dbPath, QString::number(recorder->runId()), reports,
+                            quiet)
+            != 0)
+            verdict = hil::combine(verdict, hil::Verdict::Error);
     }
     return hil::exitCodeFor(verdict);
 }

@@ -20,6 +20,10 @@ DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transpo
         a.timeNs = monotonicNs();
         complete(std::move(a));
     });
+    attach();
+}
+
+void DeviceSession::attach() {
     connect(m_transport.get(), &Transport::opened, this,
             [this] { setState(State::Ready, m_transport->describe()); });
     connect(m_transport.get(), &Transport::failed, this, [this](const QString &reason) {
@@ -31,6 +35,17 @@ DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transpo
         setState(State::Lost, reason);
     });
     connect(m_transport.get(), &Transport::bytesReceived, this, &DeviceSession::onBytes);
+}
+
+void DeviceSession::replaceTransport(std::unique_ptr<Transport> transport) {
+    cancelExpect();
+    m_transport->disconnect(this);
+    m_transport->close();
+    m_transport = std::move(transport);
+    m_framer.reset();
+    m_queue.clear();
+    attach();
+    setState(State::Idle, QStringLiteral("transport replaced"));
 }
 
 DeviceSession::~DeviceSession() {
@@ -183,6 +198,35 @@ void DeviceSession::complete(Answer answer) {
     m_handler = nullptr;
     answer.skipped = m_skipped;
     handler(answer);
+    if (!m_handler && !m_inBackground && !m_background.empty())
+        QMetaObject::invokeMethod(this, &DeviceSession::startBackground, Qt::QueuedConnection);
+}
+
+void DeviceSession::sendBackground(const QByteArray &line, const QRegularExpression &answer,
+                                   Nanoseconds within, AnswerHandler done) {
+    m_background.push_back({line, answer, within, std::move(done)});
+    if (!m_handler && !m_inBackground)
+        startBackground();
+}
+
+void DeviceSession::startBackground() {
+    if (m_handler || m_inBackground || m_background.empty())
+        return;
+    Background b = std::move(m_background.front());
+    m_background.pop_front();
+    m_inBackground = true;
+    discardQueued();
+    if (m_state == State::Ready)
+        sendLine(b.line);
+    expect(b.answer, b.within, true, [this, done = std::move(b.done)](const Answer &a) {
+        m_inBackground = false;
+        if (done)
+            done(a);
+        if (!m_background.empty())
+            startBackground();
+        else if (!m_handler)
+            emit idle();
+    });
 }
 
 } // namespace hil

@@ -49,6 +49,9 @@ public:
 
     void start();
     void stop();
+    // Swaps the link under the session (a simulator restarted on a new PTY or port); state becomes Idle,
+    // start() connects the new one. A pending expect is cancelled.
+    void replaceTransport(std::unique_ptr<Transport> transport);
 
     // Hands line + terminator to the transport and returns the monotonic time of the hand-over.
     qint64 sendLine(const QByteArray &line);
@@ -62,6 +65,14 @@ public:
     void cancelExpect();
     bool expecting() const { return static_cast<bool>(m_handler); }
 
+    // An exchange of the harness's own on this device's link (a power command to a supply that the
+    // scenario also talks to): sent when no expect is pending, its answer (the first line matching
+    // `answer` within `within`) consumed so that the scenario never sees it. While one is in flight,
+    // busy() is true and the scenario's next send waits for idle().
+    void sendBackground(const QByteArray &line, const QRegularExpression &answer, Nanoseconds within,
+                        AnswerHandler done = {});
+    bool busy() const { return m_inBackground; }
+
     qint64 linesReceived() const { return m_linesReceived; }
     qint64 queuedDropped() const { return m_queuedDropped; }
 
@@ -71,8 +82,11 @@ signals:
     void lineSent(qint64 timeNs, const QByteArray &line);
     // Something the device did wrong that is not an answer: "overflow" (line too long), "queue-overflow".
     void problem(qint64 timeNs, const QString &kind, const QString &detail);
+    // The last background exchange finished and no expect is pending.
+    void idle();
 
 private:
+    void attach();
     void setState(State s, const QString &reason);
     void onBytes(const QByteArray &bytes);
     void onLine(qint64 timeNs, QByteArray line);
@@ -96,6 +110,16 @@ private:
     AnswerHandler m_handler;
     QByteArray m_skipped;
     QTimer m_timeout;
+
+    struct Background {
+        QByteArray line;
+        QRegularExpression answer;
+        Nanoseconds within;
+        AnswerHandler done;
+    };
+    void startBackground();
+    std::deque<Background> m_background;
+    bool m_inBackground = false;
 };
 
 } // namespace hil

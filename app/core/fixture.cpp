@@ -10,4 +10,12 @@ const DeviceConfig *Fixture::device(const QString &deviceName) const {
     return nullptr;
 }
 
+const ProxyConfig *Fixture::proxy(const QString &proxyName) const {
+    for (const ProxyConfig &p : proxies) {
+        if (p.name == proxyName)
+            return &p;
+    }
+    return nullptr;
+}
+
 } // namespace hil

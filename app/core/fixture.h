@@ -36,7 +36,20 @@ struct DeviceConfig {
     QByteArray terminator = QByteArrayLiteral("\n");
     qsizetype maxLineLength = 4096;
     Nanoseconds timeout = std::chrono::seconds(1); // default for expects that give no `within`
+    // A device lost outside any fault window that is not back this soon ends the run as ERROR.
+    Nanoseconds reconnectTimeout = std::chrono::seconds(10);
+    QString powerSupply; // the fixture device (a SCPI supply) that feeds this one, if any
     QString description;
+};
+
+// A TCP fault proxy the harness runs for the length of a run, for traffic it does not carry itself (a
+// device's connection to its cloud): the device is pointed at `listen`, the proxy forwards to `upstream`.
+struct ProxyConfig {
+    QString name;
+    QString listenHost = QStringLiteral("127.0.0.1");
+    quint16 listenPort = 0;
+    QString upstreamHost;
+    quint16 upstreamPort = 0;
 };
 
 // A bench: named devices plus metadata that goes into every run recorded on it.
@@ -47,8 +60,10 @@ struct Fixture {
     QString dutSerial;
     QString firmware;
     QList<DeviceConfig> devices;
+    QList<ProxyConfig> proxies;
 
     const DeviceConfig *device(const QString &name) const;
+    const ProxyConfig *proxy(const QString &name) const;
 };
 
 } // namespace hil

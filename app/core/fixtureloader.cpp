@@ -10,7 +10,7 @@ namespace hil {
 
 namespace {
 
-const QStringList kSimModels = {QStringLiteral("envsensor")};
+const QStringList kSimModels = {QStringLiteral("envsensor"), QStringLiteral("psu")};
 
 QByteArray unescapeTerminator(const QString &s) {
     // YAML double quotes already turn "\r\n" into control characters; this also accepts the literal
@@ -154,7 +154,8 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
                 QStringLiteral("device names are letters, digits, '_', '-' and '.', not '%1'").arg(d.name));
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
-    r.checkKeys(n, {"serial", "tcp", "sim", "terminator", "max_line_length", "timeout", "description"});
+    r.checkKeys(n, {"serial", "tcp", "sim", "terminator", "max_line_length", "timeout", "reconnect_timeout",
+                    "power", "description"});
     const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0);
     if (ways != 1)
         r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp or sim").arg(d.name));
@@ -182,11 +183,77 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
             d.timeout = *t;
         }
     }
+    if (n["reconnect_timeout"]) {
+        if (auto t = r.duration(n["reconnect_timeout"], QStringLiteral("reconnect_timeout")))
+            d.reconnectTimeout = *t;
+    }
+    if (const YAML::Node power = n["power"]; power && r.requireMap(power, QStringLiteral("power"))) {
+        r.checkKeys(power, {"supply"});
+        if (!power["supply"])
+            r.error(power, QStringLiteral("power needs the supply (a device of this fixture) that feeds it"));
+        else if (auto s = r.string(power["supply"], QStringLiteral("supply")))
+            d.powerSupply = *s;
+    }
     if (n["description"]) {
         if (auto s = r.string(n["description"], QStringLiteral("description")))
             d.description = *s;
     }
     fixture.devices.append(d);
+}
+
+// "host:port"; false (with an error at `n`) if it is not.
+bool readAddress(YamlReader &r, const YAML::Node &n, const QString &what, QString *host, quint16 *port) {
+    const auto text = r.string(n, what);
+    if (!text)
+        return false;
+    const qsizetype colon = text->lastIndexOf(u':');
+    bool ok = false;
+    const uint p = colon > 0 ? text->mid(colon + 1).toUInt(&ok) : 0;
+    if (!ok || p > 65535) {
+        r.error(n, QStringLiteral("%1 must be host:port, not '%2'").arg(what, *text));
+        return false;
+    }
+    *host = text->left(colon);
+    *port = static_cast<quint16>(p);
+    return true;
+}
+
+void readProxy(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixture &fixture) {
+    ProxyConfig p;
+    p.name = toQString(key.Scalar());
+    if (fixture.device(p.name))
+        r.error(key, QStringLiteral("proxy '%1' has the name of a device").arg(p.name));
+    if (!r.requireMap(n, QStringLiteral("proxy '%1'").arg(p.name)))
+        return;
+    r.checkKeys(n, {"listen", "upstream"});
+    if (n["listen"])
+        readAddress(r, n["listen"], QStringLiteral("listen"), &p.listenHost, &p.listenPort);
+    if (!n["upstream"]) {
+        r.error(n, QStringLiteral("proxy '%1' needs an upstream host:port").arg(p.name));
+    } else if (readAddress(r, n["upstream"], QStringLiteral("upstream"), &p.upstreamHost, &p.upstreamPort)
+               && p.upstreamPort == 0) {
+        r.error(n["upstream"], QStringLiteral("upstream needs a port"));
+    }
+    fixture.proxies.append(p);
+}
+
+// A device's supply must be another device of the fixture, and a simulated device's a simulated psu.
+void checkSupplies(YamlReader &r, const YAML::Node &devices, const Fixture &fixture) {
+    for (auto it = devices.begin(); it != devices.end(); ++it) {
+        const DeviceConfig *d = fixture.device(toQString(it->first.Scalar()));
+        if (!d || d->powerSupply.isEmpty())
+            continue;
+        const YAML::Node at = it->second["power"]["supply"];
+        const DeviceConfig *supply = fixture.device(d->powerSupply);
+        if (!supply)
+            r.error(at,
+                    QStringLiteral("unknown supply '%1': not a device of this fixture").arg(d->powerSupply));
+        else if (supply == d)
+            r.error(at, QStringLiteral("a device cannot feed itself"));
+        else if (d->kind == DeviceConfig::Kind::Sim
+                 && (supply->kind != DeviceConfig::Kind::Sim || supply->sim.model != u"psu"))
+            r.error(at, QStringLiteral("a simulated device is fed by a simulated supply (sim model psu)"));
+    }
 }
 
 } // namespace
@@ -198,7 +265,7 @@ std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors) {
     fixture.path = path;
     fixture.name = QFileInfo(path).completeBaseName();
     if (r.ok() && r.requireMap(root, QStringLiteral("a fixture"))) {
-        r.checkKeys(root, {"name", "description", "metadata", "devices"});
+        r.checkKeys(root, {"name", "description", "metadata", "devices", "proxies"});
         if (root["name"]) {
             if (auto s = r.string(root["name"], QStringLiteral("name")))
                 fixture.name = *s;
@@ -223,6 +290,13 @@ std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors) {
                 readDevice(r, it->first, it->second, fixture);
             if (devices.size() == 0)
                 r.error(devices, QStringLiteral("a fixture needs at least one device"));
+            checkSupplies(r, devices, fixture);
+        }
+        if (const YAML::Node proxies = root["proxies"];
+            proxies && r.requireMap(proxies, QStringLiteral("proxies"))) {
+            r.checkDuplicateKeys(proxies);
+            for (auto it = proxies.begin(); it != proxies.end(); ++it)
+                readProxy(r, it->first, it->second, fixture);
         }
     }
     if (!r.ok()) {

@@ -43,20 +43,26 @@ public:
         prepare(&info, "UPDATE runs SET station=?, dut_serial=?, firmware=? WHERE id=?");
         prepare(&step,
                 "INSERT INTO step_results (run_id, phase, iteration, step_index, repetition, step, device,"
-                " start_ns, end_ns, latency_ns, lateness_ns, verdict, marginal, message, response)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                " start_ns, end_ns, latency_ns, lateness_ns, verdict, marginal, message, response, expected, "
+                "fault_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         prepare(&measurement,
                 "INSERT INTO measurements (run_id, step_result_id, name, value, unit, low, high,"
                 " marginal_low, marginal_high, verdict, marginal, t_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
         prepare(&event, "INSERT INTO events (run_id, t_ns, kind, device, detail) VALUES (?,?,?,?,?)");
+        prepare(&faultStart,
+                "INSERT INTO faults (run_id, device, target, kind, direction, params, seed, manual,"
+                " start_ns) VALUES (?,?,?,?,?,?,?,?,?)");
+        prepare(&faultEnd, "UPDATE faults SET end_ns=?, recovery_ns=?, bytes_dropped=?, bytes_corrupted=?,"
+                           " bytes_delayed=? WHERE id=?");
         prepare(&exchange,
                 "INSERT INTO exchanges (run_id, t_ns, device, direction, data) VALUES (?,?,?,?,?)");
         prepare(&finish,
                 "UPDATE runs SET ended_at_ns=?, duration_ns=?, verdict=?, reason=?, iterations=?, n_pass=?,"
-                " n_fail=?, n_error=?, n_abort=?, n_marginal=? WHERE id=?");
+                " n_fail=?, n_error=?, n_abort=?, n_marginal=?, n_expected=? WHERE id=?");
     }
     ~Statements() {
-        for (sqlite3_stmt *s : {info, step, measurement, event, exchange, finish})
+        for (sqlite3_stmt *s : {info, step, measurement, event, exchange, finish, faultStart, faultEnd})
             sqlite3_finalize(s);
     }
     Statements(const Statements &) = delete;
@@ -71,6 +77,8 @@ public:
     sqlite3_stmt *event = nullptr;
     sqlite3_stmt *exchange = nullptr;
     sqlite3_stmt *finish = nullptr;
+    sqlite3_stmt *faultStart = nullptr;
+    sqlite3_stmt *faultEnd = nullptr;
 
 private:
     void prepare(sqlite3_stmt **s, const char *sql) {
@@ -182,6 +190,18 @@ void Recorder::exchange(qint64 timeNs, const QString &device, Direction dir, con
     enqueue(Exchange{timeNs, device, dir, data});
 }
 
+void Recorder::faultStarted(const FaultRecord &fault) {
+    enqueue(FaultUpdate{fault, true});
+}
+
+void Recorder::faultEnded(const FaultRecord &fault) {
+    enqueue(FaultUpdate{fault, false});
+}
+
+void Recorder::faultRecovered(const FaultRecord &fault) {
+    enqueue(FaultUpdate{fault, false});
+}
+
 void Recorder::runFinished(const RunSummary &summary) {
     enqueue(summary);
 }
@@ -282,6 +302,9 @@ bool Recorder::write(Statements &st, const Item &item) {
         bindText(s, 14, r->message);
         if (!r->response.isNull())
             bindBlob(s, 15, r->response);
+        sqlite3_bind_int(s, 16, r->expected ? 1 : 0);
+        if (r->faultId >= 0 && m_faultRows.contains(r->faultId))
+            sqlite3_bind_int64(s, 17, m_faultRows.value(r->faultId));
         if (!run(s))
             return false;
         const sqlite3_int64 stepId = sqlite3_last_insert_rowid(m_db);
@@ -320,6 +343,39 @@ bool Recorder::write(Statements &st, const Item &item) {
         bindBlob(st.exchange, 5, x->data);
         return run(st.exchange);
     }
+    if (const auto *u = std::get_if<FaultUpdate>(&item)) {
+        const FaultRecord &f = u->fault;
+        if (u->start) {
+            sqlite3_stmt *fs = st.faultStart;
+            sqlite3_bind_int64(fs, 1, m_runId);
+            bindText(fs, 2, f.device);
+            bindText(fs, 3, f.target);
+            bindText(fs, 4, f.kind);
+            bindText(fs, 5, f.direction.isEmpty() ? QString() : f.direction);
+            bindText(fs, 6, f.params);
+            sqlite3_bind_int64(fs, 7, static_cast<sqlite3_int64>(f.seed));
+            sqlite3_bind_int(fs, 8, f.manual ? 1 : 0);
+            sqlite3_bind_int64(fs, 9, f.startNs);
+            if (!run(fs))
+                return false;
+            m_faultRows.insert(f.id, sqlite3_last_insert_rowid(m_db));
+            return true;
+        }
+        if (!m_faultRows.contains(f.id))
+            return true;
+        sqlite3_stmt *fe = st.faultEnd;
+        const auto optional = [fe](int i, qint64 v) {
+            if (v >= 0)
+                sqlite3_bind_int64(fe, i, v);
+        };
+        optional(1, f.endNs);
+        optional(2, f.recoveryNs);
+        optional(3, f.bytesDropped);
+        optional(4, f.bytesCorrupted);
+        optional(5, f.bytesDelayed);
+        sqlite3_bind_int64(fe, 6, m_faultRows.value(f.id));
+        return run(fe);
+    }
     const auto &s = std::get<RunSummary>(item);
     sqlite3_stmt *f = st.finish;
     sqlite3_bind_int64(f, 1, s.endedWallNs);
@@ -332,7 +388,8 @@ bool Recorder::write(Statements &st, const Item &item) {
     sqlite3_bind_int64(f, 8, s.counts.error);
     sqlite3_bind_int64(f, 9, s.counts.abort);
     sqlite3_bind_int64(f, 10, s.counts.marginal);
-    sqlite3_bind_int64(f, 11, m_runId);
+    sqlite3_bind_int64(f, 11, s.counts.expected);
+    sqlite3_bind_int64(f, 12, m_runId);
     return run(f);
 }
 

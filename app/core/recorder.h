@@ -2,6 +2,7 @@
 
 #include "resultlistener.h"
 
+#include <QMap>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -44,6 +45,9 @@ public:
     void eventRecorded(const Event &event) override;
     void exchange(qint64 timeNs, const QString &device, Direction dir, const QByteArray &data) override;
     void runFinished(const RunSummary &summary) override;
+    void faultStarted(const FaultRecord &fault) override;
+    void faultEnded(const FaultRecord &fault) override;
+    void faultRecovered(const FaultRecord &fault) override;
 
 private:
     struct Exchange {
@@ -55,7 +59,11 @@ private:
     struct InfoUpdate {
         RunInfo info;
     };
-    using Item = std::variant<InfoUpdate, StepResult, Event, Exchange, RunSummary>;
+    struct FaultUpdate {
+        FaultRecord fault;
+        bool start;
+    };
+    using Item = std::variant<InfoUpdate, StepResult, Event, Exchange, RunSummary, FaultUpdate>;
     class Statements;
 
     Recorder(QString path, sqlite3 *db);
@@ -67,6 +75,7 @@ private:
     QString m_path;
     sqlite3 *m_db = nullptr;
     qint64 m_runId = 0;
+    QMap<int, qint64> m_faultRows; // the run's fault ids -> faults.id; writer thread only
 
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;

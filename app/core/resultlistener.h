@@ -29,6 +29,10 @@ public:
         (void)elapsedNs;
         (void)plannedNs;
     }
+    // A fault began, ended (with its link counters), or the device answered correctly again after it.
+    virtual void faultStarted(const FaultRecord &fault) { (void)fault; }
+    virtual void faultEnded(const FaultRecord &fault) { (void)fault; }
+    virtual void faultRecovered(const FaultRecord &fault) { (void)fault; }
     virtual void runFinished(const RunSummary &summary) { (void)summary; }
 };
 

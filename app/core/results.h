@@ -53,6 +53,26 @@ struct StepResult {
     QString message;
     QByteArray response; // the device's actual answer (or what it sent instead)
     QList<MeasurementResult> measurements;
+    // A failure while a fault was acting on the device (or it was recovering from one) is expected: the
+    // row keeps its verdict, but the run does not count it against the device.
+    bool expected = false;
+    int faultId = -1; // the fault acting on the device when the step ran, if any
+};
+
+// One injected fault: what, where, when, and what it did. Times as everywhere: ns since the run started.
+struct FaultRecord {
+    int id = 0;        // unique in the run
+    QString device;    // or proxy
+    QString target;    // link, device, power
+    QString kind;      // blackout, latency, drift, reboot, off, cycle, ...
+    QString direction; // link faults
+    QString params;    // the fault as written
+    quint64 seed = 0;
+    bool manual = false; // injected by a step or a person rather than the timeline
+    qint64 startNs = 0;
+    qint64 endNs = -1;
+    qint64 recoveryNs = -1;
+    qint64 bytesDropped = -1, bytesCorrupted = -1, bytesDelayed = -1;
 };
 
 struct Event {
@@ -68,9 +88,10 @@ struct RunCounts {
     qint64 error = 0;
     qint64 abort = 0;
     qint64 marginal = 0;
+    qint64 expected = 0; // failures and errors during fault windows, not counted in fail or error
 
     void add(const StepResult &r);
-    qint64 total() const { return pass + fail + error + abort; }
+    qint64 total() const { return pass + fail + error + abort + expected; }
 };
 
 struct RunSummary {

@@ -3,6 +3,7 @@
 #include "bench.h"
 #include "clock.h"
 #include "devicesession.h"
+#include "faultinjector.h"
 #include "resultlistener.h"
 
 #include <QRandomGenerator>
@@ -80,6 +81,46 @@ void Runner::start() {
     m_stage = Stage::Connecting;
     m_bench = new Bench(m_fixture, m_scenario.devices, m_info.seed, this);
     connect(m_bench, &Bench::deviceEvent, this, &Runner::emitEvent);
+    connect(m_bench, &Bench::deviceGone, this, [this](const QString &device, const QString &reason) {
+        emitEvent(monotonicNs(), QStringLiteral("error"), device,
+                  QStringLiteral("device gone: %1").arg(reason));
+        m_deviceLost = true;
+    });
+    connect(m_bench, &Bench::deviceBack, this, [this](const QString &device) { m_lostSince.remove(device); });
+    m_faults = new FaultInjector(
+        m_bench, m_info.seed, [this](qint64 mono) { return rel(mono); }, this);
+    connect(m_faults, &FaultInjector::event, this, &Runner::emitEvent);
+    connect(m_faults, &FaultInjector::faultStarted, this, [this](const FaultRecord &f) {
+        for (ResultListener *l : std::as_const(m_listeners))
+            l->faultStarted(f);
+    });
+    connect(m_faults, &FaultInjector::faultEnded, this, [this](const FaultRecord &f) {
+        for (ResultListener *l : std::as_const(m_listeners))
+            l->faultEnded(f);
+    });
+    connect(m_faults, &FaultInjector::faultRecovered, this, [this](const FaultRecord &f) {
+        for (ResultListener *l : std::as_const(m_listeners))
+            l->faultRecovered(f);
+    });
+    connect(m_faults, &FaultInjector::recoveryMissed, this,
+            [this](const FaultRecord &f, const QString &message) {
+                if (m_finished)
+                    return;
+                StepResult r;
+                r.phase = Phase::Steps;
+                r.iteration = m_iteration;
+                r.stepIndex = -1;
+                r.step = QStringLiteral("recover after %1 %2").arg(f.target, f.kind);
+                r.device = f.device;
+                r.startNs = f.endNs;
+                r.endNs = rel(monotonicNs());
+                r.verdict = Verdict::Fail;
+                r.message = message;
+                m_counts.add(r);
+                m_verdict = combine(m_verdict, r.verdict);
+                for (ResultListener *l : std::as_const(m_listeners))
+                    l->stepFinished(r);
+            });
     connect(m_bench, &Bench::failed, this, [this](const QString &device, const QString &reason) {
         emitEvent(monotonicNs(), QStringLiteral("error"), device, reason);
         m_verdict = Verdict::Error;
@@ -124,6 +165,7 @@ void Runner::beginPhase(Phase p) {
         m_iteration = 0;
         m_loopSlot = 0;
         m_loopStartNs = now;
+        m_faults->startTimeline(m_scenario.faults);
     }
     if (m_scenario.phase(p).isEmpty()) {
         afterStep(true);
@@ -166,6 +208,10 @@ StepResult Runner::newResult(const Step &step) const {
 void Runner::runStep() {
     if (m_finished || m_stage != Stage::Running)
         return;
+    if (m_paused) {
+        m_stepPending = true;
+        return;
+    }
     const QList<Step> &steps = m_scenario.phase(m_phase);
     if (m_stepIndex >= steps.size())
         return;
@@ -174,14 +220,28 @@ void Runner::runStep() {
     m_stepActive = true;
     m_stepStartNs = now;
 
+    if (step.fault)
+        m_faults->inject(*step.fault, false);
+    if (step.clear)
+        m_faults->clear(*step.clear);
     if (!step.send && !step.expect) {
-        // A pure wait records nothing: it only spaces the steps around it.
+        // Waits, faults and clears record no result of their own: they shape the steps around them.
         disconnect(&m_waitTimer, nullptr, this, nullptr);
         connect(&m_waitTimer, &QTimer::timeout, this, [this] {
             m_stepActive = false;
             afterStep(false);
         });
         m_waitTimer.start(msUntil(now + step.wait.value_or(Nanoseconds(0)).count(), now));
+        return;
+    }
+
+    // The harness's own exchange on the device's link (a supply switching power) goes first.
+    const QString device = step.send ? step.send->device : step.expect->device;
+    if (DeviceSession *session = m_bench->session(device); session && session->busy()) {
+        m_waitIdle = connect(session, &DeviceSession::idle, this, [this] {
+            disconnect(m_waitIdle);
+            runStep();
+        });
         return;
     }
 
@@ -199,7 +259,7 @@ void Runner::runStep() {
                             .arg(step.send->device, to && !to->lastError().isEmpty()
                                                         ? QStringLiteral(": ") + to->lastError()
                                                         : QString());
-            m_deviceLost = true;
+            m_stepLostDevice = true;
             stepDone(std::move(r));
             return;
         }
@@ -256,7 +316,7 @@ void Runner::runStep() {
             case DeviceSession::Answer::Outcome::Lost:
                 r.verdict = Verdict::Error;
                 r.message = QStringLiteral("device '%1' lost: %2").arg(st.expect->device, a.reason);
-                m_deviceLost = true;
+                m_stepLostDevice = true;
                 break;
             }
             stepDone(std::move(r));
@@ -319,14 +379,48 @@ void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionM
     }
 }
 
-void Runner::stepDone(StepResult result) {
-    m_stepActive = false;
+void Runner::record(StepResult &result) {
+    if (m_faults && !result.device.isEmpty()) {
+        result.faultId = m_faults->excusingFault(result.device);
+        result.expected =
+            result.faultId >= 0 && (result.verdict == Verdict::Fail || result.verdict == Verdict::Error);
+    }
     m_counts.add(result);
-    m_verdict = combine(m_verdict, result.verdict);
-    if (m_phase == Phase::Setup && result.verdict != Verdict::Pass)
-        m_setupFailed = true;
+    if (!result.expected)
+        m_verdict = combine(m_verdict, result.verdict);
     for (ResultListener *l : std::as_const(m_listeners))
         l->stepFinished(result);
+    if (m_faults)
+        m_faults->stepFinished(result);
+}
+
+void Runner::noteLostDevice(const StepResult &result) {
+    // Lost inside a fault window: expected, the bench reconnects. Outside one, the device has its
+    // reconnect_timeout to come back before the steps end.
+    if (result.expected || result.device.isEmpty())
+        return;
+    const qint64 now = monotonicNs();
+    const qint64 since = m_lostSince.value(result.device, now);
+    m_lostSince.insert(result.device, since);
+    const DeviceConfig *config = m_fixture.device(result.device);
+    const qint64 timeout = config ? config->reconnectTimeout.count() : 0;
+    if (now - since >= timeout) {
+        m_deviceLost = true;
+        emitEvent(now, QStringLiteral("error"), result.device,
+                  QStringLiteral("not back within its reconnect timeout (%1)")
+                      .arg(formatDuration(Nanoseconds(timeout))));
+    }
+}
+
+void Runner::stepDone(StepResult result) {
+    m_stepActive = false;
+    record(result);
+    if (m_stepLostDevice) {
+        m_stepLostDevice = false;
+        noteLostDevice(result);
+    }
+    if (m_phase == Phase::Setup && result.verdict != Verdict::Pass)
+        m_setupFailed = true;
     const bool stop = (m_phase == Phase::Setup && m_setupFailed) || (m_phase == Phase::Steps && m_deviceLost);
     const Step &step = m_scenario.phase(m_phase)[m_stepIndex];
     if (step.wait && !stop) {
@@ -416,6 +510,7 @@ void Runner::afterStep(bool stopPhase) {
             scheduleAt(deadline);
             return;
         }
+        m_faults->endAll(); // teardown runs on a clean bench
         beginPhase(Phase::Teardown);
         return;
     }
@@ -423,6 +518,42 @@ void Runner::afterStep(bool stopPhase) {
         finish(m_deviceLost ? QStringLiteral("a device was lost") : QString());
         return;
     }
+}
+
+void Runner::pause() {
+    if (m_paused || m_finished)
+        return;
+    m_paused = true;
+    m_pausedAtNs = monotonicNs();
+    emitEvent(m_pausedAtNs, QStringLiteral("pause"), QString(), QStringLiteral("paused by the operator"));
+}
+
+void Runner::resume() {
+    if (!m_paused || m_finished)
+        return;
+    m_paused = false;
+    const qint64 now = monotonicNs();
+    const qint64 shift = now - m_pausedAtNs;
+    m_loopStartNs += shift;
+    m_stepLoopStartNs += shift;
+    m_deadlineNs += shift;
+    emitEvent(now, QStringLiteral("resume"), QString(),
+              QStringLiteral("after %1").arg(formatDuration(Nanoseconds(shift))));
+    if (m_stepPending) {
+        m_stepPending = false;
+        scheduleAt(m_deadlineNs);
+    }
+}
+
+int Runner::injectFault(const FaultEntry &fault) {
+    if (!m_faults || m_finished || m_stage != Stage::Running)
+        return -1;
+    return m_faults->inject(fault, true);
+}
+
+void Runner::clearFaults(const QString &target) {
+    if (m_faults && !m_finished)
+        m_faults->clear(target);
 }
 
 void Runner::abort(const QString &reason, Verdict verdict) {
@@ -463,6 +594,8 @@ void Runner::finish(const QString &reason) {
     m_endReason = reason;
     m_timer.stop();
     m_waitTimer.stop();
+    if (m_faults)
+        m_faults->endAll();
     if (m_bench)
         m_bench->shutdown();
     RunSummary s;

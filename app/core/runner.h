@@ -4,6 +4,7 @@
 #include "results.h"
 #include "scenario.h"
 
+#include <QMap>
 #include <QObject>
 #include <QTimer>
 #include <memory>
@@ -13,6 +14,7 @@ namespace hil {
 
 class Bench;
 class DeviceSession;
+class FaultInjector;
 class ResultListener;
 
 struct RunOptions {
@@ -41,6 +43,19 @@ public:
     // thread, also before start() and after the end.
     void abort(const QString &reason, Verdict verdict = Verdict::Abort);
 
+    // Pause: the step under way finishes, no new one starts; resume() goes on where it stopped, with the
+    // schedule shifted by the time paused. Faults already running keep their own timing.
+    void pause();
+    void resume();
+    bool isPaused() const { return m_paused; }
+
+    // Faults by hand (recorded as manual): start one now, for its `for` or until cleared; clear those on a
+    // device or proxy ("all": every one). Only while the run is running. Returns the fault's id, or -1.
+    int injectFault(const FaultEntry &fault);
+    void clearFaults(const QString &target);
+    // The bench of the run, once started (for its devices' states); owned by the runner.
+    Bench *bench() const { return m_bench; }
+
     const RunInfo &info() const { return m_info; }
     const RunCounts &counts() const { return m_counts; }
     bool isFinished() const { return m_finished; }
@@ -56,6 +71,9 @@ private:
     void beginPhase(Phase p);
     void runStep();
     void stepDone(StepResult result);
+    // Marks a result expected when a fault excuses it, counts it and hands it to the listeners.
+    void record(StepResult &result);
+    void noteLostDevice(const StepResult &result);
     void afterStep(bool stopPhase);
     void scheduleAt(qint64 deadlineNs);
     void onDeadlineTimer();
@@ -75,6 +93,9 @@ private:
     RunInfo m_info;
     QList<ResultListener *> m_listeners;
     Bench *m_bench = nullptr;
+    FaultInjector *m_faults = nullptr;
+    QMap<QString, qint64> m_lostSince; // devices lost outside a fault window, since when (monotonic)
+    bool m_stepLostDevice = false;     // the step that just ended found its device lost
 
     Stage m_stage = Stage::Idle;
     Phase m_phase = Phase::Setup;
@@ -90,11 +111,15 @@ private:
     bool m_stepActive = false;
     qint64 m_stepStartNs = 0;
     DeviceSession *m_waitingOn = nullptr;
-    QTimer m_timer;     // next deadline
-    QTimer m_waitTimer; // a `wait:` step
+    QTimer m_timer;                     // next deadline
+    QTimer m_waitTimer;                 // a `wait:` step
+    QMetaObject::Connection m_waitIdle; // a step waiting for a device's background exchange
 
     RunCounts m_counts;
     Verdict m_verdict = Verdict::Pass;
+    bool m_paused = false;
+    bool m_stepPending = false; // a step came due while paused
+    qint64 m_pausedAtNs = 0;
     bool m_setupFailed = false;
     bool m_deviceLost = false;
     bool m_finished = false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "duration.h"
+#include "faultplan.h"
 #include "limits.h"
 
 #include <QByteArray>
@@ -47,6 +48,8 @@ struct Step {
     QMap<QString, QString> record; // run metadata field (dut_serial, firmware, station) -> capture name
     std::optional<Nanoseconds> wait;
     Repeat repeat;
+    std::optional<FaultEntry> fault; // inject a fault now (for its `for`, or until cleared)
+    std::optional<QString> clear;    // clear the faults on a device or proxy now ("all": every one)
 };
 
 enum class Phase { Setup, Steps, Teardown };
@@ -62,6 +65,7 @@ struct Scenario {
     QList<Step> setup;
     QList<Step> steps;
     QList<Step> teardown;
+    QList<FaultEntry> faults; // the fault timeline, relative to the start of the steps
 
     const QList<Step> &phase(Phase p) const;
 };

@@ -1,5 +1,6 @@
 #include "scenarioloader.h"
 
+#include "faultloader.h"
 #include "yamlreader.h"
 
 #include <QFileInfo>
@@ -39,7 +40,8 @@ private:
 void ScenarioParser::parse(const YAML::Node &root, Scenario &s) {
     if (!r.requireMap(root, QStringLiteral("a scenario")))
         return;
-    r.checkKeys(root, {"name", "description", "devices", "seed", "repeat", "setup", "steps", "teardown"});
+    r.checkKeys(root,
+                {"name", "description", "devices", "seed", "repeat", "setup", "steps", "teardown", "faults"});
     if (root["name"])
         s.name = r.string(root["name"], QStringLiteral("name")).value_or(s.name);
     if (root["description"])
@@ -82,6 +84,14 @@ void ScenarioParser::parse(const YAML::Node &root, Scenario &s) {
         r.error(root, QStringLiteral("a scenario needs steps"));
     if (root["teardown"])
         readSteps(root["teardown"], QStringLiteral("teardown"), s.teardown);
+    if (const YAML::Node faults = root["faults"]; faults && !faults.IsNull()) {
+        if (r.requireSequence(faults, QStringLiteral("faults"))) {
+            for (const YAML::Node &f : faults) {
+                if (auto entry = readFaultEntry(r, f, m_fixture, m_devices, false))
+                    s.faults.append(*entry);
+            }
+        }
+    }
 }
 
 void ScenarioParser::readRepeat(const YAML::Node &n, Repeat &rep) {
@@ -145,9 +155,20 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     step.line = YamlReader::line(n);
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
-    r.checkKeys(n, {"name", "send", "expect", "measure", "record", "wait", "repeat"});
-    if (!n["send"] && !n["expect"] && !n["wait"])
-        r.error(n, QStringLiteral("a step needs send, expect or wait"));
+    r.checkKeys(n, {"name", "send", "expect", "measure", "record", "wait", "repeat", "fault", "clear"});
+    if (!n["send"] && !n["expect"] && !n["wait"] && !n["fault"] && !n["clear"])
+        r.error(n, QStringLiteral("a step needs send, expect, wait, fault or clear"));
+    if ((n["fault"] || n["clear"]) && (n["send"] || n["expect"]))
+        r.error(n, QStringLiteral("fault and clear are steps of their own, without send or expect"));
+    if (const YAML::Node f = n["fault"])
+        step.fault = readFaultEntry(r, f, m_fixture, m_devices, true);
+    if (const YAML::Node c = n["clear"]) {
+        if (const auto target = r.string(c, QStringLiteral("clear"))) {
+            if (*target != u"all" && !m_devices.contains(*target) && !m_fixture.proxy(*target))
+                r.error(c, QStringLiteral("clear takes all, a device or a proxy, not '%1'").arg(*target));
+            step.clear = *target;
+        }
+    }
     if (n["name"])
         step.name = r.string(n["name"], QStringLiteral("name")).value_or(QString());
     if (const YAML::Node send = n["send"]) {
@@ -207,6 +228,10 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
             step.name = QString::fromUtf8(step.send->line);
         else if (step.expect)
             step.name = QStringLiteral("expect %1").arg(step.expect->match.pattern());
+        else if (step.fault)
+            step.name = QStringLiteral("fault %1").arg(step.fault->text);
+        else if (step.clear)
+            step.name = QStringLiteral("clear %1").arg(*step.clear);
         else
             step.name = QStringLiteral("step %1").arg(index + 1);
     }

@@ -86,6 +86,31 @@ CREATE TABLE exchanges (
 CREATE INDEX exchanges_run ON exchanges(run_id, t_ns);
 )sql";
 
+// Version 2: one row per injected fault, with its window, parameters, recovery time and link counters.
+const char *const kMigrateTo2 = R"sql(
+CREATE TABLE faults (
+    id              INTEGER PRIMARY KEY,
+    run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    device          TEXT,
+    target          TEXT NOT NULL,          -- link, device, power, proxy
+    kind            TEXT NOT NULL,          -- blackout, latency, drift, reboot, cycle, ...
+    direction       TEXT,                   -- link faults: to-device, from-device, both
+    params          TEXT,                   -- the fault's parameters as written
+    seed            INTEGER,
+    manual          INTEGER NOT NULL DEFAULT 0,
+    start_ns        INTEGER NOT NULL,
+    end_ns          INTEGER,                -- NULL while active (or if the run ended during it)
+    recovery_ns     INTEGER,                -- end of the fault to the device's first good answer
+    bytes_dropped   INTEGER,
+    bytes_corrupted INTEGER,
+    bytes_delayed   INTEGER
+);
+CREATE INDEX faults_run ON faults(run_id, start_ns);
+ALTER TABLE step_results ADD COLUMN expected INTEGER NOT NULL DEFAULT 0; -- failure during a fault window
+ALTER TABLE step_results ADD COLUMN fault_id INTEGER;                    -- the fault acting, -> faults.id
+ALTER TABLE runs ADD COLUMN n_expected INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 bool exec(sqlite3 *db, const char *sql, QString *error) {
     char *msg = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) == SQLITE_OK)
@@ -110,6 +135,7 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
     sqlite3_finalize(stmt);
     if (version == kSchemaVersion)
         return true;
+    static_assert(kSchemaVersion == 2, "add the migration to the new version below");
     if (version > kSchemaVersion) {
         if (error)
             *error = QStringLiteral("the database has schema version %1, newer than this build's %2")
@@ -127,10 +153,10 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
     bool ok = true;
     if (version == 0)
         ok = exec(db, kSchemaV1, error);
-    // Later versions add their migration steps here: if (ok && version < 2) ok = exec(db, kMigrateTo2,
-    // error);
-    if (ok)
-        ok = exec(db, "PRAGMA user_version = 1", error);
+    if (ok && version < 2)
+        ok = exec(db, kMigrateTo2, error);
+    if (ok && version < kSchemaVersion)
+        ok = exec(db, "PRAGMA user_version = 2", error);
     if (!ok) {
         exec(db, "ROLLBACK", nullptr);
         return false;

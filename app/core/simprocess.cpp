@@ -72,6 +72,8 @@ QStringList SimProcess::arguments() const {
     else
         args << QStringLiteral("--tcp") << QStringLiteral("0");
     args << QStringLiteral("--seed") << QString::number(m_seed);
+    if (!m_feedsControl.isEmpty())
+        args << QStringLiteral("--feeds-control") << m_feedsControl;
     for (auto it = m_config.sim.options.cbegin(); it != m_config.sim.options.cend(); ++it) {
         const QString value = it.value().toLower();
         if (value == u"false" || value == u"no" || value == u"off")
@@ -108,6 +110,15 @@ void SimProcess::stop() {
     }
 }
 
+void SimProcess::kill() {
+    m_readyTimer.stop();
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    m_stopping = true;
+    m_process.kill();
+    m_process.waitForFinished(2000);
+}
+
 qint64 SimProcess::pid() const {
     return m_process.processId();
 }
@@ -123,8 +134,14 @@ void SimProcess::onStdout() {
     m_stdout.clear();
     const QStringList parts = line.split(u' ', Qt::SkipEmptyParts);
     m_readyTimer.stop();
-    if (parts.size() == 3 && parts[0] == u"READY" && (parts[1] == u"pty" || parts[1] == u"tcp")) {
+    // READY <pty|tcp> <address> [control <address>]
+    if (parts.size() >= 3 && parts[0] == u"READY" && (parts[1] == u"pty" || parts[1] == u"tcp")) {
         m_ready = true;
+        m_controlAddress.clear();
+        for (qsizetype i = 3; i + 1 < parts.size(); i += 2) {
+            if (parts[i] == u"control")
+                m_controlAddress = parts[i + 1];
+        }
         emit ready(parts[1] == u"pty" ? SimSpec::Link::Pty : SimSpec::Link::Tcp, parts[2]);
         return;
     }

@@ -19,7 +19,14 @@ public:
 
     void start(int readyTimeoutMs = 10000);
     void stop();
+    // Power cut: SIGKILL, no chance to say goodbye; the exit is not reported as a crash.
+    void kill();
     qint64 pid() const;
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    // The simulator's control channel ("127.0.0.1:PORT"), known after ready(); empty if it has none.
+    const QString &controlAddress() const { return m_controlAddress; }
+    // A simulated power supply switches the simulated device whose control channel this is.
+    void setFeedsControl(const QString &address) { m_feedsControl = address; }
     QStringList arguments() const;
 
     // hil-sim next to the running executable, else on PATH; HIL_SIM overrides both.
@@ -39,6 +46,8 @@ private:
     QTimer m_readyTimer;
     QByteArray m_stdout;
     QByteArray m_stderr;
+    QString m_controlAddress;
+    QString m_feedsControl;
     bool m_ready = false;
     bool m_stopping = false;
 };

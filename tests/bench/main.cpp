@@ -1,8 +1,10 @@
 // hil-benchmark: the harness's round trip and recorder throughput, each beside a minimal baseline measured
 // in the same run, printed as ratios. See docs/benchmarks.md for what is measured and how to read it.
 
+#include "linkbenchmark.h"
 #include "machineinfo.h"
 #include "recorderbenchmark.h"
+#include "reportbenchmark.h"
 #include "roundtripbenchmark.h"
 #include "stats.h"
 
@@ -28,7 +30,8 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     parser.setApplicationDescription(QStringLiteral(
         "Measures the harness against minimal baselines in one run and prints the ratios:\n"
         "the TCP round trip of hil::DeviceSession vs a blocking socket (against hil-sim), and\n"
-        "the row throughput of hil::Recorder vs a prepared SQLite INSERT loop."));
+        "the row throughput of hil::Recorder vs a prepared SQLite INSERT loop, and\n"
+        "the fault proxy's added latency and the link pipeline's cost per chunk."));
     parser.addHelpOption();
     const QCommandLineOption exchangesOption(
         QStringLiteral("exchanges"), QStringLiteral("Measured round trips per client (default 5000)."),
@@ -206,6 +209,18 @@ int main(int argc, char *argv[]) {
         return ExitFailure;
     }
     printRecorder(out, options->recorder, recorder);
+    out.flush();
+
+    if (!runLinkBenchmark(options->roundTrip, out, &error)) {
+        err << "hil-benchmark: link: " << error << '\n';
+        return ExitFailure;
+    }
+    out.flush();
+
+    if (!printReportBenchmark(out, &error)) {
+        err << "hil-benchmark: report: " << error << '\n';
+        return ExitFailure;
+    }
     out << "load average at end: " << loadAverage() << '\n';
     return ExitOk;
 }

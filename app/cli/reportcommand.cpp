@@ -1,0 +1,300 @@
+#include "reportcommand.h"
+
+#include "commandline.h"
+#include "core/csvexport.h"
+#include "core/duration.h"
+#include "core/jsonsummary.h"
+#include "core/junitreport.h"
+#include "core/printable.h"
+#include "core/reportformat.h"
+#include "core/runcomparison.h"
+#include "core/runquery.h"
+#include "core/runstatistics.h"
+#include "core/verdict.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QTextStream>
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifdef HIL_HAVE_REPORTS
+#include "report/htmlreport.h"
+#include "report/pdfreport.h"
+#include "report/reportmodel.h"
+
+#include <QApplication>
+#endif
+
+namespace {
+
+QString absolute(const QString &path) {
+    return QFileInfo(path).absoluteFilePath();
+}
+
+// The step table and findings of a run, for a terminal: every recorded string goes through printableText(),
+// so that a device's escape sequences cannot drive the terminal.
+void printSummary(QTextStream &out, const hil::RunStatistics &s) {
+    const auto pt = [](const QString &t) { return hil::printableText(t); };
+    const hil::RunHeader &h = s.run;
+    out << (h.unfinished() ? QStringLiteral("UNFINISHED") : pt(h.verdict)) << "  " << pt(h.scenario)
+        << "  run " << h.id << "  " << hil::formatWallClock(h.startedAtNs) << "  "
+        << (h.durationNs ? hil::formatOffset(*h.durationNs) : QStringLiteral("(did not finish)")) << '\n';
+    if (!h.firmware.isEmpty() || !h.dutSerial.isEmpty())
+        out << "DUT " << pt(h.dutSerial) << "  firmware " << pt(h.firmware) << "  station " << pt(h.station)
+            << '\n';
+    if (s.findings.isEmpty())
+        out << "no problems found\n";
+    for (const hil::Finding &f : s.findings) {
+        out << "  " << hil::severityName(f.severity).leftJustified(9) << pt(f.title) << '\n';
+        if (!f.detail.isEmpty())
+            out << "           " << pt(f.detail) << '\n';
+    }
+    // Columns are padded by hand, not with QString::arg(), so that a '%1' in a step name stays text.
+    const auto row = [&out](const QStringList &cells) {
+        static const int widths[] = {-28, -10, 7, 6, 6, 8, 8, 8, 8};
+        QString line;
+        for (qsizetype i = 0; i < cells.size(); ++i) {
+            const int w = widths[i];
+            line += (w < 0 ? cells[i].left(-w).leftJustified(-w) : cells[i].rightJustified(w))
+                    + QStringLiteral("  ");
+        }
+        out << line.trimmed() << '\n';
+    };
+    out << '\n';
+    row({QStringLiteral("STEP"), QStringLiteral("DEVICE"), QStringLiteral("RUNS"), QStringLiteral("FAIL"),
+         QStringLiteral("ERROR"), QStringLiteral("FAIL%"), QStringLiteral("P50ms"), QStringLiteral("P95ms"),
+         QStringLiteral("P99ms")});
+    for (const hil::StepStatistics &st : s.steps) {
+        const auto ms = [&st](qint64 ns) {
+            return st.latency.count ? hil::formatMs(static_cast<double>(ns)) : QStringLiteral("-");
+        };
+        row({pt(st.step), pt(st.device), QString::number(st.results), QString::number(st.fail),
+             QString::number(st.error),
+             st.failureRate.trials ? QString::number(st.failureRate.rate * 100, 'f', 2) : QStringLiteral("-"),
+             ms(st.latency.p50Ns), ms(st.latency.p95Ns), ms(st.latency.p99Ns)});
+    }
+    if (s.availability)
+        out << "\navailability " << hil::formatPercent(*s.availability) << ", " << s.failureEpisodes
+            << " failure episodes"
+            << (s.mtbfNs ? QStringLiteral(", MTBF %1")
+                               .arg(hil::formatDuration(hil::Nanoseconds(static_cast<qint64>(*s.mtbfNs))))
+                         : QString())
+            << '\n';
+}
+
+#ifdef HIL_HAVE_REPORTS
+bool argIs(const char *arg, const char *option) {
+    const size_t n = std::strlen(option);
+    return std::strncmp(arg, option, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+#endif
+
+} // namespace
+
+void addReportOptions(QCommandLineParser &p, bool withJUnit) {
+    p.addOption({QStringLiteral("html"), QStringLiteral("Write the report as one self-contained HTML file."),
+                 QStringLiteral("F")});
+    p.addOption({QStringLiteral("pdf"), QStringLiteral("Write the report as a PDF."), QStringLiteral("F")});
+    p.addOption({QStringLiteral("csv"),
+                 QStringLiteral("Write one CSV file per table (steps, measurements, devices, faults, events, "
+                                "step_results, samples) into this directory."),
+                 QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("json"), QStringLiteral("Write the summary as JSON, for machines."),
+                 QStringLiteral("F")});
+    if (withJUnit)
+        p.addOption({QStringLiteral("junit"), QStringLiteral("Write JUnit XML."), QStringLiteral("F")});
+    p.addOption(
+        {QStringLiteral("baseline"),
+         QStringLiteral("Compare with this run (id, uuid, or 'previous': the last finished run of the same "
+                        "scenario and fixture before this one); shown in the HTML, PDF and JSON."),
+         QStringLiteral("RUN")});
+    p.addOption(
+        {QStringLiteral("threshold"),
+         QStringLiteral("Latency regression threshold against the baseline, in percent (default 20)."),
+         QStringLiteral("PCT"), QStringLiteral("20")});
+}
+
+bool reportOutputsFrom(const QCommandLineParser &p, bool withJUnit, ReportOutputs *o, QString *error) {
+    o->html = p.value(QStringLiteral("html"));
+    o->pdf = p.value(QStringLiteral("pdf"));
+    o->csvDir = p.value(QStringLiteral("csv"));
+    o->json = p.value(QStringLiteral("json"));
+    if (withJUnit)
+        o->junit = p.value(QStringLiteral("junit"));
+    o->baseline = p.value(QStringLiteral("baseline"));
+    bool ok = false;
+    const double pct = p.value(QStringLiteral("threshold")).toDouble(&ok);
+    if (!ok || pct < 0) {
+        *error = QStringLiteral("--threshold must be a percentage >= 0");
+        return false;
+    }
+    o->threshold = pct / 100;
+    return true;
+}
+
+int writeRunReports(const QString &command, const QString &dbPath, const QString &runSpec,
+                    const ReportOutputs &o, bool quiet) {
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const auto bad = [&](const QString &why) {
+        err << command << ": " << why << '\n';
+        return static_cast<int>(hil::ExitBadInput);
+    };
+#ifndef HIL_HAVE_REPORTS
+    if (o.needsRenderer()) {
+        err << command
+            << ": this build of hil has no HTML/PDF renderer (configured with HIL_BUILD_REPORTS=OFF); "
+            << "CSV, JSON and JUnit work\n";
+        return hil::ExitError;
+    }
+#else
+    if (o.needsRenderer() && !qobject_cast<QApplication *>(QCoreApplication::instance())) {
+        err << command
+            << ": HTML and PDF need a QApplication; main() must create it with createApplication()\n";
+        return hil::ExitError;
+    }
+#endif
+    QString error;
+    const std::unique_ptr<hil::RunQuery> db = hil::RunQuery::open(dbPath, &error);
+    if (!db)
+        return bad(error);
+    const auto runId = db->resolveRun(runSpec, &error);
+    if (!runId)
+        return bad(error);
+    std::optional<hil::RunStatistics> baseline;
+    if (!o.baseline.isEmpty()) {
+        const auto baseId = o.baseline.compare(u"previous", Qt::CaseInsensitive) == 0
+                                ? db->previousRun(*runId, &error)
+                                : db->resolveRun(o.baseline, &error);
+        if (!baseId)
+            return bad(QStringLiteral("--baseline: ") + error);
+        if (*baseId == *runId)
+            return bad(QStringLiteral("--baseline names run %1 itself").arg(*runId));
+        hil::StatisticsOptions bo;
+        bo.measurements = false;
+        baseline = hil::computeRunStatistics(*db, *baseId, bo, &error);
+        if (!baseline)
+            return bad(error);
+    }
+    const auto stats = hil::computeRunStatistics(*db, *runId, {}, &error);
+    if (!stats)
+        return bad(error);
+    std::optional<hil::RunComparison> comparison;
+    if (baseline) {
+        hil::CompareOptions co;
+        co.latencyThreshold = o.threshold;
+        comparison = hil::compareRuns(*baseline, *stats, co);
+    }
+    const hil::RunComparison *cmp = comparison ? &*comparison : nullptr;
+    if (!o.any()) {
+        printSummary(out, *stats);
+        if (cmp)
+            out << "\nagainst baseline run " << cmp->baseline.id << ": " << cmp->regressions
+                << " regressions\n";
+        return hil::ExitPass;
+    }
+
+    int code = hil::ExitPass;
+    const auto wrote = [&](const char *what, const QString &path) {
+        if (!quiet)
+            out << what << ": " << absolute(path) << '\n';
+    };
+    const auto failed = [&](const QString &why) {
+        err << command << ": " << why << '\n';
+        code = hil::ExitError;
+    };
+#ifdef HIL_HAVE_REPORTS
+    if (o.needsRenderer()) {
+        const hil::report::ReportModel model = hil::report::buildReportModel(*stats, cmp, absolute(dbPath));
+        if (!o.html.isEmpty()) {
+            if (hil::report::writeHtmlReport(model, *stats, o.html, &error))
+                wrote("html", o.html);
+            else
+                failed(error);
+        }
+        if (!o.pdf.isEmpty()) {
+            if (hil::report::writePdfReport(model, *stats, o.pdf, &error))
+                wrote("pdf", o.pdf);
+            else
+                failed(error);
+        }
+    }
+#endif
+    if (!o.json.isEmpty()) {
+        if (hil::writeJsonSummary(o.json, *stats, cmp, &error))
+            wrote("json", o.json);
+        else
+            failed(error);
+    }
+    if (!o.junit.isEmpty()) {
+        if (hil::writeJUnitReport(*stats, o.junit, &error))
+            wrote("junit", o.junit);
+        else
+            failed(error);
+    }
+    if (!o.csvDir.isEmpty()) {
+        QStringList files;
+        if (hil::exportCsv(*db, *stats, o.csvDir, &files, &error))
+            wrote("csv", o.csvDir);
+        else
+            failed(error);
+    }
+    return code;
+}
+
+int reportCommand(const QStringList &args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Statistics and reports of a recorded run: latency percentiles, availability, recovery after faults, "
+        "failure rate, flaky steps, measurement capability. Without an output option, prints a summary."));
+    p.addHelpOption();
+    p.addOption({QStringLiteral("db"), QStringLiteral("Results database (SQLite)."), QStringLiteral("D")});
+    p.addOption({QStringLiteral("run"),
+                 QStringLiteral("The run: an id, a uuid (or 8+ characters of one), or 'latest' (default)."),
+                 QStringLiteral("RUN"), QStringLiteral("latest")});
+    addReportOptions(p, true);
+    p.addOption({QStringLiteral("quiet"), QStringLiteral("Do not print the paths written.")});
+    if (const auto code = parseCommandLine(p, args))
+        return *code;
+    QTextStream err(stderr);
+    if (!p.isSet(QStringLiteral("db")) || !p.positionalArguments().isEmpty()) {
+        err << "hil report: needs --db D and no other arguments\n\n" << commandHelp(p, args.value(0));
+        return hil::ExitBadInput;
+    }
+    ReportOutputs outputs;
+    QString error;
+    if (!reportOutputsFrom(p, true, &outputs, &error)) {
+        err << "hil report: " << error << '\n';
+        return hil::ExitBadInput;
+    }
+    return writeRunReports(QStringLiteral("hil report"), p.value(QStringLiteral("db")),
+                           p.value(QStringLiteral("run")), outputs, p.isSet(QStringLiteral("quiet")));
+}
+
+std::unique_ptr<QCoreApplication> createApplication(int &argc, char **argv) {
+#ifdef HIL_HAVE_REPORTS
+    bool render = false;
+    if (argc > 1 && (std::strcmp(argv[1], "report") == 0 || std::strcmp(argv[1], "run") == 0)) {
+        for (int i = 2; i < argc; ++i)
+            render = render || argIs(argv[i], "--html") || argIs(argv[i], "--pdf");
+    }
+    if (render) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        // Qt warns on stderr without a runtime directory (CI, cron); give it a private one.
+        if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+            const QByteArray dir =
+                QDir::tempPath().toLocal8Bit() + "/hil-runtime-" + QByteArray::number(::getuid());
+            if (::mkdir(dir.constData(), 0700) == 0 || errno == EEXIST)
+                qputenv("XDG_RUNTIME_DIR", dir);
+        }
+        return std::make_unique<QApplication>(argc, argv);
+    }
+#endif
+    return std::make_unique<QCoreApplication>(argc, argv);
+}

@@ -1,0 +1,243 @@
+#include "faultinjector.h"
+
+#include "bench.h"
+#include "clock.h"
+
+#include <QTimer>
+
+namespace hil {
+
+namespace {
+
+QString directionName(LinkFaultSpec::Direction d) {
+    switch (d) {
+    case LinkFaultSpec::Direction::ToDevice:
+        return QStringLiteral("to-device");
+    case LinkFaultSpec::Direction::FromDevice:
+        return QStringLiteral("from-device");
+    case LinkFaultSpec::Direction::Both:
+        break;
+    }
+    return QStringLiteral("both");
+}
+
+QString powerName(PowerFaultSpec::Action a) {
+    switch (a) {
+    case PowerFaultSpec::Action::Off:
+        return QStringLiteral("off");
+    case PowerFaultSpec::Action::On:
+        return QStringLiteral("on");
+    case PowerFaultSpec::Action::Cycle:
+        break;
+    }
+    return QStringLiteral("cycle");
+}
+
+} // namespace
+
+FaultInjector::FaultInjector(Bench *bench, quint64 seed, std::function<qint64(qint64)> toRunNs,
+                             QObject *parent)
+    : QObject(parent)
+    , m_bench(bench)
+    , m_seed(seed)
+    , m_toRunNs(std::move(toRunNs)) {}
+
+FaultInjector::~FaultInjector() = default;
+
+void FaultInjector::startTimeline(const QList<FaultEntry> &entries) {
+    if (entries.isEmpty())
+        return;
+    m_scheduler = new FaultScheduler(entries, m_seed, this);
+    connect(m_scheduler, &FaultScheduler::due, this, [this, entries](const FaultScheduler::Occurrence &o) {
+        inject(entries[o.entry], false, o.durationNs);
+    });
+    m_scheduler->start(monotonicNs());
+}
+
+int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qint64> durationNs) {
+    const int id = m_nextId++;
+    const qint64 now = monotonicNs();
+    FaultRecord rec;
+    rec.id = id;
+    rec.device = entry.on;
+    rec.target = targetName(entry.target);
+    rec.params = entry.text;
+    rec.seed = m_seed;
+    rec.manual = manual;
+    rec.startNs = m_toRunNs(now);
+    if (!durationNs && entry.duration)
+        durationNs = entry.duration->count();
+
+    bool instant = false;
+    switch (entry.target) {
+    case FaultEntry::Target::Link:
+        rec.kind = LinkFaultSpec::kindName(entry.link.kind);
+        rec.direction = directionName(entry.link.direction);
+        if (entry.onProxy)
+            m_bench->injectProxyFault(entry.on, id, entry.link);
+        else
+            m_bench->injectLinkFault(entry.on, id, entry.link);
+        break;
+    case FaultEntry::Target::Device: {
+        rec.kind = entry.device.kind;
+        instant = entry.device.isInstant();
+        const QString device = entry.on;
+        const QString command = entry.device.startCommand();
+        m_bench->sendDeviceCommand(device, command, [this, device, command](bool ok, const QString &answer) {
+            if (!ok)
+                emit event(monotonicNs(), QStringLiteral("error"), device,
+                           QStringLiteral("device fault '%1' was not taken: %2").arg(command, answer));
+        });
+        break;
+    }
+    case FaultEntry::Target::Power:
+        rec.kind = powerName(entry.power.action);
+        if (entry.power.action == PowerFaultSpec::Action::On) {
+            m_bench->powerOn(entry.on);
+            instant = true;
+        } else {
+            m_bench->powerOff(entry.on);
+            if (entry.power.action == PowerFaultSpec::Action::Cycle)
+                durationNs = entry.power.offTime.count();
+        }
+        break;
+    }
+    emit event(
+        now, QStringLiteral("fault-start"), entry.on,
+        (manual ? QStringLiteral("manual: ") : QString())
+            + QStringLiteral("%1 %2%3 (seed %4)")
+                  .arg(rec.target, rec.kind, rec.direction.isEmpty() ? QString() : u' ' + rec.direction)
+                  .arg(m_seed)
+            + QStringLiteral(": ") + entry.text);
+    emit faultStarted(rec);
+
+    Active a{rec, entry, nullptr};
+    m_active.insert(id, a);
+    if (instant) {
+        end(id);
+        return id;
+    }
+    if (durationNs) {
+        auto *timer = new QTimer(this);
+        timer->setSingleShot(true);
+        timer->setTimerType(Qt::PreciseTimer);
+        connect(timer, &QTimer::timeout, this, [this, id] { end(id); });
+        timer->start(static_cast<int>(std::max<qint64>(0, (*durationNs + 999'999) / 1'000'000)));
+        m_active[id].endTimer = timer;
+    }
+    return id;
+}
+
+void FaultInjector::end(int id) {
+    if (!m_active.contains(id))
+        return;
+    Active a = m_active.take(id);
+    if (a.endTimer)
+        a.endTimer->deleteLater();
+    const qint64 now = monotonicNs();
+    FaultRecord &rec = a.record;
+    switch (a.entry.target) {
+    case FaultEntry::Target::Link: {
+        const LinkCounters c = a.entry.onProxy ? m_bench->clearProxyFault(a.entry.on, id)
+                                               : m_bench->clearLinkFault(a.entry.on, id);
+        rec.bytesDropped = c.bytesDropped;
+        rec.bytesCorrupted = c.bytesCorrupted;
+        rec.bytesDelayed = c.bytesDelayed;
+        break;
+    }
+    case FaultEntry::Target::Device: {
+        const QString command = a.entry.device.clearCommand();
+        if (!command.isEmpty())
+            m_bench->sendDeviceCommand(a.entry.on, command, [](bool, const QString &) {});
+        break;
+    }
+    case FaultEntry::Target::Power:
+        if (a.entry.power.action != PowerFaultSpec::Action::On)
+            m_bench->powerOn(a.entry.on);
+        break;
+    }
+    rec.endNs = m_toRunNs(now);
+    QString detail = QStringLiteral("%1 %2 after %3")
+                         .arg(rec.target, rec.kind, formatDuration(Nanoseconds(rec.endNs - rec.startNs)));
+    if (rec.bytesDropped >= 0)
+        detail += QStringLiteral("; bytes dropped %1, corrupted %2, delayed %3")
+                      .arg(rec.bytesDropped)
+                      .arg(rec.bytesCorrupted)
+                      .arg(rec.bytesDelayed);
+    emit event(now, QStringLiteral("fault-end"), a.entry.on, detail);
+    emit faultEnded(rec);
+    if (!a.entry.onProxy)
+        beginRecovery(rec, a.entry, now);
+}
+
+void FaultInjector::beginRecovery(const FaultRecord &record, const FaultEntry &entry, qint64 endMonoNs) {
+    const QString device = entry.on;
+    if (m_recovering.contains(device) && m_recovering[device].deadline)
+        m_recovering[device].deadline->deleteLater();
+    Recovering r{record, endMonoNs,       entry.countFailures, entry.recoverWithin.has_value(),
+                 true,   new QTimer(this)};
+    r.deadline->setSingleShot(true);
+    const qint64 within = entry.recoverWithin ? entry.recoverWithin->count() : kDefaultGraceNs;
+    connect(r.deadline, &QTimer::timeout, this, [this, device] {
+        auto it = m_recovering.find(device);
+        if (it == m_recovering.end())
+            return;
+        // Past the bound: failures count again, but the recovery time is still measured when it comes.
+        it->excusing = false;
+        if (it->check)
+            emit recoveryMissed(
+                it->record,
+                QStringLiteral("'%1' did not answer correctly within %2 after the fault ended: %3")
+                    .arg(device, formatDuration(Nanoseconds(monotonicNs() - it->endMonoNs)),
+                         it->record.params));
+    });
+    r.deadline->start(static_cast<int>((within + 999'999) / 1'000'000));
+    m_recovering.insert(device, r);
+}
+
+void FaultInjector::stepFinished(const StepResult &result) {
+    if (result.verdict != Verdict::Pass || !m_recovering.contains(result.device))
+        return;
+    // An exchange that began before the fault ended proves nothing about recovery.
+    if (result.startNs < m_recovering.value(result.device).record.endNs)
+        return;
+    // Another fault still acting on the device: recovery is measured from that one's end.
+    for (const Active &a : std::as_const(m_active)) {
+        if (a.entry.on == result.device)
+            return;
+    }
+    Recovering r = m_recovering.take(result.device);
+    r.deadline->deleteLater();
+    r.record.recoveryNs = std::max<qint64>(0, result.endNs - r.record.endNs);
+    emit event(monotonicNs(), QStringLiteral("recovered"), result.device,
+               QStringLiteral("%1 after the end of %2 %3")
+                   .arg(formatDuration(Nanoseconds(r.record.recoveryNs)), r.record.target, r.record.kind));
+    emit faultRecovered(r.record);
+}
+
+int FaultInjector::excusingFault(const QString &device) const {
+    for (const Active &a : m_active) {
+        if (a.entry.on == device && !a.entry.countFailures)
+            return a.record.id;
+    }
+    const auto it = m_recovering.constFind(device);
+    if (it != m_recovering.cend() && it->excusing && !it->countFailures)
+        return it->record.id;
+    return -1;
+}
+
+void FaultInjector::clear(const QString &target) {
+    const QList<int> ids = m_active.keys();
+    for (int id : ids) {
+        if (target == u"all" || m_active.value(id).entry.on == target)
+            end(id);
+    }
+}
+
+void FaultInjector::endAll() {
+    if (m_scheduler)
+        m_scheduler->stop();
+    clear(QStringLiteral("all"));
+}
+
+} // namespace hil

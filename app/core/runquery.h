@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QString>
+#include <memory>
+#include <optional>
+
+struct sqlite3;
+
+namespace hil {
+
+// One row of `runs`, everything a report header shows.
+struct RunHeader {
+    qint64 id = 0;
+    QString uuid;
+    QString scenario;
+    QString scenarioPath;
+    QString fixture;
+    QString fixturePath;
+    QString station;
+    QString dutSerial;
+    QString firmware;
+    QString host;
+    quint64 seed = 0;
+    qint64 startedAtNs = 0; // wall clock
+    std::optional<qint64> endedAtNs;
+    std::optional<qint64> durationNs; // monotonic
+    QString verdict;                  // RUNNING, PASS, FAIL, ERROR, ABORT
+    QString reason;
+    qint64 iterations = 0;
+    qint64 pass = 0, fail = 0, error = 0, abort = 0, marginal = 0;
+    qint64 expected = 0; // failures during fault windows, not in fail or error (schema 2)
+
+    // A row still RUNNING: the run is going on, or its process died without finishing it.
+    bool unfinished() const { return !endedAtNs.has_value(); }
+};
+
+// A read-only connection to a results database, for reports, comparisons and exports. It never writes,
+// so it is safe while a run records into the same file (WAL). Owns its connection; use it from one thread.
+class RunQuery {
+public:
+    // Opens the file read-only. Fails (nullptr, *error) if it is missing, not a results database, or of a
+    // newer schema version than this build knows.
+    static std::unique_ptr<RunQuery> open(const QString &path, QString *error);
+    ~RunQuery();
+    RunQuery(const RunQuery &) = delete;
+    RunQuery &operator=(const RunQuery &) = delete;
+
+    sqlite3 *handle() const { return m_db; }
+    const QString &path() const { return m_path; }
+    int schemaVersion() const { return m_version; }
+    // Version 2 added the faults table and expected failures (step_results.expected, fault_id,
+    // runs.n_expected); older files have none of them.
+    bool hasFaultsTable() const { return m_version >= 2; }
+    bool hasExpected() const { return m_version >= 2; }
+
+    // A run named on a command line: "latest" (the most recently started), a run id, or a run uuid (or a
+    // prefix of one of at least 8 characters that names exactly one run). nullopt with *error otherwise.
+    std::optional<qint64> resolveRun(const QString &spec, QString *error) const;
+    std::optional<RunHeader> header(qint64 runId, QString *error) const;
+    // The baseline a nightly run compares with: the latest finished run of the same scenario and fixture
+    // that started before runId. nullopt with *error if there is none.
+    std::optional<qint64> previousRun(qint64 runId, QString *error) const;
+
+    // The smallest and largest row id of a run in step_results or measurements ({0, -1} when it has none).
+    // Reports scan that id range in row order, which for a recorded or merged run is time order and
+    // costs no sort; the run's rows are picked from it by run_id.
+    enum class Table { StepResults, Measurements };
+    std::pair<qint64, qint64> idRange(Table table, qint64 runId) const;
+
+private:
+    RunQuery(QString path, sqlite3 *db, int version);
+
+    QString m_path;
+    sqlite3 *m_db = nullptr;
+    int m_version = 0;
+};
+
+} // namespace hil

@@ -1,0 +1,314 @@
+#define BOOST_TEST_MODULE faultrun
+// Fault injection end to end: `hil run` with fault timelines against real simulators, and what the
+// database holds afterwards. The fidelity checks of issue "fault injection" that need a whole run
+// (blackout window, latency over a run, drift slope, same seed twice, power, recovery) live here; the
+// pipeline's own fidelity is in test_faults.
+#include "core/faultscheduler.h"
+#include "core/fixtureloader.h"
+#include "core/scenarioloader.h"
+#include "support/harness.h"
+
+#include <QTcpServer>
+#include <cmath>
+
+using namespace hiltest;
+using hiltest::QtApplicationFixture;
+BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
+
+namespace {
+
+QString data(const char *name) {
+    return QStringLiteral(HIL_TEST_DATA_DIR "/faults/") + QString::fromUtf8(name);
+}
+
+// Runs a scenario of tests/data/faults on a fixture, into a fresh database.
+HilResult run(const Workspace &ws, const char *scenario, const QString &fixture,
+              const QStringList &extra = {}) {
+    return runHil(QStringList{QStringLiteral("run"), data(scenario), QStringLiteral("--fixture"), fixture,
+                              QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")}
+                      + extra,
+                  ws.dir.path(), QProcessEnvironment::systemEnvironment(), 90000);
+}
+
+double toDouble(const QVariant &v) {
+    return v.toDouble();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_blackout_delivers_nothing_inside_its_window_and_the_device_recovers) {
+    Workspace ws;
+    const HilResult r = run(ws, "blackout.yaml", data("sensor-pty.yaml"));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    const auto fault =
+        db.rows("SELECT kind, target, start_ns, end_ns, recovery_ns, bytes_dropped, params FROM faults");
+    BOOST_REQUIRE(fault && fault->size() == 1);
+    const auto &f = fault->first();
+    BOOST_TEST(f[0].toString() == QStringLiteral("blackout"));
+    BOOST_TEST(f[1].toString() == QStringLiteral("link"));
+    const qint64 start = f[2].toLongLong(), end = f[3].toLongLong();
+    BOOST_TEST(std::abs((end - start) - 2'000'000'000LL) < 100'000'000LL, "window " << (end - start));
+    BOOST_TEST(f[5].toLongLong() > 0, "the requests sent into the blackout were dropped");
+    BOOST_REQUIRE(f[4].isValid());
+    BOOST_TEST(f[4].toLongLong() < 2'000'000'000LL, "recovered within the 2 s bound");
+    // Nothing delivered inside the window: no answer arrived between its start and end.
+    BOOST_TEST(
+        db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS' AND end_ns > ?1 AND end_ns < ?2",
+                 {start + 5'000'000LL, end})
+        == 0);
+    // Inside it every exchange failed, and every failure was expected.
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE start_ns > ?1 AND end_ns < ?2", {start, end})
+               >= 15);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict != 'PASS' AND expected = 0") == 0);
+    BOOST_TEST(db.count("SELECT n_expected FROM runs") >= 15);
+    BOOST_TEST(db.count("SELECT n_fail FROM runs") == 0);
+    // Everything after it flows again.
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS' AND start_ns > ?1",
+                        {end + 300'000'000LL})
+               >= 15);
+    BOOST_TEST(
+        db.strings(
+            "SELECT kind FROM events WHERE kind IN ('fault-start', 'fault-end', 'recovered') ORDER BY t_ns")
+        == (QStringList{QStringLiteral("fault-start"), QStringLiteral("fault-end"),
+                        QStringLiteral("recovered")}));
+    BOOST_TEST(db.value("SELECT detail FROM events WHERE kind = 'fault-start'")
+                   .toString()
+                   .contains(QStringLiteral("seed")));
+}
+
+BOOST_AUTO_TEST_CASE(injected_latency_adds_50ms_to_the_measured_round_trip) {
+    Workspace ws;
+    const HilResult r = run(ws, "latency.yaml", data("sensor-pty.yaml"));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    const auto f = db.rows("SELECT start_ns, end_ns FROM faults");
+    BOOST_REQUIRE(f && f->size() == 1);
+    const qint64 start = f->first()[0].toLongLong(), end = f->first()[1].toLongLong();
+    const qint64 margin = 200'000'000; // keep exchanges that straddle an edge out of both sets
+    const char *inside = "SELECT avg(latency_ns), count(*) FROM step_results WHERE latency_ns IS NOT NULL"
+                         " AND start_ns > ?1 AND end_ns < ?2";
+    const char *outside = "SELECT avg(latency_ns), count(*) FROM step_results WHERE latency_ns IS NOT NULL"
+                          " AND (end_ns < ?1 OR start_ns > ?2)";
+    const auto in = db.rows(inside, {start + margin, end - margin});
+    const auto out = db.rows(outside, {start - margin, end + margin});
+    BOOST_REQUIRE(in && out);
+    const double faulted = toDouble(in->first()[0]), plain = toDouble(out->first()[0]);
+    BOOST_TEST(in->first()[1].toLongLong() >= 200,
+               "exchanges in the window: " << in->first()[1].toLongLong());
+    BOOST_TEST(out->first()[1].toLongLong() >= 100);
+    const double grew = (faulted - plain) / 1e6;
+    BOOST_TEST_MESSAGE("mean round trip " << plain / 1e6 << " ms without, " << faulted / 1e6
+                                          << " ms with 50 ms latency");
+    BOOST_TEST(std::abs(grew - 50.0) <= 2.0, "grew by " << grew << " ms");
+}
+
+BOOST_AUTO_TEST_CASE(a_drift_of_0_1_per_second_is_recorded_with_its_slope) {
+    Workspace ws;
+    const HilResult r = run(ws, "drift.yaml", data("sensor-pty.yaml"));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    const auto f = db.rows("SELECT start_ns, end_ns, kind, target FROM faults");
+    BOOST_REQUIRE(f && f->size() == 1);
+    BOOST_TEST(f->first()[2].toString() == QStringLiteral("drift"));
+    BOOST_TEST(f->first()[3].toString() == QStringLiteral("device"));
+    const qint64 start = f->first()[0].toLongLong() + 200'000'000,
+                 end = f->first()[1].toLongLong() - 100'000'000;
+    const auto points =
+        db.rows("SELECT t_ns, value FROM measurements WHERE t_ns > ?1 AND t_ns < ?2", {start, end});
+    BOOST_REQUIRE(points && points->size() > 100);
+    // Least squares slope of value over time (s).
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (const auto &p : *points) {
+        const double x = p[0].toDouble() / 1e9, y = p[1].toDouble();
+        n += 1;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        sxy += x * y;
+    }
+    const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    BOOST_TEST_MESSAGE("fitted drift " << slope << " /s over " << points->size() << " readings");
+    BOOST_TEST(std::abs(slope - 0.1) <= 0.005, "slope " << slope);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_fault_timeline) {
+    const auto timeline = [](const QString &seed) {
+        Workspace ws;
+        const HilResult r = run(ws, "random.yaml", data("sensor-pty.yaml"), {QStringLiteral("--seed"), seed});
+        BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+        const Database db(ws.db());
+        QList<std::pair<QString, qint64>> out;
+        if (const auto rows =
+                db.rows("SELECT kind, start_ns, end_ns - start_ns FROM faults ORDER BY start_ns")) {
+            for (const auto &row : *rows)
+                out.append({row[0].toString(), row[1].toLongLong()});
+        }
+        return out;
+    };
+    const auto a = timeline(QStringLiteral("42"));
+    const auto b = timeline(QStringLiteral("42"));
+    const auto c = timeline(QStringLiteral("43"));
+    BOOST_REQUIRE(a.size() >= 3);
+    BOOST_REQUIRE(a.size() == b.size());
+    for (int i = 0; i < a.size(); ++i) {
+        BOOST_TEST(a[i].first == b[i].first);
+        // Planned times are identical; actual starts differ only by timer jitter.
+        BOOST_TEST(std::abs(a[i].second - b[i].second) < 30'000'000LL,
+                   "fault " << i << ": " << a[i].second << " vs " << b[i].second);
+    }
+    bool differs = a.size() != c.size();
+    for (int i = 0; !differs && i < a.size(); ++i)
+        differs = std::abs(a[i].second - c[i].second) > 30'000'000LL;
+    BOOST_TEST(differs, "another seed, another timeline");
+
+    // And the plan itself, without timers: exactly the same numbers for the same seed.
+    hil::SourceErrors errors;
+    const auto fixture = hil::loadFixture(data("sensor-pty.yaml"), &errors);
+    BOOST_REQUIRE(fixture);
+    const auto scenario = hil::loadScenario(data("random.yaml"), *fixture, &errors);
+    BOOST_REQUIRE(scenario);
+    const auto p1 = hil::FaultScheduler::plan(scenario->faults, 42, 60'000'000'000LL);
+    const auto p2 = hil::FaultScheduler::plan(scenario->faults, 42, 60'000'000'000LL);
+    BOOST_REQUIRE(p1.size() == p2.size());
+    BOOST_REQUIRE(p1.size() > 20);
+    for (int i = 0; i < p1.size(); ++i) {
+        BOOST_TEST(p1[i].startNs == p2[i].startNs);
+        BOOST_TEST(*p1[i].durationNs == *p2[i].durationNs);
+    }
+    // Exponential times between faults: their mean is the mtbf (800 ms) within a loose bound.
+    double sum = 0;
+    int count = 0;
+    qint64 previousEnd = 0;
+    for (const auto &o : p1) {
+        if (o.entry != 0)
+            continue;
+        sum += static_cast<double>(o.startNs - previousEnd);
+        previousEnd = o.startNs + *o.durationNs;
+        ++count;
+    }
+    BOOST_TEST(std::abs(sum / count / 1e6 - 800) < 800 * 3 / std::sqrt(count),
+               "mean gap " << sum / count / 1e6 << " ms");
+}
+
+BOOST_AUTO_TEST_CASE(a_power_cycle_restarts_a_simulator_with_its_state_lost) {
+    Workspace ws;
+    const HilResult r = run(ws, "power-kill.yaml", data("sensor-pty.yaml"));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    const QStringList starts = db.strings("SELECT detail FROM events WHERE kind = 'sim-start' ORDER BY t_ns");
+    BOOST_REQUIRE(starts.size() == 2);
+    BOOST_TEST(starts[0].section(u' ', 1, 1) != starts[1].section(u' ', 1, 1),
+               "a new process: " << str(starts.join(u'|')));
+    BOOST_TEST(
+        db.strings(
+            "SELECT kind FROM events WHERE kind IN ('power-off', 'power-on', 'reconnect') ORDER BY t_ns")
+        == (QStringList{QStringLiteral("power-off"), QStringLiteral("power-on"),
+                        QStringLiteral("reconnect")}));
+    const auto f = db.rows("SELECT kind, target, end_ns - start_ns, recovery_ns FROM faults");
+    BOOST_REQUIRE(f && f->size() == 1);
+    BOOST_TEST(f->first()[0].toString() == QStringLiteral("cycle"));
+    BOOST_TEST(f->first()[1].toString() == QStringLiteral("power"));
+    BOOST_TEST(std::abs(f->first()[2].toLongLong() - 1'000'000'000LL) < 100'000'000LL);
+    BOOST_TEST(f->first()[3].isValid());
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict != 'PASS' AND expected = 0") == 0);
+    BOOST_TEST(db.count("SELECT n_expected FROM runs") > 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_supply_switches_the_device_it_feeds) {
+    Workspace ws;
+    const HilResult r =
+        run(ws, "power-supply.yaml", QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-bench.yaml"));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(
+        db.strings("SELECT detail FROM events WHERE kind IN ('power-off', 'power-on') ORDER BY t_ns")
+        == (QStringList{QStringLiteral("OUTP OFF at supply psu"), QStringLiteral("OUTP ON at supply psu")}));
+    // One simulator start per device: the sensor was switched off and on, not restarted.
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'sim-start'") == 2);
+    const auto f = db.rows("SELECT start_ns, end_ns, recovery_ns FROM faults");
+    BOOST_REQUIRE(f && f->size() == 1);
+    BOOST_TEST(f->first()[2].isValid());
+    // While the sensor was off, the supply measured (almost) no current; the scenario never saw the
+    // supply's answers to the harness's own OUTP commands.
+    const qint64 start = f->first()[0].toLongLong(), end = f->first()[1].toLongLong();
+    const auto off =
+        db.rows("SELECT m.value FROM measurements m JOIN step_results s ON s.id = m.step_result_id"
+                " WHERE s.device = 'psu' AND s.start_ns > ?1 AND s.end_ns < ?2",
+                {start + 100'000'000LL, end});
+    BOOST_REQUIRE(off && !off->isEmpty());
+    for (const auto &row : *off)
+        BOOST_TEST(row[0].toDouble() < 0.01);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE device = 'psu' AND verdict != 'PASS'") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_disconnect_refuses_the_link_then_the_session_reconnects) {
+    Workspace ws;
+    const HilResult r = run(ws, "disconnect.yaml", data("sensor-tcp.yaml"));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    const QStringList kinds = db.strings("SELECT kind FROM events WHERE kind IN ('fault-start', "
+                                         "'disconnect', 'fault-end', 'reconnect', 'recovered')"
+                                         " ORDER BY t_ns, id");
+    BOOST_TEST(kinds
+                   == (QStringList{QStringLiteral("fault-start"), QStringLiteral("disconnect"),
+                                   QStringLiteral("fault-end"), QStringLiteral("reconnect"),
+                                   QStringLiteral("recovered")}),
+               str(kinds.join(u' ')));
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'ERROR' AND expected = 1") > 0);
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("PASS"));
+}
+
+BOOST_AUTO_TEST_CASE(a_device_that_does_not_recover_in_time_fails) {
+    Workspace ws;
+    const HilResult r = run(ws, "no-recovery.yaml", data("sensor-pty.yaml"));
+    BOOST_TEST(r.exitCode == 1, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("FAIL"));
+    const auto miss = db.rows("SELECT step, message FROM step_results WHERE step_index = -1");
+    BOOST_REQUIRE(miss && miss->size() == 1);
+    BOOST_TEST(miss->first()[0].toString() == QStringLiteral("recover after device reboot"));
+    BOOST_TEST(miss->first()[1].toString().contains(QStringLiteral("did not answer correctly")));
+    // Excused until the bound passed, counted after it; and it did come back later, which is recorded too.
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'FAIL' AND expected = 1") > 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'FAIL' AND expected = 0") > 1);
+    BOOST_TEST(db.value("SELECT recovery_ns FROM faults").toLongLong() > 2'000'000'000LL);
+}
+
+BOOST_AUTO_TEST_CASE(a_fixture_proxy_is_faulted_on_the_timeline) {
+    Workspace ws;
+    Child sim(simPath(), {QStringLiteral("envsensor"), QStringLiteral("--tcp"), QStringLiteral("0")});
+    const QStringList ready = sim.firstLine().split(u' ');
+    BOOST_REQUIRE(ready.size() >= 3);
+    // A free port for the proxy to listen on, found by binding and releasing it.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        BOOST_REQUIRE(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    ws.write("fixture.yaml", QStringLiteral("devices:\n"
+                                            "  sensor:\n"
+                                            "    tcp: {host: 127.0.0.1, port: %1}\n"
+                                            "    timeout: 400ms\n"
+                                            "proxies:\n"
+                                            "  cloud: {listen: 127.0.0.1:%1, upstream: %2}\n")
+                                 .arg(port)
+                                 .arg(ready[2]));
+    const HilResult r = run(ws, "proxy.yaml", ws.path("fixture.yaml"));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'proxy-start' AND device = 'cloud'") == 1);
+    const auto f = db.rows("SELECT start_ns, end_ns, device, bytes_delayed FROM faults");
+    BOOST_REQUIRE(f && f->size() == 1);
+    BOOST_TEST(f->first()[2].toString() == QStringLiteral("cloud"));
+    BOOST_TEST(f->first()[3].toLongLong() > 0);
+    const qint64 start = f->first()[0].toLongLong(), end = f->first()[1].toLongLong();
+    BOOST_TEST(db.value("SELECT min(latency_ns) FROM step_results WHERE start_ns > ?1 AND end_ns < ?2",
+                        {start + 50'000'000LL, end})
+                   .toLongLong()
+               >= 100'000'000LL);
+    BOOST_TEST(db.value("SELECT max(latency_ns) FROM step_results WHERE start_ns > ?1", {end + 300'000'000LL})
+                   .toLongLong()
+               < 50'000'000LL);
+}

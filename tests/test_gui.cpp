@@ -1,0 +1,441 @@
+// The desktop app as an operator uses it, on the offscreen platform: open a fixture and a scenario, run
+// it against the simulated bench (hil-sim children), watch results, plots and the verdict arrive, inject a
+// fault by hand and find it in the event log and the database, open and compare past runs, export them;
+// and the pieces underneath (decimation, the live buffer, manual fault parsing, the editor). The
+// `screenshots` case is disabled here: CTest runs it under Xvfb (test_gui_xvfb) and it saves PNGs of the
+// main window during and after a run into the build directory.
+
+#define BOOST_TEST_MODULE gui
+#include "gui/benchpanel.h"
+#include "gui/codeeditor.h"
+#include "gui/eventmodel.h"
+#include "gui/faultpanel.h"
+#include "gui/historypanel.h"
+#include "gui/livebuffer.h"
+#include "gui/liveplot.h"
+#include "gui/mainwindow.h"
+#include "gui/manualfault.h"
+#include "gui/messagebar.h"
+#include "gui/plotpanel.h"
+#include "gui/resultmodel.h"
+#include "gui/resultspanel.h"
+#include "gui/runstatuspanel.h"
+#include "gui/runsummaryview.h"
+#include "gui/scenarioeditor.h"
+#include "gui/timeseries.h"
+#include "gui/trafficconsole.h"
+#include "gui/verdictbadge.h"
+#include "gui/yamlhighlighter.h"
+#include "gui/appstyle.h"
+#include "gui/columnfilterproxy.h"
+#include "core/fixtureloader.h"
+#include "support/harness.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTextBlock>
+#include <QTextLayout>
+
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+
+using namespace hiltest;
+using hil::gui::MainWindow;
+
+namespace {
+
+// A QApplication for the whole module, with settings and standard paths kept out of the user's home.
+struct GuiApplication {
+    int argc = 1;
+    char arg0[8] = "hilgui";
+    char *argv[2] = {arg0, nullptr};
+    QTemporaryDir settings;
+    std::unique_ptr<QApplication> app;
+
+    GuiApplication() {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        qputenv("HIL_SIM", HIL_BIN_DIR "/hil-sim");
+        app = std::make_unique<QApplication>(argc, argv);
+        QCoreApplication::setOrganizationName(QStringLiteral("hil-test"));
+        QCoreApplication::setApplicationName(QStringLiteral("hil-bench-test"));
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settings.path());
+        hil::gui::appstyle::apply(*app);
+    }
+};
+BOOST_TEST_GLOBAL_FIXTURE(GuiApplication);
+
+QString source(const char *path) {
+    return QStringLiteral(HIL_SOURCE_DIR "/") + QString::fromUtf8(path);
+}
+
+QString data(const char *name) {
+    return QStringLiteral(HIL_TEST_DATA_DIR "/gui/") + QString::fromUtf8(name);
+}
+
+// A window on the simulated bench with a scenario open, recording into ws's database.
+std::unique_ptr<MainWindow> benchWindow(const Workspace &ws, const char *scenario) {
+    auto w = std::make_unique<MainWindow>();
+    w->setDatabasePath(ws.db());
+    w->resize(1400, 900);
+    w->show();
+    BOOST_REQUIRE(w->openFixture(source("fixtures/sim-bench.yaml")));
+    BOOST_REQUIRE(w->openScenario(data(scenario)));
+    return w;
+}
+
+bool finished(const MainWindow &w) {
+    return w.lastVerdict().has_value() && !w.controller()->isActive();
+}
+
+// The rows of column `column` in a model, as displayed.
+QStringList column(const QAbstractItemModel *m, int column) {
+    QStringList out;
+    for (int r = 0; r < m->rowCount(); ++r)
+        out << m->index(r, column).data().toString();
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(pieces)
+
+BOOST_AUTO_TEST_CASE(decimation_keeps_extremes_and_bounds_points) {
+    hil::gui::TimeSeries s;
+    for (int i = 0; i < 100'000; ++i)
+        s.append(i * 0.01, std::sin(i * 0.001) + (i == 54'321 ? 50.0 : 0.0) - (i == 12'345 ? 40.0 : 0.0));
+    s.append(1.0, 2.0); // earlier than the last: stored at the last time
+    s.append(2000.0, std::nan(""));
+    BOOST_TEST(s.size() == 100'001u);
+    BOOST_TEST(s.lastTime() == 999.99);
+
+    hil::gui::TimeSeries::Window w;
+    s.window(0, 1000, 500, &w);
+    BOOST_TEST(w.decimated);
+    BOOST_TEST(w.inside == 100'001u);
+    BOOST_TEST(w.points.size() <= 2 * 500u + 2);
+    BOOST_TEST(w.max > 50.0);
+    BOOST_TEST(w.min < -39.0);
+    const auto has = [&](double t) {
+        return std::any_of(w.points.cbegin(), w.points.cend(), [t](const auto &p) { return std::abs(p.t - t) < 1e-9; });
+    };
+    BOOST_TEST(has(543.21)); // the spike and the dip survive decimation
+    BOOST_TEST(has(123.45));
+    BOOST_TEST(std::is_sorted(w.points.cbegin(), w.points.cend(), [](const auto &a, const auto &b) { return a.t < b.t; }));
+
+    // A narrow window keeps every point, plus one neighbour on each side.
+    s.window(10.0, 10.5, 500, &w);
+    BOOST_TEST(!w.decimated);
+    BOOST_TEST(w.inside == 51u);
+    BOOST_TEST(w.points.size() == 53u);
+    BOOST_TEST(w.points.front().t < 10.0);
+    BOOST_TEST(w.points.back().t > 10.5);
+}
+
+BOOST_AUTO_TEST_CASE(live_buffer_batches_and_bounds) {
+    hil::gui::LiveBuffer buffer(hil::gui::LiveBuffer::Limits{10, 5, 5});
+    hil::RunInfo info;
+    info.scenario = QStringLiteral("s");
+    buffer.runStarted(info);
+    for (int i = 0; i < 25; ++i) {
+        hil::StepResult r;
+        r.step = QString::number(i);
+        buffer.stepFinished(r);
+    }
+    buffer.progress(3, 100, 1000);
+    buffer.progress(4, 200, 1000);
+    hil::gui::LiveBatch b = buffer.drain();
+    BOOST_REQUIRE(b.started.has_value());
+    BOOST_TEST(b.startMonoNs > 0);
+    BOOST_TEST(b.results.size() <= 10);
+    BOOST_TEST(b.results.size() + b.resultsDropped == 25);
+    BOOST_TEST(b.results.last().step == QStringLiteral("24"));
+    BOOST_REQUIRE(b.progress.has_value());
+    BOOST_TEST(b.progress->iterationsDone == 4); // only the latest
+    BOOST_TEST(buffer.drain().isEmpty());
+}
+
+BOOST_AUTO_TEST_CASE(manual_faults_are_validated_like_fault_steps) {
+    hil::SourceErrors errors;
+    const auto fixture = hil::loadFixture(source("fixtures/sim-bench.yaml"), &errors);
+    BOOST_REQUIRE(fixture.has_value());
+    const QStringList devices{QStringLiteral("sensor")};
+    QString error;
+    auto link = hil::gui::manualLinkFault(*fixture, devices, QStringLiteral("sensor"),
+                                          QStringLiteral("latency:delay=50ms,jitter=5ms,for=2s"), &error);
+    BOOST_REQUIRE_MESSAGE(link.has_value(), error.toStdString());
+    BOOST_TEST(link->target == hil::FaultEntry::Target::Link);
+    BOOST_TEST(link->link.kind == hil::LinkFaultSpec::Kind::Latency);
+    BOOST_TEST(link->duration.has_value());
+    BOOST_TEST(link->text.contains(QStringLiteral("latency")));
+
+    BOOST_TEST(!hil::gui::manualLinkFault(*fixture, devices, QStringLiteral("sensor"), QStringLiteral("blackout:at=1s"), &error));
+    BOOST_TEST(error.contains(QStringLiteral("at=")));
+    BOOST_TEST(!hil::gui::manualLinkFault(*fixture, devices, QStringLiteral("sensor"), QStringLiteral("lag:delay=1ms"), &error));
+    BOOST_TEST(!error.isEmpty());
+    BOOST_TEST(!hil::gui::manualLinkFault(*fixture, devices, QStringLiteral("psu"), QStringLiteral("blackout"), &error));
+
+    auto drift = hil::gui::manualDeviceFault(*fixture, devices, QStringLiteral("sensor"), QStringLiteral("drift"),
+                                             QStringLiteral("channel=temp, rate=0.5"), QStringLiteral("3s"), &error);
+    BOOST_REQUIRE_MESSAGE(drift.has_value(), error.toStdString());
+    BOOST_TEST(drift->device.startCommand() == QStringLiteral("FAULT drift channel=temp rate=0.5"));
+    BOOST_TEST(drift->duration->count() == 3'000'000'000LL);
+    BOOST_TEST(!hil::gui::manualDeviceFault(*fixture, devices, QStringLiteral("sensor"), QStringLiteral("drift"),
+                                            QStringLiteral("channel=temp"), QString(), &error));
+    BOOST_TEST(error.contains(QStringLiteral("rate")));
+    BOOST_TEST(!hil::gui::manualDeviceFault(*fixture, devices, QStringLiteral("sensor"), QStringLiteral("drift"),
+                                            QStringLiteral("channel"), QString(), &error));
+
+    auto cycle = hil::gui::manualPowerFault(*fixture, devices, QStringLiteral("sensor"), hil::PowerFaultSpec::Action::Cycle,
+                                            QStringLiteral("2s"), &error);
+    BOOST_REQUIRE_MESSAGE(cycle.has_value(), error.toStdString());
+    BOOST_TEST(cycle->power.offTime.count() == 2'000'000'000LL);
+}
+
+BOOST_AUTO_TEST_CASE(editor_lists_problems_by_line_and_jumps_there) {
+    hil::SourceErrors errors;
+    const auto fixture = hil::loadFixture(source("fixtures/sim-bench.yaml"), &errors);
+    BOOST_REQUIRE(fixture.has_value());
+    hil::gui::ScenarioEditor editor;
+    QString error;
+    BOOST_REQUIRE(editor.openFile(data("broken.yaml"), &error));
+    BOOST_TEST(!editor.validate(&*fixture).has_value());
+    QListWidget *list = editor.problemList();
+    BOOST_REQUIRE(list->count() == 2);
+    BOOST_TEST(list->item(0)->text().startsWith(QStringLiteral("Line 7, column 5: unknown key 'expext'")));
+    BOOST_TEST(list->item(1)->text().startsWith(QStringLiteral("Line 11,")));
+    emit list->itemActivated(list->item(1));
+    BOOST_TEST(editor.editor()->currentLine() == 11);
+    emit list->itemActivated(list->item(0));
+    BOOST_TEST(editor.editor()->currentLine() == 7);
+
+    // An edit is validated as it stands, before it is saved.
+    QTextCursor c = editor.editor()->document()->find(QStringLiteral("expext"));
+    BOOST_REQUIRE(!c.isNull());
+    c.insertText(QStringLiteral("expect"));
+    BOOST_TEST(editor.isModified());
+    BOOST_TEST(!editor.validate(&*fixture).has_value());
+    BOOST_TEST(list->count() == 1);
+
+    // Highlighting: the comment on line 1 and the key on line 2 carry their formats.
+    const auto formatAt = [&](int line, int column) {
+        const QTextBlock block = editor.editor()->document()->findBlockByNumber(line - 1);
+        for (const QTextLayout::FormatRange &r : block.layout()->formats()) {
+            if (column - 1 >= r.start && column - 1 < r.start + r.length)
+                return r.format;
+        }
+        return QTextCharFormat();
+    };
+    const hil::gui::YamlHighlighter *h = editor.highlighter();
+    BOOST_TEST(formatAt(1, 1).foreground().color() == h->format(hil::gui::YamlHighlighter::Token::Comment).foreground().color());
+    BOOST_TEST(formatAt(2, 1).foreground().color() == h->format(hil::gui::YamlHighlighter::Token::Keyword).foreground().color());
+    BOOST_TEST(formatAt(6, 35).foreground().color() == h->format(hil::gui::YamlHighlighter::Token::String).foreground().color());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(app)
+
+BOOST_AUTO_TEST_CASE(run_with_manual_fault_then_history) {
+    Workspace ws;
+    // A run recorded by the command line first, as the baseline to compare with.
+    const HilResult cli = runHil({QStringLiteral("run"), data("short.yaml"), QStringLiteral("--fixture"),
+                                  source("fixtures/sim-bench.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+                                 ws.dir.path());
+    BOOST_REQUIRE_MESSAGE(cli.finished && cli.exitCode == 0, str(cli.err));
+
+    auto w = benchWindow(ws, "short.yaml");
+    BOOST_TEST(w->historyPanel()->runCount() == 1);
+    BOOST_TEST(w->benchPanel()->fixture().name == QStringLiteral("sim-bench"));
+    BOOST_REQUIRE(w->startRun());
+    BOOST_TEST(w->statusPanel()->badge()->text() == QStringLiteral("RUNNING"));
+
+    // Results arrive in batches, counters and plots follow.
+    BOOST_REQUIRE(waitUntil([&] { return w->resultModel()->rowCount() >= 4; }, 15000));
+    BOOST_TEST(w->benchPanel()->state(QStringLiteral("sensor")) == hil::gui::BenchPanel::State::Ready);
+    BOOST_TEST(w->benchPanel()->state(QStringLiteral("sensor-b")) == hil::gui::BenchPanel::State::Unused);
+
+    // A bad fault is refused in the panel, and the run goes on.
+    hil::gui::FaultPanel *faults = w->faultPanel();
+    faults->setTarget(QStringLiteral("sensor"));
+    faults->setLinkText(QStringLiteral("latency:delay=nonsense"));
+    BOOST_TEST(!faults->inject());
+    BOOST_TEST(!faults->feedback().isEmpty());
+    BOOST_TEST(w->controller()->isActive());
+
+    // A fault by hand: its event appears, its window is shaded, the bench shows it.
+    faults->setLinkText(QStringLiteral("latency:delay=20ms,for=300ms"));
+    BOOST_REQUIRE(faults->inject());
+    const auto manualEvent = [&] {
+        const QStringList kinds = column(w->eventModel(), hil::gui::EventModel::ColKind);
+        const QStringList details = column(w->eventModel(), hil::gui::EventModel::ColDetail);
+        for (int i = 0; i < kinds.size(); ++i) {
+            if (kinds[i] == u"fault-start" && details[i].startsWith(u"manual"))
+                return true;
+        }
+        return false;
+    };
+    BOOST_REQUIRE(waitUntil(manualEvent, 5000));
+    BOOST_REQUIRE(waitUntil([&] { return !w->plotPanel()->faultWindows().isEmpty(); }, 2000));
+    BOOST_TEST(w->plotPanel()->faultWindows().first().manual);
+
+    // The event log filters by kind and by device.
+    hil::gui::EventLogPanel *log = w->eventLogPanel();
+    log->setKindFilter(QStringLiteral("fault-start"));
+    BOOST_TEST(log->proxy()->rowCount() == 1);
+    log->setKindFilter(QString());
+    log->setDeviceFilter(QStringLiteral("sensor"));
+    BOOST_TEST(log->proxy()->rowCount() >= 2);
+    BOOST_TEST(log->proxy()->rowCount() < w->eventModel()->rowCount()); // not the supply's
+    log->setDeviceFilter(QString());
+
+    BOOST_REQUIRE(waitUntil([&] { return finished(*w); }, 20000));
+    BOOST_TEST(hil::verdictName(*w->lastVerdict()) == QStringLiteral("PASS"));
+    BOOST_TEST(w->statusPanel()->badge()->text() == QStringLiteral("PASS"));
+    BOOST_TEST(w->statusPanel()->counter(QStringLiteral("fail")) == QStringLiteral("0"));
+    BOOST_TEST(w->counts().pass >= 20);
+    BOOST_TEST(w->resultModel()->rowCount() == w->counts().total());
+    BOOST_TEST(w->plotPanel()->measurementPlots().size() == 2);
+    BOOST_TEST(w->plotPanel()->latencyPlot()->pointCount() >= 20);
+    BOOST_TEST(w->plotPanel()->measurementPlots().first()->valueText().endsWith(QStringLiteral("degC")));
+    BOOST_TEST(w->trafficConsole()->lineCount() >= 20); // exchanges are recorded by default
+    BOOST_TEST(w->trafficConsole()->text()->toPlainText().contains(QStringLiteral("READ? TEMP")));
+    // Filtered to failures: none.
+    w->resultsPanel()->setFailuresOnly(true);
+    BOOST_TEST(w->resultsPanel()->proxy()->rowCount() == 0);
+    w->resultsPanel()->setFailuresOnly(false);
+
+    // The database has the run, its manual fault, and the DUT's identity the setup recorded.
+    const Database db(ws.db());
+    const qint64 runId = w->lastRunId();
+    BOOST_TEST(runId == 2);
+    BOOST_TEST(db.count("SELECT count(*) FROM faults WHERE run_id = 2 AND manual = 1") == 1);
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs WHERE id = 2")) == "PASS");
+    BOOST_TEST(db.count("SELECT count(*) FROM exchanges WHERE run_id = 2") > 0);
+
+    // History: both runs, open the new one, compare it with the CLI's, export it in every format.
+    hil::gui::HistoryPanel *history = w->historyPanel();
+    BOOST_TEST(history->runCount() == 2);
+    history->openRun(runId);
+    BOOST_REQUIRE(waitUntil([&] { return history->openRunId() == runId && !history->isLoading(); }, 15000));
+    const hil::report::ReportModel *model = history->summary()->model();
+    BOOST_REQUIRE(model);
+    BOOST_TEST(model->verdict == QStringLiteral("PASS"));
+    BOOST_TEST(model->title == QStringLiteral("gui-short"));
+    BOOST_TEST(history->summary()->chartCount() >= 3);
+    BOOST_TEST(model->faults.has_value());
+
+    history->compareRuns(1, 2);
+    BOOST_REQUIRE(waitUntil([&] { return !history->isLoading() && history->summary()->model()
+                                        && history->summary()->model()->comparison.has_value(); },
+                            15000));
+    for (const auto &[format, name] : {std::pair{hil::gui::HistoryPanel::Format::Html, "run.html"},
+                                       std::pair{hil::gui::HistoryPanel::Format::Pdf, "run.pdf"},
+                                       std::pair{hil::gui::HistoryPanel::Format::JUnit, "junit.xml"},
+                                       std::pair{hil::gui::HistoryPanel::Format::Json, "run.json"},
+                                       std::pair{hil::gui::HistoryPanel::Format::Csv, "csv"}}) {
+        QString error;
+        BOOST_TEST_INFO(name);
+        BOOST_TEST(history->exportRun(format, ws.path(name), &error), error.toStdString());
+    }
+    QFile html(ws.path("run.html"));
+    BOOST_REQUIRE(html.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(html.readAll());
+    BOOST_TEST(text.contains(QStringLiteral("gui-short")));
+    BOOST_TEST(QFileInfo(ws.path("run.pdf")).size() > 1000);
+    BOOST_TEST(QFileInfo::exists(ws.path("csv") + QStringLiteral("/step_results.csv")));
+    QFile junit(ws.path("junit.xml"));
+    BOOST_REQUIRE(junit.open(QIODevice::ReadOnly));
+    BOOST_TEST(junit.readAll().contains("read temperature"));
+}
+
+BOOST_AUTO_TEST_CASE(closing_during_a_run_asks_then_stops_cleanly) {
+    Workspace ws;
+    auto w = benchWindow(ws, "long.yaml");
+    BOOST_REQUIRE(w->startRun());
+    BOOST_REQUIRE(waitUntil([&] { return w->resultModel()->rowCount() >= 3; }, 15000));
+
+    int asked = 0;
+    w->setCloseConfirmation([&] {
+        ++asked;
+        return false;
+    });
+    BOOST_TEST(!w->close()); // refused: the run goes on
+    BOOST_TEST(asked == 1);
+    BOOST_TEST(w->controller()->isActive());
+
+    w->setCloseConfirmation([&] {
+        ++asked;
+        return true;
+    });
+    w->close();
+    BOOST_TEST(asked == 2);
+    BOOST_REQUIRE(waitUntil([&] { return !w->isVisible(); }, 15000));
+    BOOST_TEST(!w->controller()->isActive());
+    BOOST_REQUIRE(w->lastVerdict().has_value());
+    BOOST_TEST(hil::verdictName(*w->lastVerdict()) == QStringLiteral("ABORT"));
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs WHERE id = 1")) == "ABORT");
+    BOOST_TEST(db.count("SELECT count(*) FROM runs WHERE ended_at_ns IS NULL") == 0);
+    // The simulators went with the run.
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'sim-exit'") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(pause_and_resume) {
+    Workspace ws;
+    auto w = benchWindow(ws, "long.yaml");
+    BOOST_REQUIRE(w->startRun());
+    BOOST_REQUIRE(waitUntil([&] { return w->resultModel()->rowCount() >= 2; }, 15000));
+    w->togglePause();
+    BOOST_TEST(w->statusPanel()->badge()->text() == QStringLiteral("PAUSED"));
+    BOOST_REQUIRE(waitUntil([&] { return column(w->eventModel(), hil::gui::EventModel::ColKind).contains(QStringLiteral("pause")); }, 5000));
+    // Nothing new starts while paused (the step under way, if any, still finishes).
+    const int rows = w->resultModel()->rowCount();
+    BOOST_TEST(!waitUntil([&] { return w->resultModel()->rowCount() > rows + 1; }, 700));
+    w->togglePause();
+    BOOST_REQUIRE(waitUntil([&] { return w->resultModel()->rowCount() > rows + 2; }, 5000));
+    w->stopRun();
+    BOOST_REQUIRE(waitUntil([&] { return finished(*w); }, 15000));
+    BOOST_TEST(hil::verdictName(*w->lastVerdict()) == QStringLiteral("ABORT"));
+    BOOST_TEST(w->statusPanel()->badge()->text() == QStringLiteral("ABORT"));
+}
+
+// Under Xvfb (test_gui_xvfb): the main window during and after a showcase run, saved as PNG files.
+BOOST_AUTO_TEST_CASE(screenshots, *boost::unit_test::disabled()) {
+    Workspace ws;
+    const QString out = QStringLiteral(HIL_GUI_SCREENSHOT_DIR);
+    BOOST_REQUIRE(QDir().mkpath(out));
+    auto w = benchWindow(ws, "showcase.yaml");
+    w->resize(1600, 1000);
+    w->trafficConsole()->setDevice(QStringLiteral("sensor"));
+    BOOST_REQUIRE(w->startRun());
+    // 20 results a second: the manual fault after 3 s, the picture at 7 s (the drift past its limit).
+    BOOST_REQUIRE(waitUntil([&] { return w->resultModel()->rowCount() >= 60; }, 15000));
+    w->faultPanel()->setLinkText(QStringLiteral("latency:delay=40ms,jitter=10ms,for=1500ms"));
+    BOOST_REQUIRE(w->faultPanel()->inject());
+    BOOST_REQUIRE(waitUntil([&] { return w->resultModel()->rowCount() >= 140; }, 15000));
+    const auto shoot = [&](const char *name) {
+        QCoreApplication::sendPostedEvents(); // queued replots
+        QCoreApplication::processEvents();
+        BOOST_TEST(w->grab().save(out + u'/' + QString::fromUtf8(name)));
+    };
+    shoot("bench-running.png");
+    BOOST_REQUIRE(waitUntil([&] { return finished(*w); }, 20000));
+    shoot("bench-finished.png");
+    w->showTab(1);
+    shoot("bench-scenario.png");
+    w->showTab(2);
+    w->historyPanel()->openRun(w->lastRunId());
+    BOOST_REQUIRE(waitUntil([&] { return w->historyPanel()->openRunId() == w->lastRunId(); }, 15000));
+    shoot("bench-history.png");
+    BOOST_TEST_MESSAGE("screenshots in " << str(out));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
