@@ -68,38 +68,23 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
     if (!durationNs && entry.duration)
         durationNs = entry.duration->count();
 
+    // Describe, record and register the fault before acting: acting may end an exchange at once (a
+    // disconnect closes the link under a pending expect), and that failure must find its fault.
     bool instant = false;
     switch (entry.target) {
     case FaultEntry::Target::Link:
         rec.kind = LinkFaultSpec::kindName(entry.link.kind);
         rec.direction = directionName(entry.link.direction);
-        if (entry.onProxy)
-            m_bench->injectProxyFault(entry.on, id, entry.link);
-        else
-            m_bench->injectLinkFault(entry.on, id, entry.link);
         break;
-    case FaultEntry::Target::Device: {
+    case FaultEntry::Target::Device:
         rec.kind = entry.device.kind;
         instant = entry.device.isInstant();
-        const QString device = entry.on;
-        const QString command = entry.device.startCommand();
-        m_bench->sendDeviceCommand(device, command, [this, device, command](bool ok, const QString &answer) {
-            if (!ok)
-                emit event(monotonicNs(), QStringLiteral("error"), device,
-                           QStringLiteral("device fault '%1' was not taken: %2").arg(command, answer));
-        });
         break;
-    }
     case FaultEntry::Target::Power:
         rec.kind = powerName(entry.power.action);
-        if (entry.power.action == PowerFaultSpec::Action::On) {
-            m_bench->powerOn(entry.on);
-            instant = true;
-        } else {
-            m_bench->powerOff(entry.on);
-            if (entry.power.action == PowerFaultSpec::Action::Cycle)
-                durationNs = entry.power.offTime.count();
-        }
+        instant = entry.power.action == PowerFaultSpec::Action::On;
+        if (entry.power.action == PowerFaultSpec::Action::Cycle)
+            durationNs = entry.power.offTime.count();
         break;
     }
     emit event(
@@ -110,9 +95,32 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
                   .arg(m_seed)
             + QStringLiteral(": ") + entry.text);
     emit faultStarted(rec);
+    m_active.insert(id, Active{rec, entry, nullptr});
 
-    Active a{rec, entry, nullptr};
-    m_active.insert(id, a);
+    switch (entry.target) {
+    case FaultEntry::Target::Link:
+        if (entry.onProxy)
+            m_bench->injectProxyFault(entry.on, id, entry.link);
+        else
+            m_bench->injectLinkFault(entry.on, id, entry.link);
+        break;
+    case FaultEntry::Target::Device: {
+        const QString device = entry.on;
+        const QString command = entry.device.startCommand();
+        m_bench->sendDeviceCommand(device, command, [this, device, command](bool ok, const QString &answer) {
+            if (!ok)
+                emit event(monotonicNs(), QStringLiteral("error"), device,
+                           QStringLiteral("device fault '%1' was not taken: %2").arg(command, answer));
+        });
+        break;
+    }
+    case FaultEntry::Target::Power:
+        if (entry.power.action == PowerFaultSpec::Action::On)
+            m_bench->powerOn(entry.on);
+        else
+            m_bench->powerOff(entry.on);
+        break;
+    }
     if (instant) {
         end(id);
         return id;
