@@ -224,6 +224,12 @@ void FaultInjector::stepFinished(const StepResult &result) {
 }
 
 int FaultInjector::excusingFault(const QString &device) const {
+    // A fault that counts its failures wins over any that would excuse them (a drift to be caught
+    // while an earlier link fault's recovery grace is still running).
+    for (const Active &a : m_active) {
+        if (a.entry.on == device && a.entry.countFailures)
+            return -1;
+    }
     for (const Active &a : m_active) {
         if (a.entry.on == device && !a.entry.countFailures)
             return a.record.id;

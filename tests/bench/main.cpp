@@ -1,6 +1,7 @@
 // hil-benchmark: the harness's round trip and recorder throughput, each beside a minimal baseline measured
 // in the same run, printed as ratios. See docs/benchmarks.md for what is measured and how to read it.
 
+#include "guibenchmark.h"
 #include "linkbenchmark.h"
 #include "machineinfo.h"
 #include "recorderbenchmark.h"
@@ -219,6 +220,10 @@ int main(int argc, char *argv[]) {
 
     if (!printReportBenchmark(out, &error)) {
         err << "hil-benchmark: report: " << error << '\n';
+        return ExitFailure;
+    }
+    if (!printGuiBenchmark(out, &error)) {
+        err << "hil-benchmark: live plot: " << error << '\n';
         return ExitFailure;
     }
     out << "load average at end: " << loadAverage() << '\n';

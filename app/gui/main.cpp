@@ -1,0 +1,66 @@
+// hil-bench: the desktop app. main() parses the command line, builds the window and runs the event loop;
+// everything else is in the hilgui library.
+
+#include "appstyle.h"
+#include "mainwindow.h"
+#include "plotbenchmark.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTextStream>
+
+int main(int argc, char *argv[]) {
+    QGuiApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("hil"));
+    QCoreApplication::setApplicationName(QStringLiteral("hil-bench"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HIL_VERSION));
+
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        QStringLiteral("The desktop app of the hil harness: bench, scenario, live run, "
+                       "faults by hand, results and history."));
+    p.addHelpOption();
+    p.addVersionOption();
+    p.addPositionalArgument(QStringLiteral("scenario"), QStringLiteral("Scenario to open (YAML)."),
+                            QStringLiteral("[SCENARIO]"));
+    const QCommandLineOption fixture({QStringLiteral("f"), QStringLiteral("fixture")},
+                                     QStringLiteral("Fixture to open (YAML)."), QStringLiteral("F"));
+    const QCommandLineOption db(QStringLiteral("db"),
+                                QStringLiteral("Results database (default: the last one used)."),
+                                QStringLiteral("D"));
+    const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Start the run at once."));
+    QCommandLineOption benchmark(
+        QStringLiteral("benchmark-plot"),
+        QStringLiteral("Measure the live plot's frame rate with N points and exit (hil-benchmark)."),
+        QStringLiteral("N"));
+    benchmark.setFlags(QCommandLineOption::HiddenFromHelp);
+    p.addOptions({fixture, db, start, benchmark});
+    p.process(app);
+
+    if (p.isSet(benchmark)) {
+        QTextStream out(stdout);
+        hil::gui::PlotBenchmarkOptions o;
+        bool ok = false;
+        o.points = p.value(benchmark).toInt(&ok);
+        if (!ok || o.points < 1) {
+            QTextStream(stderr) << "hil-bench: --benchmark-plot needs a whole number of points >= 1\n";
+            return 2;
+        }
+        hil::gui::appstyle::apply(app);
+        return hil::gui::runPlotBenchmark(o, out);
+    }
+
+    hil::gui::appstyle::apply(app);
+    hil::gui::MainWindow window;
+    if (p.isSet(db))
+        window.setDatabasePath(p.value(db));
+    window.show();
+    if (p.isSet(fixture))
+        window.openFixture(p.value(fixture));
+    if (!p.positionalArguments().isEmpty())
+        window.openScenario(p.positionalArguments().constFirst());
+    if (p.isSet(start))
+        window.startRun();
+    return app.exec();
+}

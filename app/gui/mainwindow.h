@@ -1,0 +1,159 @@
+#pragma once
+
+#include "core/fixture.h"
+#include "core/results.h"
+#include "core/scenario.h"
+#include "runcontroller.h"
+
+#include <QMainWindow>
+#include <functional>
+#include <optional>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QTabWidget;
+class QTimer;
+
+namespace hil::gui {
+
+class BenchPanel;
+class EventLogPanel;
+class EventModel;
+class FaultPanel;
+class HistoryPanel;
+class MessageBar;
+class PlotPanel;
+class ResultModel;
+class ResultsPanel;
+class RunStatusPanel;
+class ScenarioEditor;
+class TrafficConsole;
+
+// hil-bench's window: it arranges the panels, keeps the layout, recent files and options in QSettings,
+// and wires the panels to one RunController. It holds no engine logic: loading and validation are
+// core's, running is the controller's (on its own thread), and every panel only shows what the run's
+// batches say. Results are drained from the run 25 times a second (kDrainIntervalMs) and handed to the
+// models and plots in one go.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    static constexpr int kDrainIntervalMs = 40;
+
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    bool openFixture(const QString &path);
+    bool openScenario(const QString &path);
+    void setDatabasePath(const QString &path);
+    const QString &databasePath() const { return m_databasePath; }
+    // Validates and starts a run; false (with the reason in the message bar) if it cannot start.
+    bool startRun();
+    void stopRun();
+    void togglePause();
+    void setRecordExchanges(bool on);
+    void setSeed(std::optional<quint64> seed);
+    // What closing the window during a run asks; the default asks with a message box.
+    void setCloseConfirmation(std::function<bool()> confirm) { m_confirmClose = std::move(confirm); }
+    void showTab(int index); // 0 live, 1 scenario, 2 history
+
+    RunController *controller() const { return m_controller; }
+    ResultModel *resultModel() const { return m_results; }
+    EventModel *eventModel() const { return m_events; }
+    RunStatusPanel *statusPanel() const { return m_status; }
+    PlotPanel *plotPanel() const { return m_plots; }
+    BenchPanel *benchPanel() const { return m_bench; }
+    FaultPanel *faultPanel() const { return m_faults; }
+    ScenarioEditor *scenarioEditor() const { return m_editor; }
+    HistoryPanel *historyPanel() const { return m_history; }
+    ResultsPanel *resultsPanel() const { return m_resultsPanel; }
+    EventLogPanel *eventLogPanel() const { return m_eventLog; }
+    TrafficConsole *trafficConsole() const { return m_traffic; }
+    MessageBar *messageBar() const { return m_messages; }
+    const RunCounts &counts() const { return m_counts; }
+    std::optional<Verdict> lastVerdict() const { return m_lastVerdict; }
+    qint64 lastRunId() const { return m_lastRunId; }
+
+signals:
+    void runFinished(hil::Verdict verdict, qint64 runId);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void buildActions();
+    void buildMenus();
+    void buildDocks();
+    QDockWidget *addDock(const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area,
+                         const QKeySequence &toggle);
+    void restoreSettings();
+    void applyDefaultDockSizes();
+    void saveSettings();
+    void addRecent(const QString &key, const QString &path);
+    void fillRecentMenu(QMenu *menu, const QString &key, bool fixture);
+    void drain();
+    void onStateChanged(RunController::State state);
+    void onFinished(Verdict verdict, const QString &reason, qint64 runId);
+    void requestPower(const QString &device, bool on);
+    void chooseDatabase();
+    void showShortcuts();
+    void updateActions();
+    void updateTitle();
+    QStringList runDevices() const;
+
+    RunController *m_controller;
+    ResultModel *m_results;
+    EventModel *m_events;
+    MessageBar *m_messages = nullptr;
+    RunStatusPanel *m_status = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    PlotPanel *m_plots = nullptr;
+    ScenarioEditor *m_editor = nullptr;
+    HistoryPanel *m_history = nullptr;
+    BenchPanel *m_bench = nullptr;
+    FaultPanel *m_faults = nullptr;
+    ResultsPanel *m_resultsPanel = nullptr;
+    EventLogPanel *m_eventLog = nullptr;
+    TrafficConsole *m_traffic = nullptr;
+    QLabel *m_dbLabel = nullptr;
+    QLabel *m_stateLabel = nullptr;
+    QLineEdit *m_seedEdit = nullptr;
+    QTimer *m_drainTimer;
+
+    QAction *m_openFixture = nullptr;
+    QAction *m_openScenario = nullptr;
+    QAction *m_saveScenario = nullptr;
+    QAction *m_validate = nullptr;
+    QAction *m_start = nullptr;
+    QAction *m_pause = nullptr;
+    QAction *m_stop = nullptr;
+    QAction *m_recordTraffic = nullptr;
+    QAction *m_inject = nullptr;
+    QAction *m_clearFaults = nullptr;
+    QMenu *m_recentFixtures = nullptr;
+    QMenu *m_recentScenarios = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QByteArray m_defaultLayout;
+    QList<QDockWidget *> m_docks; // bench, faults, results, events
+    bool m_defaultSizesPending = false;
+
+    std::optional<Fixture> m_fixture;
+    std::optional<Scenario> m_runScenario; // of the run going on, or last run
+    QString m_databasePath;
+    RunCounts m_counts;
+    qint64 m_startMonoNs = 0;
+    quint64 m_runSeed = 0;
+    qint64 m_loopStartRunNs = -1;
+    qint64 m_plannedNs = -1;
+    qint64 m_plannedIterations = -1;
+    qint64 m_iterations = 0;
+    std::optional<Verdict> m_lastVerdict;
+    qint64 m_lastRunId = 0;
+    bool m_closeAfterRun = false;
+    std::function<bool()> m_confirmClose;
+};
+
+} // namespace hil::gui

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/verdict.h"
+#include "runrequest.h"
+
+#include <QObject>
+#include <memory>
+
+namespace hil {
+class Recorder;
+class Runner;
+} // namespace hil
+
+namespace hil::gui {
+
+class LiveBuffer;
+
+// The run's side of the GUI: lives on the runner thread, where it opens the recorder and creates the
+// Runner (so the runner, its bench, sessions and simulators all belong to that thread and its event loop).
+// Every public function must be called on that thread (RunController posts them there); its signals are
+// delivered to the GUI thread queued.
+//
+// A run ends with done(), emitted once after the recorder has written everything and the runner with its
+// bench and simulators is gone; nothing of the run is left on the thread afterwards.
+class RunWorker : public QObject {
+    Q_OBJECT
+public:
+    RunWorker(RunRequest request, std::shared_ptr<LiveBuffer> buffer);
+    ~RunWorker() override;
+
+    void begin();
+    void pause();
+    void resume();
+    void stop(const QString &reason);
+    void injectFault(const hil::FaultEntry &fault);
+    void clearFaults(const QString &target);
+    // Aborts the run and tears it down before returning (the window is closing and will not wait).
+    void shutdownNow(const QString &reason);
+
+signals:
+    void started(qint64 runId);
+    void startFailed(const QString &reason);
+    void faultInjected(int id, const QString &text);
+    void faultRejected(const QString &text, const QString &reason);
+    // Something went wrong that the operator should see (the recorder could not write).
+    void problem(const QString &message);
+    void done(hil::Verdict verdict, const QString &reason, qint64 runId);
+
+private:
+    void cleanup();
+
+    RunRequest m_request;
+    std::shared_ptr<LiveBuffer> m_buffer;
+    std::unique_ptr<Recorder> m_recorder;
+    std::unique_ptr<Runner> m_runner;
+    qint64 m_runId = 0;
+    Verdict m_verdict = Verdict::Abort; // until the runner says otherwise
+    bool m_done = false;
+};
+
+} // namespace hil::gui
