@@ -2,24 +2,13 @@
 
 #include "bench.h"
 #include "clock.h"
+#include "faultspecparser.h"
 
 #include <QTimer>
 
 namespace hil {
 
 namespace {
-
-QString directionName(LinkFaultSpec::Direction d) {
-    switch (d) {
-    case LinkFaultSpec::Direction::ToDevice:
-        return QStringLiteral("to-device");
-    case LinkFaultSpec::Direction::FromDevice:
-        return QStringLiteral("from-device");
-    case LinkFaultSpec::Direction::Both:
-        break;
-    }
-    return QStringLiteral("both");
-}
 
 QString powerName(PowerFaultSpec::Action a) {
     switch (a) {
@@ -74,7 +63,7 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
     switch (entry.target) {
     case FaultEntry::Target::Link:
         rec.kind = LinkFaultSpec::kindName(entry.link.kind);
-        rec.direction = directionName(entry.link.direction);
+        rec.direction = linkDirectionName(entry.link.direction);
         break;
     case FaultEntry::Target::Device:
         rec.kind = entry.device.kind;
