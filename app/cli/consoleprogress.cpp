@@ -1,6 +1,7 @@
 #include "consoleprogress.h"
 
 #include "core/duration.h"
+#include "core/printable.h"
 
 #include <unistd.h>
 
@@ -43,7 +44,7 @@ void ConsoleProgress::draw(bool force) {
     if (m_plannedNs > 0)
         line += QStringLiteral("  ETA %1")
                     .arg(hil::formatDuration(hil::Nanoseconds(std::max<qint64>(0, m_plannedNs - elapsedNs))));
-    line += QStringLiteral("  [%1]").arg(m_step.left(40));
+    line += QStringLiteral("  [%1]").arg(hil::printableText(m_step).left(40));
     std::fprintf(m_out, "\r\033[K%s", line.toLocal8Bit().constData());
     std::fflush(m_out);
 }

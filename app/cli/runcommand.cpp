@@ -3,6 +3,7 @@
 #include "consoleprogress.h"
 #include "core/duration.h"
 #include "core/junitwriter.h"
+#include "core/printable.h"
 #include "core/recorder.h"
 #include "core/runner.h"
 #include "reportcommand.h"
@@ -129,8 +130,8 @@ int runCommand(const QStringList &args) {
     }
     if (!quiet) {
         const hil::RunCounts &c = runner.counts();
-        out << hil::verdictName(verdict) << "  " << runner.info().scenario << "  " << c.total()
-            << " steps: " << c.pass << " pass, " << c.fail << " fail, " << c.error << " error";
+        out << hil::verdictName(verdict) << "  " << hil::printableText(runner.info().scenario) << "  "
+            << c.total() << " steps: " << c.pass << " pass, " << c.fail << " fail, " << c.error << " error";
         if (c.expected)
             out << " (" << c.expected << " expected during faults)";
         if (c.marginal)
@@ -139,7 +140,7 @@ int runCommand(const QStringList &args) {
             out << ", " << c.abort << " aborted";
         out << "  seed " << runner.info().seed << '\n';
         if (!runner.endReason().isEmpty())
-            out << "ended early: " << runner.endReason() << '\n';
+            out << "ended early: " << hil::printableText(runner.endReason()) << '\n';
         out << "database: " << QFileInfo(dbPath).absoluteFilePath() << " (run " << recorder->runId() << ")\n";
         if (junit)
             out << "junit: " << QFileInfo(p.value(QStringLiteral("junit"))).absoluteFilePath() << '\n';

@@ -1,5 +1,7 @@
 #include "sourceerror.h"
 
+#include "printable.h"
+
 #include <algorithm>
 
 namespace hil {
@@ -14,7 +16,7 @@ QString formatErrors(SourceErrors errors) {
     });
     QString out;
     for (const SourceError &e : errors)
-        out += e.toString() + u'\n';
+        out += printableText(e.toString()) + u'\n';
     return out;
 }
 
