@@ -25,13 +25,13 @@ struct KindName {
 };
 
 constexpr KindName kKindNames[] = {
-    {FaultSpec::Kind::Drift, "drift"},     {FaultSpec::Kind::Offset, "offset"},
-    {FaultSpec::Kind::Noise, "noise"},     {FaultSpec::Kind::Stuck, "stuck"},
-    {FaultSpec::Kind::Spike, "spike"},     {FaultSpec::Kind::Dropout, "dropout"},
-    {FaultSpec::Kind::Hang, "hang"},       {FaultSpec::Kind::Reboot, "reboot"},
-    {FaultSpec::Kind::Garbage, "garbage"}, {FaultSpec::Kind::LongLine, "longline"},
+    {FaultSpec::Kind::Drift, "drift"},         {FaultSpec::Kind::Offset, "offset"},
+    {FaultSpec::Kind::Noise, "noise"},         {FaultSpec::Kind::Stuck, "stuck"},
+    {FaultSpec::Kind::Spike, "spike"},         {FaultSpec::Kind::Dropout, "dropout"},
+    {FaultSpec::Kind::Hang, "hang"},           {FaultSpec::Kind::Reboot, "reboot"},
+    {FaultSpec::Kind::Garbage, "garbage"},     {FaultSpec::Kind::LongLine, "longline"},
     {FaultSpec::Kind::Duplicate, "duplicate"}, {FaultSpec::Kind::Late, "late"},
-    {FaultSpec::Kind::Stale, "stale"},     {FaultSpec::Kind::Unplug, "unplug"},
+    {FaultSpec::Kind::Stale, "stale"},         {FaultSpec::Kind::Unplug, "unplug"},
 };
 
 // A byte count: a whole number with an optional k (x1000) or M (x10^6), e.g. "4096", "64k", "10M".
@@ -286,7 +286,8 @@ bool parseFault(const QByteArrayList &words, const QByteArrayList &channels, Fau
             else if (bytes == "invalid-utf8")
                 spec->bytes = FaultSpec::Bytes::InvalidUtf8;
             else {
-                *error = "bad value bytes=" + parameters.text("bytes") + " (expected random, nul or invalid-utf8)";
+                *error =
+                    "bad value bytes=" + parameters.text("bytes") + " (expected random, nul or invalid-utf8)";
                 return false;
             }
         }

@@ -60,14 +60,6 @@ QByteArray DeviceCore::shapeAnswers(const QByteArray &out, nanoseconds now) {
     QByteArray shaped;
     for (const QByteArray &line : std::as_const(lines))
         shaped += line + '\n';
-    if (m_unplugArmed && !shaped.isEmpty()) {
-        // Cut inside the first line: at least one byte of it goes, its terminator never does.
-        const qsizetype firstLine = shaped.indexOf('\n');
-        shaped.truncate(std::max<qsizetype>(1, firstLine / 2));
-        m_unplugNow = std::exchange(m_unplugArmed, std::nullopt);
-        ++m_counters.unplugs;
-        return shaped;
-    }
     if (const FaultSpec *late = m_faults.active(Kind::Late, now)) {
         m_late.push_back({now + late->delay, shaped});
         m_counters.lateAnswers += static_cast<quint64>(lines.size());
@@ -159,7 +151,14 @@ QByteArrayList DeviceCore::control(QByteArrayView line, nanoseconds now) {
             return {"OK"};
         }
         if (spec.kind == FaultSpec::Kind::Unplug) {
-            m_unplugArmed = spec.down;
+            // Cut in the middle of a line: the first half of the latest answer (or one byte), never its
+            // terminator; then the link goes (see takeUnplug()).
+            if (isResponsive(now))
+                m_pending += m_lastAnswer.isEmpty()
+                                 ? QByteArray("?")
+                                 : m_lastAnswer.left(std::max<qsizetype>(1, m_lastAnswer.size() / 2));
+            m_unplugNow = spec.down;
+            ++m_counters.unplugs;
             return {"OK"};
         }
         if (spec.kind == FaultSpec::Kind::Stuck && !spec.value)

@@ -60,12 +60,12 @@ public:
     // Device bytes from the current client; returns what to send. The answers in it are shaped by the
     // answer faults active at `now`: stale (each answer replaced by the previous one), duplicate (each
     // line twice), longline (answers replaced by long lines, taken with takeLongLines()), late (held back
-    // and sent by tick() once due); and a pending unplug cuts the first answer in half (takeUnplug()).
+    // and sent by tick() once due).
     QByteArray receive(QByteArrayView bytes, std::chrono::nanoseconds now);
     // The long lines that replaced answers since the last call, in order; sent after receive()'s bytes.
     QList<LongLine> takeLongLines();
-    // Set once when an unplug fault has cut an answer: the link must drop now, after the bytes returned,
-    // and stay away for the duration returned.
+    // Set once after FAULT unplug, whose answer came with the first half of a line (the latest answer
+    // cut short): the link must drop now, after those bytes, and stay away for the duration returned.
     std::optional<std::chrono::nanoseconds> takeUnplug();
     // Whatever is due at `now` without input: a finished boot's banner, DATA lines, garbage.
     QByteArray tick(std::chrono::nanoseconds now);
@@ -105,8 +105,7 @@ private:
     std::deque<Held> m_late;                             // answers a late fault holds back, in order
     QByteArray m_lastAnswer;                             // the latest answer line, for stale
     QList<LongLine> m_longLines;                         // answers replaced by long lines, not taken yet
-    std::optional<std::chrono::nanoseconds> m_unplugArmed; // FAULT unplug: cut the next answer
-    std::optional<std::chrono::nanoseconds> m_unplugNow;   // an answer was cut: drop the link
+    std::optional<std::chrono::nanoseconds> m_unplugNow; // FAULT unplug: drop the link, for this long
 
     std::unique_ptr<DeviceProtocol> m_protocol;
     DeviceFaults m_faults;

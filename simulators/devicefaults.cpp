@@ -218,7 +218,8 @@ QByteArray DeviceFaults::describe(const Active &fault, nanoseconds now) const {
             line += " bytes=invalid-utf8";
         break;
     case Kind::LongLine:
-        line += " size=" + QByteArray::number(spec.lineSize) + (spec.terminated ? " end=newline" : " end=none");
+        line +=
+            " size=" + QByteArray::number(spec.lineSize) + (spec.terminated ? " end=newline" : " end=none");
         break;
     case Kind::Late:
         line += " delay=" + formatDuration(spec.delay);

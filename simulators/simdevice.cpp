@@ -112,8 +112,7 @@ void SimDevice::send(const QByteArray &bytes) {
         // Bounded like a UART's buffer: what does not fit behind a stalled long line is lost.
         if (m_backlog.size() + bytes.size() <= kMaxBacklog)
             m_backlog += bytes;
-    }
-    else
+    } else
         emit transmit(bytes);
 }
 

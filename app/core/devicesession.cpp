@@ -90,11 +90,12 @@ qint64 DeviceSession::sendLine(const QByteArray &line) {
 
 void DeviceSession::discardQueued() {
     if (m_lastExpectStrict && !m_queue.empty()) {
-        emit problem(monotonicNs(), QStringLiteral("unexpected-line"),
-                     QStringLiteral("%1 line(s) after the last answer that nobody asked for, dropped before the "
-                                    "next request; the first: '%2'")
-                         .arg(m_queue.size())
-                         .arg(printableBytes(m_queue.front().second.left(kMaxSkippedBytes))));
+        emit problem(
+            monotonicNs(), QStringLiteral("unexpected-line"),
+            QStringLiteral("%1 line(s) after the last answer that nobody asked for, dropped before the "
+                           "next request; the first: '%2'")
+                .arg(m_queue.size())
+                .arg(printableBytes(m_queue.front().second.left(kMaxSkippedBytes))));
     }
     m_queue.clear();
 }

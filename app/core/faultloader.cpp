@@ -235,8 +235,9 @@ bool readDeviceFault(YamlReader &r, const YAML::Node &n, DeviceFaultSpec &spec) 
             } else if (name == u"size") {
                 static const QRegularExpression sizeForm(QStringLiteral("^[1-9][0-9]*[kM]?$"));
                 if (!sizeForm.match(value).hasMatch())
-                    r.error(it->second,
-                            QStringLiteral("size must be a whole number of bytes, optionally with k or M (10M)"));
+                    r.error(
+                        it->second,
+                        QStringLiteral("size must be a whole number of bytes, optionally with k or M (10M)"));
             } else {
                 if (name == u"rate" && value.endsWith(QStringLiteral("/s")))
                     value.chop(2); // "0.05/s" reads as written in DESIGN.md
