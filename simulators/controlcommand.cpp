@@ -242,7 +242,7 @@ bool parseFault(const QByteArrayList &words, const QByteArrayList &channels, Fau
         if (!size)
             return false;
         spec->probability = *p;
-        spec->lineSize = *size;
+        spec->size = *size;
         break;
     }
     case FaultSpec::Kind::Dropout:
