@@ -17,6 +17,7 @@ constexpr double kMaxDurationSeconds = 30.0 * 24 * 3600;
 constexpr double kMaxGarbageRate = 100000.0; // bytes per second
 constexpr double kDefaultGarbageRate = 100.0;
 constexpr nanoseconds kDefaultRebootDown = std::chrono::seconds(1);
+constexpr double kMaxLongLineSize = 256.0 * 1024 * 1024; // bytes
 
 struct KindName {
     FaultSpec::Kind kind;
@@ -24,12 +25,32 @@ struct KindName {
 };
 
 constexpr KindName kKindNames[] = {
-    {FaultSpec::Kind::Drift, "drift"},     {FaultSpec::Kind::Offset, "offset"},
-    {FaultSpec::Kind::Noise, "noise"},     {FaultSpec::Kind::Stuck, "stuck"},
-    {FaultSpec::Kind::Spike, "spike"},     {FaultSpec::Kind::Dropout, "dropout"},
-    {FaultSpec::Kind::Hang, "hang"},       {FaultSpec::Kind::Reboot, "reboot"},
-    {FaultSpec::Kind::Garbage, "garbage"},
+    {FaultSpec::Kind::Drift, "drift"},         {FaultSpec::Kind::Offset, "offset"},
+    {FaultSpec::Kind::Noise, "noise"},         {FaultSpec::Kind::Stuck, "stuck"},
+    {FaultSpec::Kind::Spike, "spike"},         {FaultSpec::Kind::Dropout, "dropout"},
+    {FaultSpec::Kind::Hang, "hang"},           {FaultSpec::Kind::Reboot, "reboot"},
+    {FaultSpec::Kind::Garbage, "garbage"},     {FaultSpec::Kind::LongLine, "longline"},
+    {FaultSpec::Kind::Duplicate, "duplicate"}, {FaultSpec::Kind::Late, "late"},
+    {FaultSpec::Kind::Stale, "stale"},         {FaultSpec::Kind::Unplug, "unplug"},
 };
+
+// A byte count: a whole number with an optional k (x1000) or M (x10^6), e.g. "4096", "64k", "10M".
+std::optional<qint64> parseSize(QByteArrayView text) {
+    QByteArray number = text.toByteArray();
+    double scale = 1.0;
+    if (number.endsWith('k')) {
+        scale = 1e3;
+        number.chop(1);
+    } else if (number.endsWith('M')) {
+        scale = 1e6;
+        number.chop(1);
+    }
+    bool ok = false;
+    const double value = number.toDouble(&ok) * scale;
+    if (!ok || !std::isfinite(value) || value < 1.0 || value > kMaxLongLineSize || value != std::floor(value))
+        return std::nullopt;
+    return static_cast<qint64>(value);
+}
 
 // The parameters each kind takes; everything else is an error, so a typo never passes silently.
 QByteArrayList allowedParameters(FaultSpec::Kind kind) {
@@ -51,7 +72,16 @@ QByteArrayList allowedParameters(FaultSpec::Kind kind) {
     case FaultSpec::Kind::Reboot:
         return {"down"};
     case FaultSpec::Kind::Garbage:
-        return {"rate", "for"};
+        return {"rate", "bytes", "for"};
+    case FaultSpec::Kind::LongLine:
+        return {"size", "end", "for"};
+    case FaultSpec::Kind::Duplicate:
+    case FaultSpec::Kind::Stale:
+        return {"for"};
+    case FaultSpec::Kind::Late:
+        return {"delay", "for"};
+    case FaultSpec::Kind::Unplug:
+        return {"down"};
     }
     return {};
 }
@@ -226,6 +256,7 @@ bool parseFault(const QByteArrayList &words, const QByteArrayList &channels, Fau
     case FaultSpec::Kind::Hang:
         break;
     case FaultSpec::Kind::Reboot:
+    case FaultSpec::Kind::Unplug:
         spec->down = kDefaultRebootDown;
         if (parameters.has("down")) {
             const auto down = parameters.duration("down", error);
@@ -246,7 +277,53 @@ bool parseFault(const QByteArrayList &words, const QByteArrayList &channels, Fau
             }
             spec->rate = *rate;
         }
+        if (parameters.has("bytes")) {
+            const QByteArray bytes = parameters.text("bytes").toLower();
+            if (bytes == "random")
+                spec->bytes = FaultSpec::Bytes::Random;
+            else if (bytes == "nul")
+                spec->bytes = FaultSpec::Bytes::Nul;
+            else if (bytes == "invalid-utf8")
+                spec->bytes = FaultSpec::Bytes::InvalidUtf8;
+            else {
+                *error =
+                    "bad value bytes=" + parameters.text("bytes") + " (expected random, nul or invalid-utf8)";
+                return false;
+            }
+        }
         break;
+    case FaultSpec::Kind::LongLine: {
+        spec->lineSize = 10'000'000;
+        if (parameters.has("size")) {
+            const auto size = parseSize(parameters.text("size"));
+            if (!size) {
+                *error = "bad value size=" + parameters.text("size") + " (expected 1..256M bytes)";
+                return false;
+            }
+            spec->lineSize = *size;
+        }
+        if (parameters.has("end")) {
+            const QByteArray end = parameters.text("end").toLower();
+            if (end != "newline" && end != "none") {
+                *error = "bad value end=" + parameters.text("end") + " (expected newline or none)";
+                return false;
+            }
+            spec->terminated = end == "newline";
+        }
+        break;
+    }
+    case FaultSpec::Kind::Duplicate:
+    case FaultSpec::Kind::Stale:
+        break;
+    case FaultSpec::Kind::Late: {
+        if (!require(parameters, "delay", error))
+            return false;
+        const auto delay = parameters.duration("delay", error);
+        if (!delay)
+            return false;
+        spec->delay = *delay;
+        break;
+    }
     }
     return true;
 }
@@ -268,6 +345,10 @@ bool parseClear(const QByteArrayList &words, const QByteArrayList &channels, Con
     }
     if (*kind == FaultSpec::Kind::Reboot) {
         *error = "a reboot cannot be cleared";
+        return false;
+    }
+    if (*kind == FaultSpec::Kind::Unplug) {
+        *error = "an unplug cannot be cleared";
         return false;
     }
     command->verb = ControlCommand::Verb::Clear;

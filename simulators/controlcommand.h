@@ -10,7 +10,24 @@ namespace hilsim {
 
 // One device fault as the control channel states it: plain data, validated by ControlCommand::parse.
 struct FaultSpec {
-    enum class Kind { Drift, Offset, Noise, Stuck, Spike, Dropout, Hang, Reboot, Garbage };
+    enum class Kind {
+        Drift,
+        Offset,
+        Noise,
+        Stuck,
+        Spike,
+        Dropout,
+        Hang,
+        Reboot,
+        Garbage,
+        LongLine,
+        Duplicate,
+        Late,
+        Stale,
+        Unplug
+    };
+    // Garbage: which bytes it emits.
+    enum class Bytes { Random, Nul, InvalidUtf8 };
 
     Kind kind = Kind::Drift;
     int channel = -1;            // index into the model's channels; channel faults only
@@ -20,12 +37,18 @@ struct FaultSpec {
     double probability = 1.0;    // Spike: per sample; Dropout: per reading
     double size = 0.0;           // Spike: added with a random sign
     std::optional<std::chrono::nanoseconds> duration; // `for=`: absent means until cleared
-    std::chrono::nanoseconds down{};                  // Reboot: how long it stays silent
+    std::chrono::nanoseconds down{};                  // Reboot: how long it stays silent; Unplug: gone
+    Bytes bytes = Bytes::Random;                      // Garbage
+    qint64 lineSize = 0;                              // LongLine: bytes per line, without the terminator
+    bool terminated = true;                           // LongLine: end=newline (true) or end=none
+    std::chrono::nanoseconds delay{};                 // Late: how long each answer is held back
 
     static QByteArray kindName(Kind kind);
     static std::optional<Kind> kindFromName(QByteArrayView name); // case-insensitive
     // Drift, offset, noise, stuck and spike act on one channel (a sensor reading); the rest on the device.
     static bool isChannelKind(Kind kind);
+    // Reboot and unplug happen once, at once; they are not lasting faults and cannot be cleared.
+    static bool isInstantKind(Kind kind) { return kind == Kind::Reboot || kind == Kind::Unplug; }
 };
 
 // One line of the control channel, parsed and validated against the model's channel names. A command

@@ -2,6 +2,7 @@
 
 #include "controlcommand.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace hilsim {
@@ -21,12 +22,67 @@ QByteArray DeviceCore::receive(QByteArrayView bytes, nanoseconds now) {
         m_protocol->dropPartialLine();
         return takePending();
     }
-    m_pending += m_protocol->feed(bytes, now);
+    m_pending += shapeAnswers(m_protocol->feed(bytes, now), now);
     return takePending();
+}
+
+QByteArray DeviceCore::shapeAnswers(const QByteArray &out, nanoseconds now) {
+    using Kind = FaultSpec::Kind;
+    if (out.isEmpty())
+        return out;
+    QByteArrayList lines = out.split('\n');
+    lines.removeLast(); // everything feed() returns ends with "\n"
+    if (m_faults.active(Kind::Stale, now)) {
+        QByteArrayList previous;
+        for (QByteArray &line : lines) {
+            std::swap(line, m_lastAnswer);
+            if (!line.isEmpty())
+                previous.append(line);
+            ++m_counters.staleAnswers;
+        }
+        lines = previous;
+    } else if (!lines.isEmpty()) {
+        m_lastAnswer = lines.last();
+    }
+    if (m_faults.active(Kind::Duplicate, now)) {
+        QByteArrayList twice;
+        for (const QByteArray &line : std::as_const(lines))
+            twice << line << line;
+        m_counters.duplicatedLines += static_cast<quint64>(lines.size());
+        lines = twice;
+    }
+    if (const FaultSpec *longLine = m_faults.active(Kind::LongLine, now)) {
+        for (qsizetype i = 0; i < lines.size(); ++i)
+            m_longLines.append({longLine->lineSize, longLine->terminated});
+        m_counters.longLines += static_cast<quint64>(lines.size());
+        return {};
+    }
+    QByteArray shaped;
+    for (const QByteArray &line : std::as_const(lines))
+        shaped += line + '\n';
+    if (const FaultSpec *late = m_faults.active(Kind::Late, now)) {
+        m_late.push_back({now + late->delay, shaped});
+        m_counters.lateAnswers += static_cast<quint64>(lines.size());
+        return {};
+    }
+    return shaped;
+}
+
+QList<DeviceCore::LongLine> DeviceCore::takeLongLines() {
+    return std::exchange(m_longLines, {});
+}
+
+std::optional<nanoseconds> DeviceCore::takeUnplug() {
+    return std::exchange(m_unplugNow, std::nullopt);
 }
 
 QByteArray DeviceCore::tick(nanoseconds now) {
     advance(now);
+    while (!m_late.empty() && m_late.front().due <= now) {
+        if (m_power == Power::On)
+            m_pending += m_late.front().bytes;
+        m_late.pop_front();
+    }
     if (m_power == Power::On)
         m_pending += m_protocol->tick(now);
     // Garbage after the lines due by now, so it lands between lines, never inside one.
@@ -44,6 +100,8 @@ std::optional<nanoseconds> DeviceCore::nextDeadline() const {
         consider(m_bootAt);
     if (m_power == Power::On)
         consider(m_protocol->nextDeadline());
+    if (!m_late.empty())
+        consider(m_late.front().due);
     // While off or booting the garbage due is only swallowed, which the next call does anyway.
     if (m_power == Power::On)
         consider(m_faults.nextGarbageTime());
@@ -59,6 +117,7 @@ QByteArray DeviceCore::startSession(nanoseconds now) {
 
 void DeviceCore::endSession(nanoseconds now) {
     advance(now);
+    m_late.clear(); // answers for a client that is gone
     m_protocol->resetSession();
 }
 
@@ -89,6 +148,17 @@ QByteArrayList DeviceCore::control(QByteArrayView line, nanoseconds now) {
             powerDown(now);
             m_power = Power::Booting;
             m_bootAt = now + spec.down;
+            return {"OK"};
+        }
+        if (spec.kind == FaultSpec::Kind::Unplug) {
+            // Cut in the middle of a line: the first half of the latest answer (or one byte), never its
+            // terminator; then the link goes (see takeUnplug()).
+            if (isResponsive(now))
+                m_pending += m_lastAnswer.isEmpty()
+                                 ? QByteArray("?")
+                                 : m_lastAnswer.left(std::max<qsizetype>(1, m_lastAnswer.size() / 2));
+            m_unplugNow = spec.down;
+            ++m_counters.unplugs;
             return {"OK"};
         }
         if (spec.kind == FaultSpec::Kind::Stuck && !spec.value)
@@ -153,6 +223,7 @@ void DeviceCore::powerDown(nanoseconds now) {
     }
     m_faults.powerLost(now);
     m_protocol->powerDown();
+    m_late.clear();
 }
 
 QByteArray DeviceCore::takePending() {
@@ -174,6 +245,11 @@ QByteArrayList DeviceCore::counterLines() const {
         line("suppressed_lines", faults.suppressedLines),
         line("discarded_bytes", m_counters.discardedBytes),
         line("garbage_bytes", faults.garbageBytes),
+        line("long_lines", m_counters.longLines),
+        line("duplicated_lines", m_counters.duplicatedLines),
+        line("late_answers", m_counters.lateAnswers),
+        line("stale_answers", m_counters.staleAnswers),
+        line("unplugs", m_counters.unplugs),
         line("reboots", m_counters.reboots),
         line("power_offs", m_counters.powerOffs),
         line("boots", m_counters.boots),

@@ -5,7 +5,9 @@
 
 #include <QByteArray>
 #include <QByteArrayList>
+#include <QList>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 
@@ -38,13 +40,33 @@ public:
         quint64 boots = 0;          // boots completed (after a reboot or POWER ON)
         quint64 controlCommands = 0;
         quint64 controlErrors = 0;
+        quint64 longLines = 0;       // answers replaced by a long line (longline)
+        quint64 duplicatedLines = 0; // extra copies of answer lines sent (duplicate)
+        quint64 lateAnswers = 0;     // answers held back (late)
+        quint64 staleAnswers = 0;    // answers replaced by the one before (stale)
+        quint64 unplugs = 0;         // links dropped by FAULT unplug
+    };
+
+    // An answer replaced by a longline fault: `size` filler bytes, then "\n" if `terminated`. Too big to
+    // build in memory at once, so the caller streams it (SimDevice).
+    struct LongLine {
+        qint64 size = 0;
+        bool terminated = true;
     };
 
     // Takes the protocol over and hands it the faults. Faults are seeded with `seed`.
     DeviceCore(std::unique_ptr<DeviceProtocol> protocol, quint64 seed);
 
-    // Device bytes from the current client; returns what to send.
+    // Device bytes from the current client; returns what to send. The answers in it are shaped by the
+    // answer faults active at `now`: stale (each answer replaced by the previous one), duplicate (each
+    // line twice), longline (answers replaced by long lines, taken with takeLongLines()), late (held back
+    // and sent by tick() once due).
     QByteArray receive(QByteArrayView bytes, std::chrono::nanoseconds now);
+    // The long lines that replaced answers since the last call, in order; sent after receive()'s bytes.
+    QList<LongLine> takeLongLines();
+    // Set once after FAULT unplug, whose answer came with the first half of a line (the latest answer
+    // cut short): the link must drop now, after those bytes, and stay away for the duration returned.
+    std::optional<std::chrono::nanoseconds> takeUnplug();
     // Whatever is due at `now` without input: a finished boot's banner, DATA lines, garbage.
     QByteArray tick(std::chrono::nanoseconds now);
     // When tick() has something to do next; nullopt when nothing is scheduled.
@@ -74,6 +96,16 @@ private:
     void powerDown(std::chrono::nanoseconds now);
     QByteArray takePending();
     QByteArrayList counterLines() const;
+    QByteArray shapeAnswers(const QByteArray &out, std::chrono::nanoseconds now);
+
+    struct Held {
+        std::chrono::nanoseconds due{};
+        QByteArray bytes;
+    };
+    std::deque<Held> m_late;                             // answers a late fault holds back, in order
+    QByteArray m_lastAnswer;                             // the latest answer line, for stale
+    QList<LongLine> m_longLines;                         // answers replaced by long lines, not taken yet
+    std::optional<std::chrono::nanoseconds> m_unplugNow; // FAULT unplug: drop the link, for this long
 
     std::unique_ptr<DeviceProtocol> m_protocol;
     DeviceFaults m_faults;

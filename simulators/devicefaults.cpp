@@ -36,7 +36,7 @@ DeviceFaults::DeviceFaults(quint64 seed, QByteArrayList channels)
     , m_channels(std::move(channels)) {}
 
 void DeviceFaults::start(const FaultSpec &spec, nanoseconds now) {
-    if (spec.kind == FaultSpec::Kind::Reboot)
+    if (FaultSpec::isInstantKind(spec.kind))
         return;
     Active fault;
     fault.spec = spec;
@@ -97,6 +97,11 @@ bool DeviceFaults::isHung(nanoseconds time) const {
     return find(FaultSpec::Kind::Hang, -1, time) != nullptr;
 }
 
+const FaultSpec *DeviceFaults::active(FaultSpec::Kind kind, nanoseconds time) const {
+    const Active *fault = find(kind, -1, time);
+    return fault ? &fault->spec : nullptr;
+}
+
 bool DeviceFaults::dropReading(nanoseconds time) {
     Active *dropout = findMutable(FaultSpec::Kind::Dropout, -1, time);
     if (!dropout)
@@ -131,8 +136,20 @@ QByteArray DeviceFaults::takeGarbage(nanoseconds now, bool silent) {
     bytes.reserve(static_cast<qsizetype>(due - fault.emitted));
     for (quint64 byte = fault.emitted + 1; byte <= due; ++byte) {
         const quint64 draw = faultrandom::bits(m_seed, faultrandom::GarbageStream, m_garbageIndex++);
-        if (!isHung(garbageTime(fault.start, rate, byte)))
+        if (isHung(garbageTime(fault.start, rate, byte)))
+            continue;
+        switch (fault.spec.bytes) {
+        case FaultSpec::Bytes::Random:
             bytes.append(static_cast<char>(draw & 0xff));
+            break;
+        case FaultSpec::Bytes::Nul:
+            bytes.append('\0');
+            break;
+        case FaultSpec::Bytes::InvalidUtf8:
+            // 0xff never occurs in UTF-8 and 0x80..0xbf cannot start a sequence: invalid wherever it lands.
+            bytes.append(static_cast<char>((draw & 0x40) ? 0xff : 0x80 | (draw & 0x3f)));
+            break;
+        }
     }
     fault.emitted = due;
     m_counters.garbageBytes += static_cast<quint64>(bytes.size());
@@ -195,9 +212,23 @@ QByteArray DeviceFaults::describe(const Active &fault, nanoseconds now) const {
         break;
     case Kind::Garbage:
         line += " rate=" + formatNumber(spec.rate);
+        if (spec.bytes == FaultSpec::Bytes::Nul)
+            line += " bytes=nul";
+        else if (spec.bytes == FaultSpec::Bytes::InvalidUtf8)
+            line += " bytes=invalid-utf8";
+        break;
+    case Kind::LongLine:
+        line +=
+            " size=" + QByteArray::number(spec.lineSize) + (spec.terminated ? " end=newline" : " end=none");
+        break;
+    case Kind::Late:
+        line += " delay=" + formatDuration(spec.delay);
         break;
     case Kind::Hang:
     case Kind::Reboot:
+    case Kind::Duplicate:
+    case Kind::Stale:
+    case Kind::Unplug:
         break;
     }
     if (fault.end)

@@ -42,7 +42,7 @@ public:
     const QByteArrayList &channels() const { return m_channels; }
 
     // Starts `spec` at `now`. A stuck fault must carry its value (the caller fills in the last reading).
-    // Reboot is not a lasting fault and is ignored here.
+    // Reboot and unplug are not lasting faults and are ignored here.
     void start(const FaultSpec &spec, std::chrono::nanoseconds now);
     // Ends the faults of `kind` (on `channel`, or on every channel for -1) at `now`; no-op if none.
     void clear(FaultSpec::Kind kind, int channel, std::chrono::nanoseconds now);
@@ -60,6 +60,8 @@ public:
                  std::chrono::nanoseconds reportTime) const;
 
     bool isHung(std::chrono::nanoseconds time) const;
+    // The device-wide fault of `kind` active at `time` (longline, duplicate, late, stale), or nullptr.
+    const FaultSpec *active(FaultSpec::Kind kind, std::chrono::nanoseconds time) const;
 
     // A reading (an answer to a read, or a DATA line) taken at `time`: true if dropout withholds it.
     // Each call while dropout is active consumes one draw.

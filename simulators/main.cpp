@@ -34,6 +34,7 @@ struct Options {
     EnvSensorConfig envSensor;
     PsuConfig psu;
     bool pty = false;
+    QString link; // --link: a symbolic link to the PTY slave
     quint16 port = 0;
     QHostAddress bindAddress{QHostAddress::LocalHost};
     quint16 controlPort = 0;
@@ -98,6 +99,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
                                  QStringLiteral("envsensor|psu"));
     const QCommandLineOption ptyOption(QStringLiteral("pty"),
                                        QStringLiteral("Serve on a new pseudo-terminal."));
+    const QCommandLineOption linkOption(
+        QStringLiteral("link"),
+        QStringLiteral("With --pty: keep a symbolic link to the terminal at PATH (the READY line names it)."),
+        QStringLiteral("PATH"));
     const QCommandLineOption tcpOption(QStringLiteral("tcp"),
                                        QStringLiteral("Serve on TCP port PORT (0 picks a free one)."),
                                        QStringLiteral("PORT"));
@@ -137,7 +142,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         QStringLiteral("Send \"<MODEL> <serial> ready\" when a client connects (TCP) or at start (PTY)."));
     const QCommandLineOption noReplyOption(QStringLiteral("no-reply"),
                                            QStringLiteral("Read and discard everything, never answer."));
-    parser.addOptions({ptyOption, tcpOption, bindOption, controlOption, seedOption, serialOption,
+    parser.addOptions({ptyOption, linkOption, tcpOption, bindOption, controlOption, seedOption, serialOption,
                        firmwareOption, rateOption, voltOption, outputOption, feedsOption, bannerOption,
                        noReplyOption});
 
@@ -184,6 +189,13 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
             printError(QStringLiteral("--tcp: not a port number: ") + parser.value(tcpOption));
             return std::nullopt;
         }
+    }
+    if (parser.isSet(linkOption)) {
+        if (!options.pty || parser.value(linkOption).isEmpty()) {
+            printError(QStringLiteral("--link PATH only applies to --pty"));
+            return std::nullopt;
+        }
+        options.link = parser.value(linkOption);
     }
     if (parser.isSet(bindOption) && options.pty) {
         printError(QStringLiteral("--bind only applies to --tcp"));
@@ -316,13 +328,15 @@ int runDevice(const Options &options, pid_t originalParent) {
     QString where;
     if (options.pty) {
         ptyEndpoint = std::make_unique<PtyEndpoint>(&device);
+        ptyEndpoint->setLinkPath(options.link);
         if (!ptyEndpoint->open()) {
             printError(QStringLiteral("cannot create a pseudo-terminal: ") + ptyEndpoint->errorString());
             return ExitFailure;
         }
         // Before READY, so the banner is already waiting in the terminal when the harness opens it.
         device.startSession();
-        where = QStringLiteral("pty ") + ptyEndpoint->slavePath();
+        // The link, when there is one: it stays valid when an unplug fault replaces the terminal.
+        where = QStringLiteral("pty ") + (options.link.isEmpty() ? ptyEndpoint->slavePath() : options.link);
     } else {
         tcpEndpoint = std::make_unique<TcpEndpoint>(&device);
         if (!tcpEndpoint->listen(options.bindAddress, options.port)) {

@@ -2,7 +2,9 @@
 
 #include "simdevice.h"
 
+#include <QFile>
 #include <QSocketNotifier>
+#include <QTimer>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -17,10 +19,55 @@ PtyEndpoint::PtyEndpoint(SimDevice *device, QObject *parent)
     : QObject(parent)
     , m_device(device) {
     connect(m_device, &SimDevice::transmit, this, &PtyEndpoint::write);
+    connect(m_device, &SimDevice::unplugged, this, &PtyEndpoint::unplug);
 }
 
 PtyEndpoint::~PtyEndpoint() {
     closeAll();
+    if (!m_linkPath.isEmpty())
+        ::unlink(QFile::encodeName(m_linkPath).constData());
+}
+
+bool PtyEndpoint::makeLink(const char *slave) {
+    if (m_linkPath.isEmpty())
+        return true;
+    // A new name then rename(2): the link is never missing while it is replaced, nor half made.
+    const QByteArray link = QFile::encodeName(m_linkPath);
+    const QByteArray temporary = link + ".new";
+    ::unlink(temporary.constData());
+    if (::symlink(slave, temporary.constData()) != 0)
+        return fail("symlink");
+    if (::rename(temporary.constData(), link.constData()) != 0) {
+        const int error = errno;
+        ::unlink(temporary.constData());
+        errno = error;
+        return fail("rename link");
+    }
+    return true;
+}
+
+void PtyEndpoint::unplug(std::chrono::nanoseconds down) {
+    if (m_master < 0 || m_unplugged)
+        return;
+    ++m_counters.unplugs;
+    m_unplugged = true;
+    QTimer::singleShot(kUnplugGrace, this, [this, down] {
+        closeAll();
+        m_pending.clear();
+        if (!m_linkPath.isEmpty())
+            ::unlink(QFile::encodeName(m_linkPath).constData());
+        m_device->endSession();
+        const auto ms = std::chrono::ceil<std::chrono::milliseconds>(down);
+        QTimer::singleShot(ms, this, [this] {
+            m_unplugged = false;
+            if (!open()) {
+                std::fprintf(stderr, "hil-sim: cannot create the pseudo-terminal again: %s\n",
+                             qPrintable(m_errorString));
+                return;
+            }
+            m_device->startSession();
+        });
+    });
 }
 
 bool PtyEndpoint::open() {
@@ -53,6 +100,9 @@ bool PtyEndpoint::open() {
     const int flags = ::fcntl(m_master, F_GETFL);
     if (flags < 0 || ::fcntl(m_master, F_SETFL, flags | O_NONBLOCK) != 0)
         return fail("fcntl(O_NONBLOCK)");
+
+    if (!makeLink(name))
+        return false;
 
     m_readNotifier = new QSocketNotifier(m_master, QSocketNotifier::Read, this);
     connect(m_readNotifier, &QSocketNotifier::activated, this, &PtyEndpoint::onReadable);
@@ -98,8 +148,11 @@ void PtyEndpoint::onWritable() {
 }
 
 void PtyEndpoint::write(const QByteArray &bytes) {
-    if (m_master < 0)
+    if (m_master < 0 || m_unplugged) {
+        m_counters.bytesDropped += static_cast<quint64>(bytes.size());
+        m_device->outputDrained();
         return;
+    }
     // Whole chunks are dropped, never parts of one, so whatever arrives is still made of complete lines.
     if (m_pending.size() + bytes.size() > kMaxPendingBytes) {
         m_counters.bytesDropped += static_cast<quint64>(bytes.size());
@@ -127,14 +180,20 @@ void PtyEndpoint::flush() {
         break;
     }
     m_writeNotifier->setEnabled(!m_pending.isEmpty());
+    if (m_pending.isEmpty())
+        m_device->outputDrained();
 }
 
 void PtyEndpoint::closeAll() {
     // Notifiers must stop watching before their descriptor goes away.
-    if (m_readNotifier)
-        m_readNotifier->setEnabled(false);
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(false);
+    // Deleted later: this may run inside one of their activated() signals.
+    for (QSocketNotifier **notifier : {&m_readNotifier, &m_writeNotifier}) {
+        if (*notifier) {
+            (*notifier)->setEnabled(false);
+            (*notifier)->deleteLater();
+            *notifier = nullptr;
+        }
+    }
     if (m_slave >= 0)
         ::close(m_slave);
     if (m_master >= 0)

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QObject>
 #include <QString>
+#include <chrono>
 
 class QSocketNotifier;
 
@@ -19,21 +20,33 @@ class SimDevice;
 // While nobody reads the slave, output piles up in the terminal's buffer and then in ours; beyond
 // kMaxPendingBytes new output is dropped (and counted), as a UART would transmit into the void.
 //
+// With a link path (--link), a symbolic link to the slave is kept there, as udev or socat's link= make
+// a stable name for a serial device. An unplug fault (SimDevice::unplugged) removes the device the way
+// pulling a USB adapter does: kUnplugGrace after the cut answer (so it can reach the reader) the
+// pseudo-terminal is closed, whoever has the slave open reads EIO, and the link is removed; after the
+// fault's `down` a new pseudo-terminal is created and the link points at it (slavePath() changes).
+//
 // Does not own the device, which must outlive it. Use from the thread that owns both.
 class PtyEndpoint : public QObject {
     Q_OBJECT
 
 public:
     static constexpr qsizetype kMaxPendingBytes = 64 * 1024;
+    static constexpr std::chrono::milliseconds kUnplugGrace{100};
 
     struct Counters {
         quint64 bytesReceived = 0;
         quint64 bytesSent = 0;
         quint64 bytesDropped = 0;
+        quint64 unplugs = 0;
     };
 
     explicit PtyEndpoint(SimDevice *device, QObject *parent = nullptr);
     ~PtyEndpoint() override;
+
+    // A symbolic link to keep pointing at the slave; set before open(). Replaced if it exists.
+    void setLinkPath(const QString &path) { m_linkPath = path; }
+    QString linkPath() const { return m_linkPath; }
 
     // Creates the pseudo-terminal. On failure returns false and errorString() says why.
     bool open();
@@ -49,6 +62,8 @@ private:
     void write(const QByteArray &bytes);
     void flush();
     void closeAll();
+    bool makeLink(const char *slave);
+    void unplug(std::chrono::nanoseconds down);
 
     SimDevice *m_device;
     int m_master = -1;
@@ -57,6 +72,8 @@ private:
     QSocketNotifier *m_writeNotifier = nullptr; // child of this; enabled only while output is pending
     QByteArray m_pending;
     QString m_slavePath;
+    QString m_linkPath;
+    bool m_unplugged = false; // between an unplug's cut and the new pseudo-terminal: output is lost
     QString m_errorString;
     Counters m_counters;
 };

@@ -16,8 +16,49 @@ SimDevice::SimDevice(std::unique_ptr<DeviceProtocol> protocol, quint64 seed, QOb
 }
 
 void SimDevice::receive(QByteArrayView bytes) {
-    send(m_core.receive(bytes, elapsed()));
+    deliver(m_core.receive(bytes, elapsed()));
     armTimer();
+}
+
+void SimDevice::deliver(const QByteArray &bytes) {
+    send(bytes);
+    const QList<DeviceCore::LongLine> longLines = m_core.takeLongLines();
+    if (!longLines.isEmpty()) {
+        m_longLines += longLines;
+        pump();
+    }
+    if (const auto down = m_core.takeUnplug())
+        emit unplugged(*down);
+}
+
+void SimDevice::outputDrained() {
+    if (!m_awaitingDrain)
+        return;
+    m_awaitingDrain = false;
+    // Later, not from inside the endpoint's write: a long line would otherwise recurse piece by piece.
+    QMetaObject::invokeMethod(this, &SimDevice::pump, Qt::QueuedConnection);
+}
+
+void SimDevice::pump() {
+    if (m_awaitingDrain)
+        return;
+    if (m_longLines.isEmpty()) {
+        if (!m_backlog.isEmpty())
+            emit transmit(std::exchange(m_backlog, QByteArray()));
+        return;
+    }
+    DeviceCore::LongLine &line = m_longLines.front();
+    const qsizetype piece = static_cast<qsizetype>(std::min<qint64>(line.size, kLongLinePiece));
+    QByteArray bytes(piece, 'x');
+    line.size -= piece;
+    if (line.size == 0) {
+        if (line.terminated)
+            bytes += '\n';
+        m_longLines.removeFirst();
+    }
+    // Set before transmitting: an endpoint may report the drain from inside transmit().
+    m_awaitingDrain = true;
+    emit transmit(bytes);
 }
 
 void SimDevice::startSession() {
@@ -27,6 +68,9 @@ void SimDevice::startSession() {
 
 void SimDevice::endSession() {
     m_core.endSession(elapsed());
+    m_longLines.clear();
+    m_backlog.clear();
+    m_awaitingDrain = false;
     armTimer();
 }
 
@@ -34,7 +78,7 @@ QByteArrayList SimDevice::control(QByteArrayView line) {
     const auto now = elapsed();
     const QByteArrayList answer = m_core.control(line, now);
     // A command may have made something due at once (what a power-off leaves behind, say).
-    send(m_core.tick(now));
+    deliver(m_core.tick(now));
     armTimer();
     return answer;
 }
@@ -55,7 +99,7 @@ std::chrono::nanoseconds SimDevice::elapsed() const {
 }
 
 void SimDevice::onDeadline() {
-    send(m_core.tick(elapsed()));
+    deliver(m_core.tick(elapsed()));
     armTimer();
 }
 
@@ -64,7 +108,11 @@ void SimDevice::send(const QByteArray &bytes) {
         return;
     if (m_holds > 0)
         m_held += bytes;
-    else
+    else if (!m_longLines.isEmpty() || !m_backlog.isEmpty()) {
+        // Bounded like a UART's buffer: what does not fit behind a stalled long line is lost.
+        if (m_backlog.size() + bytes.size() <= kMaxBacklog)
+            m_backlog += bytes;
+    } else
         emit transmit(bytes);
 }
 

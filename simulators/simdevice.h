@@ -40,6 +40,11 @@ public:
     void holdOutput();
     void releaseOutput();
 
+    // The endpoint has handed everything transmitted so far to the link. A long line (longline fault)
+    // is transmitted one piece at a time, each after the previous one drained, so it never sits in
+    // memory whole and a reader that stops reading stops it; output made meanwhile waits behind it.
+    void outputDrained();
+
     // Monotonic time since the device was created: the device time of DeviceCore.
     std::chrono::nanoseconds elapsed() const;
 
@@ -48,17 +53,28 @@ public:
 
 signals:
     void transmit(const QByteArray &bytes);
+    // An unplug fault cut an answer: the endpoint drops its link now, after the bytes already
+    // transmitted, and brings it back after `down`.
+    void unplugged(std::chrono::nanoseconds down);
 
 private:
     void onDeadline();
     void send(const QByteArray &bytes);
     void armTimer();
+    // Sends what a call into the core produced: its bytes, then its long lines, then an unplug.
+    void deliver(const QByteArray &bytes);
+    void pump();
 
     DeviceCore m_core;
     std::chrono::steady_clock::time_point m_start;
     QTimer m_timer;
     int m_holds = 0;
     QByteArray m_held;
+    static constexpr qsizetype kLongLinePiece = 16 * 1024;
+    static constexpr qsizetype kMaxBacklog = 64 * 1024;
+    QList<DeviceCore::LongLine> m_longLines; // still to send; the front one partly sent
+    QByteArray m_backlog;                    // output made while long lines are being sent
+    bool m_awaitingDrain = false;
 };
 
 } // namespace hilsim

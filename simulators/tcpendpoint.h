@@ -2,6 +2,7 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <chrono>
 
 class QTcpServer;
 class QTcpSocket;
@@ -14,6 +15,10 @@ class SimDevice;
 // device sees endSession() then startSession()), and after a disconnect it waits for the next.
 // Only moves bytes; the device does all the talking.
 //
+// An unplug fault (SimDevice::unplugged) closes the client's connection after the bytes already written
+// (the cut answer) and stops listening for the fault's `down`, so reconnecting is refused meanwhile;
+// then it listens on the same port again.
+//
 // Does not own the device, which must outlive it. Use from the thread that owns both.
 class TcpEndpoint : public QObject {
     Q_OBJECT
@@ -24,6 +29,7 @@ public:
         quint64 clientsReplaced = 0;
         quint64 bytesReceived = 0;
         quint64 bytesSent = 0;
+        quint64 unplugs = 0;
     };
 
     explicit TcpEndpoint(SimDevice *device, QObject *parent = nullptr);
@@ -42,6 +48,7 @@ private:
     void onReadyRead();
     void write(const QByteArray &bytes);
     void dropClient();
+    void unplug(std::chrono::nanoseconds down);
 
     SimDevice *m_device;
     QTcpServer *m_server;

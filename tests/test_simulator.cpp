@@ -1092,6 +1092,7 @@ BOOST_AUTO_TEST_CASE(status_and_counters) {
     BOOST_TEST(
         str(names.join(' '))
         == "commands answers data_lines dropped_answers suppressed_lines discarded_bytes garbage_bytes "
+           "long_lines duplicated_lines late_answers stale_answers unplugs "
            "reboots power_offs boots faults_started control_commands control_errors");
     BOOST_TEST(str(counters.last()) == "OK");
     BOOST_TEST(sensor.counter("commands", 10s) == 2u);

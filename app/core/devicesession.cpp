@@ -1,6 +1,7 @@
 #include "devicesession.h"
 
 #include "clock.h"
+#include "printable.h"
 #include "transport.h"
 
 namespace hil {
@@ -88,6 +89,14 @@ qint64 DeviceSession::sendLine(const QByteArray &line) {
 }
 
 void DeviceSession::discardQueued() {
+    if (m_lastExpectStrict && !m_queue.empty()) {
+        emit problem(
+            monotonicNs(), QStringLiteral("unexpected-line"),
+            QStringLiteral("%1 line(s) after the last answer that nobody asked for, dropped before the "
+                           "next request; the first: '%2'")
+                .arg(m_queue.size())
+                .arg(printableBytes(m_queue.front().second.left(kMaxSkippedBytes))));
+    }
     m_queue.clear();
 }
 
@@ -98,7 +107,7 @@ void DeviceSession::onBytes(const QByteArray &bytes) {
             emit problem(t, QStringLiteral("overflow"),
                          QStringLiteral("line longer than the limit dropped (%1 bytes), starting: %2")
                              .arg(frame.droppedBytes)
-                             .arg(QString::fromUtf8(frame.data.left(80))));
+                             .arg(printableBytes(frame.data.left(80))));
             return;
         }
         onLine(t, std::move(frame.data));
@@ -153,6 +162,7 @@ void DeviceSession::expect(const QRegularExpression &pattern, Nanoseconds within
     Q_ASSERT(!m_handler);
     m_pattern = pattern;
     m_skipUnmatched = skipUnmatched;
+    m_lastExpectStrict = !skipUnmatched;
     m_skipped.clear();
     m_handler = std::move(handler);
     if (m_state != State::Ready) {

@@ -55,7 +55,10 @@ public:
 
     // Hands line + terminator to the transport and returns the monotonic time of the hand-over.
     qint64 sendLine(const QByteArray &line);
-    // Forgets lines that arrived before now, so that the next answer is the reply to the next send.
+    // Forgets lines that arrived before now, so that the next answer is the reply to the next send. If
+    // the last expect took the first line as its answer (skipUnmatched false: a request/response
+    // exchange), lines found here came after that exchange unasked (an answer sent twice, an answer that
+    // came after its timeout); they are reported as one `unexpected-line` problem.
     void discardQueued();
     // Waits for a line matching `pattern`, looking first at queued unsolicited lines in arrival order.
     // With skipUnmatched false the first line decides (Matched or Mismatch). The handler is called exactly
@@ -80,7 +83,8 @@ signals:
     void stateChanged(hil::DeviceSession::State state, const QString &reason);
     void lineReceived(qint64 timeNs, const QByteArray &line);
     void lineSent(qint64 timeNs, const QByteArray &line);
-    // Something the device did wrong that is not an answer: "overflow" (line too long), "queue-overflow".
+    // Something the device did wrong that is not an answer: "overflow" (line too long), "queue-overflow",
+    // "unexpected-line" (see discardQueued()). Device bytes in `detail` are escaped (printableBytes).
     void problem(qint64 timeNs, const QString &kind, const QString &detail);
     // The last background exchange finished and no expect is pending.
     void idle();
@@ -107,6 +111,7 @@ private:
 
     QRegularExpression m_pattern;
     bool m_skipUnmatched = false;
+    bool m_lastExpectStrict = false; // the latest expect took the first line as the answer
     AnswerHandler m_handler;
     QByteArray m_skipped;
     QTimer m_timeout;

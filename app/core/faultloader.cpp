@@ -2,6 +2,8 @@
 
 #include "yamlreader.h"
 
+#include <QRegularExpression>
+
 namespace hil {
 
 namespace {
@@ -23,7 +25,12 @@ const DeviceFaultKind kDeviceFaults[] = {
     {"dropout", false, {"p"}},
     {"hang", false, {}},
     {"reboot", false, {"down"}},
-    {"garbage", false, {"rate"}},
+    {"garbage", false, {"rate", "bytes"}},
+    {"longline", false, {"size", "end"}},
+    {"duplicate", false, {}},
+    {"late", false, {"delay"}},
+    {"stale", false, {}},
+    {"unplug", false, {"down"}},
 };
 
 QString scalarText(const YAML::Node &n) {
@@ -200,7 +207,7 @@ bool readDeviceFault(YamlReader &r, const YAML::Node &n, DeviceFaultSpec &spec) 
         r.error(key,
                 QStringLiteral(
                     "unknown device fault '%1' (known: drift, offset, noise, stuck, spike, dropout, hang, "
-                    "reboot, garbage)")
+                    "reboot, garbage, longline, duplicate, late, stale, unplug)")
                     .arg(spec.kind));
         return false;
     }
@@ -217,8 +224,20 @@ bool readDeviceFault(YamlReader &r, const YAML::Node &n, DeviceFaultSpec &spec) 
                             QStringLiteral("channel must be %1").arg(kChannels.join(QStringLiteral(" or "))));
             } else if (name == u"p") {
                 probability(r, it->second, name);
-            } else if (name == u"down") {
+            } else if (name == u"down" || name == u"delay") {
                 r.duration(it->second, name);
+            } else if (name == u"bytes") {
+                if (value != u"random" && value != u"nul" && value != u"invalid-utf8")
+                    r.error(it->second, QStringLiteral("bytes must be random, nul or invalid-utf8"));
+            } else if (name == u"end") {
+                if (value != u"newline" && value != u"none")
+                    r.error(it->second, QStringLiteral("end must be newline or none"));
+            } else if (name == u"size") {
+                static const QRegularExpression sizeForm(QStringLiteral("^[1-9][0-9]*[kM]?$"));
+                if (!sizeForm.match(value).hasMatch())
+                    r.error(
+                        it->second,
+                        QStringLiteral("size must be a whole number of bytes, optionally with k or M (10M)"));
             } else {
                 if (name == u"rate" && value.endsWith(QStringLiteral("/s")))
                     value.chop(2); // "0.05/s" reads as written in DESIGN.md
@@ -238,6 +257,8 @@ bool readDeviceFault(YamlReader &r, const YAML::Node &n, DeviceFaultSpec &spec) 
         r.error(key, QStringLiteral("drift needs a rate (units per second)"));
     if (spec.kind == u"offset" && !spec.params.contains(QStringLiteral("value")))
         r.error(key, QStringLiteral("offset needs a value"));
+    if (spec.kind == u"late" && !spec.params.contains(QStringLiteral("delay")))
+        r.error(key, QStringLiteral("late needs a delay"));
     if (spec.kind == u"noise" && !spec.params.contains(QStringLiteral("sigma")))
         r.error(key, QStringLiteral("noise needs a sigma"));
     if (spec.kind == u"spike"

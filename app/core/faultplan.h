@@ -11,13 +11,14 @@ namespace hil {
 
 // A fault inside a simulated device, sent over the simulator's control channel (docs/simulators.md).
 struct DeviceFaultSpec {
-    QString kind;                  // drift, offset, noise, stuck, spike, dropout, hang, reboot, garbage
+    QString kind; // drift, offset, noise, stuck, spike, dropout, hang, reboot, garbage, longline, duplicate,
+                  // late, stale, unplug
     QMap<QString, QString> params; // channel=temp, rate=0.1, ...
     // The control-channel command that starts it ("FAULT drift channel=temp rate=0.1") and the one that
-    // ends it ("CLEAR drift channel=temp"); instantaneous faults (reboot) have no clear command.
+    // ends it ("CLEAR drift channel=temp"); instantaneous faults (reboot, unplug) have no clear command.
     QString startCommand() const;
     QString clearCommand() const;
-    bool isInstant() const { return kind == u"reboot"; }
+    bool isInstant() const { return kind == u"reboot" || kind == u"unplug"; }
 };
 
 // Power of a device: a simulated one is killed hard and started again; one fed by a supply in the

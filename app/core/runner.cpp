@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "devicesession.h"
 #include "faultinjector.h"
+#include "printable.h"
 #include "resultlistener.h"
 
 #include <QRandomGenerator>
@@ -29,8 +30,10 @@ QString formatRange(const Range &r) {
     return QStringLiteral("[%1, %2]").arg(bound(r.low), bound(r.high));
 }
 
+// Device bytes in a message: escaped (NUL, invalid UTF-8 and controls become \xNN), so a message never
+// carries raw device garbage; the raw bytes are kept in the result's response.
 QString clip(const QByteArray &line, qsizetype max = 200) {
-    const QString s = QString::fromUtf8(line.left(max));
+    const QString s = printableBytes(line.left(max), true);
     return line.size() > max ? s + QStringLiteral("...") : s;
 }
 

@@ -2,6 +2,10 @@
 
 namespace hil {
 
+namespace {
+constexpr qint64 kReadBufferBytes = 256 * 1024;
+} // namespace
+
 TcpTransport::TcpTransport(QString host, quint16 port, QObject *parent, int connectTimeoutMs)
     : Transport(parent)
     , m_host(std::move(host))
@@ -9,6 +13,9 @@ TcpTransport::TcpTransport(QString host, quint16 port, QObject *parent, int conn
     , m_connectTimeoutMs(connectTimeoutMs)
     , m_socket(this)
     , m_connectTimer(this) {
+    // QTcpSocket buffers whatever the kernel holds when it is read; capped, a device that floods the link
+    // (a 10 MB line) costs at most this much memory per read, and TCP flow control holds back the rest.
+    m_socket.setReadBufferSize(kReadBufferBytes);
     m_connectTimer.setSingleShot(true);
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
         m_closing = true;
