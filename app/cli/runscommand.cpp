@@ -41,8 +41,8 @@ int runsCommand(const QStringList &args) {
                                     .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
         // A run with no end is RUNNING while its writer lives, and RUNNING? when its row is too old to
         // tell (schema < 3); one whose writer is gone reads as ERROR with the reason below it.
-        const QString verdict = r.verdict == u"RUNNING" && !r.durationNs && !r.live ? QStringLiteral("RUNNING?")
-                                                                                   : r.verdict;
+        const QString verdict =
+            r.verdict == u"RUNNING" && !r.durationNs && !r.live ? QStringLiteral("RUNNING?") : r.verdict;
         out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7/%8/%9\n")
                    .arg(r.id, 4)
                    .arg(started, -19)

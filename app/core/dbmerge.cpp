@@ -96,9 +96,10 @@ bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, bool hasWr
     }
     const qint64 run = sqlite3_last_insert_rowid(m_db);
     if (hasWriter) {
-        SqliteStatement q(m_db, "UPDATE main.runs SET (writer_pid, writer_host, heartbeat_at_ns) ="
-                                " (SELECT writer_pid, writer_host, heartbeat_at_ns FROM src.runs WHERE id = ?)"
-                                " WHERE id = ?");
+        SqliteStatement q(m_db,
+                          "UPDATE main.runs SET (writer_pid, writer_host, heartbeat_at_ns) ="
+                          " (SELECT writer_pid, writer_host, heartbeat_at_ns FROM src.runs WHERE id = ?)"
+                          " WHERE id = ?");
         q.bind(1, src);
         q.bind(2, run);
         if (!q.ok() || !q.exec())

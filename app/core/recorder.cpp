@@ -307,9 +307,7 @@ void Recorder::runFinished(const RunSummary &summary) {
 void Recorder::enqueue(Item item, qint64 bytes) {
     {
         std::unique_lock lock(m_mutex);
-        const auto full = [this] {
-            return m_queue.size() >= kQueueCapacity || m_queueBytes >= kQueueBytes;
-        };
+        const auto full = [this] { return m_queue.size() >= kQueueCapacity || m_queueBytes >= kQueueBytes; };
         if (m_thread.joinable() && m_error.isEmpty() && !m_stop && full()) {
             // Back-pressure: wait for the writer rather than grow without bound. The writer was told at
             // the item that filled the queue and commits at once.
@@ -388,7 +386,8 @@ bool Recorder::writeFinalSummary() {
 
 void Recorder::checkpointLoop() {
     sqlite3 *db = nullptr;
-    if (sqlite3_open_v2(sqlite3_db_filename(m_db, "main"), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(sqlite3_db_filename(m_db, "main"), &db, SQLITE_OPEN_READWRITE, nullptr)
+        != SQLITE_OK) {
         // Without a checkpointer the WAL only grows; SQLite checkpoints it when the last connection closes.
         sqlite3_close(db);
         return;

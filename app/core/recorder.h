@@ -4,11 +4,11 @@
 
 #include <QMap>
 #include <chrono>
-#include <optional>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <variant>
 #include <vector>

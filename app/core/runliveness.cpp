@@ -88,12 +88,13 @@ std::optional<UnfinishedRun> inspectUnfinishedRun(sqlite3 *db, qint64 runId) {
 
     const QString when = QDateTime::fromMSecsSinceEpoch(heartbeat / 1'000'000, QTimeZone::utc())
                              .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'"));
-    const QString what =
-        dead ? QStringLiteral("stopped without closing the run")
-             : QStringLiteral("gave no sign of life for more than %1 s").arg(kHeartbeatStaleNs / 1'000'000'000);
-    u.reason = QStringLiteral("interrupted: the recording process (pid %1 on %2) %3; last sign of life at %4; "
-                              "%5 step results recorded")
-                   .arg(QString::number(pid), host, what, when, QString::number(recorded));
+    const QString what = dead ? QStringLiteral("stopped without closing the run")
+                              : QStringLiteral("gave no sign of life for more than %1 s")
+                                    .arg(kHeartbeatStaleNs / 1'000'000'000);
+    u.reason =
+        QStringLiteral("interrupted: the recording process (pid %1 on %2) %3; last sign of life at %4; "
+                       "%5 step results recorded")
+            .arg(QString::number(pid), host, what, when, QString::number(recorded));
     return u;
 }
 

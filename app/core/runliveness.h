@@ -9,7 +9,8 @@ struct sqlite3;
 
 namespace hil {
 
-// A run's writer commits at least this often, also when there is nothing else to write (runs.heartbeat_at_ns).
+// A run's writer commits at least this often, also when there is nothing else to write
+// (runs.heartbeat_at_ns).
 constexpr qint64 kHeartbeatIntervalNs = 2'000'000'000;
 // A writer silent for longer than this is taken for gone even if a process with its pid exists (the pid
 // may have been reused) or if it ran on another host (whose pids cannot be checked from here).
