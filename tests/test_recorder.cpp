@@ -12,6 +12,9 @@
 #include <cmath>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -329,4 +332,122 @@ BOOST_AUTO_TEST_CASE(faults_and_expected_failures_round_trip) {
     BOOST_TEST(db.scalar("SELECT expected || ' ' || (fault_id = (SELECT id FROM faults)) FROM step_results")
                == "1 1");
     BOOST_TEST(db.scalar("SELECT n_expected FROM runs") == "1");
+}
+
+BOOST_AUTO_TEST_CASE(a_producer_faster_than_the_disk_waits_and_nothing_is_lost) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+    rec->runStarted(sampleInfo());
+    // Another connection holds the write lock (for less than the busy timeout): the writer cannot commit,
+    // so a burst of results must fill the queue to its bound and the producer must wait there.
+    sqlite3 *other = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.toUtf8().constData(), &other) == SQLITE_OK);
+    BOOST_REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    constexpr qint64 kBurst = 200'000;
+    std::thread producer([&rec] {
+        for (qint64 i = 0; i < kBurst; ++i)
+            rec->stepFinished(reading(i, 20.0, hil::Verdict::Pass, "TEMP 20.0"));
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (rec->queueStats().producerWaits == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    const hil::Recorder::QueueStats whileLocked = rec->queueStats();
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    producer.join();
+    hil::RunSummary summary;
+    summary.counts.pass = kBurst;
+    rec->runFinished(summary);
+    BOOST_TEST(rec->close(), rec->error().toStdString());
+
+    BOOST_TEST(whileLocked.producerWaits > 0);
+    BOOST_TEST(whileLocked.highWater == hil::Recorder::kQueueCapacity);
+    BOOST_TEST(rec->queueStats().highWater <= hil::Recorder::kQueueCapacity);
+    BOOST_TEST(rec->lostStepResults() == 0);
+    Db db(path);
+    BOOST_TEST(db.scalar("SELECT count(*) FROM step_results") == std::to_string(kBurst));
+    BOOST_TEST(db.scalar("SELECT count(DISTINCT iteration) FROM step_results") == std::to_string(kBurst));
+    BOOST_TEST(db.scalar("SELECT count(*) FROM measurements") == std::to_string(kBurst));
+}
+
+BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alone) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    {
+        // A version 2 file as an older build left it, with a run that never ended.
+        sqlite3 *db = nullptr;
+        BOOST_REQUIRE(sqlite3_open(path.toUtf8().constData(), &db) == SQLITE_OK);
+        QString why;
+        BOOST_REQUIRE(hil::prepareDatabase(db, &why));
+        for (const char *sql :
+             {"ALTER TABLE runs DROP COLUMN writer_pid", "ALTER TABLE runs DROP COLUMN writer_host",
+              "ALTER TABLE runs DROP COLUMN heartbeat_at_ns", "PRAGMA user_version = 2",
+              "INSERT INTO runs (uuid, scenario, fixture, seed, started_at_ns)"
+              " VALUES ('old', 's', 'f', 1, 1)"})
+            BOOST_REQUIRE_MESSAGE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK, sql);
+        sqlite3_close(db);
+    }
+    QString error;
+    BOOST_REQUIRE_MESSAGE(hil::Recorder::open(path, &error) != nullptr, error.toStdString());
+    Db db(path);
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "3");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM pragma_table_info('runs') WHERE name IN"
+                         " ('writer_pid', 'writer_host', 'heartbeat_at_ns')")
+               == "3");
+    // Nothing tells whether its writer lives: it stays as it was, and readers say they cannot tell.
+    BOOST_TEST(db.scalar("SELECT verdict || coalesce(ended_at_ns, '-') FROM runs") == "RUNNING-");
+    const auto runs = hil::listRuns(path, &error);
+    BOOST_REQUIRE(runs);
+    BOOST_TEST(!runs->first().live);
+    BOOST_TEST(!runs->first().interrupted);
+}
+
+BOOST_AUTO_TEST_CASE(a_run_whose_writer_is_gone_reads_as_interrupted_and_the_next_writer_closes_it) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    QString error;
+    {
+        auto rec = hil::Recorder::open(path, &error);
+        BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+        rec->runStarted(sampleInfo());
+        rec->stepFinished(reading(0, 22.5, hil::Verdict::Pass, "TEMP 22.5"));
+        rec->stepFinished(reading(1, 40.0, hil::Verdict::Fail, "TEMP 40"));
+        BOOST_TEST(rec->close());
+    }
+    // Its writer stopped without closing the run: a pid that is gone (a reaped child), a stale heartbeat.
+    const pid_t child = ::fork();
+    if (child == 0)
+        ::_exit(0);
+    ::waitpid(child, nullptr, 0);
+    {
+        sqlite3 *db = nullptr;
+        BOOST_REQUIRE(sqlite3_open(path.toUtf8().constData(), &db) == SQLITE_OK);
+        sqlite3_stmt *s = nullptr;
+        sqlite3_prepare_v2(db, "UPDATE runs SET writer_pid = ?", -1, &s, nullptr);
+        sqlite3_bind_int64(s, 1, child);
+        BOOST_REQUIRE(sqlite3_step(s) == SQLITE_DONE);
+        sqlite3_finalize(s);
+        sqlite3_close(db);
+    }
+    const auto runs = hil::listRuns(path, &error);
+    BOOST_REQUIRE(runs);
+    const hil::RunRow &r = runs->first();
+    BOOST_TEST(r.interrupted);
+    BOOST_TEST(r.verdict.toStdString() == "ERROR");
+    BOOST_TEST(
+        r.reason.startsWith(QStringLiteral("interrupted: the recording process (pid %1 on ").arg(child)),
+        r.reason.toStdString());
+    BOOST_TEST(r.reason.endsWith(QStringLiteral("; 2 step results recorded")), r.reason.toStdString());
+    BOOST_TEST(r.pass == 1);
+    BOOST_TEST(r.fail == 1);
+    BOOST_TEST(Db(path).scalar("SELECT verdict FROM runs") == "RUNNING"); // readers never write
+    BOOST_REQUIRE(hil::Recorder::open(path, &error) != nullptr);
+    Db db(path);
+    BOOST_TEST(db.scalar("SELECT verdict FROM runs") == "ERROR");
+    BOOST_TEST(db.scalar("SELECT reason FROM runs") == r.reason.toStdString());
+    BOOST_TEST(db.scalar("SELECT n_pass || '/' || n_fail FROM runs") == "1/1");
+    BOOST_TEST(db.scalar("SELECT ended_at_ns = heartbeat_at_ns FROM runs") == "1");
 }

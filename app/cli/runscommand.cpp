@@ -39,8 +39,10 @@ int runsCommand(const QStringList &args) {
     for (const hil::RunRow &r : *runs) {
         const QString started = QDateTime::fromMSecsSinceEpoch(r.startedAtNs / 1'000'000, Qt::UTC)
                                     .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        // A run with no end is RUNNING while its writer lives, and RUNNING? when its row is too old to
+        // tell (schema < 3); one whose writer is gone reads as ERROR with the reason below it.
         const QString verdict =
-            r.verdict == u"RUNNING" && !r.durationNs ? QStringLiteral("RUNNING?") : r.verdict;
+            r.verdict == u"RUNNING" && !r.durationNs && !r.live ? QStringLiteral("RUNNING?") : r.verdict;
         out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7/%8/%9\n")
                    .arg(r.id, 4)
                    .arg(started, -19)
@@ -53,6 +55,8 @@ int runsCommand(const QStringList &args) {
                    .arg(r.pass)
                    .arg(r.fail)
                    .arg(r.error);
+        if (r.interrupted)
+            out << "      " << r.reason << '\n';
     }
     return hil::ExitPass;
 }

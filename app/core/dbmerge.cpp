@@ -10,7 +10,7 @@ namespace hil {
 
 namespace {
 
-static_assert(kSchemaVersion == 2,
+static_assert(kSchemaVersion == 3,
               "a new schema version may add columns or tables: copy them in dbmerge.cpp");
 
 class Merger {
@@ -32,7 +32,8 @@ private:
         return fail(what + QStringLiteral(": ") + QString::fromUtf8(sqlite3_errmsg(m_db)));
     }
     bool exec(const char *sql) { return sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
-    bool copyRun(qint64 sourceRun, const QString &uuid, bool hasFaults, MergeSourceResult *result);
+    bool copyRun(qint64 sourceRun, const QString &uuid, bool hasFaults, bool hasWriter,
+                 MergeSourceResult *result);
     bool deleteRun(qint64 targetRun);
     std::optional<qint64> scalar(const char *sql, std::initializer_list<qint64> args);
 
@@ -68,8 +69,10 @@ bool Merger::deleteRun(qint64 run) {
 }
 
 // v2 sources (hasFaults): faults, expected failures and the fault each step result ran under; a v1 source
-// has none of them.
-bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, MergeSourceResult *result) {
+// has none of them. v3 sources (hasWriter): the writer of an unfinished run and its last heartbeat, so
+// the merged copy of an interrupted run still reads as interrupted.
+bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, bool hasWriter,
+                     MergeSourceResult *result) {
     {
         SqliteStatement q(
             m_db,
@@ -92,6 +95,16 @@ bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, MergeSourc
             return sqlFail(QStringLiteral("copying run %1").arg(uuid));
     }
     const qint64 run = sqlite3_last_insert_rowid(m_db);
+    if (hasWriter) {
+        SqliteStatement q(m_db,
+                          "UPDATE main.runs SET (writer_pid, writer_host, heartbeat_at_ns) ="
+                          " (SELECT writer_pid, writer_host, heartbeat_at_ns FROM src.runs WHERE id = ?)"
+                          " WHERE id = ?");
+        q.bind(1, src);
+        q.bind(2, run);
+        if (!q.ok() || !q.exec())
+            return sqlFail(QStringLiteral("copying run %1").arg(uuid));
+    }
 
     // New ids: the source's ids shifted past the target's largest, which keeps their order and makes
     // clashes impossible.
@@ -250,7 +263,7 @@ bool Merger::mergeSource(const QString &path, MergeSourceResult *result) {
             }
         }
         if (ok && !skip)
-            ok = copyRun(r.id, r.uuid, *version >= 2 && *hasFaults > 0, result);
+            ok = copyRun(r.id, r.uuid, *version >= 2 && *hasFaults > 0, *version >= 3, result);
         if (!ok || !exec("COMMIT")) {
             if (ok)
                 sqlFail(QStringLiteral("committing run %1").arg(r.uuid));

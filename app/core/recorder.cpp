@@ -1,17 +1,39 @@
 #include "recorder.h"
 
+#include "clock.h"
+#include "runliveness.h"
 #include "schema.h"
+#include "sqliteerror.h"
+#include "sqlitestatement.h"
 
+#include <QSysInfo>
 #include <chrono>
 #include <cmath>
 #include <sqlite3.h>
+#include <unistd.h>
+#include <utility>
 
 namespace hil {
 
 namespace {
 
-constexpr auto kMinCommitInterval = std::chrono::milliseconds(50);
-constexpr auto kMaxCommitDelay = std::chrono::milliseconds(200);
+constexpr auto kMaxQueueDelay = std::chrono::milliseconds(Recorder::kMaxQueueDelayMs);
+constexpr auto kHeartbeatInterval = std::chrono::nanoseconds(kHeartbeatIntervalNs);
+// WAL pages after which the checkpointer copies the WAL back into the database (SQLite's own default).
+constexpr int kCheckpointPages = 1000;
+
+int walHook(void *pages, sqlite3 *, const char *, int n) {
+    *static_cast<int *>(pages) = n;
+    return SQLITE_OK;
+}
+
+// A rough size of a queued item, for the queue's byte bound.
+qint64 approximateBytes(const StepResult &r) {
+    qint64 n = 256 + r.response.size() + 2 * (r.message.size() + r.step.size() + r.device.size());
+    for (const MeasurementResult &m : r.measurements)
+        n += 128 + 2 * (m.name.size() + m.unit.size());
+    return n;
+}
 
 void bindText(sqlite3_stmt *s, int i, const QString &v) {
     if (v.isNull()) {
@@ -60,9 +82,11 @@ public:
         prepare(&finish,
                 "UPDATE runs SET ended_at_ns=?, duration_ns=?, verdict=?, reason=?, iterations=?, n_pass=?,"
                 " n_fail=?, n_error=?, n_abort=?, n_marginal=?, n_expected=? WHERE id=?");
+        prepare(&heartbeat, "UPDATE runs SET heartbeat_at_ns=? WHERE id=?");
     }
     ~Statements() {
-        for (sqlite3_stmt *s : {info, step, measurement, event, exchange, finish, faultStart, faultEnd})
+        for (sqlite3_stmt *s :
+             {info, step, measurement, event, exchange, finish, faultStart, faultEnd, heartbeat})
             sqlite3_finalize(s);
     }
     Statements(const Statements &) = delete;
@@ -79,6 +103,7 @@ public:
     sqlite3_stmt *finish = nullptr;
     sqlite3_stmt *faultStart = nullptr;
     sqlite3_stmt *faultEnd = nullptr;
+    sqlite3_stmt *heartbeat = nullptr;
 
 private:
     void prepare(sqlite3_stmt **s, const char *sql) {
@@ -90,24 +115,74 @@ private:
     QString m_error;
 };
 
+namespace {
+
+// Closes, as ERROR "interrupted: ...", the runs whose writer is provably gone (runliveness.h). Runs in
+// the caller's write transaction.
+bool closeInterruptedRuns(sqlite3 *db) {
+    QList<qint64> unfinished;
+    {
+        SqliteStatement q(db, "SELECT id FROM runs WHERE ended_at_ns IS NULL AND writer_pid IS NOT NULL");
+        while (q.next())
+            unfinished.append(q.int64(0));
+        if (!q.done())
+            return false;
+    }
+    for (const qint64 id : std::as_const(unfinished)) {
+        const std::optional<UnfinishedRun> u = inspectUnfinishedRun(db, id);
+        if (!u || u->state != UnfinishedRun::State::Interrupted)
+            continue;
+        SqliteStatement q(db, "UPDATE runs SET ended_at_ns=?, duration_ns=?, verdict='ERROR', reason=?,"
+                              " n_pass=?, n_fail=?, n_error=?, n_abort=?, n_marginal=?, n_expected=?"
+                              " WHERE id=? AND ended_at_ns IS NULL");
+        q.bind(1, u->lastSignOfLifeNs);
+        q.bind(2, u->recordedSpanNs);
+        q.bind(3, u->reason);
+        q.bind(4, u->counts.pass);
+        q.bind(5, u->counts.fail);
+        q.bind(6, u->counts.error);
+        q.bind(7, u->counts.abort);
+        q.bind(8, u->counts.marginal);
+        q.bind(9, u->counts.expected);
+        q.bind(10, id);
+        if (!q.exec())
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
 std::unique_ptr<Recorder> Recorder::open(const QString &path, QString *error) {
     sqlite3 *db = nullptr;
+    const auto failed = [&](const QString &why) {
+        if (error)
+            *error = QStringLiteral("cannot record to %1: %2").arg(path, why);
+        sqlite3_close(db);
+        return nullptr;
+    };
     const int rc =
         sqlite3_open_v2(path.toUtf8().constData(), &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-    if (rc != SQLITE_OK) {
-        if (error)
-            *error = QStringLiteral("cannot open database %1: %2")
-                         .arg(path, QString::fromUtf8(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-        sqlite3_close(db);
-        return nullptr;
-    }
+    if (rc != SQLITE_OK)
+        return failed(describeSqliteError(db, rc));
+    // SQLite quietly falls back to read-only when it may not write the file: that is no use here.
+    if (sqlite3_db_readonly(db, "main") == 1)
+        return failed(describeSqliteError(db, SQLITE_READONLY));
     QString why;
-    if (!prepareDatabase(db, &why)) {
-        if (error)
-            *error = QStringLiteral("cannot use database %1: %2").arg(path, why);
-        sqlite3_close(db);
-        return nullptr;
+    if (!prepareDatabase(db, &why))
+        return failed(why);
+    // Take the write lock once now: a database another program keeps locked is refused before the run
+    // starts, after the busy timeout, rather than stopping the run at its first commit.
+    int step = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (step == SQLITE_OK && !closeInterruptedRuns(db))
+        step = sqlite3_extended_errcode(db);
+    if (step == SQLITE_OK)
+        step = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    if (step != SQLITE_OK) {
+        why = describeSqliteError(db, step);
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return failed(why);
     }
     return std::unique_ptr<Recorder>(new Recorder(path, db));
 }
@@ -128,7 +203,19 @@ void Recorder::setErrorHandler(std::function<void(const QString &)> handler) {
 
 QString Recorder::error() const {
     std::lock_guard lock(m_mutex);
-    return m_error;
+    if (m_error.isEmpty() || m_lostSteps == 0)
+        return m_error;
+    return QStringLiteral("%1; %2 step results could not be recorded").arg(m_error).arg(m_lostSteps);
+}
+
+qint64 Recorder::lostStepResults() const {
+    std::lock_guard lock(m_mutex);
+    return m_lostSteps;
+}
+
+Recorder::QueueStats Recorder::queueStats() const {
+    std::lock_guard lock(m_mutex);
+    return m_stats;
 }
 
 void Recorder::fail(const QString &message) {
@@ -137,9 +224,11 @@ void Recorder::fail(const QString &message) {
         std::lock_guard lock(m_mutex);
         if (!m_error.isEmpty())
             return;
-        m_error = QStringLiteral("recording to %1 failed: %2").arg(m_path, message);
+        m_error = QStringLiteral("recording to %1 stopped: %2").arg(m_path, message);
         handler = m_errorHandler;
     }
+    // Producers waiting for room give up: nothing more will be written.
+    m_space.notify_all();
     if (handler)
         handler(error());
 }
@@ -149,7 +238,8 @@ void Recorder::runStarted(const RunInfo &info) {
     sqlite3_stmt *s = nullptr;
     const char *sql =
         "INSERT INTO runs (uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
-        " firmware, host, seed, started_at_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+        " firmware, host, seed, started_at_ns, writer_pid, writer_host, heartbeat_at_ns)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     int rc = sqlite3_prepare_v2(m_db, sql, -1, &s, nullptr);
     if (rc == SQLITE_OK) {
         bindText(s, 1, info.uuid);
@@ -163,55 +253,83 @@ void Recorder::runStarted(const RunInfo &info) {
         bindText(s, 9, info.host);
         sqlite3_bind_int64(s, 10, static_cast<sqlite3_int64>(info.seed));
         sqlite3_bind_int64(s, 11, info.startedWallNs);
+        sqlite3_bind_int64(s, 12, ::getpid());
+        bindText(s, 13, QSysInfo::machineHostName());
+        sqlite3_bind_int64(s, 14, wallClockNs());
         rc = sqlite3_step(s);
     }
+    if (rc != SQLITE_DONE)
+        rc = sqlite3_extended_errcode(m_db);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
-        fail(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        fail(describeSqliteError(m_db, rc));
         return;
     }
     m_runId = sqlite3_last_insert_rowid(m_db);
+    // Checkpoints are the checkpointer's, so that no commit waits for one (see writerLoop).
+    sqlite3_wal_hook(m_db, walHook, &m_walPages);
     m_thread = std::thread([this] { writerLoop(); });
+    m_checkpointer = std::thread([this] { checkpointLoop(); });
 }
 
 void Recorder::runInfoChanged(const RunInfo &info) {
-    enqueue(InfoUpdate{info});
+    enqueue(InfoUpdate{info}, 512);
 }
 
 void Recorder::stepFinished(const StepResult &result) {
-    enqueue(result);
+    enqueue(result, approximateBytes(result));
 }
 
 void Recorder::eventRecorded(const Event &event) {
-    enqueue(event);
+    enqueue(event, 128 + 2 * (event.kind.size() + event.device.size() + event.detail.size()));
 }
 
 void Recorder::exchange(qint64 timeNs, const QString &device, Direction dir, const QByteArray &data) {
-    enqueue(Exchange{timeNs, device, dir, data});
+    enqueue(Exchange{timeNs, device, dir, data}, 96 + data.size() + 2 * device.size());
 }
 
 void Recorder::faultStarted(const FaultRecord &fault) {
-    enqueue(FaultUpdate{fault, true});
+    enqueue(FaultUpdate{fault, true}, 512 + 2 * fault.params.size());
 }
 
 void Recorder::faultEnded(const FaultRecord &fault) {
-    enqueue(FaultUpdate{fault, false});
+    enqueue(FaultUpdate{fault, false}, 512 + 2 * fault.params.size());
 }
 
 void Recorder::faultRecovered(const FaultRecord &fault) {
-    enqueue(FaultUpdate{fault, false});
+    enqueue(FaultUpdate{fault, false}, 512 + 2 * fault.params.size());
 }
 
 void Recorder::runFinished(const RunSummary &summary) {
-    enqueue(summary);
+    enqueue(summary, 512);
 }
 
-void Recorder::enqueue(Item item) {
+void Recorder::enqueue(Item item, qint64 bytes) {
     {
-        std::lock_guard lock(m_mutex);
-        if (!m_thread.joinable() || m_stop || !m_error.isEmpty())
+        std::unique_lock lock(m_mutex);
+        const auto full = [this] { return m_queue.size() >= kQueueCapacity || m_queueBytes >= kQueueBytes; };
+        if (m_thread.joinable() && m_error.isEmpty() && !m_stop && full()) {
+            // Back-pressure: wait for the writer rather than grow without bound. The writer was told at
+            // the item that filled the queue and commits at once.
+            ++m_stats.producerWaits;
+            m_space.wait(lock, [&] { return !full() || !m_error.isEmpty() || m_stop; });
+        }
+        if (!m_error.isEmpty()) {
+            if (std::holds_alternative<StepResult>(item))
+                ++m_lostSteps;
+            else if (auto *summary = std::get_if<RunSummary>(&item))
+                m_unwrittenSummary = *summary;
             return;
+        }
+        if (!m_thread.joinable() || m_stop)
+            return;
+        if (m_queue.empty())
+            m_oldestQueued = std::chrono::steady_clock::now();
         m_queue.push_back(std::move(item));
+        m_queueBytes += bytes;
+        m_stats.highWater = std::max(m_stats.highWater, m_queue.size());
+        if (m_queue.size() > 1 && !full())
+            return; // the writer was woken by the first item of this batch
     }
     m_cv.notify_one();
 }
@@ -221,10 +339,73 @@ bool Recorder::close() {
         std::lock_guard lock(m_mutex);
         m_stop = true;
     }
-    m_cv.notify_one();
+    m_cv.notify_all();
+    m_space.notify_all();
+    m_checkpointCv.notify_all();
     if (m_thread.joinable())
         m_thread.join();
+    if (m_checkpointer.joinable())
+        m_checkpointer.join();
+    writeFinalSummary();
     return error().isEmpty();
+}
+
+bool Recorder::writeFinalSummary() {
+    // The recording failed before the run's end was written: try once more, so that the row says how the
+    // run ended and why rather than reading as interrupted. If this fails too (the disk is still full,
+    // the lock still held), readers show the run as interrupted once this process is gone.
+    std::optional<RunSummary> summary;
+    QString reason;
+    {
+        std::lock_guard lock(m_mutex);
+        summary = std::exchange(m_unwrittenSummary, std::nullopt);
+    }
+    if (!summary || m_runId <= 0)
+        return false;
+    reason = error();
+    if (!summary->reason.isEmpty() && !reason.contains(summary->reason))
+        reason = summary->reason + QStringLiteral("; ") + reason;
+    SqliteStatement q(m_db, "UPDATE runs SET ended_at_ns=?, duration_ns=?, verdict=?, reason=?, iterations=?,"
+                            " n_pass=?, n_fail=?, n_error=?, n_abort=?, n_marginal=?, n_expected=?,"
+                            " heartbeat_at_ns=? WHERE id=?");
+    q.bind(1, summary->endedWallNs);
+    q.bind(2, summary->durationNs);
+    q.bind(3, verdictName(combine(summary->verdict, Verdict::Error)));
+    q.bind(4, reason);
+    q.bind(5, summary->iterations);
+    q.bind(6, summary->counts.pass);
+    q.bind(7, summary->counts.fail);
+    q.bind(8, summary->counts.error);
+    q.bind(9, summary->counts.abort);
+    q.bind(10, summary->counts.marginal);
+    q.bind(11, summary->counts.expected);
+    q.bind(12, wallClockNs());
+    q.bind(13, m_runId);
+    return q.ok() && q.exec();
+}
+
+void Recorder::checkpointLoop() {
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(sqlite3_db_filename(m_db, "main"), &db, SQLITE_OPEN_READWRITE, nullptr)
+        != SQLITE_OK) {
+        // Without a checkpointer the WAL only grows; SQLite checkpoints it when the last connection closes.
+        sqlite3_close(db);
+        return;
+    }
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    for (;;) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_checkpointCv.wait(lock, [this] { return m_stop || m_checkpointWanted; });
+            if (m_stop)
+                break;
+            m_checkpointWanted = false;
+        }
+        // PASSIVE: copies what it can without waiting for or blocking the writer. A failure (a full disk)
+        // loses nothing: the frames stay in the WAL, and the writer meets the cause itself.
+        sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    sqlite3_close(db);
 }
 
 void Recorder::writerLoop() {
@@ -233,38 +414,82 @@ void Recorder::writerLoop() {
         fail(statements.error());
         return;
     }
-    auto lastCommit = std::chrono::steady_clock::now() - kMaxCommitDelay;
+    auto lastCommit = std::chrono::steady_clock::now();
     std::vector<Item> batch;
     for (;;) {
         {
             std::unique_lock lock(m_mutex);
-            m_cv.wait(lock, [this] { return m_stop || !m_queue.empty(); });
-            // Gather for a moment so that a busy run commits a few times a second, not per row; the
-            // wait never exceeds kMaxCommitDelay after the first queued item.
-            m_cv.wait_until(lock, lastCommit + kMinCommitInterval, [this] { return m_stop; });
+            m_cv.wait_until(lock, lastCommit + kHeartbeatInterval,
+                            [this] { return m_stop || !m_queue.empty(); });
+            // Gather for a moment so that a busy run commits a few times a second, not per row, but begin
+            // the commit no later than kMaxQueueDelay after the oldest item was queued, or at once when the
+            // queue is full. An empty batch after kHeartbeatInterval commits the heartbeat alone.
+            if (!m_queue.empty())
+                m_cv.wait_until(lock, m_oldestQueued + kMaxQueueDelay, [this] {
+                    return m_stop || m_queue.size() >= kQueueCapacity || m_queueBytes >= kQueueBytes;
+                });
             batch.swap(m_queue);
+            m_queueBytes = 0;
             if (batch.empty() && m_stop)
                 return;
         }
-        if (!batch.empty()) {
-            bool ok = sqlite3_exec(m_db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
-            for (const Item &item : batch) {
-                if (!ok)
-                    break;
-                ok = write(statements, item);
-            }
-            if (ok)
-                ok = sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
-            if (!ok) {
-                const QString why = QString::fromUtf8(sqlite3_errmsg(m_db));
-                sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-                fail(why);
+        m_space.notify_all();
+        m_lastRc = SQLITE_OK;
+        int rc = sqlite3_exec(m_db, "BEGIN", nullptr, nullptr, nullptr);
+        bool ok = rc == SQLITE_OK;
+        for (const Item &item : batch) {
+            if (!ok)
+                break;
+            ok = write(statements, item);
+        }
+        if (ok) {
+            sqlite3_bind_int64(statements.heartbeat, 1, wallClockNs());
+            sqlite3_bind_int64(statements.heartbeat, 2, m_runId);
+            rc = sqlite3_step(statements.heartbeat);
+            ok = rc == SQLITE_DONE;
+            if (!ok)
+                m_lastRc = sqlite3_extended_errcode(m_db);
+            sqlite3_reset(statements.heartbeat);
+        }
+        if (ok) {
+            rc = sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr);
+            ok = rc == SQLITE_OK;
+            if (!ok)
+                m_lastRc = rc;
+        } else if (rc == SQLITE_OK || rc == SQLITE_DONE) {
+            rc = m_lastRc;
+        } else {
+            m_lastRc = rc;
+        }
+        if (!ok) {
+            const QString why = describeSqliteError(m_db, m_lastRc != SQLITE_OK ? m_lastRc : rc);
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            {
+                // The rolled-back batch and everything still queued are lost; count their step results.
                 std::lock_guard lock(m_mutex);
+                for (const std::vector<Item> *items : {&batch, &m_queue}) {
+                    for (const Item &item : *items) {
+                        if (std::holds_alternative<StepResult>(item))
+                            ++m_lostSteps;
+                        else if (const auto *summary = std::get_if<RunSummary>(&item))
+                            m_unwrittenSummary = *summary;
+                    }
+                }
                 m_queue.clear();
-                return;
+                m_queueBytes = 0;
             }
-            batch.clear();
-            lastCommit = std::chrono::steady_clock::now();
+            fail(why);
+            return;
+        }
+        batch.clear();
+        lastCommit = std::chrono::steady_clock::now();
+        if (m_walPages >= kCheckpointPages) {
+            m_walPages = 0;
+            {
+                std::lock_guard lock(m_mutex);
+                m_checkpointWanted = true;
+            }
+            m_checkpointCv.notify_one();
         }
     }
 }
@@ -272,6 +497,8 @@ void Recorder::writerLoop() {
 bool Recorder::write(Statements &st, const Item &item) {
     const auto run = [this](sqlite3_stmt *s) {
         const int rc = sqlite3_step(s);
+        if (rc != SQLITE_DONE)
+            m_lastRc = sqlite3_extended_errcode(m_db);
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);
         return rc == SQLITE_DONE;

@@ -1,5 +1,7 @@
 #include "runcatalog.h"
 
+#include "runliveness.h"
+
 #include <QFileInfo>
 #include <sqlite3.h>
 
@@ -28,6 +30,14 @@ std::optional<QList<RunRow>> listRuns(const QString &dbPath, QString *error) {
         return std::nullopt;
     }
     sqlite3_busy_timeout(db, 5000);
+    int version = 0;
+    {
+        sqlite3_stmt *v = nullptr;
+        if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &v, nullptr) == SQLITE_OK
+            && sqlite3_step(v) == SQLITE_ROW)
+            version = sqlite3_column_int(v, 0);
+        sqlite3_finalize(v);
+    }
     sqlite3_stmt *s = nullptr;
     const char *sql =
         "SELECT id, uuid, scenario, fixture, station, dut_serial, firmware, seed, started_at_ns,"
@@ -63,12 +73,32 @@ std::optional<QList<RunRow>> listRuns(const QString &dbPath, QString *error) {
         r.error = sqlite3_column_int64(s, 15);
         r.abort = sqlite3_column_int64(s, 16);
         r.marginal = sqlite3_column_int64(s, 17);
+        r.interrupted = r.verdict == u"ERROR" && r.reason.startsWith(u"interrupted: ");
         rows.append(r);
     }
     const bool ok = rc == SQLITE_DONE;
     if (!ok && error)
         *error = QString::fromUtf8(sqlite3_errmsg(db));
     sqlite3_finalize(s);
+    for (RunRow &r : rows) {
+        if (!ok || version < 3 || r.durationNs || r.verdict != u"RUNNING")
+            continue;
+        const std::optional<UnfinishedRun> u = inspectUnfinishedRun(db, r.id);
+        if (!u)
+            continue;
+        r.live = u->state == UnfinishedRun::State::Live;
+        if (u->state != UnfinishedRun::State::Interrupted)
+            continue;
+        r.interrupted = true;
+        r.verdict = QStringLiteral("ERROR");
+        r.reason = u->reason;
+        r.durationNs = u->recordedSpanNs;
+        r.pass = u->counts.pass;
+        r.fail = u->counts.fail;
+        r.error = u->counts.error;
+        r.abort = u->counts.abort;
+        r.marginal = u->counts.marginal;
+    }
     sqlite3_close(db);
     if (!ok)
         return std::nullopt;

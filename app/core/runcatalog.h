@@ -21,6 +21,11 @@ struct RunRow {
     QString reason;
     qint64 iterations = 0;
     qint64 pass = 0, fail = 0, error = 0, abort = 0, marginal = 0;
+    // A run whose recording process died without closing it: verdict ERROR, reason "interrupted: ...",
+    // the counts of what was recorded; computed on read until a writer marks it (runliveness.h).
+    bool interrupted = false;
+    // A run still being recorded by a live process (false for a row too old to tell, schema < 3).
+    bool live = false;
 };
 
 // Read-only access to the runs of a results database; opens its own connection per call and never

@@ -1,5 +1,6 @@
 #include "runquery.h"
 
+#include "runliveness.h"
 #include "schema.h"
 #include "sqlitestatement.h"
 
@@ -139,6 +140,25 @@ std::optional<RunHeader> RunQuery::header(qint64 runId, QString *error) const {
     h.abort = q.int64(20);
     h.marginal = q.int64(21);
     h.expected = q.int64(22);
+    h.interrupted = h.verdict == u"ERROR" && h.reason.startsWith(u"interrupted: ");
+    if (hasWriter() && !h.endedAtNs) {
+        if (const std::optional<UnfinishedRun> u = inspectUnfinishedRun(m_db, runId)) {
+            h.live = u->state == UnfinishedRun::State::Live;
+            if (u->state == UnfinishedRun::State::Interrupted) {
+                h.interrupted = true;
+                h.endedAtNs = u->lastSignOfLifeNs;
+                h.durationNs = u->recordedSpanNs;
+                h.verdict = QStringLiteral("ERROR");
+                h.reason = u->reason;
+                h.pass = u->counts.pass;
+                h.fail = u->counts.fail;
+                h.error = u->counts.error;
+                h.abort = u->counts.abort;
+                h.marginal = u->counts.marginal;
+                h.expected = u->counts.expected;
+            }
+        }
+    }
     return h;
 }
 

@@ -30,7 +30,14 @@ struct RunHeader {
     qint64 pass = 0, fail = 0, error = 0, abort = 0, marginal = 0;
     qint64 expected = 0; // failures during fault windows, not in fail or error (schema 2)
 
-    // A row still RUNNING: the run is going on, or its process died without finishing it.
+    // A run whose recording process died without closing it reads as ended: verdict ERROR, reason
+    // "interrupted: ...", ended at the writer's last sign of life, the counts of what was recorded;
+    // computed on read until a writer marks it (runliveness.h).
+    bool interrupted = false;
+    // Still being recorded by a live process (false for a row too old to tell, schema < 3).
+    bool live = false;
+
+    // A row still RUNNING: the run is going on, or (schema < 3) its process may have died.
     bool unfinished() const { return !endedAtNs.has_value(); }
 };
 
@@ -52,6 +59,8 @@ public:
     // runs.n_expected); older files have none of them.
     bool hasFaultsTable() const { return m_version >= 2; }
     bool hasExpected() const { return m_version >= 2; }
+    // Version 3 added the writer of a run and its heartbeat (interrupted runs are told from live ones).
+    bool hasWriter() const { return m_version >= 3; }
 
     // A run named on a command line: "latest" (the most recently started), a run id, or a run uuid (or a
     // prefix of one of at least 8 characters that names exactly one run). nullopt with *error otherwise.

@@ -1,5 +1,7 @@
 #include "schema.h"
 
+#include "sqliteerror.h"
+
 #include <sqlite3.h>
 
 namespace hil {
@@ -111,20 +113,29 @@ ALTER TABLE step_results ADD COLUMN fault_id INTEGER;                    -- the 
 ALTER TABLE runs ADD COLUMN n_expected INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 3: who is writing a run, and when it last committed, so that a run whose process died without
+// closing it can be told from one still being recorded (docs/schema.md, runs).
+const char *const kMigrateTo3 = R"sql(
+ALTER TABLE runs ADD COLUMN writer_pid INTEGER;      -- process recording the run
+ALTER TABLE runs ADD COLUMN writer_host TEXT;        -- host of that process
+ALTER TABLE runs ADD COLUMN heartbeat_at_ns INTEGER; -- wall clock of the writer's last commit
+)sql";
+
 bool exec(sqlite3 *db, const char *sql, QString *error) {
     char *msg = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) == SQLITE_OK)
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
+    sqlite3_free(msg);
+    if (rc == SQLITE_OK)
         return true;
     if (error)
-        *error = QString::fromUtf8(msg ? msg : sqlite3_errmsg(db));
-    sqlite3_free(msg);
+        *error = describeSqliteError(db, rc);
     return false;
 }
 
 } // namespace
 
 bool prepareDatabase(sqlite3 *db, QString *error) {
-    sqlite3_busy_timeout(db, 5000);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
     if (!exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", error))
         return false;
     sqlite3_stmt *stmt = nullptr;
@@ -135,7 +146,7 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
     sqlite3_finalize(stmt);
     if (version == kSchemaVersion)
         return true;
-    static_assert(kSchemaVersion == 2, "add the migration to the new version below");
+    static_assert(kSchemaVersion == 3, "add the migration to the new version below");
     if (version > kSchemaVersion) {
         if (error)
             *error = QStringLiteral("the database has schema version %1, newer than this build's %2")
@@ -155,8 +166,10 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
         ok = exec(db, kSchemaV1, error);
     if (ok && version < 2)
         ok = exec(db, kMigrateTo2, error);
+    if (ok && version < 3)
+        ok = exec(db, kMigrateTo3, error);
     if (ok && version < kSchemaVersion)
-        ok = exec(db, "PRAGMA user_version = 2", error);
+        ok = exec(db, "PRAGMA user_version = 3", error);
     if (!ok) {
         exec(db, "ROLLBACK", nullptr);
         return false;

@@ -3,6 +3,9 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <csignal>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 namespace hil {
 
@@ -91,6 +94,15 @@ void SimProcess::start(int readyTimeoutMs) {
     m_stdout.clear();
     m_stderr.clear();
     m_readyTimer.start(readyTimeoutMs);
+    // In the child between fork and exec: the simulator goes when the harness goes, also when the harness
+    // is killed with SIGKILL and has no chance to stop it. hil-sim asks for this itself too, but only once
+    // it runs; a harness dying before that would leave it behind.
+    const pid_t harness = ::getpid();
+    m_process.setChildProcessModifier([harness] {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != harness)
+            ::_exit(127);
+    });
     m_process.start(simulatorPath(), arguments(), QIODevice::ReadOnly);
 }
 

@@ -196,11 +196,11 @@ struct HilResult {
     QString err;
 };
 
-// Runs `hil args...` in `workDir` to its end.
+// Runs `hil args...` in `workDir` to its end (or `program args...`, for a wrapper that runs hil).
 inline HilResult runHil(const QStringList &args, const QString &workDir,
                         const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
-                        int timeoutMs = 60000) {
-    Child hil(hilPath(), args, workDir, env);
+                        int timeoutMs = 60000, const QString &program = hilPath()) {
+    Child hil(program, args, workDir, env);
     HilResult r;
     r.finished = hil.waitFinished(timeoutMs);
     r.exitStatus = hil.process().exitStatus();
