@@ -61,7 +61,9 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         "--fleet instead runs many simulated devices beside one and compares latency and lateness."));
     parser.addHelpOption();
     const QCommandLineOption exchangesOption(
-        QStringLiteral("exchanges"), QStringLiteral("Measured round trips per client (default 5000)."),
+        QStringLiteral("exchanges"),
+        QStringLiteral("Measured round trips per client (default 5000); with --soak, its step results "
+                       "(default 1000000)."),
         QStringLiteral("N"), QStringLiteral("5000"));
     const QCommandLineOption rowsOption(
         QStringLiteral("rows"),
@@ -70,7 +72,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     const QCommandLineOption quickOption(
         QStringLiteral("quick"),
         QStringLiteral("Small counts for a smoke check: 200 exchanges, 2000 rows, 3 recorder rounds; "
-                       "--exchanges and --rows still win."));
+                       "--exchanges and --rows still win (with --soak and --fleet: see there)."));
     const QCommandLineOption soakOption(
         QStringLiteral("soak"),
         QStringLiteral("Only the long run: hil run with faults on two simulated devices, memory and open "
