@@ -1,12 +1,15 @@
 // hil-benchmark: the harness's round trip and recorder throughput, each beside a minimal baseline measured
 // in the same run, printed as ratios. See docs/benchmarks.md for what is measured and how to read it.
 
+#include "core/duration.h"
+#include "fleetbenchmark.h"
 #include "guibenchmark.h"
 #include "linkbenchmark.h"
 #include "machineinfo.h"
 #include "recorderbenchmark.h"
 #include "reportbenchmark.h"
 #include "roundtripbenchmark.h"
+#include "soakbenchmark.h"
 #include "stats.h"
 
 #include <QCommandLineParser>
@@ -21,10 +24,31 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
+enum class Mode { Default, Soak, Fleet };
+
 struct Options {
+    Mode mode = Mode::Default;
     RoundTripOptions roundTrip;
     RecorderOptions recorder;
+    SoakOptions soak;
+    FleetOptions fleet;
 };
+
+// A whole number option >= minimum; false with *error naming the option otherwise.
+bool wholeNumber(const QCommandLineParser &parser, const QCommandLineOption &option, qint64 minimum,
+                 qint64 *value, QString *error) {
+    bool ok = false;
+    const qint64 v = parser.value(option).toLongLong(&ok);
+    if (!ok || v < minimum) {
+        *error = QStringLiteral("--%1: expected a whole number >= %2, got '%3'")
+                     .arg(option.names().first())
+                     .arg(minimum)
+                     .arg(parser.value(option));
+        return false;
+    }
+    *value = v;
+    return true;
+}
 
 std::optional<Options> parseArguments(const QCoreApplication &app, QString *error) {
     QCommandLineParser parser;
@@ -32,10 +56,14 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         "Measures the harness against minimal baselines in one run and prints the ratios:\n"
         "the TCP round trip of hil::DeviceSession vs a blocking socket (against hil-sim), and\n"
         "the row throughput of hil::Recorder vs a prepared SQLite INSERT loop, and\n"
-        "the fault proxy's added latency and the link pipeline's cost per chunk."));
+        "the fault proxy's added latency and the link pipeline's cost per chunk.\n"
+        "--soak instead runs a long run with faults and samples its memory and descriptors;\n"
+        "--fleet instead runs many simulated devices beside one and compares latency and lateness."));
     parser.addHelpOption();
     const QCommandLineOption exchangesOption(
-        QStringLiteral("exchanges"), QStringLiteral("Measured round trips per client (default 5000)."),
+        QStringLiteral("exchanges"),
+        QStringLiteral("Measured round trips per client (default 5000); with --soak, its step results "
+                       "(default 1000000)."),
         QStringLiteral("N"), QStringLiteral("5000"));
     const QCommandLineOption rowsOption(
         QStringLiteral("rows"),
@@ -44,8 +72,25 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     const QCommandLineOption quickOption(
         QStringLiteral("quick"),
         QStringLiteral("Small counts for a smoke check: 200 exchanges, 2000 rows, 3 recorder rounds; "
-                       "--exchanges and --rows still win."));
-    parser.addOptions({exchangesOption, rowsOption, quickOption});
+                       "--exchanges and --rows still win (with --soak and --fleet: see there)."));
+    const QCommandLineOption soakOption(
+        QStringLiteral("soak"),
+        QStringLiteral("Only the long run: hil run with faults on two simulated devices, memory and open "
+                       "descriptors sampled (--exchanges, default 1000000; --quick: 20000)."));
+    const QCommandLineOption fleetOption(
+        QStringLiteral("fleet"), QStringLiteral("Only the many-devices run, beside a single-device run "
+                                                "(--devices, --rate, --duration; --quick: 8 devices, 5s)."));
+    const QCommandLineOption devicesOption(QStringLiteral("devices"),
+                                           QStringLiteral("--fleet: simulated devices (default 64)."),
+                                           QStringLiteral("N"), QStringLiteral("64"));
+    const QCommandLineOption rateOption(QStringLiteral("rate"),
+                                        QStringLiteral("--fleet: polls per device per second (default 20)."),
+                                        QStringLiteral("HZ"), QStringLiteral("20"));
+    const QCommandLineOption durationOption(QStringLiteral("duration"),
+                                            QStringLiteral("--fleet: length of each run (default 60s)."),
+                                            QStringLiteral("D"), QStringLiteral("60s"));
+    parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, devicesOption,
+                       rateOption, durationOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -54,6 +99,59 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
 
     Options o;
     const bool quick = parser.isSet(quickOption);
+    if (parser.isSet(soakOption) && parser.isSet(fleetOption)) {
+        *error = QStringLiteral("--soak and --fleet are separate runs: give one of them");
+        return std::nullopt;
+    }
+    if (!parser.isSet(fleetOption)) {
+        for (const QCommandLineOption *fleetOnly : {&devicesOption, &rateOption, &durationOption})
+            if (parser.isSet(*fleetOnly)) {
+                *error = QStringLiteral("--%1 goes with --fleet").arg(fleetOnly->names().first());
+                return std::nullopt;
+            }
+    }
+    if (parser.isSet(soakOption)) {
+        o.mode = Mode::Soak;
+        if (quick) {
+            o.soak.exchanges = 20000;
+            o.soak.faultPeriodMs = 1000;
+            o.soak.sampleMs = 100;
+        }
+        if (parser.isSet(exchangesOption)
+            && !wholeNumber(parser, exchangesOption, 2, &o.soak.exchanges, error))
+            return std::nullopt;
+        return o;
+    }
+    if (parser.isSet(fleetOption)) {
+        o.mode = Mode::Fleet;
+        if (quick) {
+            o.fleet.devices = 8;
+            o.fleet.durationMs = 5000;
+            o.fleet.sampleMs = 250;
+        }
+        qint64 v = 0;
+        if (parser.isSet(devicesOption) || !quick) {
+            if (!wholeNumber(parser, devicesOption, 1, &v, error))
+                return std::nullopt;
+            o.fleet.devices = static_cast<int>(std::min<qint64>(v, 1000));
+        }
+        if (!wholeNumber(parser, rateOption, 1, &v, error))
+            return std::nullopt;
+        o.fleet.rateHz = static_cast<int>(std::min<qint64>(v, 1000));
+        if (parser.isSet(durationOption) || !quick) {
+            QString why;
+            const auto d = hil::parseDuration(parser.value(durationOption), &why);
+            if (!d || d->count() < 1'000'000'000) {
+                *error =
+                    QStringLiteral("--duration: expected a duration of at least 1s (e.g. 60s), got '%1'%2")
+                        .arg(parser.value(durationOption),
+                             why.isEmpty() ? QString() : QStringLiteral(": ") + why);
+                return std::nullopt;
+            }
+            o.fleet.durationMs = d->count() / 1'000'000;
+        }
+        return o;
+    }
     if (quick) {
         o.roundTrip.exchanges = 200;
         o.recorder.steps = 2000;
@@ -195,6 +293,18 @@ int main(int argc, char *argv[]) {
 
     printMachine(out, machineInfo());
     out.flush();
+
+    if (options->mode != Mode::Default) {
+        const bool ok = options->mode == Mode::Soak ? runSoakBenchmark(options->soak, out, &error)
+                                                    : runFleetBenchmark(options->fleet, out, &error);
+        out << "load average at end: " << loadAverage() << '\n';
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: " << (options->mode == Mode::Soak ? "soak: " : "fleet: ") << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
 
     RoundTripResult roundTrip;
     if (!runRoundTrip(options->roundTrip, &roundTrip, &error)) {

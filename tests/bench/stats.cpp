@@ -22,6 +22,7 @@ Percentiles percentiles(std::vector<qint64> samplesNs) {
     std::sort(samplesNs.begin(), samplesNs.end());
     p.p50 = nearestRank(samplesNs, 0.50);
     p.p90 = nearestRank(samplesNs, 0.90);
+    p.p95 = nearestRank(samplesNs, 0.95);
     p.p99 = nearestRank(samplesNs, 0.99);
     p.max = static_cast<double>(samplesNs.back()) / 1000.0;
     return p;

@@ -9,6 +9,7 @@ namespace hilbench {
 struct Percentiles {
     double p50 = 0;
     double p90 = 0;
+    double p95 = 0;
     double p99 = 0;
     double max = 0;
 };
