@@ -258,12 +258,9 @@ void checkSupplies(YamlReader &r, const YAML::Node &devices, const Fixture &fixt
 
 } // namespace
 
-std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors) {
-    YamlReader r(path);
-    const YAML::Node root = r.load();
-    Fixture fixture;
-    fixture.path = path;
-    fixture.name = QFileInfo(path).completeBaseName();
+namespace {
+
+void readFixture(YamlReader &r, const YAML::Node &root, Fixture &fixture) {
     if (r.ok() && r.requireMap(root, QStringLiteral("a fixture"))) {
         r.checkKeys(root, {"name", "description", "metadata", "devices", "proxies"});
         if (root["name"]) {
@@ -299,12 +296,38 @@ std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors) {
                 readProxy(r, it->first, it->second, fixture);
         }
     }
+}
+
+std::optional<Fixture> parseFixture(YamlReader &r, const YAML::Node &root, SourceErrors *errors) {
+    Fixture fixture;
+    fixture.path = r.file();
+    fixture.name = QFileInfo(r.file()).completeBaseName();
+    try {
+        readFixture(r, root, fixture);
+    } catch (const YAML::Exception &e) {
+        r.internalError(e);
+    }
     if (!r.ok()) {
         if (errors)
             *errors = r.errors();
         return std::nullopt;
     }
     return fixture;
+}
+
+} // namespace
+
+std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors) {
+    YamlReader r(path);
+    const YAML::Node root = r.load();
+    return parseFixture(r, root, errors);
+}
+
+std::optional<Fixture> loadFixtureText(const QByteArray &text, const QString &fileName,
+                                       SourceErrors *errors) {
+    YamlReader r(fileName);
+    const YAML::Node root = r.loadText(text);
+    return parseFixture(r, root, errors);
 }
 
 } // namespace hil

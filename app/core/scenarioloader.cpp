@@ -362,15 +362,20 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step) {
 
 } // namespace
 
-std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture, SourceErrors *errors) {
-    YamlReader r(path);
-    const YAML::Node root = r.load();
+namespace {
+
+std::optional<Scenario> parseScenario(YamlReader &r, const YAML::Node &root, const Fixture &fixture,
+                                      SourceErrors *errors) {
     Scenario s;
-    s.path = path;
-    s.name = QFileInfo(path).completeBaseName();
+    s.path = r.file();
+    s.name = QFileInfo(r.file()).completeBaseName();
     if (r.ok()) {
-        ScenarioParser parser(r, fixture);
-        parser.parse(root, s);
+        try {
+            ScenarioParser parser(r, fixture);
+            parser.parse(root, s);
+        } catch (const YAML::Exception &e) {
+            r.internalError(e);
+        }
     }
     if (!r.ok()) {
         if (errors)
@@ -378,6 +383,21 @@ std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture
         return std::nullopt;
     }
     return s;
+}
+
+} // namespace
+
+std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture, SourceErrors *errors) {
+    YamlReader r(path);
+    const YAML::Node root = r.load();
+    return parseScenario(r, root, fixture, errors);
+}
+
+std::optional<Scenario> loadScenarioText(const QByteArray &text, const QString &fileName,
+                                         const Fixture &fixture, SourceErrors *errors) {
+    YamlReader r(fileName);
+    const YAML::Node root = r.loadText(text);
+    return parseScenario(r, root, fixture, errors);
 }
 
 } // namespace hil

@@ -2,6 +2,7 @@
 
 #include <QFile>
 #include <QSet>
+#include <algorithm>
 #include <limits>
 
 namespace hil {
@@ -19,7 +20,10 @@ YAML::Node YamlReader::load() {
         errorAt(1, 1, QStringLiteral("cannot read file: %1").arg(f.errorString()));
         return {};
     }
-    const QByteArray text = f.readAll();
+    return loadText(f.readAll());
+}
+
+YAML::Node YamlReader::loadText(const QByteArray &text) {
     try {
         m_root = YAML::Load(text.toStdString());
     } catch (const YAML::ParserException &e) {
@@ -48,6 +52,11 @@ int YamlReader::column(const YAML::Node &node) {
 
 void YamlReader::error(const YAML::Node &at, const QString &message) {
     errorAt(line(at), column(at), message);
+}
+
+void YamlReader::internalError(const YAML::Exception &e) {
+    errorAt(std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1),
+            QStringLiteral("%1: %2").arg(kInternalErrorPrefix, toQString(e.msg)));
 }
 
 void YamlReader::errorAt(int lineNo, int col, const QString &message) {
