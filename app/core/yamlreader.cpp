@@ -3,6 +3,7 @@
 #include <QFile>
 #include <QSet>
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace hil {
@@ -126,7 +127,7 @@ std::optional<double> YamlReader::number(const YAML::Node &node, const QString &
     if (node.IsScalar()) {
         bool ok = false;
         const double v = toQString(node.Scalar()).toDouble(&ok);
-        if (ok)
+        if (ok && !std::isnan(v)) // "nan" reads as a double, but no limit or rate can be NaN
             return v;
     }
     error(node, QStringLiteral("%1 must be a number").arg(what));

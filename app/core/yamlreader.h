@@ -48,7 +48,7 @@ public:
     // Scalars. Each returns nullopt after recording an error if the node is missing (when required) or
     // of the wrong type. `what` names the field in messages.
     std::optional<QString> string(const YAML::Node &node, const QString &what);
-    std::optional<double> number(const YAML::Node &node, const QString &what);
+    std::optional<double> number(const YAML::Node &node, const QString &what); // NaN is not a number
     std::optional<qint64> integer(const YAML::Node &node, const QString &what, qint64 min, qint64 max);
     std::optional<bool> boolean(const YAML::Node &node, const QString &what);
     std::optional<Nanoseconds> duration(const YAML::Node &node, const QString &what);

@@ -3,6 +3,8 @@
 #include "core/yamlreader.h"
 #include "fuzzcheck.h"
 
+#include <cstdio>
+
 namespace hil::fuzz {
 
 void checkErrors(const SourceErrors &errors, const QString &fileName, const QByteArray &text) {
@@ -13,6 +15,8 @@ void checkErrors(const SourceErrors &errors, const QString &fileName, const QByt
         HIL_FUZZ_CHECK(e.line >= 1 && e.line <= lines + 1);
         HIL_FUZZ_CHECK(e.column >= 1);
         HIL_FUZZ_CHECK(!e.message.isEmpty());
+        if (e.message.startsWith(YamlReader::kInternalErrorPrefix))
+            std::fprintf(stderr, "%s\n", qPrintable(e.toString()));
         HIL_FUZZ_CHECK(!e.message.startsWith(YamlReader::kInternalErrorPrefix));
         HIL_FUZZ_CHECK(e.toString().startsWith(fileName + u':'));
     }
