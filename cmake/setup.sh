@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project builds, tests and reports with.
 # Safe to run any number of times: apt-get skips what is already installed.
+# With --fuzz it also installs clang, its libFuzzer/sanitizer runtimes and llvm-symbolizer (cmake/fuzz.sh).
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,12 @@ packages=(
   socat xvfb xauth fonts-dejavu-core clang-format
   poppler-utils chromium
 )
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) packages+=(clang libclang-rt-dev llvm) ;;
+    *) echo "usage: $0 [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

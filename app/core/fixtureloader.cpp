@@ -240,14 +240,19 @@ void readProxy(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtur
 // A device's supply must be another device of the fixture, and a simulated device's a simulated psu.
 void checkSupplies(YamlReader &r, const YAML::Node &devices, const Fixture &fixture) {
     for (auto it = devices.begin(); it != devices.end(); ++it) {
+        // The entry's own nodes, each checked before it is indexed (a missing key's node throws on any
+        // question but whether it exists): under a duplicate name, already an error, fixture.device() may
+        // describe another entry than this one.
+        const YAML::Node n = it->second;
+        const YAML::Node power = n.IsMap() ? n["power"] : YAML::Node();
+        const YAML::Node at = power && power.IsMap() ? power["supply"] : YAML::Node();
         const DeviceConfig *d = fixture.device(toQString(it->first.Scalar()));
-        if (!d || d->powerSupply.isEmpty())
+        if (!d || !at || !at.IsScalar())
             continue;
-        const YAML::Node at = it->second["power"]["supply"];
-        const DeviceConfig *supply = fixture.device(d->powerSupply);
+        const QString supplyName = toQString(at.Scalar());
+        const DeviceConfig *supply = fixture.device(supplyName);
         if (!supply)
-            r.error(at,
-                    QStringLiteral("unknown supply '%1': not a device of this fixture").arg(d->powerSupply));
+            r.error(at, QStringLiteral("unknown supply '%1': not a device of this fixture").arg(supplyName));
         else if (supply == d)
             r.error(at, QStringLiteral("a device cannot feed itself"));
         else if (d->kind == DeviceConfig::Kind::Sim
@@ -258,12 +263,9 @@ void checkSupplies(YamlReader &r, const YAML::Node &devices, const Fixture &fixt
 
 } // namespace
 
-std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors) {
-    YamlReader r(path);
-    const YAML::Node root = r.load();
-    Fixture fixture;
-    fixture.path = path;
-    fixture.name = QFileInfo(path).completeBaseName();
+namespace {
+
+void readFixture(YamlReader &r, const YAML::Node &root, Fixture &fixture) {
     if (r.ok() && r.requireMap(root, QStringLiteral("a fixture"))) {
         r.checkKeys(root, {"name", "description", "metadata", "devices", "proxies"});
         if (root["name"]) {
@@ -299,12 +301,38 @@ std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors) {
                 readProxy(r, it->first, it->second, fixture);
         }
     }
+}
+
+std::optional<Fixture> parseFixture(YamlReader &r, const YAML::Node &root, SourceErrors *errors) {
+    Fixture fixture;
+    fixture.path = r.file();
+    fixture.name = QFileInfo(r.file()).completeBaseName();
+    try {
+        readFixture(r, root, fixture);
+    } catch (const YAML::Exception &e) {
+        r.internalError(e);
+    }
     if (!r.ok()) {
         if (errors)
             *errors = r.errors();
         return std::nullopt;
     }
     return fixture;
+}
+
+} // namespace
+
+std::optional<Fixture> loadFixture(const QString &path, SourceErrors *errors) {
+    YamlReader r(path);
+    const YAML::Node root = r.load();
+    return parseFixture(r, root, errors);
+}
+
+std::optional<Fixture> loadFixtureText(const QByteArray &text, const QString &fileName,
+                                       SourceErrors *errors) {
+    YamlReader r(fileName);
+    const YAML::Node root = r.loadText(text);
+    return parseFixture(r, root, errors);
 }
 
 } // namespace hil

@@ -38,6 +38,8 @@ void LineFramer::push(QByteArrayView chunk, const Sink &sink) {
                 break;
             if (m_discarding) {
                 m_dropped += at - lineStart;
+                m_preview.append(
+                    m_buffer.mid(lineStart, std::min(at - lineStart, kPreviewBytes - m_preview.size())));
                 sink(Frame{Frame::Kind::Overflow, m_preview, m_dropped});
                 m_discarding = false;
                 m_dropped = 0;
@@ -55,10 +57,10 @@ void LineFramer::push(QByteArrayView chunk, const Sink &sink) {
         // An unfinished line that is already too long is dropped now, so memory stays bounded.
         if (m_buffer.size() > m_maxLineLength + termLen - 1) {
             const qsizetype drop = m_buffer.size() - (termLen - 1);
-            if (!m_discarding) {
-                m_discarding = true;
-                m_preview = m_buffer.left(kPreviewBytes);
-            }
+            m_discarding = true;
+            // The preview is the line's first bytes: only dropped ones, never the kept tail, which may be
+            // the start of the terminator.
+            m_preview.append(m_buffer.left(std::min(drop, kPreviewBytes - m_preview.size())));
             m_dropped += drop;
             m_buffer.remove(0, drop);
         }

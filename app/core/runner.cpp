@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "devicesession.h"
 #include "faultinjector.h"
+#include "measurementextraction.h"
 #include "printable.h"
 #include "resultlistener.h"
 
@@ -21,13 +22,6 @@ constexpr qint64 kDeadlineSlackNs = 20'000;
 int msUntil(qint64 deadlineNs, qint64 nowNs) {
     const qint64 ns = deadlineNs - nowNs;
     return ns <= 0 ? 0 : static_cast<int>(std::min<qint64>((ns + 999'999) / 1'000'000, 24LL * 3600 * 1000));
-}
-
-QString formatRange(const Range &r) {
-    const auto bound = [](const std::optional<double> &b) {
-        return b ? QString::number(*b) : QStringLiteral("~");
-    };
-    return QStringLiteral("[%1, %2]").arg(bound(r.low), bound(r.high));
 }
 
 // Device bytes in a message: escaped (NUL, invalid UTF-8 and controls become \xNN), so a message never
@@ -327,43 +321,11 @@ void Runner::runStep() {
 }
 
 void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionMatch &match) {
-    QStringList problems;
-    for (const MeasurementSpec &spec : step.measure) {
-        MeasurementResult m;
-        m.name = spec.name;
-        m.unit = spec.unit;
-        m.limits = spec.limits;
-        m.marginalBand = spec.marginal;
-        const QString text = match.captured(spec.name);
-        bool ok = false;
-        const double value = text.trimmed().toDouble(&ok);
-        if (!ok) {
-            m.value = std::nan("");
-            m.verdict = Verdict::Fail;
-            problems.append(QStringLiteral("%1: '%2' is not a number").arg(spec.name, text));
-        } else {
-            m.value = value;
-            const MeasurementOutcome o = evaluateMeasurement(spec, value);
-            m.verdict = o.verdict;
-            m.marginal = o.marginal;
-            if (o.verdict == Verdict::Fail)
-                problems.append(
-                    QStringLiteral("%1 = %2 %3 outside limits %4")
-                        .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.limits))
-                        .simplified());
-            else if (o.marginal)
-                problems.append(
-                    QStringLiteral("%1 = %2 %3 marginal (band %4)")
-                        .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.marginal))
-                        .simplified());
-        }
-        r.verdict = combine(r.verdict, m.verdict);
-        r.marginal = r.marginal || m.marginal;
-        r.measurements.append(m);
-    }
-    if (r.verdict != Verdict::Pass)
-        r.marginal = false;
-    r.message = problems.join(QStringLiteral("; "));
+    MeasurementExtraction e = extractMeasurements(step.measure, match);
+    r.verdict = combine(r.verdict, e.verdict);
+    r.marginal = (r.marginal || e.marginal) && r.verdict == Verdict::Pass;
+    r.measurements.append(std::move(e.measurements));
+    r.message = std::move(e.message);
 
     bool changed = false;
     for (auto it = step.record.cbegin(); it != step.record.cend(); ++it) {

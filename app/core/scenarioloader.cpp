@@ -239,9 +239,10 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
 
 void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
     ExpectSpec spec;
-    YAML::Node pattern;
+    // Emplaced, never assigned: yaml-cpp throws on assigning the node of a missing key.
+    std::optional<YAML::Node> pattern;
     if (n.IsScalar()) {
-        pattern = n;
+        pattern.emplace(n);
     } else if (r.requireMap(n, QStringLiteral("expect"))) {
         r.checkKeys(n, {"from", "match", "within", "skip_unmatched"});
         if (n["from"]) {
@@ -250,8 +251,9 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
                 return; // already reported; guessing a device would only add noise
             spec.device = *device;
         }
-        pattern = n["match"];
-        if (!pattern)
+        if (const YAML::Node match = n["match"])
+            pattern.emplace(match);
+        else
             r.error(n, QStringLiteral("expect needs match (a regular expression)"));
         if (n["within"]) {
             const auto within = r.duration(n["within"], QStringLiteral("within"));
@@ -268,13 +270,13 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
     if (spec.device.isEmpty())
         spec.device = step.send ? step.send->device : defaultDevice(n);
     if (pattern) {
-        if (const auto text = r.string(pattern, QStringLiteral("match"))) {
+        if (const auto text = r.string(*pattern, QStringLiteral("match"))) {
             spec.match = QRegularExpression(*text);
             if (!spec.match.isValid()) {
                 // A quoted scalar's mark is its opening quote; the pattern starts one column later.
-                const int quote = pattern.Tag() == "!" ? 1 : 0;
-                r.errorAt(YamlReader::line(pattern),
-                          YamlReader::column(pattern) + quote
+                const int quote = pattern->Tag() == "!" ? 1 : 0;
+                r.errorAt(YamlReader::line(*pattern),
+                          YamlReader::column(*pattern) + quote
                               + static_cast<int>(spec.match.patternErrorOffset()),
                           QStringLiteral("bad regular expression: %1").arg(spec.match.errorString()));
             } else {
@@ -291,19 +293,15 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
 
 std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QString &what) {
     Range range;
-    YAML::Node low, high;
-    if (n.IsSequence() && n.size() == 2) {
-        low = n[0];
-        high = n[1];
-    } else if (n.IsMap()) {
-        r.checkKeys(n, {"low", "high"});
-        low = n["low"];
-        high = n["high"];
-    } else {
+    if (!(n.IsSequence() && n.size() == 2) && !n.IsMap()) {
         r.error(n,
                 QStringLiteral("%1 must be [low, high] (use ~ for no bound) or {low: x, high: y}").arg(what));
         return std::nullopt;
     }
+    r.checkKeys(n, {"low", "high"});
+    // Constructed, never assigned: yaml-cpp throws on assigning the node of a missing key.
+    const YAML::Node low = n.IsMap() ? n["low"] : n[0];
+    const YAML::Node high = n.IsMap() ? n["high"] : n[1];
     if (low && !low.IsNull())
         range.low = r.number(low, QStringLiteral("%1 low").arg(what));
     if (high && !high.IsNull())
@@ -362,15 +360,20 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step) {
 
 } // namespace
 
-std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture, SourceErrors *errors) {
-    YamlReader r(path);
-    const YAML::Node root = r.load();
+namespace {
+
+std::optional<Scenario> parseScenario(YamlReader &r, const YAML::Node &root, const Fixture &fixture,
+                                      SourceErrors *errors) {
     Scenario s;
-    s.path = path;
-    s.name = QFileInfo(path).completeBaseName();
+    s.path = r.file();
+    s.name = QFileInfo(r.file()).completeBaseName();
     if (r.ok()) {
-        ScenarioParser parser(r, fixture);
-        parser.parse(root, s);
+        try {
+            ScenarioParser parser(r, fixture);
+            parser.parse(root, s);
+        } catch (const YAML::Exception &e) {
+            r.internalError(e);
+        }
     }
     if (!r.ok()) {
         if (errors)
@@ -378,6 +381,21 @@ std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture
         return std::nullopt;
     }
     return s;
+}
+
+} // namespace
+
+std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture, SourceErrors *errors) {
+    YamlReader r(path);
+    const YAML::Node root = r.load();
+    return parseScenario(r, root, fixture, errors);
+}
+
+std::optional<Scenario> loadScenarioText(const QByteArray &text, const QString &fileName,
+                                         const Fixture &fixture, SourceErrors *errors) {
+    YamlReader r(fileName);
+    const YAML::Node root = r.loadText(text);
+    return parseScenario(r, root, fixture, errors);
 }
 
 } // namespace hil

@@ -2,6 +2,8 @@
 
 #include <QFile>
 #include <QSet>
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace hil {
@@ -19,7 +21,10 @@ YAML::Node YamlReader::load() {
         errorAt(1, 1, QStringLiteral("cannot read file: %1").arg(f.errorString()));
         return {};
     }
-    const QByteArray text = f.readAll();
+    return loadText(f.readAll());
+}
+
+YAML::Node YamlReader::loadText(const QByteArray &text) {
     try {
         m_root = YAML::Load(text.toStdString());
     } catch (const YAML::ParserException &e) {
@@ -48,6 +53,11 @@ int YamlReader::column(const YAML::Node &node) {
 
 void YamlReader::error(const YAML::Node &at, const QString &message) {
     errorAt(line(at), column(at), message);
+}
+
+void YamlReader::internalError(const YAML::Exception &e) {
+    errorAt(std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1),
+            QStringLiteral("%1: %2").arg(kInternalErrorPrefix, toQString(e.msg)));
 }
 
 void YamlReader::errorAt(int lineNo, int col, const QString &message) {
@@ -117,7 +127,7 @@ std::optional<double> YamlReader::number(const YAML::Node &node, const QString &
     if (node.IsScalar()) {
         bool ok = false;
         const double v = toQString(node.Scalar()).toDouble(&ok);
-        if (ok)
+        if (ok && !std::isnan(v)) // "nan" reads as a double, but no limit or rate can be NaN
             return v;
     }
     error(node, QStringLiteral("%1 must be a number").arg(what));

@@ -3,6 +3,7 @@
 #include "duration.h"
 #include "sourceerror.h"
 
+#include <QByteArray>
 #include <QString>
 #include <initializer_list>
 #include <optional>
@@ -17,15 +18,24 @@ class YamlReader {
 public:
     explicit YamlReader(QString file);
 
+    // Starts the message of internalError(): no valid input should ever produce it.
+    static constexpr QLatin1StringView kInternalErrorPrefix{"internal error reading this"};
+
     // Reads and parses the file. On failure (missing file, syntax error) records an error and returns an
     // undefined node.
     YAML::Node load();
+    // Parses `text` as the content of file(), which is then only the name errors carry. Same errors as
+    // load().
+    YAML::Node loadText(const QByteArray &text);
 
     const QString &file() const { return m_file; }
     const SourceErrors &errors() const { return m_errors; }
     bool ok() const { return m_errors.isEmpty(); }
 
     void error(const YAML::Node &at, const QString &message);
+    // Records a yaml-cpp exception that escaped a loader (a case the loader does not handle) as an
+    // error at its mark instead of letting it leave the loader's API.
+    void internalError(const YAML::Exception &e);
     void errorAt(int line, int column, const QString &message);
 
     // Reports keys of `map` that are not in `allowed`, and duplicate keys.
@@ -38,7 +48,7 @@ public:
     // Scalars. Each returns nullopt after recording an error if the node is missing (when required) or
     // of the wrong type. `what` names the field in messages.
     std::optional<QString> string(const YAML::Node &node, const QString &what);
-    std::optional<double> number(const YAML::Node &node, const QString &what);
+    std::optional<double> number(const YAML::Node &node, const QString &what); // NaN is not a number
     std::optional<qint64> integer(const YAML::Node &node, const QString &what, qint64 min, qint64 max);
     std::optional<bool> boolean(const YAML::Node &node, const QString &what);
     std::optional<Nanoseconds> duration(const YAML::Node &node, const QString &what);

@@ -1,0 +1,50 @@
+// The fixture loader on arbitrary bytes: a fixture or file:line:col errors, never a crash, a hang or an
+// exception; a fixture it accepts holds what the loader promises.
+#include "core/fixtureloader.h"
+#include "core/lineframer.h"
+#include "fuzzcheck.h"
+#include "loaderchecks.h"
+
+#include <QRegularExpression>
+#include <QSet>
+
+namespace hil::fuzz {
+
+void checkFixtureLoader(const std::uint8_t *data, std::size_t size) {
+    const QByteArray text(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
+    const QString fileName = QStringLiteral("fuzz/fixture.yaml");
+    SourceErrors errors;
+    const std::optional<Fixture> f = loadFixtureText(text, fileName, &errors);
+    if (!f) {
+        checkErrors(errors, fileName, text);
+        return;
+    }
+    HIL_FUZZ_CHECK(errors.isEmpty());
+    HIL_FUZZ_CHECK(f->path == fileName);
+    HIL_FUZZ_CHECK(!f->devices.isEmpty());
+    static const QRegularExpression deviceName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]*$"));
+    QSet<QString> names;
+    for (const DeviceConfig &d : f->devices) {
+        HIL_FUZZ_CHECK(deviceName.match(d.name).hasMatch());
+        HIL_FUZZ_CHECK(!names.contains(d.name));
+        names.insert(d.name);
+        HIL_FUZZ_CHECK(f->device(d.name) == &d);
+        HIL_FUZZ_CHECK(!d.terminator.isEmpty());
+        HIL_FUZZ_CHECK(d.maxLineLength >= 1);
+        HIL_FUZZ_CHECK(d.timeout.count() > 0);
+        HIL_FUZZ_CHECK(d.reconnectTimeout.count() >= 0);
+        if (!d.powerSupply.isEmpty()) {
+            const DeviceConfig *supply = f->device(d.powerSupply);
+            HIL_FUZZ_CHECK(supply && supply != &d);
+        }
+        // What a session builds from it.
+        LineFramer framer(d.terminator, d.maxLineLength);
+        framer.push(d.terminator, [](LineFramer::Frame &&) {});
+    }
+    for (const ProxyConfig &p : f->proxies) {
+        HIL_FUZZ_CHECK(!f->device(p.name));
+        HIL_FUZZ_CHECK(p.upstreamPort != 0);
+    }
+}
+
+} // namespace hil::fuzz
