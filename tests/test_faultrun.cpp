@@ -157,13 +157,13 @@ BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_fault_timeline) {
     BOOST_REQUIRE(a.size() == b.size());
     for (int i = 0; i < a.size(); ++i) {
         BOOST_TEST(a[i].first == b[i].first);
-        // Planned times are identical; actual starts differ only by timer jitter.
-        BOOST_TEST(std::abs(a[i].second - b[i].second) < 30'000'000LL,
+        // Planned times are identical; actual starts differ only by timer jitter (tens of ms on a loaded box).
+        BOOST_TEST(std::abs(a[i].second - b[i].second) < 150'000'000LL,
                    "fault " << i << ": " << a[i].second << " vs " << b[i].second);
     }
     bool differs = a.size() != c.size();
     for (int i = 0; !differs && i < a.size(); ++i)
-        differs = std::abs(a[i].second - c[i].second) > 30'000'000LL;
+        differs = std::abs(a[i].second - c[i].second) > 150'000'000LL;
     BOOST_TEST(differs, "another seed, another timeline");
 
     // And the plan itself, without timers: exactly the same numbers for the same seed.
