@@ -1,6 +1,7 @@
 #include "commandline.h"
 #include "commands.h"
 #include "core/duration.h"
+#include "core/printable.h"
 #include "core/runcatalog.h"
 #include "core/verdict.h"
 
@@ -50,13 +51,15 @@ int runsCommand(const QStringList &args) {
                    .arg(r.durationNs ? hil::formatDuration(hil::Nanoseconds(*r.durationNs))
                                      : QStringLiteral("-"),
                         -9)
-                   .arg(r.scenario, -20)
-                   .arg(QStringLiteral("%1 / %2").arg(r.dutSerial, r.firmware), -24)
+                   .arg(hil::printableText(r.scenario), -20)
+                   .arg(QStringLiteral("%1 / %2").arg(hil::printableText(r.dutSerial),
+                                                      hil::printableText(r.firmware)),
+                        -24)
                    .arg(r.pass)
                    .arg(r.fail)
                    .arg(r.error);
         if (r.interrupted)
-            out << "      " << r.reason << '\n';
+            out << "      " << hil::printableText(r.reason) << '\n';
     }
     return hil::ExitPass;
 }

@@ -76,7 +76,7 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
             durationNs = entry.power.offTime.count();
         break;
     }
-    emit event(
+    emit eventRaised(
         now, QStringLiteral("fault-start"), entry.on,
         (manual ? QStringLiteral("manual: ") : QString())
             + QStringLiteral("%1 %2%3 (seed %4)")
@@ -98,8 +98,8 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
         const QString command = entry.device.startCommand();
         m_bench->sendDeviceCommand(device, command, [this, device, command](bool ok, const QString &answer) {
             if (!ok)
-                emit event(monotonicNs(), QStringLiteral("error"), device,
-                           QStringLiteral("device fault '%1' was not taken: %2").arg(command, answer));
+                emit eventRaised(monotonicNs(), QStringLiteral("error"), device,
+                                 QStringLiteral("device fault '%1' was not taken: %2").arg(command, answer));
         });
         break;
     }
@@ -161,7 +161,7 @@ void FaultInjector::end(int id) {
                       .arg(rec.bytesDropped)
                       .arg(rec.bytesCorrupted)
                       .arg(rec.bytesDelayed);
-    emit event(now, QStringLiteral("fault-end"), a.entry.on, detail);
+    emit eventRaised(now, QStringLiteral("fault-end"), a.entry.on, detail);
     emit faultEnded(rec);
     if (!a.entry.onProxy)
         beginRecovery(rec, a.entry, now);
@@ -206,9 +206,10 @@ void FaultInjector::stepFinished(const StepResult &result) {
     Recovering r = m_recovering.take(result.device);
     r.deadline->deleteLater();
     r.record.recoveryNs = std::max<qint64>(0, result.endNs - r.record.endNs);
-    emit event(monotonicNs(), QStringLiteral("recovered"), result.device,
-               QStringLiteral("%1 after the end of %2 %3")
-                   .arg(formatDuration(Nanoseconds(r.record.recoveryNs)), r.record.target, r.record.kind));
+    emit eventRaised(
+        monotonicNs(), QStringLiteral("recovered"), result.device,
+        QStringLiteral("%1 after the end of %2 %3")
+            .arg(formatDuration(Nanoseconds(r.record.recoveryNs)), r.record.target, r.record.kind));
     emit faultRecovered(r.record);
 }
 

@@ -86,7 +86,7 @@ void Runner::start() {
     connect(m_bench, &Bench::deviceBack, this, [this](const QString &device) { m_lostSince.remove(device); });
     m_faults = new FaultInjector(
         m_bench, m_info.seed, [this](qint64 mono) { return rel(mono); }, this);
-    connect(m_faults, &FaultInjector::event, this, &Runner::emitEvent);
+    connect(m_faults, &FaultInjector::eventRaised, this, &Runner::emitEvent);
     connect(m_faults, &FaultInjector::faultStarted, this, [this](const FaultRecord &f) {
         for (ResultListener *l : std::as_const(m_listeners))
             l->faultStarted(f);
