@@ -43,6 +43,11 @@ Runner::Runner(Scenario scenario, Fixture fixture, RunOptions options, QObject *
     connect(&m_timer, &QTimer::timeout, this, &Runner::onDeadlineTimer);
     m_waitTimer.setSingleShot(true);
     m_waitTimer.setTimerType(Qt::PreciseTimer);
+    m_connectTimer.setSingleShot(true);
+    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
+        disconnect(m_waitConnected);
+        runStep();
+    });
 }
 
 Runner::~Runner() = default;
@@ -214,8 +219,10 @@ void Runner::runStep() {
         return;
     const Step &step = steps[m_stepIndex];
     const qint64 now = monotonicNs();
+    // A step that waited for its device to reconnect began when it started waiting.
+    const qint64 begun = m_connectWaitSinceNs >= 0 ? m_connectWaitSinceNs : now;
     m_stepActive = true;
-    m_stepStartNs = now;
+    m_stepStartNs = begun;
 
     if (step.fault)
         m_faults->inject(*step.fault, false);
@@ -243,19 +250,46 @@ void Runner::runStep() {
     }
 
     StepResult r = newResult(step);
-    r.startNs = rel(now);
-    r.latenessNs = std::max<qint64>(0, now - m_deadlineNs);
+    r.startNs = rel(begun);
+    r.latenessNs = std::max<qint64>(0, begun - m_deadlineNs);
 
     qint64 sendNs = -1;
     if (step.send) {
         DeviceSession *to = m_bench->session(step.send->device);
         if (!to || to->state() != DeviceSession::State::Ready) {
+            // A device the bench is bringing back gets the step's time budget (its `within`, or the
+            // device's timeout) to return: a loop without a period then records one error per budget
+            // instead of thousands a second, and a quick reconnect costs no error at all.
+            if (to && !m_deviceLost && m_connectWaitSinceNs < 0) {
+                const DeviceConfig *config = m_fixture.device(step.send->device);
+                const qint64 budget = step.expect ? step.expect->within.count()
+                                      : config    ? config->timeout.count()
+                                                  : 0;
+                if (budget > 0) {
+                    m_connectWaitSinceNs = now;
+                    m_waitConnected = connect(to, &DeviceSession::stateChanged, this,
+                                              [this](DeviceSession::State state, const QString &) {
+                                                  if (state != DeviceSession::State::Ready)
+                                                      return;
+                                                  m_connectTimer.stop();
+                                                  disconnect(m_waitConnected);
+                                                  runStep();
+                                              });
+                    m_connectTimer.start(msUntil(now + budget, now));
+                    return;
+                }
+            }
+            m_connectWaitSinceNs = -1;
             r.verdict = Verdict::Error;
-            r.endNs = r.startNs;
-            r.message = QStringLiteral("device '%1' is not connected%2")
-                            .arg(step.send->device, to && !to->lastError().isEmpty()
-                                                        ? QStringLiteral(": ") + to->lastError()
-                                                        : QString());
+            r.endNs = rel(now);
+            r.message =
+                QStringLiteral("device '%1' is not connected%2%3")
+                    .arg(step.send->device,
+                         now > begun
+                             ? QStringLiteral(" (waited %1)").arg(formatDuration(Nanoseconds(now - begun)))
+                             : QString(),
+                         to && !to->lastError().isEmpty() ? QStringLiteral(": ") + to->lastError()
+                                                          : QString());
             m_stepLostDevice = true;
             stepDone(std::move(r));
             return;
@@ -377,8 +411,15 @@ void Runner::noteLostDevice(const StepResult &result) {
     }
 }
 
+void Runner::stopConnectWait() {
+    m_connectTimer.stop();
+    disconnect(m_waitConnected);
+    m_connectWaitSinceNs = -1;
+}
+
 void Runner::stepDone(StepResult result) {
     m_stepActive = false;
+    m_connectWaitSinceNs = -1;
     record(result);
     if (m_stepLostDevice) {
         m_stepLostDevice = false;
@@ -529,6 +570,7 @@ void Runner::abort(const QString &reason, Verdict verdict) {
               reason);
     m_timer.stop();
     m_waitTimer.stop();
+    stopConnectWait();
     if (m_waitingOn) {
         m_waitingOn->cancelExpect();
         m_waitingOn = nullptr;
@@ -559,6 +601,7 @@ void Runner::finish(const QString &reason) {
     m_endReason = reason;
     m_timer.stop();
     m_waitTimer.stop();
+    stopConnectWait();
     if (m_faults)
         m_faults->endAll();
     if (m_bench)

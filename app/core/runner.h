@@ -70,6 +70,7 @@ private:
 
     void beginPhase(Phase p);
     void runStep();
+    void stopConnectWait();
     void stepDone(StepResult result);
     // Marks a result expected when a fault excuses it, counts it and hands it to the listeners.
     void record(StepResult &result);
@@ -111,9 +112,12 @@ private:
     bool m_stepActive = false;
     qint64 m_stepStartNs = 0;
     DeviceSession *m_waitingOn = nullptr;
-    QTimer m_timer;                     // next deadline
-    QTimer m_waitTimer;                 // a `wait:` step
-    QMetaObject::Connection m_waitIdle; // a step waiting for a device's background exchange
+    QTimer m_timer;                          // next deadline
+    QTimer m_waitTimer;                      // a `wait:` step
+    QMetaObject::Connection m_waitIdle;      // a step waiting for a device's background exchange
+    QTimer m_connectTimer;                   // a step's budget for its device to reconnect
+    QMetaObject::Connection m_waitConnected; // a step waiting for its device to reconnect
+    qint64 m_connectWaitSinceNs = -1;        // when the current step began waiting for its device
 
     RunCounts m_counts;
     Verdict m_verdict = Verdict::Pass;
