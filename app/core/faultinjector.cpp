@@ -96,11 +96,19 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
     case FaultEntry::Target::Device: {
         const QString device = entry.on;
         const QString command = entry.device.startCommand();
-        m_bench->sendDeviceCommand(device, command, [this, device, command](bool ok, const QString &answer) {
-            if (!ok)
-                emit eventRaised(monotonicNs(), QStringLiteral("error"), device,
-                                 QStringLiteral("device fault '%1' was not taken: %2").arg(command, answer));
-        });
+        // An instant fault (a reboot) ends when the simulator has taken it, not when it was sent: an
+        // answer to a request sent meanwhile says nothing about recovery.
+        m_bench->sendDeviceCommand(
+            device, command, [this, id, instant, device, command](bool ok, const QString &answer) {
+                if (!ok)
+                    emit eventRaised(
+                        monotonicNs(), QStringLiteral("error"), device,
+                        QStringLiteral("device fault '%1' was not taken: %2").arg(command, answer));
+                if (instant)
+                    end(id);
+            });
+        if (instant)
+            return id;
         break;
     }
     case FaultEntry::Target::Power:
