@@ -35,7 +35,9 @@ private:
         __tsan_release(&token);
 #endif
     }
+#if defined(__SANITIZE_THREAD__)
     static inline char token = 0;
+#endif
 };
 
 } // namespace
