@@ -133,7 +133,28 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
     return id;
 }
 
-void FaultInjector::end(int id) {
+void FaultInjector::end(int id, bool now) {
+    const auto it = m_active.find(id);
+    if (it == m_active.end())
+        return;
+    if (it->entry.target == FaultEntry::Target::Device && !it->ending) {
+        const QString command = it->entry.device.clearCommand();
+        if (!command.isEmpty()) {
+            // Faulted answers may still come until the simulator has taken the clear: the fault ends then.
+            it->ending = true;
+            if (it->endTimer) {
+                it->endTimer->deleteLater();
+                it->endTimer = nullptr;
+            }
+            m_bench->sendDeviceCommand(it->entry.on, command,
+                                       [this, id](bool, const QString &) { finishEnd(id); });
+        }
+    }
+    if (now || !m_active.value(id).ending)
+        finishEnd(id);
+}
+
+void FaultInjector::finishEnd(int id) {
     if (!m_active.contains(id))
         return;
     Active a = m_active.take(id);
@@ -150,12 +171,8 @@ void FaultInjector::end(int id) {
         rec.bytesDelayed = c.bytesDelayed;
         break;
     }
-    case FaultEntry::Target::Device: {
-        const QString command = a.entry.device.clearCommand();
-        if (!command.isEmpty())
-            m_bench->sendDeviceCommand(a.entry.on, command, [](bool, const QString &) {});
-        break;
-    }
+    case FaultEntry::Target::Device:
+        break; // cleared by end()
     case FaultEntry::Target::Power:
         if (a.entry.power.action != PowerFaultSpec::Action::On)
             m_bench->powerOn(a.entry.on);
@@ -239,17 +256,21 @@ int FaultInjector::excusingFault(const QString &device) const {
 }
 
 void FaultInjector::clear(const QString &target) {
+    endMatching(target, false);
+}
+
+void FaultInjector::endMatching(const QString &target, bool now) {
     const QList<int> ids = m_active.keys();
     for (int id : ids) {
         if (target == u"all" || m_active.value(id).entry.on == target)
-            end(id);
+            end(id, now);
     }
 }
 
 void FaultInjector::endAll() {
     if (m_scheduler)
         m_scheduler->stop();
-    clear(QStringLiteral("all"));
+    endMatching(QStringLiteral("all"), true);
 }
 
 } // namespace hil

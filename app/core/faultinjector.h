@@ -56,6 +56,7 @@ private:
         FaultRecord record;
         FaultEntry entry;
         QTimer *endTimer = nullptr;
+        bool ending = false; // a device fault whose clearing the simulator has not confirmed yet
     };
     struct Recovering {
         FaultRecord record;
@@ -65,7 +66,11 @@ private:
         bool excusing = true; // failures are expected until the bound passes
         QTimer *deadline = nullptr;
     };
-    void end(int id);
+    // Ends a fault. A device fault ends when its simulator confirms the clearing command (until then its
+    // failures are still its own); with `now`, at once (the run is ending).
+    void end(int id, bool now = false);
+    void finishEnd(int id);
+    void endMatching(const QString &target, bool now);
     void beginRecovery(const FaultRecord &record, const FaultEntry &entry, qint64 endMonoNs);
 
     Bench *m_bench;
