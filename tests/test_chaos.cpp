@@ -126,8 +126,13 @@ void checkStream(const StreamOutcome &out) {
     BOOST_REQUIRE(out.lines.size() == kLongLines);
     for (int i = 0; i < kLongLines; ++i)
         BOOST_TEST(out.lines[i].toStdString() == "OK " + std::to_string(i));
-    // 210 MB went through; memory is bounded by the line limit and the read chunk, not by the data.
+        // 210 MB went through; memory is bounded by the line limit and the read chunk, not by the data.
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in quarantine (256 MB by default): RSS says nothing here.
+    BOOST_TEST_MESSAGE("peak RSS not checked under AddressSanitizer (its quarantine holds freed memory)");
+#else
     BOOST_TEST(out.growth < 16 * 1024 * 1024, "peak RSS grew by " << out.growth << " bytes");
+#endif
 }
 
 // A control-channel command to a running hil-sim; returns its answer lines.
