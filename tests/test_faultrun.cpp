@@ -282,6 +282,21 @@ BOOST_AUTO_TEST_CASE(a_back_to_back_loop_waits_for_a_reconnecting_device) {
     BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("PASS"));
 }
 
+// A fault that starts before another's recovery bound has passed holds that bound: it counts from the
+// later fault's end, and the recovery is still the earlier fault's.
+BOOST_AUTO_TEST_CASE(an_overlapping_fault_holds_the_recovery_bound_until_it_ends) {
+    Workspace ws;
+    const HilResult r = run(ws, "overlapping-faults.yaml", data("sensor-tcp.yaml"));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE step_index = -1") == 0);
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("PASS"));
+    // Recovered after the noise ended (4.5 s), measured from the disconnect's end (2 s).
+    const qint64 recovery = db.value("SELECT recovery_ns FROM faults WHERE kind = 'disconnect'").toLongLong();
+    BOOST_TEST(recovery > 2'000'000'000LL, "recovery " << recovery);
+    BOOST_TEST(recovery < 4'000'000'000LL, "recovery " << recovery);
+}
+
 BOOST_AUTO_TEST_CASE(a_device_that_does_not_recover_in_time_fails) {
     Workspace ws;
     const HilResult r = run(ws, "no-recovery.yaml", data("sensor-pty.yaml"));

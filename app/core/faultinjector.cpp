@@ -194,16 +194,30 @@ void FaultInjector::finishEnd(int id) {
 
 void FaultInjector::beginRecovery(const FaultRecord &record, const FaultEntry &entry, qint64 endMonoNs) {
     const QString device = entry.on;
-    if (m_recovering.contains(device) && m_recovering[device].deadline)
-        m_recovering[device].deadline->deleteLater();
+    const auto existing = m_recovering.find(device);
+    if (existing != m_recovering.end() && existing->check && !entry.recoverWithin) {
+        // A fault that overlapped one with a recovery bound: the bound now counts from this end, and the
+        // recovery is still the earlier fault's.
+        existing->endMonoNs = endMonoNs;
+        existing->excusing = true;
+        existing->deadline->start(static_cast<int>((existing->withinNs + 999'999) / 1'000'000));
+        return;
+    }
+    if (existing != m_recovering.end() && existing->deadline)
+        existing->deadline->deleteLater();
     Recovering r{record, endMonoNs,       entry.countFailures, entry.recoverWithin.has_value(),
                  true,   new QTimer(this)};
     r.deadline->setSingleShot(true);
-    const qint64 within = entry.recoverWithin ? entry.recoverWithin->count() : kDefaultGraceNs;
+    r.withinNs = entry.recoverWithin ? entry.recoverWithin->count() : kDefaultGraceNs;
     connect(r.deadline, &QTimer::timeout, this, [this, device] {
         auto it = m_recovering.find(device);
         if (it == m_recovering.end())
             return;
+        // Another fault acting on the device holds the bound: it counts again from that fault's end.
+        for (const Active &a : std::as_const(m_active)) {
+            if (a.entry.on == device)
+                return;
+        }
         // Past the bound: failures count again, but the recovery time is still measured when it comes.
         it->excusing = false;
         if (it->check)
@@ -213,7 +227,7 @@ void FaultInjector::beginRecovery(const FaultRecord &record, const FaultEntry &e
                     .arg(device, formatDuration(Nanoseconds(monotonicNs() - it->endMonoNs)),
                          it->record.params));
     });
-    r.deadline->start(static_cast<int>((within + 999'999) / 1'000'000));
+    r.deadline->start(static_cast<int>((r.withinNs + 999'999) / 1'000'000));
     m_recovering.insert(device, r);
 }
 

@@ -65,6 +65,7 @@ private:
         bool check = false;   // recover.within given: missing it is a FAIL
         bool excusing = true; // failures are expected until the bound passes
         QTimer *deadline = nullptr;
+        qint64 withinNs = 0;
     };
     // Ends a fault. A device fault ends when its simulator confirms the clearing command (until then its
     // failures are still its own); with `now`, at once (the run is ending).
