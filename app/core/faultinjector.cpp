@@ -5,6 +5,7 @@
 #include "faultspecparser.h"
 
 #include <QTimer>
+#include <algorithm>
 
 namespace hil {
 
@@ -192,6 +193,11 @@ void FaultInjector::finishEnd(int id) {
         beginRecovery(rec, a.entry, now);
 }
 
+bool FaultInjector::actsOn(const QString &device) const {
+    return std::any_of(m_active.cbegin(), m_active.cend(),
+                       [&device](const Active &a) { return a.entry.on == device; });
+}
+
 void FaultInjector::beginRecovery(const FaultRecord &record, const FaultEntry &entry, qint64 endMonoNs) {
     const QString device = entry.on;
     const auto existing = m_recovering.find(device);
@@ -214,10 +220,8 @@ void FaultInjector::beginRecovery(const FaultRecord &record, const FaultEntry &e
         if (it == m_recovering.end())
             return;
         // Another fault acting on the device holds the bound: it counts again from that fault's end.
-        for (const Active &a : std::as_const(m_active)) {
-            if (a.entry.on == device)
-                return;
-        }
+        if (actsOn(device))
+            return;
         // Past the bound: failures count again, but the recovery time is still measured when it comes.
         it->excusing = false;
         if (it->check)
@@ -238,10 +242,8 @@ void FaultInjector::stepFinished(const StepResult &result) {
     if (result.startNs < m_recovering.value(result.device).record.endNs)
         return;
     // Another fault still acting on the device: recovery is measured from that one's end.
-    for (const Active &a : std::as_const(m_active)) {
-        if (a.entry.on == result.device)
-            return;
-    }
+    if (actsOn(result.device))
+        return;
     Recovering r = m_recovering.take(result.device);
     r.deadline->deleteLater();
     r.record.recoveryNs = std::max<qint64>(0, result.endNs - r.record.endNs);

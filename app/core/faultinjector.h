@@ -71,6 +71,8 @@ private:
     // failures are still its own); with `now`, at once (the run is ending).
     void end(int id, bool now = false);
     void finishEnd(int id);
+    // Whether a fault is acting on `device` now.
+    bool actsOn(const QString &device) const;
     void endMatching(const QString &target, bool now);
     void beginRecovery(const FaultRecord &record, const FaultEntry &entry, qint64 endMonoNs);
 
