@@ -4,9 +4,9 @@
 // middle of a line, a serial port that vanishes and comes back), and what the harness makes of them:
 // the verdicts and events in the database, memory bounded, every wait bounded, recovery when the device
 // recovers. docs/reliability.md, "Device chaos", maps each behaviour to its case here.
-#include "core/devicesession.h"
-#include "core/serialtransportfactory.h"
-#include "core/tcptransport.h"
+#include "core/session/devicesession.h"
+#include "core/transport/serialtransportfactory.h"
+#include "core/transport/tcptransport.h"
 #include "support/harness.h"
 
 #include <QFileInfo>

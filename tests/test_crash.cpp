@@ -3,10 +3,10 @@
 // SIGKILL at many moments of a soak against a device this test serves itself (its answers are the
 // ground truth), interrupted runs as readers and the next writer see them, no simulator left behind,
 // and a full disk, a read-only database and a database locked by another program.
-#include "core/clock.h"
-#include "core/recorder.h"
-#include "core/runcatalog.h"
-#include "core/runquery.h"
+#include "core/base/clock.h"
+#include "core/store/recorder.h"
+#include "core/store/runcatalog.h"
+#include "core/store/runquery.h"
 #include "support/harness.h"
 
 #include <QDir>

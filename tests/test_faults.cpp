@@ -3,12 +3,12 @@
 // asks for measured over real loopback sockets: a Link over a TcpTransport and a FaultProxy in front of
 // an echo server that the test runs, and `hil proxy` as a real process.
 
-#include "core/clock.h"
-#include "core/faultpipeline.h"
-#include "core/faultproxy.h"
-#include "core/faultspecparser.h"
-#include "core/link.h"
-#include "core/tcptransport.h"
+#include "core/base/clock.h"
+#include "core/link/faultpipeline.h"
+#include "core/link/faultproxy.h"
+#include "core/config/faultspecparser.h"
+#include "core/link/link.h"
+#include "core/transport/tcptransport.h"
 #include "support/eventloop.h"
 
 #include <QProcess>

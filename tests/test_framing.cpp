@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE framing
-#include "core/lineframer.h"
+#include "core/session/lineframer.h"
 
 #include <QByteArray>
 #include <QList>

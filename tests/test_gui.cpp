@@ -6,7 +6,7 @@
 // main window during and after a run into the build directory.
 
 #define BOOST_TEST_MODULE gui
-#include "core/fixtureloader.h"
+#include "core/config/fixtureloader.h"
 #include "gui/appstyle.h"
 #include "gui/benchpanel.h"
 #include "gui/codeeditor.h"

@@ -1,8 +1,8 @@
 #define BOOST_TEST_MODULE merge
-#include "core/dbmerge.h"
-#include "core/runquery.h"
-#include "core/runstatistics.h"
-#include "core/schema.h"
+#include "core/store/dbmerge.h"
+#include "core/store/runquery.h"
+#include "core/analysis/runstatistics.h"
+#include "core/store/schema.h"
 
 #include <QFile>
 #include <QProcess>

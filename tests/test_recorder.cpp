@@ -1,8 +1,8 @@
 #define BOOST_TEST_MODULE recorder
-#include "core/junitwriter.h"
-#include "core/recorder.h"
-#include "core/runcatalog.h"
-#include "core/schema.h"
+#include "core/export/junitwriter.h"
+#include "core/store/recorder.h"
+#include "core/store/runcatalog.h"
+#include "core/store/schema.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE report
-#include "core/runquery.h"
-#include "core/runstatistics.h"
-#include "core/schema.h"
+#include "core/store/runquery.h"
+#include "core/analysis/runstatistics.h"
+#include "core/store/schema.h"
 #include "report/htmlreport.h"
 #include "report/pdfreport.h"
 #include "report/reportmodel.h"

@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE scenario
-#include "core/duration.h"
-#include "core/fixtureloader.h"
-#include "core/limits.h"
-#include "core/scenarioloader.h"
-#include "core/verdict.h"
+#include "core/base/duration.h"
+#include "core/config/fixtureloader.h"
+#include "core/config/limits.h"
+#include "core/config/scenarioloader.h"
+#include "core/base/verdict.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,8 +2,8 @@
 // run starts only the programs its fixture names, strings from files and devices reach SQLite only as
 // bound parameters and reach a terminal only escaped.
 #define BOOST_TEST_MODULE security
-#include "core/fixtureloader.h"
-#include "core/recorder.h"
+#include "core/config/fixtureloader.h"
+#include "core/store/recorder.h"
 #include "support/harness.h"
 
 #include <QDir>

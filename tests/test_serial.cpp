@@ -4,10 +4,10 @@
 // check that they never need it, the libserialport tests that it is there and was used.
 
 #define BOOST_TEST_MODULE serial
-#include "core/ptytransport.h"
-#include "core/serialportinfo.h"
-#include "core/serialtransport.h"
-#include "core/serialtransportfactory.h"
+#include "core/transport/ptytransport.h"
+#include "core/transport/serialportinfo.h"
+#include "core/transport/serialtransport.h"
+#include "core/transport/serialtransportfactory.h"
 #include "support/eventloop.h"
 
 #include <QAbstractEventDispatcher>

@@ -1,6 +1,6 @@
 #define BOOST_TEST_MODULE session
-#include "core/devicesession.h"
-#include "core/serialtransportfactory.h"
+#include "core/session/devicesession.h"
+#include "core/transport/serialtransportfactory.h"
 #include "support/eventloop.h"
 
 #include <QCoreApplication>

@@ -1,6 +1,6 @@
 #include "commandline.h"
 
-#include "core/verdict.h"
+#include "core/base/verdict.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

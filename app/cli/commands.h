@@ -8,8 +8,8 @@ int validateCommand(const QStringList &args);
 int runsCommand(const QStringList &args);
 int portsCommand(const QStringList &args);
 
-#include "core/fixture.h"
-#include "core/scenario.h"
+#include "core/config/fixture.h"
+#include "core/config/scenario.h"
 
 #include <optional>
 

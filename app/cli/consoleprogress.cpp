@@ -1,7 +1,7 @@
 #include "consoleprogress.h"
 
-#include "core/duration.h"
-#include "core/printable.h"
+#include "core/base/duration.h"
+#include "core/base/printable.h"
 
 #include <unistd.h>
 

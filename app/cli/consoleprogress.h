@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/resultlistener.h"
+#include "core/run/resultlistener.h"
 
 #include <QElapsedTimer>
 #include <cstdio>

@@ -1,6 +1,6 @@
 #include "commands.h"
 #include "comparecommand.h"
-#include "core/verdict.h"
+#include "core/base/verdict.h"
 #include "mergecommand.h"
 #include "proxycommand.h"
 #include "reportcommand.h"

@@ -1,10 +1,10 @@
 #include "proxycommand.h"
 
 #include "commandline.h"
-#include "core/clock.h"
-#include "core/faultproxy.h"
-#include "core/faultspecparser.h"
-#include "core/verdict.h"
+#include "core/base/clock.h"
+#include "core/link/faultproxy.h"
+#include "core/config/faultspecparser.h"
+#include "core/base/verdict.h"
 #include "signalbridge.h"
 
 #include <QCommandLineParser>

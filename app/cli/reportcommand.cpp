@@ -1,16 +1,16 @@
 #include "reportcommand.h"
 
 #include "commandline.h"
-#include "core/csvexport.h"
-#include "core/duration.h"
-#include "core/jsonsummary.h"
-#include "core/junitreport.h"
-#include "core/printable.h"
-#include "core/reportformat.h"
-#include "core/runcomparison.h"
-#include "core/runquery.h"
-#include "core/runstatistics.h"
-#include "core/verdict.h"
+#include "core/export/csvexport.h"
+#include "core/base/duration.h"
+#include "core/export/jsonsummary.h"
+#include "core/export/junitreport.h"
+#include "core/base/printable.h"
+#include "core/base/reportformat.h"
+#include "core/analysis/runcomparison.h"
+#include "core/store/runquery.h"
+#include "core/analysis/runstatistics.h"
+#include "core/base/verdict.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -1,9 +1,9 @@
 #include "commandline.h"
 #include "commands.h"
-#include "core/duration.h"
-#include "core/printable.h"
-#include "core/runcatalog.h"
-#include "core/verdict.h"
+#include "core/base/duration.h"
+#include "core/base/printable.h"
+#include "core/store/runcatalog.h"
+#include "core/base/verdict.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>

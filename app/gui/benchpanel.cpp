@@ -1,9 +1,9 @@
 #include "benchpanel.h"
 
 #include "appstyle.h"
-#include "core/printable.h"
-#include "core/serialportinfo.h"
-#include "core/simprocess.h"
+#include "core/base/printable.h"
+#include "core/transport/serialportinfo.h"
+#include "core/session/simprocess.h"
 
 #include <QComboBox>
 #include <QFormLayout>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/fixture.h"
-#include "core/results.h"
+#include "core/config/fixture.h"
+#include "core/run/results.h"
 #include "livebatch.h"
 
 #include <QMap>

@@ -2,8 +2,8 @@
 
 #include "appstyle.h"
 #include "columnfilterproxy.h"
-#include "core/printable.h"
-#include "core/reportformat.h"
+#include "core/base/printable.h"
+#include "core/base/reportformat.h"
 
 #include <QBrush>
 #include <QFont>

@@ -1,6 +1,6 @@
 #include "livebuffer.h"
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 
 namespace hil::gui {
 

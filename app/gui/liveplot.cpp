@@ -1,7 +1,7 @@
 #include "liveplot.h"
 
 #include "appstyle.h"
-#include "core/reportformat.h"
+#include "core/base/reportformat.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/limits.h"
+#include "core/config/limits.h"
 #include "faultwindow.h"
 #include "timeseries.h"
 

@@ -2,9 +2,9 @@
 
 #include "appstyle.h"
 #include "benchpanel.h"
-#include "core/clock.h"
-#include "core/fixtureloader.h"
-#include "core/printable.h"
+#include "core/base/clock.h"
+#include "core/config/fixtureloader.h"
+#include "core/base/printable.h"
 #include "eventlogpanel.h"
 #include "eventmodel.h"
 #include "faultpanel.h"

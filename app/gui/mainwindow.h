@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/fixture.h"
-#include "core/results.h"
-#include "core/scenario.h"
+#include "core/config/fixture.h"
+#include "core/run/results.h"
+#include "core/config/scenario.h"
 #include "runcontroller.h"
 
 #include <QMainWindow>

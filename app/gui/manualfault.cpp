@@ -1,8 +1,8 @@
 #include "manualfault.h"
 
-#include "core/faultloader.h"
-#include "core/faultspecparser.h"
-#include "core/yamlreader.h"
+#include "core/config/faultloader.h"
+#include "core/config/faultspecparser.h"
+#include "core/config/yamlreader.h"
 
 #include <QRegularExpression>
 

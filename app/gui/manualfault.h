@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/faultplan.h"
-#include "core/fixture.h"
+#include "core/config/faultplan.h"
+#include "core/config/fixture.h"
 
 #include <QStringList>
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/results.h"
+#include "core/run/results.h"
 
 #include <QAbstractTableModel>
 #include <QList>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/fixture.h"
-#include "core/runner.h"
-#include "core/scenario.h"
+#include "core/config/fixture.h"
+#include "core/run/runner.h"
+#include "core/config/scenario.h"
 
 #include <QString>
 

@@ -1,8 +1,8 @@
 #include "runsummaryview.h"
 
 #include "appstyle.h"
-#include "core/runcomparison.h"
-#include "core/runstatistics.h"
+#include "core/analysis/runcomparison.h"
+#include "core/analysis/runstatistics.h"
 #include "report/reportcharts.h"
 #include "report/reportstyle.h"
 #include "reporttable.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/verdict.h"
+#include "core/base/verdict.h"
 #include "runrequest.h"
 
 #include <QObject>

@@ -2,7 +2,7 @@
 
 #include "appstyle.h"
 #include "codeeditor.h"
-#include "core/scenarioloader.h"
+#include "core/config/scenarioloader.h"
 #include "yamlhighlighter.h"
 
 #include <QDir>

@@ -1,6 +1,6 @@
 #include "statisticsloader.h"
 
-#include "core/runquery.h"
+#include "core/store/runquery.h"
 
 #include <QThread>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/runcomparison.h"
-#include "core/runstatistics.h"
+#include "core/analysis/runcomparison.h"
+#include "core/analysis/runstatistics.h"
 
 #include <QObject>
 #include <memory>

@@ -1,8 +1,8 @@
 #include "trafficconsole.h"
 
 #include "appstyle.h"
-#include "core/printable.h"
-#include "core/reportformat.h"
+#include "core/base/printable.h"
+#include "core/base/reportformat.h"
 
 #include <QCheckBox>
 #include <QComboBox>

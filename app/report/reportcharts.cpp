@@ -1,7 +1,7 @@
 #include "reportcharts.h"
 
-#include "core/printable.h"
-#include "core/reportformat.h"
+#include "core/base/printable.h"
+#include "core/base/reportformat.h"
 #include "reportstyle.h"
 
 #include <QBuffer>

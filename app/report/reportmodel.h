@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/runstatistics.h"
+#include "core/analysis/runstatistics.h"
 
 #include <QList>
 #include <QString>

@@ -1,6 +1,6 @@
 #include "fleetbenchmark.h"
 
-#include "core/sqlitestatement.h"
+#include "core/store/sqlitestatement.h"
 #include "processsampler.h"
 #include "resultsdb.h"
 #include "stats.h"

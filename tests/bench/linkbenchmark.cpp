@@ -1,10 +1,10 @@
 #include "linkbenchmark.h"
 
-#include "core/clock.h"
-#include "core/faultpipeline.h"
-#include "core/faultproxy.h"
-#include "core/fixture.h"
-#include "core/simprocess.h"
+#include "core/base/clock.h"
+#include "core/link/faultpipeline.h"
+#include "core/link/faultproxy.h"
+#include "core/config/fixture.h"
+#include "core/session/simprocess.h"
 #include "stats.h"
 
 #include <QEventLoop>

@@ -1,7 +1,7 @@
 // hil-benchmark: the harness's round trip and recorder throughput, each beside a minimal baseline measured
 // in the same run, printed as ratios. See docs/benchmarks.md for what is measured and how to read it.
 
-#include "core/duration.h"
+#include "core/base/duration.h"
 #include "fleetbenchmark.h"
 #include "guibenchmark.h"
 #include "linkbenchmark.h"

@@ -1,8 +1,8 @@
 #include "recorderbenchmark.h"
 
-#include "core/clock.h"
-#include "core/recorder.h"
-#include "core/schema.h"
+#include "core/base/clock.h"
+#include "core/store/recorder.h"
+#include "core/store/schema.h"
 #include "machineinfo.h"
 
 #include <QFile>

@@ -1,8 +1,8 @@
 #include "reportbenchmark.h"
 
-#include "core/runquery.h"
-#include "core/runstatistics.h"
-#include "core/schema.h"
+#include "core/store/runquery.h"
+#include "core/analysis/runstatistics.h"
+#include "core/store/schema.h"
 #include "machineinfo.h"
 
 #include <QCoreApplication>

@@ -1,6 +1,6 @@
 #include "resultsdb.h"
 
-#include "core/sqlitestatement.h"
+#include "core/store/sqlitestatement.h"
 
 #include <sqlite3.h>
 

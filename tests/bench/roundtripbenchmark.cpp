@@ -1,10 +1,10 @@
 #include "roundtripbenchmark.h"
 
-#include "core/clock.h"
-#include "core/devicesession.h"
-#include "core/fixture.h"
-#include "core/simprocess.h"
-#include "core/tcptransport.h"
+#include "core/base/clock.h"
+#include "core/session/devicesession.h"
+#include "core/config/fixture.h"
+#include "core/session/simprocess.h"
+#include "core/transport/tcptransport.h"
 
 #include <QEventLoop>
 #include <QRegularExpression>

@@ -1,7 +1,7 @@
 // The fixture loader on arbitrary bytes: a fixture or file:line:col errors, never a crash, a hang or an
 // exception; a fixture it accepts holds what the loader promises.
-#include "core/fixtureloader.h"
-#include "core/lineframer.h"
+#include "core/config/fixtureloader.h"
+#include "core/session/lineframer.h"
 #include "fuzzcheck.h"
 #include "loaderchecks.h"
 

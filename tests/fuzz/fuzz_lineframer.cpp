@@ -4,7 +4,7 @@
 //
 // Input: [flags][max lo][max hi][terminator (1-4 bytes)] then chunks as [length][bytes]...
 // flags: bits 0-1 terminator length - 1, bit 2 strip CR.
-#include "core/lineframer.h"
+#include "core/session/lineframer.h"
 #include "fuzzcheck.h"
 #include "fuzzinput.h"
 

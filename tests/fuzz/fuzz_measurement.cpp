@@ -4,7 +4,7 @@
 // Input: [pattern][specs: count, then per spec flags + up to 4 doubles] then the line.
 // Checks: one result per spec; a value that is not a number, not finite or outside the limits FAILs;
 // marginal only on a PASS outside the band; the step verdict is the worst; a message names every problem.
-#include "core/measurementextraction.h"
+#include "core/run/measurementextraction.h"
 #include "fuzzcheck.h"
 #include "fuzzinput.h"
 

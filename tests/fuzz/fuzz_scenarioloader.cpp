@@ -1,7 +1,7 @@
 // The scenario loader on arbitrary bytes, against a fixed bench: a scenario or file:line:col errors, never
 // a crash, a hang or an exception; a scenario it accepts holds what the runner relies on.
-#include "core/fixtureloader.h"
-#include "core/scenarioloader.h"
+#include "core/config/fixtureloader.h"
+#include "core/config/scenarioloader.h"
 #include "fuzzcheck.h"
 #include "loaderchecks.h"
 

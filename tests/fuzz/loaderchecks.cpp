@@ -1,6 +1,6 @@
 #include "loaderchecks.h"
 
-#include "core/yamlreader.h"
+#include "core/config/yamlreader.h"
 #include "fuzzcheck.h"
 
 #include <cstdio>

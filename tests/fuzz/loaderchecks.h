@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/sourceerror.h"
+#include "core/base/sourceerror.h"
 
 #include <QByteArray>
 #include <QString>

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/base/duration.h"
+#include "core/config/linkfault.h"
+
+#include <QString>
+#include <QStringView>
+#include <optional>
+
+namespace hil {
+
+// A link fault with when it applies, as `hil proxy --fault` gives it. Times count from the start of the
+// timeline (the proxy's start). No `at`: from the start. No `for`: until the end. With `every`, the
+// fault starts again at at + n·every, each time for `for`.
+struct TimedLinkFault {
+    LinkFaultSpec spec;
+    std::optional<Nanoseconds> at;
+    std::optional<Nanoseconds> duration; // `for`
+    std::optional<Nanoseconds> every;
+};
+
+// Parses the compact text form of a link fault (docs/faults.md):
+//
+//   fault  = kind [ ":" param *( "," param ) ]
+//   param  = key "=" value
+//   kind   = blackout | loss | latency | bandwidth | corrupt | slice | disconnect | drop_first | close_after
+//
+//   every kind:  dir=to-device|from-device|both (default both), at=DURATION, for=DURATION, every=DURATION
+//   loss:        p=P  or  burst=P_GOOD_TO_BAD/P_BAD_TO_GOOD[/LOSS_IN_GOOD/LOSS_IN_BAD]
+//   latency:     delay=DURATION (required), jitter=DURATION
+//   bandwidth:   rate=BYTES_PER_S (required; "10000", "10k", "1.5M")
+//   corrupt:     p=P (per bit)
+//   slice:       bytes=N (default 1), delay=DURATION (default 0)
+//   drop_first:  lines=N (required)
+//   close_after: after=DURATION (required)
+//
+// e.g. "latency:delay=50ms,jitter=5ms,dir=to-device", "loss:burst=0.01/0.3", "blackout:at=10s,for=3s".
+// Durations as parseDuration() reads them ("50ms", "1.5s"); probabilities in [0, 1]. Returns nullopt and
+// sets *error to a sentence naming the offending part on bad input.
+std::optional<TimedLinkFault> parseLinkFault(QStringView text, QString *error = nullptr);
+
+// The problem with a spec's values (a probability outside [0, 1], a rate <= 0, a negative duration ...),
+// or an empty string. parseLinkFault() applies it; a scenario loader can too.
+QString validateLinkFault(const LinkFaultSpec &spec);
+
+// The text form of a fault; parseLinkFault() reads it back to the same values.
+QString formatLinkFault(const TimedLinkFault &fault);
+
+QString linkDirectionName(LinkFaultSpec::Direction d);
+std::optional<LinkFaultSpec::Direction> linkDirectionFromName(QStringView name);
+
+} // namespace hil

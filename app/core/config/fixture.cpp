@@ -1,0 +1,21 @@
+#include "core/config/fixture.h"
+
+namespace hil {
+
+const DeviceConfig *Fixture::device(const QString &deviceName) const {
+    for (const DeviceConfig &d : devices) {
+        if (d.name == deviceName)
+            return &d;
+    }
+    return nullptr;
+}
+
+const ProxyConfig *Fixture::proxy(const QString &proxyName) const {
+    for (const ProxyConfig &p : proxies) {
+        if (p.name == proxyName)
+            return &p;
+    }
+    return nullptr;
+}
+
+} // namespace hil

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "core/base/duration.h"
+#include "core/config/serialsettings.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <optional>
+
+namespace hil {
+
+// A simulated device: the harness starts `hil-sim MODEL` as a child process for it.
+struct SimSpec {
+    enum class Link { Pty, Tcp };
+    QString model;
+    Link link = Link::Pty;
+    std::optional<quint64> seed;    // absent: derived from the run's seed and the device name
+    QMap<QString, QString> options; // passed as --key value
+};
+
+struct TcpSpec {
+    QString host;
+    quint16 port = 0;
+};
+
+// One device of a bench and how to reach it.
+struct DeviceConfig {
+    enum class Kind { Serial, Tcp, Sim };
+    QString name;
+    Kind kind = Kind::Sim;
+    SerialSettings serial;
+    TcpSpec tcp;
+    SimSpec sim;
+    QByteArray terminator = QByteArrayLiteral("\n");
+    qsizetype maxLineLength = 4096;
+    Nanoseconds timeout = std::chrono::seconds(1); // default for expects that give no `within`
+    // A device lost outside any fault window that is not back this soon ends the run as ERROR.
+    Nanoseconds reconnectTimeout = std::chrono::seconds(10);
+    QString powerSupply; // the fixture device (a SCPI supply) that feeds this one, if any
+    QString description;
+};
+
+// A TCP fault proxy the harness runs for the length of a run, for traffic it does not carry itself (a
+// device's connection to its cloud): the device is pointed at `listen`, the proxy forwards to `upstream`.
+struct ProxyConfig {
+    QString name;
+    QString listenHost = QStringLiteral("127.0.0.1");
+    quint16 listenPort = 0;
+    QString upstreamHost;
+    quint16 upstreamPort = 0;
+};
+
+// A bench: named devices plus metadata that goes into every run recorded on it.
+struct Fixture {
+    QString path;
+    QString name;
+    QString station;
+    QString dutSerial;
+    QString firmware;
+    QList<DeviceConfig> devices;
+    QList<ProxyConfig> proxies;
+
+    const DeviceConfig *device(const QString &name) const;
+    const ProxyConfig *proxy(const QString &name) const;
+};
+
+} // namespace hil

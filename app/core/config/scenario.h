@@ -1,0 +1,73 @@
+#pragma once
+
+#include "core/base/duration.h"
+#include "core/config/faultplan.h"
+#include "core/config/limits.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QRegularExpression>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace hil {
+
+// How often something runs: `count` times, or `for` a duration; `every` sets the period, on absolute
+// deadlines (start + n * every). Without `every` iterations follow each other at once.
+struct Repeat {
+    std::optional<qint64> count;
+    std::optional<Nanoseconds> forDuration;
+    std::optional<Nanoseconds> every;
+
+    bool isTimed() const { return forDuration.has_value(); }
+};
+
+struct SendSpec {
+    QString device;
+    QByteArray line; // without the device's terminator
+};
+
+struct ExpectSpec {
+    QString device;
+    QRegularExpression match;
+    Nanoseconds within{0};
+    // With a send: false means the first line after the send is the answer, and a line that does not
+    // match FAILs with that answer; true skips lines that do not match (for chatty or streaming devices).
+    // Without a send, non-matching lines are always skipped: the step waits for an event.
+    bool skipUnmatched = false;
+};
+
+struct Step {
+    QString name;
+    int line = 0; // where the step starts in the scenario file, for messages
+    std::optional<SendSpec> send;
+    std::optional<ExpectSpec> expect;
+    QList<MeasurementSpec> measure;
+    QMap<QString, QString> record; // run metadata field (dut_serial, firmware, station) -> capture name
+    std::optional<Nanoseconds> wait;
+    Repeat repeat;
+    std::optional<FaultEntry> fault; // inject a fault now (for its `for`, or until cleared)
+    std::optional<QString> clear;    // clear the faults on a device or proxy now ("all": every one)
+};
+
+enum class Phase { Setup, Steps, Teardown };
+QString phaseName(Phase p);
+
+struct Scenario {
+    QString path;
+    QString name;
+    QString description;
+    QStringList devices; // the fixture devices the scenario uses
+    std::optional<quint64> seed;
+    Repeat repeat; // of the `steps` list as a whole; one iteration if unset
+    QList<Step> setup;
+    QList<Step> steps;
+    QList<Step> teardown;
+    QList<FaultEntry> faults; // the fault timeline, relative to the start of the steps
+
+    const QList<Step> &phase(Phase p) const;
+};
+
+} // namespace hil

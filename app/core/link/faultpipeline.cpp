@@ -1,0 +1,530 @@
+#include "core/link/faultpipeline.h"
+
+#include "core/base/clock.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <limits>
+
+namespace hil {
+
+namespace {
+
+using Kind = LinkFaultSpec::Kind;
+
+constexpr qint64 kNever = std::numeric_limits<qint64>::max();
+// "No previous piece": far enough back that adding a slice delay cannot overflow.
+constexpr qint64 kLongAgo = std::numeric_limits<qint64>::min() / 4;
+// Bandwidth hands bytes on in pieces of about this much traffic, so that a large chunk trickles out at the
+// rate instead of arriving whole at the end of its budget.
+constexpr double kBandwidthPieceSeconds = 0.010;
+
+quint64 splitmix64(quint64 &state) {
+    quint64 z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+// xoshiro256** (Blackman and Vigna), seeded through splitmix64 as its authors recommend. Written out here
+// so that the same seed gives the same faults with every compiler and standard library.
+class Xoshiro256 {
+public:
+    explicit Xoshiro256(quint64 seed) {
+        for (quint64 &word : m_s)
+            word = splitmix64(seed);
+    }
+
+    quint64 next() {
+        const quint64 result = rotl(m_s[1] * 5, 7) * 9;
+        const quint64 t = m_s[1] << 17;
+        m_s[2] ^= m_s[0];
+        m_s[3] ^= m_s[1];
+        m_s[1] ^= m_s[2];
+        m_s[0] ^= m_s[3];
+        m_s[2] ^= t;
+        m_s[3] = rotl(m_s[3], 45);
+        return result;
+    }
+
+    // Uniform in [0, 1), from the top 53 bits.
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+    // Uniform in (0, 1], for logarithms.
+    double uniformPositive() { return (static_cast<double>(next() >> 11) + 1.0) * 0x1.0p-53; }
+
+private:
+    static quint64 rotl(quint64 x, int k) { return (x << k) | (x >> (64 - k)); }
+
+    quint64 m_s[4] = {};
+};
+
+int rank(Kind k) {
+    switch (k) {
+    case Kind::Disconnect:
+        return 0;
+    case Kind::CloseAfter:
+        return 1;
+    case Kind::DropFirst:
+        return 2;
+    case Kind::Blackout:
+        return 3;
+    case Kind::Loss:
+        return 4;
+    case Kind::Corrupt:
+        return 5;
+    case Kind::Slice:
+        return 6;
+    case Kind::Latency:
+        return 7;
+    case Kind::Bandwidth:
+        return 8;
+    }
+    return 9;
+}
+
+bool isTiming(Kind k) {
+    return k == Kind::Slice || k == Kind::Latency || k == Kind::Bandwidth;
+}
+
+} // namespace
+
+LinkCounters &LinkCounters::operator+=(const LinkCounters &o) {
+    bytesIn += o.bytesIn;
+    bytesOut += o.bytesOut;
+    bytesDropped += o.bytesDropped;
+    bytesCorrupted += o.bytesCorrupted;
+    bitsFlipped += o.bitsFlipped;
+    bytesDelayed += o.bytesDelayed;
+    chunksIn += o.chunksIn;
+    chunksDropped += o.chunksDropped;
+    return *this;
+}
+
+LinkCounters &LinkCounters::operator-=(const LinkCounters &o) {
+    bytesIn -= o.bytesIn;
+    bytesOut -= o.bytesOut;
+    bytesDropped -= o.bytesDropped;
+    bytesCorrupted -= o.bytesCorrupted;
+    bitsFlipped -= o.bitsFlipped;
+    bytesDelayed -= o.bytesDelayed;
+    chunksIn -= o.chunksIn;
+    chunksDropped -= o.chunksDropped;
+    return *this;
+}
+
+struct FaultPipeline::Fault {
+    Fault(int id_, const LinkFaultSpec &spec_, quint64 seed, quint64 sequence_)
+        : id(id_)
+        , spec(spec_)
+        , sequence(sequence_)
+        , rng(seed) {}
+
+    int id;
+    LinkFaultSpec spec;
+    quint64 sequence;
+    Xoshiro256 rng;
+    // False once deactivated: a timing stage stays, as a plain FIFO, until the bytes it holds are out.
+    bool active = true;
+    LinkCounters snapshot;
+
+    bool bad = false;         // loss, burst model: the chain's state
+    qint64 bitPosition = 0;   // corrupt: bits of the stream seen since activation
+    qint64 nextFlip = kNever; // corrupt: stream bit index of the next bit to flip
+    qint64 linesDropped = 0;  // drop_first
+    qsizetype matched = 0;    // drop_first: terminator bytes matched so far
+    std::deque<Queued> queue; // slice, latency, bandwidth: due times never decrease
+    qint64 lastDue = kLongAgo;
+    double busyUntil = 0;     // bandwidth: when the link finishes sending what it was given (ns)
+    qint64 deadline = kNever; // close_after
+
+    // Bits to leave alone before the next flip: geometric with the fault's probability.
+    qint64 corruptGap() {
+        const double p = spec.probability;
+        if (!(p > 0))
+            return kNever;
+        if (p >= 1)
+            return 0;
+        const double gap = std::floor(std::log(rng.uniformPositive()) / std::log1p(-p));
+        return gap >= 1e18 ? kNever : static_cast<qint64>(gap);
+    }
+};
+
+FaultPipeline::FaultPipeline(quint64 seed, QObject *parent)
+    : QObject(parent)
+    , m_seed(seed)
+    , m_timer(this) {
+    m_timer.setSingleShot(true);
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &FaultPipeline::onTimer);
+    setTerminator(m_terminator);
+}
+
+FaultPipeline::~FaultPipeline() = default;
+
+void FaultPipeline::push(const QByteArray &bytes) {
+    if (bytes.isEmpty())
+        return;
+    m_counters.bytesIn += bytes.size();
+    ++m_counters.chunksIn;
+    if (m_faults.empty() && m_ready.empty() && !m_emitting) {
+        m_counters.bytesOut += bytes.size();
+        emit output(bytes);
+        return;
+    }
+    const qint64 now = monotonicNs();
+    run(Item{bytes, now, false}, 0);
+    // Stages with nothing to wait for (slice without delay, latency 0) hand on at once.
+    release(now);
+    emitReady();
+    reschedule();
+    checkDrained();
+}
+
+void FaultPipeline::activate(int id, const LinkFaultSpec &spec) {
+    deactivate(id);
+    // Same id, same activation count, same seed: a timeline replays the same faults.
+    quint64 state = m_seed ^ (0x9E3779B97F4A7C15ULL * (static_cast<quint64>(static_cast<quint32>(id)) + 1));
+    state = splitmix64(state) ^ (0xD1B54A32D192ED03ULL * (m_activations[id]++ + 1));
+    auto fault = std::make_unique<Fault>(id, spec, splitmix64(state), m_sequence++);
+    fault->snapshot = m_counters;
+    if (spec.kind == Kind::Corrupt)
+        fault->nextFlip = fault->corruptGap();
+    if (spec.kind == Kind::CloseAfter)
+        fault->deadline = monotonicNs() + std::max<qint64>(spec.after.count(), 0);
+    const int r = rank(spec.kind);
+    const auto at = std::find_if(m_faults.begin(), m_faults.end(),
+                                 [r](const std::unique_ptr<Fault> &f) { return rank(f->spec.kind) > r; });
+    m_faults.insert(at, std::move(fault));
+    reschedule();
+    if (spec.kind == Kind::Disconnect)
+        emit closeRequested(QStringLiteral("disconnect fault"));
+}
+
+LinkCounters FaultPipeline::deactivate(int id) {
+    const auto it = std::find_if(m_faults.begin(), m_faults.end(),
+                                 [id](const std::unique_ptr<Fault> &f) { return f->active && f->id == id; });
+    if (it == m_faults.end())
+        return {};
+    const LinkCounters window = m_counters - (*it)->snapshot;
+    if (isTiming((*it)->spec.kind) && !(*it)->queue.empty())
+        (*it)->active = false;
+    else
+        m_faults.erase(it);
+    reschedule();
+    return window;
+}
+
+void FaultPipeline::clear() {
+    for (const int id : activeIds())
+        deactivate(id);
+}
+
+bool FaultPipeline::isActive(int id) const {
+    return std::any_of(m_faults.cbegin(), m_faults.cend(),
+                       [id](const std::unique_ptr<Fault> &f) { return f->active && f->id == id; });
+}
+
+QList<int> FaultPipeline::activeIds() const {
+    QList<int> ids;
+    for (const auto &f : m_faults)
+        if (f->active)
+            ids.append(f->id);
+    return ids;
+}
+
+LinkCounters FaultPipeline::windowCounters(int id) const {
+    for (const auto &f : m_faults)
+        if (f->active && f->id == id)
+            return m_counters - f->snapshot;
+    return {};
+}
+
+bool FaultPipeline::refusesConnections() const {
+    return std::any_of(m_faults.cbegin(), m_faults.cend(), [](const std::unique_ptr<Fault> &f) {
+        return f->active && f->spec.kind == Kind::Disconnect;
+    });
+}
+
+void FaultPipeline::setTerminator(const QByteArray &terminator) {
+    m_terminator = terminator.isEmpty() ? QByteArrayLiteral("\n") : terminator;
+    // Knuth-Morris-Pratt, so that "\r\r\n" still ends a line with terminator "\r\n".
+    m_terminatorFailure.assign(static_cast<std::size_t>(m_terminator.size()), 0);
+    qsizetype k = 0;
+    for (qsizetype i = 1; i < m_terminator.size(); ++i) {
+        while (k > 0 && m_terminator[i] != m_terminator[k])
+            k = m_terminatorFailure[static_cast<std::size_t>(k - 1)];
+        if (m_terminator[i] == m_terminator[k])
+            ++k;
+        m_terminatorFailure[static_cast<std::size_t>(i)] = k;
+    }
+    for (const auto &f : m_faults)
+        f->matched = 0;
+}
+
+void FaultPipeline::connectionStarted() {
+    const qint64 now = monotonicNs();
+    for (const auto &f : m_faults)
+        if (f->active && f->spec.kind == Kind::CloseAfter)
+            f->deadline = now + std::max<qint64>(f->spec.after.count(), 0);
+    reschedule();
+}
+
+void FaultPipeline::discard() {
+    qint64 dropped = 0;
+    for (const auto &f : m_faults) {
+        for (const Queued &q : f->queue)
+            dropped += q.item.bytes.size();
+        f->queue.clear();
+        f->lastDue = kLongAgo;
+        f->busyUntil = 0;
+    }
+    for (const Item &item : m_ready)
+        dropped += item.bytes.size();
+    m_ready.clear();
+    drop(dropped, false);
+    m_queuedBytes = 0;
+    m_hadQueued = false;
+    std::erase_if(m_faults, [](const std::unique_ptr<Fault> &f) { return !f->active; });
+    reschedule();
+}
+
+void FaultPipeline::resetCounters() {
+    m_counters = {};
+    for (const auto &f : m_faults)
+        f->snapshot = {};
+}
+
+void FaultPipeline::run(Item item, std::size_t from) {
+    for (std::size_t j = from; j < m_faults.size(); ++j) {
+        Fault &f = *m_faults[j];
+        if (isTiming(f.spec.kind)) {
+            enqueue(f, std::move(item));
+            return;
+        }
+        if (!applyImmediate(f, item) || item.bytes.isEmpty())
+            return;
+    }
+    m_queuedBytes += item.bytes.size();
+    m_ready.push_back(std::move(item));
+}
+
+bool FaultPipeline::applyImmediate(Fault &f, Item &item) {
+    const qsizetype n = item.bytes.size();
+    switch (f.spec.kind) {
+    case Kind::Disconnect:
+    case Kind::Blackout:
+        drop(n, true);
+        return false;
+    case Kind::CloseAfter:
+        return true;
+    case Kind::DropFirst: {
+        qsizetype i = 0;
+        while (i < n && f.linesDropped < f.spec.lines) {
+            const char c = item.bytes[i++];
+            while (f.matched > 0 && m_terminator[f.matched] != c)
+                f.matched = m_terminatorFailure[static_cast<std::size_t>(f.matched - 1)];
+            if (m_terminator[f.matched] == c)
+                ++f.matched;
+            if (f.matched == m_terminator.size()) {
+                ++f.linesDropped;
+                f.matched = 0;
+            }
+        }
+        if (i == 0)
+            return true;
+        drop(i, i == n);
+        if (i == n)
+            return false;
+        item.bytes = item.bytes.mid(i);
+        return true;
+    }
+    case Kind::Loss: {
+        bool lost = false;
+        if (f.spec.burst) {
+            const LinkFaultSpec::GilbertElliott &ge = *f.spec.burst;
+            // Lost with the loss of the state the chunk finds, then the chain moves on.
+            lost = f.rng.uniform() < (f.bad ? ge.lossInBad : ge.lossInGood);
+            const double u = f.rng.uniform();
+            f.bad = f.bad ? !(u < ge.pBadToGood) : u < ge.pGoodToBad;
+        } else {
+            lost = f.rng.uniform() < f.spec.probability;
+        }
+        if (lost)
+            drop(n, true);
+        return !lost;
+    }
+    case Kind::Corrupt: {
+        const qint64 end = f.bitPosition + 8 * static_cast<qint64>(n);
+        qsizetype lastByte = -1;
+        while (f.nextFlip < end) {
+            const qint64 offset = f.nextFlip - f.bitPosition;
+            const auto byte = static_cast<qsizetype>(offset / 8);
+            // data() detaches: only a chunk that is really corrupted is copied.
+            char &c = item.bytes.data()[byte];
+            c = static_cast<char>(static_cast<unsigned char>(c) ^ (1U << (offset % 8)));
+            ++m_counters.bitsFlipped;
+            if (byte != lastByte) {
+                ++m_counters.bytesCorrupted;
+                lastByte = byte;
+            }
+            const qint64 gap = f.corruptGap();
+            f.nextFlip = gap == kNever ? kNever : f.nextFlip + 1 + gap;
+        }
+        f.bitPosition = end;
+        return true;
+    }
+    case Kind::Slice:
+    case Kind::Latency:
+    case Kind::Bandwidth:
+        break;
+    }
+    return true;
+}
+
+void FaultPipeline::enqueue(Fault &f, Item item) {
+    // A FIFO behind the bytes already scheduled: a deactivated stage, or a bandwidth of zero.
+    const qint64 behind = std::max(item.t, f.lastDue);
+    if (!f.active) {
+        schedulePiece(f, std::move(item), behind);
+        return;
+    }
+    const qsizetype n = item.bytes.size();
+    switch (f.spec.kind) {
+    case Kind::Latency: {
+        qint64 offset = f.spec.delay.count();
+        const qint64 jitter = f.spec.jitter.count();
+        if (jitter > 0)
+            offset += std::llround((2.0 * f.rng.uniform() - 1.0) * static_cast<double>(jitter));
+        const qint64 due = std::max(item.t + std::max<qint64>(offset, 0), f.lastDue);
+        schedulePiece(f, std::move(item), due);
+        return;
+    }
+    case Kind::Slice: {
+        const qsizetype size = std::max(f.spec.sliceBytes, 1);
+        const qint64 spacing = std::max<qint64>(f.spec.sliceDelay.count(), 0);
+        for (qsizetype pos = 0; pos < n; pos += size)
+            schedulePiece(f, Item{item.bytes.mid(pos, size), item.t, item.delayed},
+                          std::max(item.t, f.lastDue + spacing));
+        return;
+    }
+    case Kind::Bandwidth: {
+        const double rate = f.spec.bytesPerSecond;
+        if (!(rate > 0)) {
+            schedulePiece(f, std::move(item), behind);
+            return;
+        }
+        const auto size = static_cast<qsizetype>(
+            std::clamp(std::llround(rate * kBandwidthPieceSeconds), static_cast<long long>(1), 65536LL));
+        for (qsizetype pos = 0; pos < n; pos += size) {
+            Item piece{item.bytes.mid(pos, size), item.t, item.delayed};
+            f.busyUntil = std::max(static_cast<double>(item.t), f.busyUntil)
+                          + static_cast<double>(piece.bytes.size()) * 1e9 / rate;
+            schedulePiece(f, std::move(piece), std::max(std::llround(f.busyUntil), f.lastDue));
+        }
+        return;
+    }
+    default:
+        break;
+    }
+    schedulePiece(f, std::move(item), behind);
+}
+
+void FaultPipeline::schedulePiece(Fault &f, Item piece, qint64 due) {
+    const qsizetype n = piece.bytes.size();
+    if (due > piece.t && !piece.delayed) {
+        m_counters.bytesDelayed += n;
+        piece.delayed = true;
+    }
+    f.lastDue = due;
+    m_queuedBytes += n;
+    m_hadQueued = true;
+    f.queue.push_back(Queued{std::move(piece), due});
+}
+
+void FaultPipeline::release(qint64 now) {
+    for (std::size_t j = 0; j < m_faults.size(); ++j) {
+        Fault &f = *m_faults[j];
+        while (!f.queue.empty() && f.queue.front().due <= now) {
+            Queued q = std::move(f.queue.front());
+            f.queue.pop_front();
+            m_queuedBytes -= q.item.bytes.size();
+            // The next stage sees the piece arrive when it was due, however late the timer fired.
+            q.item.t = q.due;
+            run(std::move(q.item), j + 1);
+        }
+    }
+    std::erase_if(m_faults, [](const std::unique_ptr<Fault> &f) { return !f->active && f->queue.empty(); });
+}
+
+void FaultPipeline::emitReady() {
+    if (m_emitting)
+        return; // the emitting frame further up the stack takes what was added
+    m_emitting = true;
+    while (!m_ready.empty()) {
+        const Item item = std::move(m_ready.front());
+        m_ready.pop_front();
+        m_queuedBytes -= item.bytes.size();
+        if (outputBlocked()) {
+            drop(item.bytes.size(), false);
+            continue;
+        }
+        m_counters.bytesOut += item.bytes.size();
+        emit output(item.bytes);
+    }
+    m_emitting = false;
+}
+
+void FaultPipeline::onTimer() {
+    const qint64 now = monotonicNs();
+    release(now);
+    QStringList reasons;
+    for (const auto &f : m_faults)
+        if (f->active && f->spec.kind == Kind::CloseAfter && f->deadline <= now) {
+            f->deadline = kNever;
+            reasons.append(QStringLiteral("close_after fault (%1)").arg(formatDuration(f->spec.after)));
+        }
+    emitReady();
+    reschedule();
+    checkDrained();
+    for (const QString &reason : std::as_const(reasons))
+        emit closeRequested(reason);
+}
+
+void FaultPipeline::reschedule() {
+    qint64 next = kNever;
+    for (const auto &f : m_faults) {
+        if (!f->queue.empty())
+            next = std::min(next, f->queue.front().due);
+        if (f->active && f->spec.kind == Kind::CloseAfter)
+            next = std::min(next, f->deadline);
+    }
+    if (next == kNever) {
+        m_timer.stop();
+        return;
+    }
+    // Whole milliseconds first; the last fraction with zero-time timers (see the class comment).
+    const qint64 wait = next - monotonicNs();
+    m_timer.start(wait <= 0 ? 0 : static_cast<int>(std::min<qint64>(wait / 1'000'000, INT_MAX)));
+}
+
+void FaultPipeline::checkDrained() {
+    if (m_hadQueued && m_queuedBytes == 0) {
+        m_hadQueued = false;
+        emit drained();
+    }
+}
+
+bool FaultPipeline::outputBlocked() const {
+    return std::any_of(m_faults.cbegin(), m_faults.cend(), [](const std::unique_ptr<Fault> &f) {
+        return f->active && (f->spec.kind == Kind::Blackout || f->spec.kind == Kind::Disconnect);
+    });
+}
+
+void FaultPipeline::drop(qint64 bytes, bool wholeChunk) {
+    m_counters.bytesDropped += bytes;
+    if (wholeChunk)
+        ++m_counters.chunksDropped;
+}
+
+} // namespace hil

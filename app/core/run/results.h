@@ -1,0 +1,109 @@
+#pragma once
+
+#include "core/config/limits.h"
+#include "core/config/scenario.h"
+#include "core/base/verdict.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace hil {
+
+// Everything here is plain data, copied to listeners. Times are monotonic nanoseconds since the run
+// started (RunInfo::startedWallNs anchors them to the wall clock for display).
+
+struct RunInfo {
+    QString uuid;
+    QString scenario;
+    QString scenarioPath;
+    QString fixture;
+    QString fixturePath;
+    QString station;
+    QString dutSerial;
+    QString firmware;
+    QString host;
+    quint64 seed = 0;
+    qint64 startedWallNs = 0;
+};
+
+struct MeasurementResult {
+    QString name;
+    double value = 0;
+    QString unit;
+    Range limits;
+    Range marginalBand;
+    Verdict verdict = Verdict::Pass;
+    bool marginal = false;
+};
+
+struct StepResult {
+    Phase phase = Phase::Steps;
+    qint64 iteration = 0;  // of the scenario's repeat, 0-based; 0 in setup and teardown
+    int stepIndex = 0;     // position in its phase
+    qint64 repetition = 0; // of the step's own repeat, 0-based
+    QString step;
+    QString device;
+    qint64 startNs = 0;
+    qint64 endNs = 0;
+    qint64 latencyNs = -1; // send to answer; -1 when the step had no answer
+    qint64 latenessNs = 0; // how late the step started against its absolute deadline
+    Verdict verdict = Verdict::Pass;
+    bool marginal = false;
+    QString message;
+    QByteArray response; // the device's actual answer (or what it sent instead)
+    QList<MeasurementResult> measurements;
+    // A failure while a fault was acting on the device (or it was recovering from one) is expected: the
+    // row keeps its verdict, but the run does not count it against the device.
+    bool expected = false;
+    int faultId = -1; // the fault acting on the device when the step ran, if any
+};
+
+// One injected fault: what, where, when, and what it did. Times as everywhere: ns since the run started.
+struct FaultRecord {
+    int id = 0;        // unique in the run
+    QString device;    // or proxy
+    QString target;    // link, device, power
+    QString kind;      // blackout, latency, drift, reboot, off, cycle, ...
+    QString direction; // link faults
+    QString params;    // the fault as written
+    quint64 seed = 0;
+    bool manual = false; // injected by a step or a person rather than the timeline
+    qint64 startNs = 0;
+    qint64 endNs = -1;
+    qint64 recoveryNs = -1;
+    qint64 bytesDropped = -1, bytesCorrupted = -1, bytesDelayed = -1;
+};
+
+struct Event {
+    qint64 timeNs = 0;
+    QString kind; // connect, disconnect, overflow, unsolicited, sim-exit, abort, error, ...
+    QString device;
+    QString detail;
+};
+
+struct RunCounts {
+    qint64 pass = 0;
+    qint64 fail = 0;
+    qint64 error = 0;
+    qint64 abort = 0;
+    qint64 marginal = 0;
+    qint64 expected = 0; // failures and errors during fault windows, not counted in fail or error
+
+    void add(const StepResult &r);
+    qint64 total() const { return pass + fail + error + abort + expected; }
+};
+
+struct RunSummary {
+    Verdict verdict = Verdict::Pass;
+    RunCounts counts;
+    qint64 iterations = 0;
+    qint64 endedWallNs = 0;
+    qint64 durationNs = 0;
+    QString reason; // why the run ended early, if it did
+};
+
+// Direction of a raw exchange.
+enum class Direction { ToDevice, FromDevice };
+
+} // namespace hil

@@ -1,0 +1,446 @@
+#include "core/session/bench.h"
+
+#include "core/base/clock.h"
+#include "core/session/devicesession.h"
+#include "core/link/faultproxy.h"
+#include "core/link/link.h"
+#include "core/transport/serialtransportfactory.h"
+#include "core/session/simcontrol.h"
+#include "core/session/simprocess.h"
+#include "core/transport/tcptransport.h"
+
+namespace hil {
+
+namespace {
+
+// splitmix64: a good spread for seeds that differ in few bits.
+quint64 mix(quint64 x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+constexpr int kMaxBackoffMs = 2000;
+
+} // namespace
+
+Bench::Bench(const Fixture &fixture, const QStringList &deviceNames, quint64 runSeed, QObject *parent)
+    : QObject(parent)
+    , m_proxyConfigs(fixture.proxies)
+    , m_runSeed(runSeed) {
+    QStringList names = deviceNames;
+    // A supply that feeds a device of the run is on the bench too, for power faults.
+    for (const QString &name : deviceNames) {
+        const DeviceConfig *c = fixture.device(name);
+        if (c && !c->powerSupply.isEmpty() && !names.contains(c->powerSupply))
+            names.append(c->powerSupply);
+    }
+    for (const QString &name : std::as_const(names)) {
+        if (const DeviceConfig *c = fixture.device(name)) {
+            Device d;
+            d.config = *c;
+            m_devices.append(d);
+        }
+    }
+    for (Device &d : m_devices) {
+        for (const Device &other : std::as_const(m_devices)) {
+            if (other.config.powerSupply == d.config.name)
+                d.isSupply = true;
+        }
+    }
+    m_connectTimer.setSingleShot(true);
+    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
+        for (const Device &d : std::as_const(m_devices)) {
+            if (!d.ready) {
+                fail(d.config.name, QStringLiteral("not ready within the connect timeout"));
+                return;
+            }
+        }
+    });
+}
+
+Bench::~Bench() {
+    shutdown();
+}
+
+quint64 Bench::deviceSeed(quint64 runSeed, const QString &device) {
+    quint64 h = mix(runSeed);
+    for (QChar c : device)
+        h = mix(h ^ c.unicode());
+    // Keep it positive as a signed 63-bit value: it goes on command lines and into SQLite integers.
+    return h & 0x7fffffffffffffffULL;
+}
+
+Bench::Device *Bench::find(const QString &name) {
+    for (Device &d : m_devices) {
+        if (d.config.name == name)
+            return &d;
+    }
+    return nullptr;
+}
+
+const Bench::Device *Bench::find(const QString &name) const {
+    for (const Device &d : m_devices) {
+        if (d.config.name == name)
+            return &d;
+    }
+    return nullptr;
+}
+
+QStringList Bench::deviceNames() const {
+    QStringList out;
+    for (const Device &d : m_devices)
+        out.append(d.config.name);
+    return out;
+}
+
+void Bench::connectAll(int timeoutMs) {
+    m_connecting = true;
+    m_connectTimer.start(timeoutMs);
+    for (const ProxyConfig &p : std::as_const(m_proxyConfigs)) {
+        auto *proxy = new FaultProxy(p.upstreamHost, p.upstreamPort,
+                                     deviceSeed(m_runSeed ^ 0x50524f58ULL, p.name), this);
+        QString why;
+        if (!proxy->listen(QHostAddress(p.listenHost), p.listenPort, &why)) {
+            delete proxy;
+            const QString name = p.name;
+            QMetaObject::invokeMethod(
+                this, [this, name, why] { fail(name, QStringLiteral("proxy cannot listen: %1").arg(why)); },
+                Qt::QueuedConnection);
+            return;
+        }
+        m_proxies.insert(p.name, proxy);
+        emit deviceEvent(monotonicNs(), QStringLiteral("proxy-start"), p.name,
+                         QStringLiteral("%1 -> %2").arg(proxy->listenAddress(), proxy->upstream()));
+    }
+    if (m_devices.isEmpty()) {
+        m_connecting = false;
+        QMetaObject::invokeMethod(this, &Bench::ready, Qt::QueuedConnection);
+        return;
+    }
+    for (Device &d : m_devices) {
+        if (d.config.kind != DeviceConfig::Kind::Sim)
+            openSession(d, d.config);
+        else if (!d.isSupply)
+            startSim(d); // simulated supplies start once the devices they feed have a control channel
+    }
+}
+
+void Bench::startSim(Device &d) {
+    if (!d.sim) {
+        const quint64 seed = d.config.sim.seed.value_or(deviceSeed(m_runSeed, d.config.name));
+        d.sim = new SimProcess(d.config, seed, this);
+        d.control = new SimControl(this);
+        const QString name = d.config.name;
+        connect(d.sim, &SimProcess::ready, this, [this, name](SimSpec::Link link, const QString &address) {
+            onSimReady(name, static_cast<int>(link), address);
+        });
+        connect(d.sim, &SimProcess::failed, this, [this, name](const QString &reason) {
+            if (m_connecting)
+                fail(name, reason);
+            else
+                emit deviceGone(name, reason);
+        });
+        connect(d.sim, &SimProcess::exited, this, [this, name](const QString &reason) {
+            emit deviceEvent(monotonicNs(), QStringLiteral("sim-exit"), name, reason);
+            if (!m_shuttingDown)
+                emit deviceGone(name, reason);
+        });
+    }
+    if (d.isSupply) {
+        for (const Device &fed : std::as_const(m_devices)) {
+            if (fed.config.powerSupply == d.config.name && fed.sim)
+                d.sim->setFeedsControl(fed.sim->controlAddress());
+        }
+    }
+    d.sim->start();
+}
+
+void Bench::onSimReady(const QString &name, int link, const QString &address) {
+    Device *d = find(name);
+    if (!d)
+        return;
+    d->control->setAddress(d->sim->controlAddress());
+    emit deviceEvent(
+        monotonicNs(), QStringLiteral("sim-start"), name,
+        QStringLiteral("pid %1 at %2 %3")
+            .arg(d->sim->pid())
+            .arg(link == static_cast<int>(SimSpec::Link::Pty) ? QStringLiteral("pty") : QStringLiteral("tcp"),
+                 address));
+    DeviceConfig via = d->config;
+    if (link == static_cast<int>(SimSpec::Link::Pty)) {
+        via.kind = DeviceConfig::Kind::Serial;
+        via.serial.port = address;
+        via.serial.backend = SerialSettings::Backend::Pty;
+    } else {
+        via.kind = DeviceConfig::Kind::Tcp;
+        const qsizetype colon = address.lastIndexOf(u':');
+        via.tcp.host = address.left(colon);
+        via.tcp.port = address.mid(colon + 1).toUShort();
+    }
+    openSession(*d, via);
+    // Supplies wait for the control channels of the devices they feed.
+    if (m_connecting && !d->isSupply) {
+        for (Device &supply : m_devices) {
+            if (!supply.isSupply || supply.config.kind != DeviceConfig::Kind::Sim || supply.sim)
+                continue;
+            bool fedReady = true;
+            for (const Device &fed : std::as_const(m_devices)) {
+                if (fed.config.powerSupply == supply.config.name && fed.config.kind == DeviceConfig::Kind::Sim
+                    && (!fed.sim || fed.sim->controlAddress().isEmpty()))
+                    fedReady = false;
+            }
+            if (fedReady)
+                startSim(supply);
+        }
+    }
+}
+
+void Bench::openSession(Device &d, const DeviceConfig &via) {
+    std::unique_ptr<Transport> transport;
+    if (via.kind == DeviceConfig::Kind::Tcp)
+        transport = std::make_unique<TcpTransport>(via.tcp.host, via.tcp.port);
+    else
+        transport = makeSerialTransport(via.serial, nullptr);
+    auto link =
+        std::make_unique<Link>(std::move(transport), deviceSeed(m_runSeed ^ 0x4c494e4bULL, d.config.name));
+    link->setTerminator(d.config.terminator);
+    for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend(); ++it)
+        link->inject(it.key(), it.value());
+    d.link = link.get();
+    const QString name = d.config.name;
+    if (!d.session) {
+        d.session = new DeviceSession(d.config, std::move(link), this);
+        connect(d.session, &DeviceSession::stateChanged, this,
+                [this, name](DeviceSession::State state, const QString &reason) {
+                    onStateChanged(name, static_cast<int>(state), reason);
+                });
+        connect(d.session, &DeviceSession::problem, this,
+                [this, name](qint64 t, const QString &kind, const QString &detail) {
+                    emit deviceEvent(t, kind, name, detail);
+                });
+    } else {
+        d.session->replaceTransport(std::move(link));
+    }
+    d.session->start();
+}
+
+void Bench::onStateChanged(const QString &name, int stateValue, const QString &reason) {
+    Device *d = find(name);
+    if (!d || m_shuttingDown)
+        return;
+    const auto state = static_cast<DeviceSession::State>(stateValue);
+    if (state == DeviceSession::State::Ready) {
+        const bool again = d->everReady;
+        d->ready = true;
+        d->everReady = true;
+        d->backoffMs = 100;
+        if (d->reconnect)
+            d->reconnect->stop();
+        emit deviceEvent(monotonicNs(), again ? QStringLiteral("reconnect") : QStringLiteral("connect"), name,
+                         reason);
+        if (again)
+            emit deviceBack(name);
+        checkAllReady();
+        return;
+    }
+    if (state != DeviceSession::State::Lost)
+        return;
+    if (m_connecting && !d->everReady) {
+        fail(name, reason);
+        return;
+    }
+    if (d->ready)
+        emit deviceEvent(monotonicNs(), QStringLiteral("disconnect"), name, reason);
+    d->ready = false;
+    scheduleReconnect(*d);
+}
+
+void Bench::scheduleReconnect(Device &d) {
+    // A simulator that is powered off or gone is brought back by powerOn(), not by reopening its link.
+    if (d.config.kind == DeviceConfig::Kind::Sim && (!d.powered || !d.sim || !d.sim->isRunning()))
+        return;
+    if (!d.reconnect) {
+        d.reconnect = new QTimer(this);
+        d.reconnect->setSingleShot(true);
+        const QString name = d.config.name;
+        connect(d.reconnect, &QTimer::timeout, this, [this, name] {
+            Device *dev = find(name);
+            if (!dev || dev->ready || m_shuttingDown || !dev->session)
+                return;
+            if (dev->session->state() == DeviceSession::State::Connecting)
+                return;
+            dev->session->start();
+        });
+    }
+    d.reconnect->start(d.backoffMs);
+    d.backoffMs = std::min(d.backoffMs * 2, kMaxBackoffMs);
+}
+
+void Bench::checkAllReady() {
+    if (!m_connecting)
+        return;
+    const bool all =
+        std::all_of(m_devices.cbegin(), m_devices.cend(), [](const Device &x) { return x.ready; });
+    if (all) {
+        m_connecting = false;
+        m_connectTimer.stop();
+        emit ready();
+    }
+}
+
+void Bench::fail(const QString &device, const QString &reason) {
+    if (!m_connecting)
+        return;
+    m_connecting = false;
+    m_connectTimer.stop();
+    emit failed(device, reason);
+}
+
+void Bench::shutdown() {
+    m_shuttingDown = true;
+    m_connecting = false;
+    m_connectTimer.stop();
+    for (Device &d : m_devices) {
+        if (d.reconnect)
+            d.reconnect->stop();
+        if (d.session)
+            d.session->stop();
+        if (d.sim)
+            d.sim->stop();
+    }
+    for (FaultProxy *p : std::as_const(m_proxies))
+        p->close();
+}
+
+void Bench::injectProxyFault(const QString &proxy, int id, const LinkFaultSpec &spec) {
+    if (FaultProxy *p = m_proxies.value(proxy))
+        p->inject(id, spec);
+}
+
+LinkCounters Bench::clearProxyFault(const QString &proxy, int id) {
+    FaultProxy *p = m_proxies.value(proxy);
+    if (!p)
+        return {};
+    const Link::WindowCounters window = p->clear(id);
+    return window.toDevice + window.fromDevice;
+}
+
+void Bench::injectLinkFault(const QString &device, int id, const LinkFaultSpec &spec) {
+    Device *d = find(device);
+    if (!d)
+        return;
+    d->linkFaults.insert(id, spec);
+    if (d->link)
+        d->link->inject(id, spec);
+}
+
+LinkCounters Bench::clearLinkFault(const QString &device, int id) {
+    Device *d = find(device);
+    LinkCounters c;
+    if (!d || !d->linkFaults.contains(id))
+        return c;
+    const LinkFaultSpec spec = d->linkFaults.take(id);
+    if (!d->link)
+        return c;
+    const Link::WindowCounters window = d->link->clear(id);
+    c = window.toDevice + window.fromDevice;
+    // A link closed by a disconnect fault comes back now rather than at the next back-off step.
+    if (spec.kind == LinkFaultSpec::Kind::Disconnect && !d->ready && d->reconnect && d->session) {
+        d->backoffMs = 100;
+        d->reconnect->start(0);
+    }
+    return c;
+}
+
+void Bench::sendDeviceCommand(const QString &device, const QString &command,
+                              std::function<void(bool, const QString &)> done) {
+    Device *d = find(device);
+    if (!d || !d->control) {
+        QMetaObject::invokeMethod(
+            this, [done] { done(false, QStringLiteral("not a simulated device")); }, Qt::QueuedConnection);
+        return;
+    }
+    d->control->send(command, std::move(done));
+}
+
+void Bench::powerOff(const QString &device) {
+    Device *d = find(device);
+    if (!d || !d->powered)
+        return;
+    d->powered = false;
+    if (!d->config.powerSupply.isEmpty()) {
+        switchSupply(*d, QByteArrayLiteral("OUTP OFF"));
+        emit deviceEvent(monotonicNs(), QStringLiteral("power-off"), device,
+                         QStringLiteral("OUTP OFF at supply %1").arg(d->config.powerSupply));
+        return;
+    }
+    if (d->reconnect)
+        d->reconnect->stop();
+    emit deviceEvent(monotonicNs(), QStringLiteral("power-off"), device, QStringLiteral("simulator killed"));
+    if (d->sim)
+        d->sim->kill();
+    // The killed simulator's link reports the loss through the session (disconnect event).
+}
+
+void Bench::powerOn(const QString &device) {
+    Device *d = find(device);
+    if (!d || d->powered)
+        return;
+    d->powered = true;
+    if (!d->config.powerSupply.isEmpty()) {
+        switchSupply(*d, QByteArrayLiteral("OUTP ON"));
+        emit deviceEvent(monotonicNs(), QStringLiteral("power-on"), device,
+                         QStringLiteral("OUTP ON at supply %1").arg(d->config.powerSupply));
+        return;
+    }
+    emit deviceEvent(monotonicNs(), QStringLiteral("power-on"), device,
+                     QStringLiteral("simulator restarted"));
+    if (d->sim)
+        startSim(*d); // onSimReady() gives the session a link to the new PTY or port
+}
+
+void Bench::switchSupply(const Device &d, const QByteArray &command) {
+    DeviceSession *supply = session(d.config.powerSupply);
+    if (!supply)
+        return;
+    const QString device = d.config.name;
+    const QString supplyName = d.config.powerSupply;
+    // Many SCPI supplies answer set commands with nothing; silence within the wait is fine.
+    static const QRegularExpression answer(QStringLiteral("^(OK|ERR.*)$"));
+    supply->sendBackground(
+        command, answer, std::chrono::milliseconds(500),
+        [this, device, supplyName, command](const DeviceSession::Answer &a) {
+            if (a.outcome == DeviceSession::Answer::Outcome::Matched && a.line.startsWith("ERR"))
+                emit deviceEvent(monotonicNs(), QStringLiteral("error"), device,
+                                 QStringLiteral("supply %1 refused %2: %3")
+                                     .arg(supplyName, QString::fromUtf8(command), QString::fromUtf8(a.line)));
+        });
+}
+
+bool Bench::isPowered(const QString &device) const {
+    const Device *d = find(device);
+    return d && d->powered;
+}
+
+DeviceSession *Bench::session(const QString &device) const {
+    const Device *d = find(device);
+    return d ? d->session : nullptr;
+}
+
+QList<DeviceSession *> Bench::sessions() const {
+    QList<DeviceSession *> out;
+    for (const Device &d : m_devices) {
+        if (d.session)
+            out.append(d.session);
+    }
+    return out;
+}
+
+SimProcess *Bench::simulator(const QString &device) const {
+    const Device *d = find(device);
+    return d ? d->sim : nullptr;
+}
+
+} // namespace hil

@@ -1,0 +1,111 @@
+#pragma once
+
+#include "core/link/faultpipeline.h"
+#include "core/config/fixture.h"
+#include "core/config/linkfault.h"
+
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QTimer>
+#include <functional>
+
+namespace hil {
+
+class DeviceSession;
+class FaultProxy;
+class Link;
+class SimControl;
+class SimProcess;
+
+// The live bench of one run: a DeviceSession per device, each over a Link (a transport with a fault
+// pipeline), the `hil-sim` processes of simulated devices and their control channels. Owns all of them
+// (QObject children). Lives on the runner's thread.
+//
+// connectAll() starts simulators (a simulated supply after the devices it feeds), opens every link and
+// reports ready() once every device is connected, or failed() for the first that cannot be. Afterwards a
+// lost link is reconnected with back-off (100 ms doubling to 2 s) for as long as the run lasts; a
+// simulator that exits on its own is reported by deviceGone(), since nothing can bring it back.
+class Bench : public QObject {
+    Q_OBJECT
+public:
+    Bench(const Fixture &fixture, const QStringList &deviceNames, quint64 runSeed, QObject *parent = nullptr);
+    ~Bench() override;
+
+    void connectAll(int timeoutMs = 15000);
+    // Closes every session and stops every simulator (waits for them to exit).
+    void shutdown();
+
+    DeviceSession *session(const QString &device) const;
+    QList<DeviceSession *> sessions() const;
+    SimProcess *simulator(const QString &device) const;
+    QStringList deviceNames() const;
+
+    // Link faults, by an id the caller chooses; they survive reconnects and simulator restarts.
+    void injectLinkFault(const QString &device, int id, const LinkFaultSpec &spec);
+    // What the link did while the fault was active, summed over both directions.
+    LinkCounters clearLinkFault(const QString &device, int id);
+
+    // Link faults on a fixture proxy (traffic the harness does not carry itself).
+    void injectProxyFault(const QString &proxy, int id, const LinkFaultSpec &spec);
+    LinkCounters clearProxyFault(const QString &proxy, int id);
+
+    // A device fault: one command on the simulator's control channel. done(ok, answer) is called once.
+    void sendDeviceCommand(const QString &device, const QString &command,
+                           std::function<void(bool, const QString &)> done);
+
+    // Power. A simulated device is killed hard and started again (its state is lost); a device with a
+    // supply in the fixture is switched at the supply (OUTP OFF / OUTP ON sent on its link).
+    void powerOff(const QString &device);
+    void powerOn(const QString &device);
+    bool isPowered(const QString &device) const;
+
+    // The seed a simulated device gets when its fixture entry names none: stable per run seed and name.
+    static quint64 deviceSeed(quint64 runSeed, const QString &device);
+
+signals:
+    void ready();
+    void failed(const QString &device, const QString &reason);
+    // A device that cannot come back: its simulator exited without being asked to.
+    void deviceGone(const QString &device, const QString &reason);
+    // connect, disconnect, reconnect, sim-start, sim-exit, power-off, power-on, overflow, queue-overflow.
+    void deviceEvent(qint64 timeNs, const QString &kind, const QString &device, const QString &detail);
+    // A device's session became ready again after being lost (or powered off).
+    void deviceBack(const QString &device);
+
+private:
+    struct Device {
+        DeviceConfig config;
+        SimProcess *sim = nullptr;
+        SimControl *control = nullptr;
+        DeviceSession *session = nullptr;
+        Link *link = nullptr; // owned by the session
+        QTimer *reconnect = nullptr;
+        int backoffMs = 100;
+        bool ready = false;
+        bool everReady = false;
+        bool powered = true;
+        bool isSupply = false;
+        QMap<int, LinkFaultSpec> linkFaults;
+    };
+    Device *find(const QString &name);
+    const Device *find(const QString &name) const;
+    void startSim(Device &d);
+    void onSimReady(const QString &name, int link, const QString &address);
+    void openSession(Device &d, const DeviceConfig &transportConfig);
+    void onStateChanged(const QString &name, int state, const QString &reason);
+    void scheduleReconnect(Device &d);
+    void switchSupply(const Device &d, const QByteArray &command);
+    void fail(const QString &device, const QString &reason);
+    void checkAllReady();
+
+    QList<Device> m_devices;
+    QList<ProxyConfig> m_proxyConfigs;
+    QMap<QString, FaultProxy *> m_proxies;
+    quint64 m_runSeed;
+    QTimer m_connectTimer;
+    bool m_connecting = false;
+    bool m_shuttingDown = false;
+};
+
+} // namespace hil

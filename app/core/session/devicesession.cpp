@@ -1,0 +1,242 @@
+#include "core/session/devicesession.h"
+
+#include "core/base/clock.h"
+#include "core/base/printable.h"
+#include "core/transport/transport.h"
+
+namespace hil {
+
+DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transport> transport,
+                             QObject *parent)
+    : QObject(parent)
+    , m_name(config.name)
+    , m_transport(std::move(transport))
+    , m_framer(config.terminator, config.maxLineLength)
+    , m_terminator(config.terminator) {
+    m_timeout.setSingleShot(true);
+    m_timeout.setTimerType(Qt::PreciseTimer);
+    connect(&m_timeout, &QTimer::timeout, this, [this] {
+        Answer a;
+        a.outcome = Answer::Outcome::Timeout;
+        a.timeNs = monotonicNs();
+        complete(std::move(a));
+    });
+    attach();
+}
+
+void DeviceSession::attach() {
+    connect(m_transport.get(), &Transport::opened, this,
+            [this] { setState(State::Ready, m_transport->describe()); });
+    connect(m_transport.get(), &Transport::failed, this, [this](const QString &reason) {
+        m_lastError = reason;
+        setState(State::Lost, reason);
+    });
+    connect(m_transport.get(), &Transport::closed, this, [this](const QString &reason) {
+        m_lastError = reason;
+        setState(State::Lost, reason);
+    });
+    connect(m_transport.get(), &Transport::bytesReceived, this, &DeviceSession::onBytes);
+}
+
+void DeviceSession::replaceTransport(std::unique_ptr<Transport> transport) {
+    cancelExpect();
+    m_transport->disconnect(this);
+    m_transport->close();
+    m_transport = std::move(transport);
+    m_framer.reset();
+    m_queue.clear();
+    attach();
+    setState(State::Idle, QStringLiteral("transport replaced"));
+}
+
+DeviceSession::~DeviceSession() {
+    // The transport is destroyed with the session; nothing may call back into a half-destroyed object.
+    if (m_transport)
+        m_transport->disconnect(this);
+}
+
+void DeviceSession::start() {
+    m_framer.reset();
+    setState(State::Connecting, m_transport->describe());
+    m_transport->open();
+}
+
+void DeviceSession::stop() {
+    cancelExpect();
+    m_transport->close();
+    setState(State::Idle, QStringLiteral("stopped"));
+}
+
+void DeviceSession::setState(State s, const QString &reason) {
+    if (s == m_state)
+        return;
+    m_state = s;
+    if (s == State::Lost && m_handler) {
+        Answer a;
+        a.outcome = Answer::Outcome::Lost;
+        a.timeNs = monotonicNs();
+        a.reason = reason;
+        complete(std::move(a));
+    }
+    emit stateChanged(s, reason);
+}
+
+qint64 DeviceSession::sendLine(const QByteArray &line) {
+    const qint64 t = monotonicNs();
+    m_transport->write(line + m_terminator);
+    emit lineSent(t, line);
+    return t;
+}
+
+void DeviceSession::discardQueued() {
+    if (m_lastExpectStrict && !m_queue.empty()) {
+        emit problem(
+            monotonicNs(), QStringLiteral("unexpected-line"),
+            QStringLiteral("%1 line(s) after the last answer that nobody asked for, dropped before the "
+                           "next request; the first: '%2'")
+                .arg(m_queue.size())
+                .arg(printableBytes(m_queue.front().second.left(kMaxSkippedBytes))));
+    }
+    m_queue.clear();
+}
+
+void DeviceSession::onBytes(const QByteArray &bytes) {
+    const qint64 t = monotonicNs();
+    m_framer.push(bytes, [this, t](LineFramer::Frame &&frame) {
+        if (frame.kind == LineFramer::Frame::Kind::Overflow) {
+            emit problem(t, QStringLiteral("overflow"),
+                         QStringLiteral("line longer than the limit dropped (%1 bytes), starting: %2")
+                             .arg(frame.droppedBytes)
+                             .arg(printableBytes(frame.data.left(80))));
+            return;
+        }
+        onLine(t, std::move(frame.data));
+    });
+}
+
+void DeviceSession::onLine(qint64 timeNs, QByteArray line) {
+    ++m_linesReceived;
+    emit lineReceived(timeNs, line);
+    // While queued lines wait to be offered (see expect()), newer lines queue behind them to keep order.
+    // A line offered to a waiting expect is consumed, whether it matched or was skipped.
+    if (m_handler && m_queue.empty()) {
+        offer(timeNs, line);
+        return;
+    }
+    if (static_cast<qsizetype>(m_queue.size()) >= kMaxQueuedLines) {
+        m_queue.pop_front();
+        if (m_queuedDropped++ == 0)
+            emit problem(timeNs, QStringLiteral("queue-overflow"),
+                         QStringLiteral("more than %1 unsolicited lines waiting; oldest dropped")
+                             .arg(kMaxQueuedLines));
+    }
+    m_queue.emplace_back(timeNs, std::move(line));
+}
+
+bool DeviceSession::offer(qint64 timeNs, const QByteArray &line) {
+    QRegularExpressionMatch match = m_pattern.match(QString::fromUtf8(line));
+    if (match.hasMatch()) {
+        Answer a;
+        a.outcome = Answer::Outcome::Matched;
+        a.line = line;
+        a.match = std::move(match);
+        a.timeNs = timeNs;
+        complete(std::move(a));
+        return true;
+    }
+    if (!m_skipUnmatched) {
+        Answer a;
+        a.outcome = Answer::Outcome::Mismatch;
+        a.line = line;
+        a.timeNs = timeNs;
+        complete(std::move(a));
+        return true;
+    }
+    if (m_skipped.size() < kMaxSkippedBytes)
+        m_skipped += line.left(kMaxSkippedBytes - m_skipped.size()) + '\n';
+    return false;
+}
+
+void DeviceSession::expect(const QRegularExpression &pattern, Nanoseconds within, bool skipUnmatched,
+                           AnswerHandler handler) {
+    Q_ASSERT(!m_handler);
+    m_pattern = pattern;
+    m_skipUnmatched = skipUnmatched;
+    m_lastExpectStrict = !skipUnmatched;
+    m_skipped.clear();
+    m_handler = std::move(handler);
+    if (m_state != State::Ready) {
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                Answer a;
+                a.outcome = Answer::Outcome::Lost;
+                a.timeNs = monotonicNs();
+                a.reason = m_lastError.isEmpty() ? QStringLiteral("not connected") : m_lastError;
+                complete(std::move(a));
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    // Queued lines are offered from the event loop so that the handler never runs inside expect().
+    // With nothing queued, lines are offered as they arrive (onLine) and there is nothing to post.
+    if (!m_queue.empty())
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                while (m_handler && !m_queue.empty()) {
+                    auto [t, line] = std::move(m_queue.front());
+                    m_queue.pop_front();
+                    if (offer(t, line))
+                        return;
+                }
+            },
+            Qt::QueuedConnection);
+    m_timeout.start(static_cast<int>(std::max<qint64>(1, (within.count() + 999'999) / 1'000'000)));
+}
+
+void DeviceSession::cancelExpect() {
+    m_timeout.stop();
+    m_handler = nullptr;
+}
+
+void DeviceSession::complete(Answer answer) {
+    if (!m_handler)
+        return;
+    m_timeout.stop();
+    AnswerHandler handler = std::move(m_handler);
+    m_handler = nullptr;
+    answer.skipped = m_skipped;
+    handler(answer);
+    if (!m_handler && !m_inBackground && !m_background.empty())
+        QMetaObject::invokeMethod(this, &DeviceSession::startBackground, Qt::QueuedConnection);
+}
+
+void DeviceSession::sendBackground(const QByteArray &line, const QRegularExpression &answer,
+                                   Nanoseconds within, AnswerHandler done) {
+    m_background.push_back({line, answer, within, std::move(done)});
+    if (!m_handler && !m_inBackground)
+        startBackground();
+}
+
+void DeviceSession::startBackground() {
+    if (m_handler || m_inBackground || m_background.empty())
+        return;
+    Background b = std::move(m_background.front());
+    m_background.pop_front();
+    m_inBackground = true;
+    discardQueued();
+    if (m_state == State::Ready)
+        sendLine(b.line);
+    expect(b.answer, b.within, true, [this, done = std::move(b.done)](const Answer &a) {
+        m_inBackground = false;
+        if (done)
+            done(a);
+        if (!m_background.empty())
+            startBackground();
+        else if (!m_handler)
+            emit idle();
+    });
+}
+
+} // namespace hil

@@ -1,0 +1,130 @@
+#pragma once
+
+#include "core/base/duration.h"
+#include "core/config/fixture.h"
+#include "core/session/lineframer.h"
+
+#include <QObject>
+#include <QRegularExpression>
+#include <QTimer>
+#include <deque>
+#include <functional>
+#include <memory>
+
+namespace hil {
+
+class Transport;
+
+// One device's conversation: framing, request/response matching with regex captures, timeouts, and the
+// queue of unsolicited lines. Owns its transport. Lives on one thread and is driven by its event loop;
+// every function must be called from that thread. A state machine: Idle -> Connecting -> Ready -> Lost.
+class DeviceSession : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Idle, Connecting, Ready, Lost };
+    Q_ENUM(State)
+
+    struct Answer {
+        enum class Outcome { Matched, Mismatch, Timeout, Lost };
+        Outcome outcome = Outcome::Timeout;
+        QByteArray line; // the matching line, or the one that did not match
+        QRegularExpressionMatch match;
+        qint64 timeNs = 0;  // monotonic arrival time of `line`, or when the wait ended
+        QByteArray skipped; // lines passed over while waiting (bounded), for messages
+        QString reason;     // Lost: why the link went away
+    };
+    using AnswerHandler = std::function<void(const Answer &)>;
+
+    static constexpr qsizetype kMaxQueuedLines = 4096;
+    static constexpr qsizetype kMaxSkippedBytes = 1024;
+
+    DeviceSession(const DeviceConfig &config, std::unique_ptr<Transport> transport,
+                  QObject *parent = nullptr);
+    ~DeviceSession() override;
+
+    const QString &name() const { return m_name; }
+    State state() const { return m_state; }
+    QString lastError() const { return m_lastError; }
+    const Transport *transport() const { return m_transport.get(); }
+
+    void start();
+    void stop();
+    // Swaps the link under the session (a simulator restarted on a new PTY or port); state becomes Idle,
+    // start() connects the new one. A pending expect is cancelled.
+    void replaceTransport(std::unique_ptr<Transport> transport);
+
+    // Hands line + terminator to the transport and returns the monotonic time of the hand-over.
+    qint64 sendLine(const QByteArray &line);
+    // Forgets lines that arrived before now, so that the next answer is the reply to the next send. If
+    // the last expect took the first line as its answer (skipUnmatched false: a request/response
+    // exchange), lines found here came after that exchange unasked (an answer sent twice, an answer that
+    // came after its timeout); they are reported as one `unexpected-line` problem.
+    void discardQueued();
+    // Waits for a line matching `pattern`, looking first at queued unsolicited lines in arrival order.
+    // With skipUnmatched false the first line decides (Matched or Mismatch). The handler is called exactly
+    // once, always later from the event loop (never from inside expect()), unless cancelExpect() is called.
+    void expect(const QRegularExpression &pattern, Nanoseconds within, bool skipUnmatched,
+                AnswerHandler handler);
+    void cancelExpect();
+    bool expecting() const { return static_cast<bool>(m_handler); }
+
+    // An exchange of the harness's own on this device's link (a power command to a supply that the
+    // scenario also talks to): sent when no expect is pending, its answer (the first line matching
+    // `answer` within `within`) consumed so that the scenario never sees it. While one is in flight,
+    // busy() is true and the scenario's next send waits for idle().
+    void sendBackground(const QByteArray &line, const QRegularExpression &answer, Nanoseconds within,
+                        AnswerHandler done = {});
+    bool busy() const { return m_inBackground; }
+
+    qint64 linesReceived() const { return m_linesReceived; }
+    qint64 queuedDropped() const { return m_queuedDropped; }
+
+signals:
+    void stateChanged(hil::DeviceSession::State state, const QString &reason);
+    void lineReceived(qint64 timeNs, const QByteArray &line);
+    void lineSent(qint64 timeNs, const QByteArray &line);
+    // Something the device did wrong that is not an answer: "overflow" (line too long), "queue-overflow",
+    // "unexpected-line" (see discardQueued()). Device bytes in `detail` are escaped (printableBytes).
+    void problem(qint64 timeNs, const QString &kind, const QString &detail);
+    // The last background exchange finished and no expect is pending.
+    void idle();
+
+private:
+    void attach();
+    void setState(State s, const QString &reason);
+    void onBytes(const QByteArray &bytes);
+    void onLine(qint64 timeNs, QByteArray line);
+    // True if the pending expect is finished by this line.
+    bool offer(qint64 timeNs, const QByteArray &line);
+    void complete(Answer answer);
+
+    QString m_name;
+    std::unique_ptr<Transport> m_transport;
+    LineFramer m_framer;
+    QByteArray m_terminator;
+    State m_state = State::Idle;
+    QString m_lastError;
+
+    std::deque<std::pair<qint64, QByteArray>> m_queue;
+    qint64 m_linesReceived = 0;
+    qint64 m_queuedDropped = 0;
+
+    QRegularExpression m_pattern;
+    bool m_skipUnmatched = false;
+    bool m_lastExpectStrict = false; // the latest expect took the first line as the answer
+    AnswerHandler m_handler;
+    QByteArray m_skipped;
+    QTimer m_timeout;
+
+    struct Background {
+        QByteArray line;
+        QRegularExpression answer;
+        Nanoseconds within;
+        AnswerHandler done;
+    };
+    void startBackground();
+    std::deque<Background> m_background;
+    bool m_inBackground = false;
+};
+
+} // namespace hil

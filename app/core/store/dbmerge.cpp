@@ -1,0 +1,335 @@
+#include "core/store/dbmerge.h"
+
+#include "core/store/schema.h"
+#include "core/store/sqlitestatement.h"
+
+#include <QFileInfo>
+#include <QUrl>
+
+namespace hil {
+
+namespace {
+
+static_assert(kSchemaVersion == 3,
+              "a new schema version may add columns or tables: copy them in dbmerge.cpp");
+
+class Merger {
+public:
+    Merger(sqlite3 *db, std::function<void(const QString &, const QString &)> progress)
+        : m_db(db)
+        , m_progress(std::move(progress)) {}
+
+    bool mergeSource(const QString &path, MergeSourceResult *result);
+    QString error() const { return m_error; }
+    bool badSource() const { return m_badSource; }
+
+private:
+    bool fail(const QString &why) {
+        m_error = why;
+        return false;
+    }
+    bool sqlFail(const QString &what) {
+        return fail(what + QStringLiteral(": ") + QString::fromUtf8(sqlite3_errmsg(m_db)));
+    }
+    bool exec(const char *sql) { return sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+    bool copyRun(qint64 sourceRun, const QString &uuid, bool hasFaults, bool hasWriter,
+                 MergeSourceResult *result);
+    bool deleteRun(qint64 targetRun);
+    std::optional<qint64> scalar(const char *sql, std::initializer_list<qint64> args);
+
+    sqlite3 *m_db;
+    std::function<void(const QString &, const QString &)> m_progress;
+    QString m_error;
+    bool m_badSource = false;
+};
+
+std::optional<qint64> Merger::scalar(const char *sql, std::initializer_list<qint64> args) {
+    SqliteStatement q(m_db, sql);
+    int i = 1;
+    for (qint64 a : args)
+        q.bind(i++, a);
+    if (!q.ok() || !q.next())
+        return std::nullopt;
+    return q.isNull(0) ? std::optional<qint64>(0) : q.int64(0);
+}
+
+bool Merger::deleteRun(qint64 run) {
+    // Child rows first, by their run_id index: cascading from step_results would look up measurements by
+    // step_result_id, which has no index.
+    for (const char *sql :
+         {"DELETE FROM main.measurements WHERE run_id = ?", "DELETE FROM main.step_results WHERE run_id = ?",
+          "DELETE FROM main.events WHERE run_id = ?", "DELETE FROM main.exchanges WHERE run_id = ?",
+          "DELETE FROM main.faults WHERE run_id = ?", "DELETE FROM main.runs WHERE id = ?"}) {
+        SqliteStatement q(m_db, sql);
+        q.bind(1, run);
+        if (!q.ok() || !q.exec())
+            return sqlFail(QStringLiteral("removing the unfinished copy of a run"));
+    }
+    return true;
+}
+
+// v2 sources (hasFaults): faults, expected failures and the fault each step result ran under; a v1 source
+// has none of them. v3 sources (hasWriter): the writer of an unfinished run and its last heartbeat, so
+// the merged copy of an interrupted run still reads as interrupted.
+bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, bool hasWriter,
+                     MergeSourceResult *result) {
+    {
+        SqliteStatement q(
+            m_db,
+            hasFaults
+                ? "INSERT INTO main.runs (uuid, scenario, scenario_path, fixture, fixture_path, station,"
+                  " dut_serial, firmware, host, seed, started_at_ns, ended_at_ns, duration_ns, verdict,"
+                  " reason, iterations, n_pass, n_fail, n_error, n_abort, n_marginal, n_expected)"
+                  " SELECT uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
+                  " firmware, host, seed, started_at_ns, ended_at_ns, duration_ns, verdict, reason,"
+                  " iterations, n_pass, n_fail, n_error, n_abort, n_marginal, n_expected"
+                  " FROM src.runs WHERE id = ?"
+                : "INSERT INTO main.runs (uuid, scenario, scenario_path, fixture, fixture_path, station,"
+                  " dut_serial, firmware, host, seed, started_at_ns, ended_at_ns, duration_ns, verdict,"
+                  " reason, iterations, n_pass, n_fail, n_error, n_abort, n_marginal)"
+                  " SELECT uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
+                  " firmware, host, seed, started_at_ns, ended_at_ns, duration_ns, verdict, reason,"
+                  " iterations, n_pass, n_fail, n_error, n_abort, n_marginal FROM src.runs WHERE id = ?");
+        q.bind(1, src);
+        if (!q.ok() || !q.exec())
+            return sqlFail(QStringLiteral("copying run %1").arg(uuid));
+    }
+    const qint64 run = sqlite3_last_insert_rowid(m_db);
+    if (hasWriter) {
+        SqliteStatement q(m_db,
+                          "UPDATE main.runs SET (writer_pid, writer_host, heartbeat_at_ns) ="
+                          " (SELECT writer_pid, writer_host, heartbeat_at_ns FROM src.runs WHERE id = ?)"
+                          " WHERE id = ?");
+        q.bind(1, src);
+        q.bind(2, run);
+        if (!q.ok() || !q.exec())
+            return sqlFail(QStringLiteral("copying run %1").arg(uuid));
+    }
+
+    // New ids: the source's ids shifted past the target's largest, which keeps their order and makes
+    // clashes impossible.
+    const auto offset = [this, src](const char *targetMax, const char *sourceMin) -> std::optional<qint64> {
+        const auto top = scalar(targetMax, {});
+        const auto low = scalar(sourceMin, {src});
+        if (!top || !low)
+            return std::nullopt;
+        return *top + 1 - *low;
+    };
+    const auto stepOffset = offset("SELECT max(id) FROM main.step_results",
+                                   "SELECT min(id) FROM src.step_results WHERE run_id = ?");
+    const auto measOffset = offset("SELECT max(id) FROM main.measurements",
+                                   "SELECT min(id) FROM src.measurements WHERE run_id = ?");
+    const auto faultOffset = hasFaults ? offset("SELECT max(id) FROM main.faults",
+                                                "SELECT min(id) FROM src.faults WHERE run_id = ?")
+                                       : std::optional<qint64>(0);
+    if (!stepOffset || !measOffset || !faultOffset)
+        return sqlFail(QStringLiteral("reading ids of run %1").arg(uuid));
+
+    struct Copy {
+        const char *insert;
+        const char *count;
+        qint64 *rows;
+        bool needsFaults;
+    };
+    // Parameters: ?1 step result id offset, ?2 the new run id, ?3 the source run id, ?4 measurement id
+    // offset, ?5 fault id offset. Faults come first so that step results can point at their new ids.
+    const Copy copies[] = {
+        {"INSERT INTO main.faults (id, run_id, device, target, kind, direction, params, seed, manual, "
+         "start_ns, end_ns,"
+         " recovery_ns, bytes_dropped, bytes_corrupted, bytes_delayed)"
+         " SELECT id + ?5, ?2, device, target, kind, direction, params, seed, manual, start_ns, end_ns, "
+         "recovery_ns,"
+         " bytes_dropped, bytes_corrupted, bytes_delayed FROM src.faults WHERE run_id = ?3 ORDER BY id",
+         "SELECT count(*) FROM src.faults WHERE run_id = ?", &result->faults, true},
+        {hasFaults ? "INSERT INTO main.step_results (id, run_id, phase, iteration, step_index, repetition, "
+                     "step, device,"
+                     " start_ns, end_ns, latency_ns, lateness_ns, verdict, marginal, message, response, "
+                     "expected, fault_id)"
+                     " SELECT id + ?1, ?2, phase, iteration, step_index, repetition, step, device, start_ns, "
+                     "end_ns,"
+                     " latency_ns, lateness_ns, verdict, marginal, message, response, expected, fault_id + ?5"
+                     " FROM src.step_results WHERE run_id = ?3 ORDER BY id"
+                   : "INSERT INTO main.step_results (id, run_id, phase, iteration, step_index, repetition, "
+                     "step, device,"
+                     " start_ns, end_ns, latency_ns, lateness_ns, verdict, marginal, message, response)"
+                     " SELECT id + ?1, ?2, phase, iteration, step_index, repetition, step, device, start_ns, "
+                     "end_ns,"
+                     " latency_ns, lateness_ns, verdict, marginal, message, response FROM src.step_results"
+                     " WHERE run_id = ?3 ORDER BY id",
+         "SELECT count(*) FROM src.step_results WHERE run_id = ?", &result->stepResults, false},
+        {"INSERT INTO main.measurements (id, run_id, step_result_id, name, value, unit, low, high, "
+         "marginal_low,"
+         " marginal_high, verdict, marginal, t_ns)"
+         " SELECT id + ?4, ?2, step_result_id + ?1, name, value, unit, low, high, marginal_low, "
+         "marginal_high,"
+         " verdict, marginal, t_ns FROM src.measurements WHERE run_id = ?3 ORDER BY id",
+         "SELECT count(*) FROM src.measurements WHERE run_id = ?", &result->measurements, false},
+        {"INSERT INTO main.events (run_id, t_ns, kind, device, detail)"
+         " SELECT ?2, t_ns, kind, device, detail FROM src.events WHERE run_id = ?3 ORDER BY id",
+         "SELECT count(*) FROM src.events WHERE run_id = ?", &result->events, false},
+        {"INSERT INTO main.exchanges (run_id, t_ns, device, direction, data)"
+         " SELECT ?2, t_ns, device, direction, data FROM src.exchanges WHERE run_id = ?3 ORDER BY id",
+         "SELECT count(*) FROM src.exchanges WHERE run_id = ?", &result->exchanges, false},
+    };
+    for (const Copy &c : copies) {
+        if (c.needsFaults && !hasFaults)
+            continue;
+        SqliteStatement q(m_db, c.insert);
+        if (!q.ok())
+            return sqlFail(QStringLiteral("copying run %1").arg(uuid));
+        // Parameters a statement does not use are not bound (sqlite3_bind_* on them fails harmlessly).
+        const qint64 values[] = {*stepOffset, run, src, *measOffset, *faultOffset};
+        for (int i = 1; i <= sqlite3_bind_parameter_count(q.get()); ++i)
+            sqlite3_bind_int64(q.get(), i, values[i - 1]);
+        if (!q.exec())
+            return sqlFail(QStringLiteral("copying run %1").arg(uuid));
+        const qint64 copied = sqlite3_changes64(m_db);
+        const auto expected = scalar(c.count, {src});
+        if (!expected || *expected != copied)
+            return fail(QStringLiteral("copying run %1: %2 rows copied where the source has %3")
+                            .arg(uuid)
+                            .arg(copied)
+                            .arg(expected ? *expected : -1));
+        *c.rows += copied;
+    }
+    return true;
+}
+
+bool Merger::mergeSource(const QString &path, MergeSourceResult *result) {
+    result->path = path;
+    // Read-only, through a URI so that the file is never written, migrated or checkpointed.
+    const QString uri = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()).toString(QUrl::FullyEncoded)
+                        + QStringLiteral("?mode=ro");
+    {
+        SqliteStatement attach(m_db, "ATTACH DATABASE ? AS src");
+        attach.bind(1, uri);
+        if (!attach.ok() || !attach.exec()) {
+            m_badSource = true;
+            return sqlFail(QStringLiteral("cannot open %1").arg(path));
+        }
+    }
+    const auto detach = [this] { exec("DETACH DATABASE src"); };
+    const auto version = scalar("PRAGMA src.user_version", {});
+    const auto hasRuns =
+        scalar("SELECT count(*) FROM src.sqlite_master WHERE type = 'table' AND name = 'runs'", {});
+    const auto hasFaults =
+        scalar("SELECT count(*) FROM src.sqlite_master WHERE type = 'table' AND name = 'faults'", {});
+    if (!version || !hasRuns || *hasRuns == 0) {
+        detach();
+        m_badSource = true;
+        return fail(QStringLiteral("%1 is not a results database").arg(path));
+    }
+    if (*version > kSchemaVersion) {
+        detach();
+        m_badSource = true;
+        return fail(QStringLiteral("%1 has schema version %2, newer than this build's %3")
+                        .arg(path)
+                        .arg(*version)
+                        .arg(kSchemaVersion));
+    }
+    struct SourceRun {
+        qint64 id;
+        QString uuid;
+        bool finished;
+    };
+    QList<SourceRun> runs;
+    {
+        SqliteStatement q(
+            m_db, "SELECT id, uuid, ended_at_ns IS NOT NULL FROM src.runs ORDER BY started_at_ns, id");
+        if (!q.ok()) {
+            detach();
+            return sqlFail(QStringLiteral("reading the runs of %1").arg(path));
+        }
+        while (q.next())
+            runs.append({q.int64(0), q.text(1), q.int64(2) != 0});
+    }
+    for (const SourceRun &r : std::as_const(runs)) {
+        if (!exec("BEGIN IMMEDIATE")) {
+            detach();
+            return sqlFail(QStringLiteral("cannot lock the target"));
+        }
+        bool ok = true;
+        bool replaced = false;
+        bool skip = false;
+        {
+            SqliteStatement q(m_db, "SELECT id, ended_at_ns IS NOT NULL FROM main.runs WHERE uuid = ?");
+            q.bind(1, r.uuid);
+            if (q.ok() && q.next()) {
+                const bool targetFinished = q.int64(1) != 0;
+                if (targetFinished || !r.finished)
+                    skip = true;
+                else
+                    ok = replaced = deleteRun(q.int64(0));
+            }
+        }
+        if (ok && !skip)
+            ok = copyRun(r.id, r.uuid, *version >= 2 && *hasFaults > 0, *version >= 3, result);
+        if (!ok || !exec("COMMIT")) {
+            if (ok)
+                sqlFail(QStringLiteral("committing run %1").arg(r.uuid));
+            exec("ROLLBACK");
+            detach();
+            return false;
+        }
+        if (skip)
+            ++result->runsSkipped;
+        else if (replaced)
+            ++result->runsReplaced;
+        else
+            ++result->runsMerged;
+        if (m_progress)
+            m_progress(path, r.uuid);
+    }
+    detach();
+    return true;
+}
+
+} // namespace
+
+MergeOutcome mergeDatabases(const QString &target, const QStringList &sources,
+                            QList<MergeSourceResult> *results, QString *error,
+                            const std::function<void(const QString &, const QString &)> &progress) {
+    const auto fail = [error](const QString &why, MergeOutcome outcome = MergeOutcome::Failed) {
+        if (error)
+            *error = why;
+        return outcome;
+    };
+    const QString targetCanonical = QFileInfo(target).canonicalFilePath();
+    for (const QString &s : sources) {
+        if (!QFileInfo(s).isFile())
+            return fail(QStringLiteral("%1: no such database").arg(s), MergeOutcome::BadSource);
+        if (!targetCanonical.isEmpty() && QFileInfo(s).canonicalFilePath() == targetCanonical)
+            return fail(QStringLiteral("%1 is the target itself").arg(s), MergeOutcome::BadSource);
+    }
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(target.toUtf8().constData(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr)
+        != SQLITE_OK) {
+        const QString why = db ? QString::fromUtf8(sqlite3_errmsg(db)) : QStringLiteral("out of memory");
+        sqlite3_close(db);
+        return fail(QStringLiteral("cannot open %1: %2").arg(target, why));
+    }
+    QString why;
+    if (!prepareDatabase(db, &why)) {
+        sqlite3_close(db);
+        return fail(QStringLiteral("cannot use %1: %2").arg(target, why));
+    }
+    // Rows are copied whole and checked by count; per-row foreign key lookups would only slow the copy.
+    sqlite3_exec(db, "PRAGMA foreign_keys = OFF", nullptr, nullptr, nullptr);
+    Merger m(db, progress);
+    MergeOutcome outcome = MergeOutcome::Merged;
+    for (const QString &s : sources) {
+        MergeSourceResult r;
+        const bool ok = m.mergeSource(s, &r);
+        if (results)
+            results->append(r);
+        if (!ok) {
+            outcome = fail(m.error(), m.badSource() ? MergeOutcome::BadSource : MergeOutcome::Failed);
+            break;
+        }
+    }
+    sqlite3_close(db);
+    return outcome;
+}
+
+} // namespace hil

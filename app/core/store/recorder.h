@@ -1,0 +1,129 @@
+#pragma once
+
+#include "core/run/resultlistener.h"
+
+#include <QMap>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <variant>
+#include <vector>
+
+struct sqlite3;
+
+namespace hil {
+
+// Records a run into SQLite through the C API. The listener calls queue their item and return; a writer
+// thread owns the connection and commits the queue in batches: a batch's commit begins at most
+// kMaxQueueDelayMs after its first item was queued (DESIGN.md, Data), so a crash (even SIGKILL) loses
+// only the results of the last moments. runStarted() waits for the run's row id. The queue is bounded
+// (kQueueCapacity items or kQueueBytes bytes): a producer faster than the disk waits in the listener
+// call until the writer catches up, and no result is ever dropped while the recorder works.
+//
+// The run's row names its writer (pid, host) and carries a heartbeat, the wall time of the writer's last
+// commit, renewed at least every kHeartbeatIntervalNs; open() closes the runs of writers that are gone as
+// ERROR "interrupted: ..." (runliveness.h).
+//
+// Errors (disk full, read-only file, database locked by another program for longer than the busy
+// timeout) stop the recording: error() says why in plain words and how many step results could not be
+// recorded, and the error handler, if set, is called once, on the writer thread. Nothing is retried
+// silently; close() still tries once to write the run's end so that the row tells what happened.
+class Recorder : public ResultListener {
+public:
+    static constexpr int kMaxQueueDelayMs = 50;
+    static constexpr std::size_t kQueueCapacity = 10000;
+    static constexpr qint64 kQueueBytes = 16 * 1024 * 1024;
+
+    // Opens or creates the database, prepares its schema and closes the runs of writers that are gone.
+    // Returns nullptr with *error on failure: the message names the file and the cause (read-only, locked
+    // by another program, disk full, not a results database).
+    static std::unique_ptr<Recorder> open(const QString &path, QString *error);
+    ~Recorder() override;
+
+    Recorder(const Recorder &) = delete;
+    Recorder &operator=(const Recorder &) = delete;
+
+    void setErrorHandler(std::function<void(const QString &)> handler);
+    QString error() const;
+    qint64 runId() const { return m_runId; }
+    const QString &path() const { return m_path; }
+
+    // Writes everything queued and stops the writer thread. Returns false if anything failed.
+    bool close();
+
+    // Step results that could not be recorded because the recording failed (0 while it works).
+    qint64 lostStepResults() const;
+    // The queue's largest size so far (items), and how many times a producer had to wait for room.
+    struct QueueStats {
+        std::size_t highWater = 0;
+        qint64 producerWaits = 0;
+    };
+    QueueStats queueStats() const;
+
+    void runStarted(const RunInfo &info) override;
+    void runInfoChanged(const RunInfo &info) override;
+    void stepFinished(const StepResult &result) override;
+    void eventRecorded(const Event &event) override;
+    void exchange(qint64 timeNs, const QString &device, Direction dir, const QByteArray &data) override;
+    void runFinished(const RunSummary &summary) override;
+    void faultStarted(const FaultRecord &fault) override;
+    void faultEnded(const FaultRecord &fault) override;
+    void faultRecovered(const FaultRecord &fault) override;
+
+private:
+    struct Exchange {
+        qint64 timeNs;
+        QString device;
+        Direction dir;
+        QByteArray data;
+    };
+    struct InfoUpdate {
+        RunInfo info;
+    };
+    struct FaultUpdate {
+        FaultRecord fault;
+        bool start;
+    };
+    using Item = std::variant<InfoUpdate, StepResult, Event, Exchange, RunSummary, FaultUpdate>;
+    class Statements;
+
+    Recorder(QString path, sqlite3 *db);
+    void enqueue(Item item, qint64 bytes);
+    void writerLoop();
+    bool write(Statements &s, const Item &item);
+    void fail(const QString &message);
+    bool writeFinalSummary();
+    void checkpointLoop();
+
+    QString m_path;
+    sqlite3 *m_db = nullptr;
+    qint64 m_runId = 0;
+    QMap<int, qint64> m_faultRows; // the run's fault ids -> faults.id; writer thread only
+    int m_lastRc = 0;              // result code of the writer's last failed statement; writer thread only
+    int m_walPages = 0;            // WAL size after the last commit (SQLite's wal hook); writer thread only
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_cv;    // work for the writer
+    std::condition_variable m_space; // room in the queue, for producers
+    std::vector<Item> m_queue;
+    qint64 m_queueBytes = 0;
+    std::chrono::steady_clock::time_point m_oldestQueued;
+    QueueStats m_stats;
+    qint64 m_lostSteps = 0;
+    std::optional<RunSummary> m_unwrittenSummary; // the run's end, when the recording failed before it
+    bool m_stop = false;
+    QString m_error;
+    std::function<void(const QString &)> m_errorHandler;
+    std::thread m_thread;
+
+    // WAL checkpoints run on their own thread and connection, so that their fsyncs never delay a commit.
+    std::condition_variable m_checkpointCv;
+    bool m_checkpointWanted = false;
+    std::thread m_checkpointer;
+};
+
+} // namespace hil

@@ -1,0 +1,192 @@
+#include "core/store/runquery.h"
+
+#include "core/store/runliveness.h"
+#include "core/store/schema.h"
+#include "core/store/sqlitestatement.h"
+
+#include <QFileInfo>
+
+namespace hil {
+
+std::unique_ptr<RunQuery> RunQuery::open(const QString &path, QString *error) {
+    const auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return nullptr;
+    };
+    if (!QFileInfo(path).isFile())
+        return fail(QStringLiteral("%1: no such database").arg(path));
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        const QString why = db ? QString::fromUtf8(sqlite3_errmsg(db)) : QStringLiteral("out of memory");
+        sqlite3_close(db);
+        return fail(QStringLiteral("cannot open %1: %2").arg(path, why));
+    }
+    sqlite3_busy_timeout(db, 5000);
+    int version = -1;
+    {
+        SqliteStatement s(db, "PRAGMA user_version");
+        if (s.ok() && s.next())
+            version = static_cast<int>(s.int64(0));
+    }
+    bool hasRuns = false;
+    {
+        SqliteStatement s(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'");
+        hasRuns = s.ok() && s.next();
+    }
+    if (version < 0 || (version == 0 && !hasRuns)) {
+        const QString why = QString::fromUtf8(sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return fail(QStringLiteral("%1 is not a results database (%2)")
+                        .arg(path, version < 0 ? why : QStringLiteral("it has no runs table")));
+    }
+    if (version > kSchemaVersion) {
+        sqlite3_close(db);
+        return fail(QStringLiteral("%1 has schema version %2, newer than this build's %3")
+                        .arg(path)
+                        .arg(version)
+                        .arg(kSchemaVersion));
+    }
+    return std::unique_ptr<RunQuery>(new RunQuery(path, db, version));
+}
+
+RunQuery::RunQuery(QString path, sqlite3 *db, int version)
+    : m_path(std::move(path))
+    , m_db(db)
+    , m_version(version) {}
+
+RunQuery::~RunQuery() {
+    sqlite3_close(m_db);
+}
+
+std::optional<qint64> RunQuery::resolveRun(const QString &spec, QString *error) const {
+    const auto fail = [error](const QString &message) -> std::optional<qint64> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    const QString s = spec.trimmed();
+    if (s.isEmpty() || s.compare(u"latest", Qt::CaseInsensitive) == 0) {
+        SqliteStatement q(m_db, "SELECT id FROM runs ORDER BY started_at_ns DESC, id DESC LIMIT 1");
+        if (q.ok() && q.next())
+            return q.int64(0);
+        return fail(QStringLiteral("%1 holds no runs").arg(m_path));
+    }
+    bool isNumber = false;
+    const qint64 id = s.toLongLong(&isNumber);
+    if (isNumber) {
+        SqliteStatement q(m_db, "SELECT id FROM runs WHERE id = ?");
+        q.bind(1, id);
+        if (q.ok() && q.next())
+            return id;
+        return fail(
+            QStringLiteral("%1 has no run %2 (see hil runs --db %1)").arg(m_path, QString::number(id)));
+    }
+    if (s.size() < 8)
+        return fail(
+            QStringLiteral("'%1' is neither a run id, 'latest', nor 8 or more characters of a run's uuid")
+                .arg(s));
+    // A prefix match through the unique index on uuid: uuid >= prefix AND uuid < prefix + U+FFFF.
+    SqliteStatement q(m_db, "SELECT id FROM runs WHERE uuid >= ?1 AND uuid < ?1 || char(65535) LIMIT 2");
+    q.bind(1, s.toLower());
+    QList<qint64> found;
+    while (q.next())
+        found.append(q.int64(0));
+    if (found.size() == 1)
+        return found.first();
+    if (found.isEmpty())
+        return fail(QStringLiteral("%1 has no run with uuid %2").arg(m_path, s));
+    return fail(QStringLiteral("'%1' names more than one run; give more of the uuid").arg(s));
+}
+
+std::optional<RunHeader> RunQuery::header(qint64 runId, QString *error) const {
+    SqliteStatement q(
+        m_db, hasExpected()
+                  ? "SELECT id, uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
+                    " firmware, host, seed, started_at_ns, ended_at_ns, duration_ns, verdict, reason,"
+                    " iterations, n_pass, n_fail, n_error, n_abort, n_marginal, n_expected FROM runs"
+                    " WHERE id = ?"
+                  : "SELECT id, uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
+                    " firmware, host, seed, started_at_ns, ended_at_ns, duration_ns, verdict, reason,"
+                    " iterations, n_pass, n_fail, n_error, n_abort, n_marginal, 0 FROM runs WHERE id = ?");
+    q.bind(1, runId);
+    if (!q.ok() || !q.next()) {
+        if (error)
+            *error =
+                q.ok() ? QStringLiteral("%1 has no run %2").arg(m_path, QString::number(runId)) : q.error();
+        return std::nullopt;
+    }
+    RunHeader h;
+    h.id = q.int64(0);
+    h.uuid = q.text(1);
+    h.scenario = q.text(2);
+    h.scenarioPath = q.text(3);
+    h.fixture = q.text(4);
+    h.fixturePath = q.text(5);
+    h.station = q.text(6);
+    h.dutSerial = q.text(7);
+    h.firmware = q.text(8);
+    h.host = q.text(9);
+    h.seed = static_cast<quint64>(q.int64(10));
+    h.startedAtNs = q.int64(11);
+    h.endedAtNs = q.optInt64(12);
+    h.durationNs = q.optInt64(13);
+    h.verdict = q.text(14);
+    h.reason = q.text(15);
+    h.iterations = q.int64(16);
+    h.pass = q.int64(17);
+    h.fail = q.int64(18);
+    h.error = q.int64(19);
+    h.abort = q.int64(20);
+    h.marginal = q.int64(21);
+    h.expected = q.int64(22);
+    h.interrupted = h.verdict == u"ERROR" && h.reason.startsWith(u"interrupted: ");
+    if (hasWriter() && !h.endedAtNs) {
+        if (const std::optional<UnfinishedRun> u = inspectUnfinishedRun(m_db, runId)) {
+            h.live = u->state == UnfinishedRun::State::Live;
+            if (u->state == UnfinishedRun::State::Interrupted) {
+                h.interrupted = true;
+                h.endedAtNs = u->lastSignOfLifeNs;
+                h.durationNs = u->recordedSpanNs;
+                h.verdict = QStringLiteral("ERROR");
+                h.reason = u->reason;
+                h.pass = u->counts.pass;
+                h.fail = u->counts.fail;
+                h.error = u->counts.error;
+                h.abort = u->counts.abort;
+                h.marginal = u->counts.marginal;
+                h.expected = u->counts.expected;
+            }
+        }
+    }
+    return h;
+}
+
+std::optional<qint64> RunQuery::previousRun(qint64 runId, QString *error) const {
+    SqliteStatement q(m_db, "SELECT p.id FROM runs p JOIN runs r ON r.id = ?1"
+                            " WHERE p.scenario = r.scenario AND p.fixture = r.fixture AND p.id != r.id"
+                            " AND p.ended_at_ns IS NOT NULL AND p.started_at_ns < r.started_at_ns"
+                            " ORDER BY p.started_at_ns DESC, p.id DESC LIMIT 1");
+    q.bind(1, runId);
+    if (q.ok() && q.next())
+        return q.int64(0);
+    if (error)
+        *error = q.ok() ? QStringLiteral(
+                              "%1 holds no earlier finished run of the same scenario and fixture as run %2")
+                              .arg(m_path, QString::number(runId))
+                        : q.error();
+    return std::nullopt;
+}
+
+std::pair<qint64, qint64> RunQuery::idRange(Table table, qint64 runId) const {
+    // Both statements are answered from the (run_id, ...) index alone, without reading the rows.
+    SqliteStatement q(m_db, table == Table::StepResults
+                                ? "SELECT min(id), max(id) FROM step_results WHERE run_id = ?"
+                                : "SELECT min(id), max(id) FROM measurements WHERE run_id = ?");
+    q.bind(1, runId);
+    if (q.ok() && q.next() && !q.isNull(0))
+        return {q.int64(0), q.int64(1)};
+    return {0, -1};
+}
+
+} // namespace hil

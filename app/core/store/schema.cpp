@@ -1,0 +1,180 @@
+#include "core/store/schema.h"
+
+#include "core/store/sqliteerror.h"
+
+#include <sqlite3.h>
+
+namespace hil {
+
+namespace {
+
+const char *const kSchemaV1 = R"sql(
+CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY,
+    uuid          TEXT NOT NULL UNIQUE,
+    scenario      TEXT NOT NULL,
+    scenario_path TEXT,
+    fixture       TEXT NOT NULL,
+    fixture_path  TEXT,
+    station       TEXT,
+    dut_serial    TEXT,
+    firmware      TEXT,
+    host          TEXT,
+    seed          INTEGER NOT NULL,
+    started_at_ns INTEGER NOT NULL,      -- wall clock, ns since the Unix epoch
+    ended_at_ns   INTEGER,               -- NULL while running or if the run was interrupted
+    duration_ns   INTEGER,
+    verdict       TEXT NOT NULL DEFAULT 'RUNNING',
+    reason        TEXT,
+    iterations    INTEGER NOT NULL DEFAULT 0,
+    n_pass        INTEGER NOT NULL DEFAULT 0,
+    n_fail        INTEGER NOT NULL DEFAULT 0,
+    n_error       INTEGER NOT NULL DEFAULT 0,
+    n_abort       INTEGER NOT NULL DEFAULT 0,
+    n_marginal    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE step_results (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    phase       TEXT NOT NULL,           -- setup, steps, teardown
+    iteration   INTEGER NOT NULL,
+    step_index  INTEGER NOT NULL,
+    repetition  INTEGER NOT NULL,
+    step        TEXT NOT NULL,
+    device      TEXT,
+    start_ns    INTEGER NOT NULL,        -- monotonic, since the run started
+    end_ns      INTEGER NOT NULL,
+    latency_ns  INTEGER,                 -- send to answer; NULL without an answer
+    lateness_ns INTEGER NOT NULL DEFAULT 0,
+    verdict     TEXT NOT NULL,
+    marginal    INTEGER NOT NULL DEFAULT 0,
+    message     TEXT,
+    response    BLOB                     -- the device's answer, bytes as received
+);
+CREATE INDEX step_results_run ON step_results(run_id, phase, step_index);
+CREATE TABLE measurements (
+    id            INTEGER PRIMARY KEY,
+    run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step_result_id INTEGER NOT NULL REFERENCES step_results(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    value         REAL,                  -- NULL when the capture was not a number
+    unit          TEXT,
+    low           REAL,
+    high          REAL,
+    marginal_low  REAL,
+    marginal_high REAL,
+    verdict       TEXT NOT NULL,
+    marginal      INTEGER NOT NULL DEFAULT 0,
+    t_ns          INTEGER NOT NULL
+);
+CREATE INDEX measurements_run ON measurements(run_id, name);
+CREATE TABLE events (
+    id      INTEGER PRIMARY KEY,
+    run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    t_ns    INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    device  TEXT,
+    detail  TEXT
+);
+CREATE INDEX events_run ON events(run_id, t_ns);
+CREATE TABLE exchanges (
+    id        INTEGER PRIMARY KEY,
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    t_ns      INTEGER NOT NULL,
+    device    TEXT NOT NULL,
+    direction TEXT NOT NULL,             -- tx (to the device) or rx (from the device)
+    data      BLOB NOT NULL
+);
+CREATE INDEX exchanges_run ON exchanges(run_id, t_ns);
+)sql";
+
+// Version 2: one row per injected fault, with its window, parameters, recovery time and link counters.
+const char *const kMigrateTo2 = R"sql(
+CREATE TABLE faults (
+    id              INTEGER PRIMARY KEY,
+    run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    device          TEXT,
+    target          TEXT NOT NULL,          -- link, device, power, proxy
+    kind            TEXT NOT NULL,          -- blackout, latency, drift, reboot, cycle, ...
+    direction       TEXT,                   -- link faults: to-device, from-device, both
+    params          TEXT,                   -- the fault's parameters as written
+    seed            INTEGER,
+    manual          INTEGER NOT NULL DEFAULT 0,
+    start_ns        INTEGER NOT NULL,
+    end_ns          INTEGER,                -- NULL while active (or if the run ended during it)
+    recovery_ns     INTEGER,                -- end of the fault to the device's first good answer
+    bytes_dropped   INTEGER,
+    bytes_corrupted INTEGER,
+    bytes_delayed   INTEGER
+);
+CREATE INDEX faults_run ON faults(run_id, start_ns);
+ALTER TABLE step_results ADD COLUMN expected INTEGER NOT NULL DEFAULT 0; -- failure during a fault window
+ALTER TABLE step_results ADD COLUMN fault_id INTEGER;                    -- the fault acting, -> faults.id
+ALTER TABLE runs ADD COLUMN n_expected INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+// Version 3: who is writing a run, and when it last committed, so that a run whose process died without
+// closing it can be told from one still being recorded (docs/schema.md, runs).
+const char *const kMigrateTo3 = R"sql(
+ALTER TABLE runs ADD COLUMN writer_pid INTEGER;      -- process recording the run
+ALTER TABLE runs ADD COLUMN writer_host TEXT;        -- host of that process
+ALTER TABLE runs ADD COLUMN heartbeat_at_ns INTEGER; -- wall clock of the writer's last commit
+)sql";
+
+bool exec(sqlite3 *db, const char *sql, QString *error) {
+    char *msg = nullptr;
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
+    sqlite3_free(msg);
+    if (rc == SQLITE_OK)
+        return true;
+    if (error)
+        *error = describeSqliteError(db, rc);
+    return false;
+}
+
+} // namespace
+
+bool prepareDatabase(sqlite3 *db, QString *error) {
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    if (!exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", error))
+        return false;
+    sqlite3_stmt *stmt = nullptr;
+    int version = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (version == kSchemaVersion)
+        return true;
+    static_assert(kSchemaVersion == 3, "add the migration to the new version below");
+    if (version > kSchemaVersion) {
+        if (error)
+            *error = QStringLiteral("the database has schema version %1, newer than this build's %2")
+                         .arg(version)
+                         .arg(kSchemaVersion);
+        return false;
+    }
+    if (!exec(db, "BEGIN IMMEDIATE", error))
+        return false;
+    // Another process may have created the schema while this one waited for the lock.
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    bool ok = true;
+    if (version == 0)
+        ok = exec(db, kSchemaV1, error);
+    if (ok && version < 2)
+        ok = exec(db, kMigrateTo2, error);
+    if (ok && version < 3)
+        ok = exec(db, kMigrateTo3, error);
+    if (ok && version < kSchemaVersion)
+        ok = exec(db, "PRAGMA user_version = 3", error);
+    if (!ok) {
+        exec(db, "ROLLBACK", nullptr);
+        return false;
+    }
+    return exec(db, "COMMIT", error);
+}
+
+} // namespace hil
