@@ -3,9 +3,9 @@
 // database holds afterwards. The fidelity checks of issue "fault injection" that need a whole run
 // (blackout window, latency over a run, drift slope, same seed twice, power, recovery) live here; the
 // pipeline's own fidelity is in test_faults.
-#include "core/run/faultscheduler.h"
 #include "core/config/fixtureloader.h"
 #include "core/config/scenarioloader.h"
+#include "core/run/faultscheduler.h"
 #include "support/harness.h"
 
 #include <QTcpServer>

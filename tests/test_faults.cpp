@@ -4,9 +4,9 @@
 // an echo server that the test runs, and `hil proxy` as a real process.
 
 #include "core/base/clock.h"
+#include "core/config/faultspecparser.h"
 #include "core/link/faultpipeline.h"
 #include "core/link/faultproxy.h"
-#include "core/config/faultspecparser.h"
 #include "core/link/link.h"
 #include "core/transport/tcptransport.h"
 #include "support/eventloop.h"

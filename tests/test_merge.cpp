@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE merge
+#include "core/analysis/runstatistics.h"
 #include "core/store/dbmerge.h"
 #include "core/store/runquery.h"
-#include "core/analysis/runstatistics.h"
 #include "core/store/schema.h"
 
 #include <QFile>

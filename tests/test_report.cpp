@@ -1,6 +1,6 @@
 #define BOOST_TEST_MODULE report
-#include "core/store/runquery.h"
 #include "core/analysis/runstatistics.h"
+#include "core/store/runquery.h"
 #include "core/store/schema.h"
 #include "report/htmlreport.h"
 #include "report/pdfreport.h"

@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE scenario
 #include "core/base/duration.h"
+#include "core/base/verdict.h"
 #include "core/config/fixtureloader.h"
 #include "core/config/limits.h"
 #include "core/config/scenarioloader.h"
-#include "core/base/verdict.h"
 
 #include <QDir>
 #include <QFile>

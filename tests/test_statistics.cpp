@@ -1,15 +1,15 @@
 #define BOOST_TEST_MODULE statistics
+#include "core/analysis/latencyhistogram.h"
+#include "core/analysis/runcomparison.h"
+#include "core/analysis/runstatistics.h"
+#include "core/analysis/statmath.h"
+#include "core/base/printable.h"
+#include "core/base/reportformat.h"
 #include "core/export/csvexport.h"
 #include "core/export/jsonsummary.h"
 #include "core/export/junitreport.h"
-#include "core/analysis/latencyhistogram.h"
-#include "core/base/printable.h"
-#include "core/base/reportformat.h"
-#include "core/analysis/runcomparison.h"
 #include "core/store/runquery.h"
-#include "core/analysis/runstatistics.h"
 #include "core/store/schema.h"
-#include "core/analysis/statmath.h"
 
 #include <QDir>
 #include <QFile>

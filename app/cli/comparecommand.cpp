@@ -1,13 +1,13 @@
 #include "comparecommand.h"
 
 #include "commandline.h"
+#include "core/analysis/runcomparison.h"
 #include "core/base/duration.h"
-#include "core/export/jsonsummary.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
-#include "core/analysis/runcomparison.h"
-#include "core/store/runquery.h"
 #include "core/base/verdict.h"
+#include "core/export/jsonsummary.h"
+#include "core/store/runquery.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>

@@ -1,8 +1,8 @@
 #include "mergecommand.h"
 
 #include "commandline.h"
-#include "core/store/dbmerge.h"
 #include "core/base/verdict.h"
+#include "core/store/dbmerge.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>

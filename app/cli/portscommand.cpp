@@ -1,7 +1,7 @@
 #include "commandline.h"
 #include "commands.h"
-#include "core/transport/serialportinfo.h"
 #include "core/base/verdict.h"
+#include "core/transport/serialportinfo.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>

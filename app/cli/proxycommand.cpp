@@ -2,9 +2,9 @@
 
 #include "commandline.h"
 #include "core/base/clock.h"
-#include "core/link/faultproxy.h"
-#include "core/config/faultspecparser.h"
 #include "core/base/verdict.h"
+#include "core/config/faultspecparser.h"
+#include "core/link/faultproxy.h"
 #include "signalbridge.h"
 
 #include <QCommandLineParser>

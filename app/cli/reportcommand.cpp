@@ -1,16 +1,16 @@
 #include "reportcommand.h"
 
 #include "commandline.h"
-#include "core/export/csvexport.h"
+#include "core/analysis/runcomparison.h"
+#include "core/analysis/runstatistics.h"
 #include "core/base/duration.h"
-#include "core/export/jsonsummary.h"
-#include "core/export/junitreport.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
-#include "core/analysis/runcomparison.h"
-#include "core/store/runquery.h"
-#include "core/analysis/runstatistics.h"
 #include "core/base/verdict.h"
+#include "core/export/csvexport.h"
+#include "core/export/jsonsummary.h"
+#include "core/export/junitreport.h"
+#include "core/store/runquery.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -2,10 +2,10 @@
 #include "commands.h"
 #include "consoleprogress.h"
 #include "core/base/duration.h"
-#include "core/export/junitwriter.h"
 #include "core/base/printable.h"
-#include "core/store/recorder.h"
+#include "core/export/junitwriter.h"
 #include "core/run/runner.h"
+#include "core/store/recorder.h"
 #include "reportcommand.h"
 #include "signalbridge.h"
 

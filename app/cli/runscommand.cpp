@@ -2,8 +2,8 @@
 #include "commands.h"
 #include "core/base/duration.h"
 #include "core/base/printable.h"
-#include "core/store/runcatalog.h"
 #include "core/base/verdict.h"
+#include "core/store/runcatalog.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>

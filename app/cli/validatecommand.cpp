@@ -1,8 +1,8 @@
 #include "commandline.h"
 #include "commands.h"
+#include "core/base/verdict.h"
 #include "core/config/fixtureloader.h"
 #include "core/config/scenarioloader.h"
-#include "core/base/verdict.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>

@@ -2,8 +2,8 @@
 
 #include "appstyle.h"
 #include "core/base/printable.h"
-#include "core/transport/serialportinfo.h"
 #include "core/session/simprocess.h"
+#include "core/transport/serialportinfo.h"
 
 #include <QComboBox>
 #include <QFormLayout>

@@ -1,8 +1,8 @@
 #include "faultpanel.h"
 
 #include "appstyle.h"
-#include "core/config/faultspecparser.h"
 #include "core/base/reportformat.h"
+#include "core/config/faultspecparser.h"
 #include "manualfault.h"
 
 #include <QButtonGroup>

@@ -1,11 +1,11 @@
 #include "historypanel.h"
 
 #include "appstyle.h"
+#include "core/base/printable.h"
+#include "core/base/reportformat.h"
 #include "core/export/csvexport.h"
 #include "core/export/jsonsummary.h"
 #include "core/export/junitreport.h"
-#include "core/base/printable.h"
-#include "core/base/reportformat.h"
 #include "core/store/runcatalog.h"
 #include "core/store/runquery.h"
 #include "report/htmlreport.h"

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "core/config/fixture.h"
-#include "core/run/results.h"
 #include "core/config/scenario.h"
+#include "core/run/results.h"
 #include "runcontroller.h"
 
 #include <QMainWindow>

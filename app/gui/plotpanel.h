@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/run/results.h"
 #include "core/config/scenario.h"
+#include "core/run/results.h"
 #include "faultwindow.h"
 #include "livebatch.h"
 

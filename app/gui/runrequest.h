@@ -1,8 +1,8 @@
 #pragma once
 
 #include "core/config/fixture.h"
-#include "core/run/runner.h"
 #include "core/config/scenario.h"
+#include "core/run/runner.h"
 
 #include <QString>
 

@@ -1,7 +1,7 @@
 #include "runworker.h"
 
-#include "core/store/recorder.h"
 #include "core/run/runner.h"
+#include "core/store/recorder.h"
 #include "livebuffer.h"
 
 namespace hil::gui {

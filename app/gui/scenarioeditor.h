@@ -1,8 +1,8 @@
 #pragma once
 
+#include "core/base/sourceerror.h"
 #include "core/config/fixture.h"
 #include "core/config/scenario.h"
-#include "core/base/sourceerror.h"
 
 #include <QWidget>
 #include <optional>

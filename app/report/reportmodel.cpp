@@ -1,9 +1,9 @@
 #include "reportmodel.h"
 
+#include "core/analysis/runcomparison.h"
 #include "core/base/duration.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
-#include "core/analysis/runcomparison.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

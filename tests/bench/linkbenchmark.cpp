@@ -1,9 +1,9 @@
 #include "linkbenchmark.h"
 
 #include "core/base/clock.h"
+#include "core/config/fixture.h"
 #include "core/link/faultpipeline.h"
 #include "core/link/faultproxy.h"
-#include "core/config/fixture.h"
 #include "core/session/simprocess.h"
 #include "stats.h"
 

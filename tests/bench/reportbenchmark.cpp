@@ -1,7 +1,7 @@
 #include "reportbenchmark.h"
 
-#include "core/store/runquery.h"
 #include "core/analysis/runstatistics.h"
+#include "core/store/runquery.h"
 #include "core/store/schema.h"
 #include "machineinfo.h"
 

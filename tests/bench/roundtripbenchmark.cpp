@@ -1,8 +1,8 @@
 #include "roundtripbenchmark.h"
 
 #include "core/base/clock.h"
-#include "core/session/devicesession.h"
 #include "core/config/fixture.h"
+#include "core/session/devicesession.h"
 #include "core/session/simprocess.h"
 #include "core/transport/tcptransport.h"
 

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "core/analysis/latencyhistogram.h"
-#include "core/store/runquery.h"
 #include "core/analysis/statmath.h"
+#include "core/store/runquery.h"
 
 #include <QByteArray>
 #include <QList>

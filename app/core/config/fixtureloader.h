@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/config/fixture.h"
 #include "core/base/sourceerror.h"
+#include "core/config/fixture.h"
 
 #include <optional>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/store/runquery.h"
 #include "core/analysis/runstatistics.h"
+#include "core/store/runquery.h"
 
 #include <QStringList>
 

@@ -1,8 +1,8 @@
 #include "core/export/jsonsummary.h"
 
-#include "core/base/printable.h"
 #include "core/analysis/runcomparison.h"
 #include "core/analysis/runstatistics.h"
+#include "core/base/printable.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

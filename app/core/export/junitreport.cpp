@@ -1,8 +1,8 @@
 #include "core/export/junitreport.h"
 
+#include "core/analysis/runstatistics.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
-#include "core/analysis/runstatistics.h"
 
 #include <QDateTime>
 #include <QSaveFile>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "core/link/faultpipeline.h"
 #include "core/config/faultspecparser.h"
-#include "core/link/link.h"
 #include "core/config/linkfault.h"
+#include "core/link/faultpipeline.h"
+#include "core/link/link.h"
 
 #include <QHostAddress>
 #include <QList>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/link/faultpipeline.h"
 #include "core/config/linkfault.h"
+#include "core/link/faultpipeline.h"
 #include "core/transport/transport.h"
 
 #include <memory>

@@ -1,8 +1,8 @@
 #include "core/run/faultinjector.h"
 
-#include "core/session/bench.h"
 #include "core/base/clock.h"
 #include "core/config/faultspecparser.h"
+#include "core/session/bench.h"
 
 #include <QTimer>
 #include <algorithm>

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "core/base/verdict.h"
 #include "core/config/limits.h"
 #include "core/config/scenario.h"
-#include "core/base/verdict.h"
 
 #include <QByteArray>
 #include <QList>

@@ -1,12 +1,12 @@
 #include "core/run/runner.h"
 
-#include "core/session/bench.h"
 #include "core/base/clock.h"
-#include "core/session/devicesession.h"
+#include "core/base/printable.h"
 #include "core/run/faultinjector.h"
 #include "core/run/measurementextraction.h"
-#include "core/base/printable.h"
 #include "core/run/resultlistener.h"
+#include "core/session/bench.h"
+#include "core/session/devicesession.h"
 
 #include <QRandomGenerator>
 #include <QSysInfo>

@@ -1,12 +1,12 @@
 #include "core/session/bench.h"
 
 #include "core/base/clock.h"
-#include "core/session/devicesession.h"
 #include "core/link/faultproxy.h"
 #include "core/link/link.h"
-#include "core/transport/serialtransportfactory.h"
+#include "core/session/devicesession.h"
 #include "core/session/simcontrol.h"
 #include "core/session/simprocess.h"
+#include "core/transport/serialtransportfactory.h"
 #include "core/transport/tcptransport.h"
 
 namespace hil {

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/link/faultpipeline.h"
 #include "core/config/fixture.h"
 #include "core/config/linkfault.h"
+#include "core/link/faultpipeline.h"
 
 #include <QList>
 #include <QMap>

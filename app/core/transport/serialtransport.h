@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/transport/fdtransport.h"
 #include "core/config/serialsettings.h"
+#include "core/transport/fdtransport.h"
 
 #include <memory>
 
