@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE recorder
-#include "core/export/junitwriter.h"
+#include "core/export/reportpipeline.h"
 #include "core/store/recorder.h"
 #include "core/store/runcatalog.h"
 #include "core/store/schema.h"
@@ -221,30 +221,40 @@ BOOST_AUTO_TEST_CASE(an_unwritable_database_is_a_clear_error) {
 }
 
 BOOST_AUTO_TEST_CASE(junit_carries_failures_answers_and_limits) {
+    // The JUnit file is written from the store, as every report is: record the results, then report.
     QTemporaryDir dir;
+    const QString dbPath = dir.filePath(QStringLiteral("junit.db"));
     const QString path = dir.filePath(QStringLiteral("junit.xml"));
-    hil::JUnitWriter junit(path);
+    QString error;
+    auto rec = hil::Recorder::open(dbPath, &error);
+    BOOST_REQUIRE(rec);
     hil::RunInfo info = sampleInfo();
     info.scenario = QStringLiteral("smoke <&\"'>");
-    junit.runStarted(info);
+    info.dutSerial.clear();
+    rec->runStarted(info);
     hil::StepResult idn;
     idn.phase = hil::Phase::Setup;
     idn.step = QStringLiteral("identify");
     idn.response = "ACME";
-    junit.stepFinished(idn);
-    junit.stepFinished(reading(0, 22.5, hil::Verdict::Pass, "TEMP 22.5"));
-    junit.stepFinished(reading(1, 40.25, hil::Verdict::Fail, QByteArray("TEMP 40.25\x01\x1b[31m", 16)));
+    rec->stepFinished(idn);
+    rec->stepFinished(reading(0, 22.5, hil::Verdict::Pass, "TEMP 22.5"));
+    rec->stepFinished(reading(1, 40.25, hil::Verdict::Fail, QByteArray("TEMP 40.25\x01\x1b[31m", 16)));
     hil::StepResult lost = reading(2, 0, hil::Verdict::Error, {});
     lost.stepIndex = 1;
     lost.step = QStringLiteral("read humidity");
     lost.message = QStringLiteral("device 'sensor' lost: EIO");
     lost.measurements.clear();
-    junit.stepFinished(lost);
+    rec->stepFinished(lost);
     hil::RunSummary summary;
     summary.verdict = hil::Verdict::Error;
     summary.durationNs = 3'000'000'000LL;
-    junit.runFinished(summary);
-    BOOST_REQUIRE(junit.error().isEmpty());
+    rec->runFinished(summary);
+    BOOST_REQUIRE(rec->close());
+
+    auto report = hil::loadReport(dbPath, QStringLiteral("latest"), {}, 0.2, &error);
+    BOOST_REQUIRE_MESSAGE(report, error.toStdString());
+    BOOST_REQUIRE_MESSAGE(hil::writeReport(hil::ReportFormat::JUnit, report->input(), path, nullptr, &error),
+                          error.toStdString());
 
     QFile f(path);
     BOOST_REQUIRE(f.open(QIODevice::ReadOnly));

@@ -338,3 +338,82 @@ BOOST_AUTO_TEST_CASE(baseline_comparison_in_the_report_and_hil_compare) {
     BOOST_CHECK_EQUAL(
         run(kHil, {QStringLiteral("compare"), QStringLiteral("--db"), f.db, QStringLiteral("1")}).code, 2);
 }
+
+namespace {
+
+QByteArray readAll(const QString &path) {
+    QFile f(path);
+    BOOST_REQUIRE_MESSAGE(f.open(QIODevice::ReadOnly), path.toStdString());
+    return f.readAll();
+}
+
+// A report's bytes with the moment it was made ("report made 2026-… UTC") masked: the only thing that may
+// differ between two writings of one run's report.
+QByteArray withoutGenerationTime(QByteArray bytes) {
+    static const QRegularExpression made(
+        QStringLiteral("report made \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"));
+    return QString::fromUtf8(bytes).replace(made, QStringLiteral("report made (time)")).toUtf8();
+}
+
+} // namespace
+
+// One writer per format, all from the store: the reports `hil run` writes at the end of a run and those
+// `hil report` writes later for the same run are the same files. The shipped scenario whose run-time JUnit
+// once counted a failure during a fault window while the run PASSed is the case in point.
+BOOST_AUTO_TEST_CASE(run_time_and_later_reports_are_identical) {
+    QTemporaryDir dir;
+    BOOST_REQUIRE(dir.isValid());
+    const auto at = [&dir](const QString &name) { return dir.filePath(name); };
+    QDir().mkpath(at(QStringLiteral("run")));
+    QDir().mkpath(at(QStringLiteral("later")));
+    const QString db = at(QStringLiteral("results.db"));
+    const auto outputs = [&at](const QString &sub) {
+        return QStringList{QStringLiteral("--junit"), at(sub + QStringLiteral("/junit.xml")),
+                           QStringLiteral("--json"),  at(sub + QStringLiteral("/summary.json")),
+                           QStringLiteral("--csv"),   at(sub + QStringLiteral("/csv")),
+                           QStringLiteral("--html"),  at(sub + QStringLiteral("/report.html")),
+                           QStringLiteral("--pdf"),   at(sub + QStringLiteral("/report.pdf"))};
+    };
+    const Result ran =
+        run(kHil, QStringList{QStringLiteral("run"),
+                              QStringLiteral(HIL_SOURCE_DIR "/scenarios/network-loss-recovery.yaml"),
+                              QStringLiteral("--fixture"),
+                              QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-bench.yaml"),
+                              QStringLiteral("--db"), db, QStringLiteral("--quiet")}
+                      + outputs(QStringLiteral("run")));
+    BOOST_REQUIRE_MESSAGE(ran.code == 0 || ran.code == 1, ran.err.toStdString());
+    const Result later =
+        run(kHil, QStringList{QStringLiteral("report"), QStringLiteral("--db"), db, QStringLiteral("--run"),
+                              QStringLiteral("latest"), QStringLiteral("--quiet")}
+                      + outputs(QStringLiteral("later")));
+    BOOST_REQUIRE_MESSAGE(later.code == 0, later.err.toStdString());
+
+    QStringList files{QStringLiteral("junit.xml"), QStringLiteral("summary.json"),
+                      QStringLiteral("report.html")};
+    for (const QString &csv : QDir(at(QStringLiteral("run/csv"))).entryList(QDir::Files))
+        files << QStringLiteral("csv/") + csv;
+    BOOST_TEST(files.size() == 3 + 7); // the seven CSV tables
+    for (const QString &name : files) {
+        const QByteArray a = withoutGenerationTime(readAll(at(QStringLiteral("run/") + name)));
+        const QByteArray b = withoutGenerationTime(readAll(at(QStringLiteral("later/") + name)));
+        BOOST_TEST(a.size() > 0, name.toStdString());
+        BOOST_TEST((a == b), name.toStdString() << " differs between hil run and hil report");
+    }
+    // A PDF compresses its pages and stamps its creation time, so it is compared as the text a reader sees.
+    const QString pdftotext = tool("pdftotext");
+    const auto pdfText = [&](const QString &sub) {
+        const Result t = run(pdftotext, {QStringLiteral("-layout"), at(sub + QStringLiteral("/report.pdf")),
+                                         QStringLiteral("-")});
+        BOOST_REQUIRE_EQUAL(t.code, 0);
+        return withoutGenerationTime(t.out.toUtf8());
+    };
+    const QByteArray pdfRun = pdfText(QStringLiteral("run"));
+    BOOST_TEST(pdfRun.contains("network-loss-recovery"));
+    BOOST_TEST((pdfRun == pdfText(QStringLiteral("later"))));
+
+    // The JUnit file follows the run's verdict: failures during a fault the device recovered from are
+    // expected, not <failure>s of a passing run.
+    const QByteArray junit = readAll(at(QStringLiteral("run/junit.xml")));
+    if (ran.code == 0)
+        BOOST_TEST(!junit.contains("<failure"), junit.toStdString());
+}

@@ -7,10 +7,7 @@
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
 #include "core/base/verdict.h"
-#include "core/export/csvexport.h"
-#include "core/export/jsonsummary.h"
-#include "core/export/junitreport.h"
-#include "core/store/runquery.h"
+#include "core/export/reportpipeline.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -23,9 +20,7 @@
 #include <unistd.h>
 
 #ifdef HIL_HAVE_REPORTS
-#include "report/htmlreport.h"
-#include "report/pdfreport.h"
-#include "report/reportmodel.h"
+#include "report/chartrenderer.h"
 
 #include <QApplication>
 #endif
@@ -96,7 +91,7 @@ bool argIs(const char *arg, const char *option) {
 
 } // namespace
 
-void addReportOptions(QCommandLineParser &p, bool withJUnit) {
+void addReportOptions(QCommandLineParser &p) {
     p.addOption({QStringLiteral("html"), QStringLiteral("Write the report as one self-contained HTML file."),
                  QStringLiteral("F")});
     p.addOption({QStringLiteral("pdf"), QStringLiteral("Write the report as a PDF."), QStringLiteral("F")});
@@ -106,8 +101,7 @@ void addReportOptions(QCommandLineParser &p, bool withJUnit) {
                  QStringLiteral("DIR")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Write the summary as JSON, for machines."),
                  QStringLiteral("F")});
-    if (withJUnit)
-        p.addOption({QStringLiteral("junit"), QStringLiteral("Write JUnit XML."), QStringLiteral("F")});
+    p.addOption({QStringLiteral("junit"), QStringLiteral("Write JUnit XML."), QStringLiteral("F")});
     p.addOption(
         {QStringLiteral("baseline"),
          QStringLiteral("Compare with this run (id, uuid, or 'previous': the last finished run of the same "
@@ -119,13 +113,12 @@ void addReportOptions(QCommandLineParser &p, bool withJUnit) {
          QStringLiteral("PCT"), QStringLiteral("20")});
 }
 
-bool reportOutputsFrom(const QCommandLineParser &p, bool withJUnit, ReportOutputs *o, QString *error) {
+bool reportOutputsFrom(const QCommandLineParser &p, ReportOutputs *o, QString *error) {
     o->html = p.value(QStringLiteral("html"));
     o->pdf = p.value(QStringLiteral("pdf"));
     o->csvDir = p.value(QStringLiteral("csv"));
     o->json = p.value(QStringLiteral("json"));
-    if (withJUnit)
-        o->junit = p.value(QStringLiteral("junit"));
+    o->junit = p.value(QStringLiteral("junit"));
     o->baseline = p.value(QStringLiteral("baseline"));
     bool ok = false;
     const double pct = p.value(QStringLiteral("threshold")).toDouble(&ok);
@@ -141,110 +134,39 @@ int writeRunReports(const QString &command, const QString &dbPath, const QString
                     const ReportOutputs &o, bool quiet) {
     QTextStream out(stdout);
     QTextStream err(stderr);
-    const auto bad = [&](const QString &why) {
-        err << command << ": " << why << '\n';
-        return static_cast<int>(hil::ExitBadInput);
-    };
-#ifndef HIL_HAVE_REPORTS
-    if (o.needsRenderer()) {
+#ifdef HIL_HAVE_REPORTS
+    const hil::report::ChartRenderer chartRenderer;
+    const hil::ReportRenderer *renderer = &chartRenderer;
+#else
+    const hil::ReportRenderer *renderer = nullptr;
+#endif
+    if (o.needsRenderer() && !renderer) {
         err << command
             << ": this build of hil has no HTML/PDF renderer (configured with HIL_BUILD_REPORTS=OFF); "
             << "CSV, JSON and JUnit work\n";
         return hil::ExitError;
     }
-#else
-    if (o.needsRenderer() && !qobject_cast<QApplication *>(QCoreApplication::instance())) {
-        err << command
-            << ": HTML and PDF need a QApplication; main() must create it with createApplication()\n";
-        return hil::ExitError;
-    }
-#endif
     QString error;
-    const std::unique_ptr<hil::RunQuery> db = hil::RunQuery::open(dbPath, &error);
-    if (!db)
-        return bad(error);
-    const auto runId = db->resolveRun(runSpec, &error);
-    if (!runId)
-        return bad(error);
-    std::optional<hil::RunStatistics> baseline;
-    if (!o.baseline.isEmpty()) {
-        const auto baseId = o.baseline.compare(u"previous", Qt::CaseInsensitive) == 0
-                                ? db->previousRun(*runId, &error)
-                                : db->resolveRun(o.baseline, &error);
-        if (!baseId)
-            return bad(QStringLiteral("--baseline: ") + error);
-        if (*baseId == *runId)
-            return bad(QStringLiteral("--baseline names run %1 itself").arg(*runId));
-        hil::StatisticsOptions bo;
-        bo.measurements = false;
-        baseline = hil::computeRunStatistics(*db, *baseId, bo, &error);
-        if (!baseline)
-            return bad(error);
+    const auto loaded = hil::loadReport(dbPath, runSpec, o.baseline, o.threshold, &error);
+    if (!loaded) {
+        err << command << ": " << error << '\n';
+        return hil::ExitBadInput;
     }
-    const auto stats = hil::computeRunStatistics(*db, *runId, {}, &error);
-    if (!stats)
-        return bad(error);
-    std::optional<hil::RunComparison> comparison;
-    if (baseline) {
-        hil::CompareOptions co;
-        co.latencyThreshold = o.threshold;
-        comparison = hil::compareRuns(*baseline, *stats, co);
-    }
-    const hil::RunComparison *cmp = comparison ? &*comparison : nullptr;
     if (!o.any()) {
-        printSummary(out, *stats);
-        if (cmp)
+        printSummary(out, *loaded->stats);
+        if (const hil::RunComparison *cmp = loaded->comparison.get())
             out << "\nagainst baseline run " << cmp->baseline.id << ": " << cmp->regressions
                 << " regressions\n";
         return hil::ExitPass;
     }
-
-    int code = hil::ExitPass;
-    const auto wrote = [&](const char *what, const QString &path) {
-        if (!quiet)
-            out << what << ": " << absolute(path) << '\n';
-    };
-    const auto failed = [&](const QString &why) {
-        err << command << ": " << why << '\n';
-        code = hil::ExitError;
-    };
-#ifdef HIL_HAVE_REPORTS
-    if (o.needsRenderer()) {
-        const hil::report::ReportModel model = hil::report::buildReportModel(*stats, cmp, absolute(dbPath));
-        if (!o.html.isEmpty()) {
-            if (hil::report::writeHtmlReport(model, *stats, o.html, &error))
-                wrote("html", o.html);
-            else
-                failed(error);
-        }
-        if (!o.pdf.isEmpty()) {
-            if (hil::report::writePdfReport(model, *stats, o.pdf, &error))
-                wrote("pdf", o.pdf);
-            else
-                failed(error);
-        }
+    const hil::ReportOutcome outcome = hil::writeReports(loaded->input(), o.targets(), renderer);
+    if (!quiet) {
+        for (const hil::ReportOutcome::Written &w : outcome.written)
+            out << hil::reportFormatName(w.format) << ": " << absolute(w.path) << '\n';
     }
-#endif
-    if (!o.json.isEmpty()) {
-        if (hil::writeJsonSummary(o.json, *stats, cmp, &error))
-            wrote("json", o.json);
-        else
-            failed(error);
-    }
-    if (!o.junit.isEmpty()) {
-        if (hil::writeJUnitReport(*stats, o.junit, &error))
-            wrote("junit", o.junit);
-        else
-            failed(error);
-    }
-    if (!o.csvDir.isEmpty()) {
-        QStringList files;
-        if (hil::exportCsv(*db, *stats, o.csvDir, &files, &error))
-            wrote("csv", o.csvDir);
-        else
-            failed(error);
-    }
-    return code;
+    for (const QString &e : outcome.errors)
+        err << command << ": " << e << '\n';
+    return outcome.ok() ? hil::ExitPass : hil::ExitError;
 }
 
 int reportCommand(const QStringList &args) {
@@ -257,7 +179,7 @@ int reportCommand(const QStringList &args) {
     p.addOption({QStringLiteral("run"),
                  QStringLiteral("The run: an id, a uuid (or 8+ characters of one), or 'latest' (default)."),
                  QStringLiteral("RUN"), QStringLiteral("latest")});
-    addReportOptions(p, true);
+    addReportOptions(p);
     p.addOption({QStringLiteral("quiet"), QStringLiteral("Do not print the paths written.")});
     if (const auto code = parseCommandLine(p, args))
         return *code;
@@ -268,7 +190,7 @@ int reportCommand(const QStringList &args) {
     }
     ReportOutputs outputs;
     QString error;
-    if (!reportOutputsFrom(p, true, &outputs, &error)) {
+    if (!reportOutputsFrom(p, &outputs, &error)) {
         err << "hil report: " << error << '\n';
         return hil::ExitBadInput;
     }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/export/reportpipeline.h"
+
 #include <QString>
 #include <QStringList>
 #include <memory>
@@ -28,16 +30,16 @@ struct ReportOutputs {
     }
     // HTML and PDF draw charts, which needs a QApplication (see createApplication()).
     bool needsRenderer() const { return !html.isEmpty() || !pdf.isEmpty(); }
+    hil::ReportTargets targets() const { return {html, pdf, json, junit, csvDir}; }
 };
 
-// Adds --html, --pdf, --csv, --json, --baseline and --threshold (and --junit when withJUnit: `hil run`
-// writes its JUnit file live and has its own --junit) to a command's parser.
-void addReportOptions(QCommandLineParser &parser, bool withJUnit);
+// Adds --html, --pdf, --csv, --json, --junit, --baseline and --threshold to a command's parser.
+void addReportOptions(QCommandLineParser &parser);
 // Reads those options after parsing. false with *error on a bad value.
-bool reportOutputsFrom(const QCommandLineParser &parser, bool withJUnit, ReportOutputs *outputs,
-                       QString *error);
+bool reportOutputsFrom(const QCommandLineParser &parser, ReportOutputs *outputs, QString *error);
 
-// Computes the statistics of a run (runSpec: id, uuid or "latest") and writes every requested output,
+// Computes the statistics of a run (runSpec: id, uuid or "latest") and writes every requested output
+// through the report pipeline (core/export/reportpipeline.h), the same writers as the desktop app's,
 // printing each file's path unless quiet. Problems go to stderr prefixed with command. Returns an exit
 // code: 0, 2 (no such database or run), or 3 (an output could not be written, or no renderer in this build).
 int writeRunReports(const QString &command, const QString &dbPath, const QString &runSpec,

@@ -3,7 +3,6 @@
 #include "consoleprogress.h"
 #include "core/base/duration.h"
 #include "core/base/printable.h"
-#include "core/export/junitwriter.h"
 #include "core/run/runner.h"
 #include "core/store/recorder.h"
 #include "reportcommand.h"
@@ -28,8 +27,6 @@ int runCommand(const QStringList &args) {
                  QStringLiteral("F")});
     p.addOption({QStringLiteral("db"), QStringLiteral("Results database (default: hil-results.db)."),
                  QStringLiteral("D"), QStringLiteral("hil-results.db")});
-    p.addOption(
-        {QStringLiteral("junit"), QStringLiteral("Also write a JUnit XML file."), QStringLiteral("J")});
     p.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the run (overrides the scenario's)."),
                  QStringLiteral("S")});
     p.addOption(
@@ -38,7 +35,7 @@ int runCommand(const QStringList &args) {
                  QStringLiteral("Run the scenario's loop for this long instead (e.g. 2m for a short soak)."),
                  QStringLiteral("DURATION")});
     p.addOption({QStringLiteral("quiet"), QStringLiteral("No progress line and no summary.")});
-    addReportOptions(p, /*withJUnit=*/false);
+    addReportOptions(p);
     if (const auto code = parseCommandLine(p, args))
         return *code;
 
@@ -50,7 +47,7 @@ int runCommand(const QStringList &args) {
     }
     ReportOutputs reports;
     QString reportError;
-    if (!reportOutputsFrom(p, false, &reports, &reportError)) {
+    if (!reportOutputsFrom(p, &reports, &reportError)) {
         err << "hil run: " << reportError << '\n';
         return hil::ExitBadInput;
     }
@@ -92,11 +89,6 @@ int runCommand(const QStringList &args) {
 
     hil::Runner runner(std::move(*scenario), std::move(*fixture), options);
     runner.addListener(recorder.get());
-    std::unique_ptr<hil::JUnitWriter> junit;
-    if (p.isSet(QStringLiteral("junit"))) {
-        junit = std::make_unique<hil::JUnitWriter>(p.value(QStringLiteral("junit")));
-        runner.addListener(junit.get());
-    }
     const bool quiet = p.isSet(QStringLiteral("quiet"));
     ConsoleProgress progress;
     if (!quiet)
@@ -124,10 +116,6 @@ int runCommand(const QStringList &args) {
         err << "hil run: " << recorder->error() << '\n';
         verdict = hil::combine(verdict, hil::Verdict::Error);
     }
-    if (junit && !junit->error().isEmpty()) {
-        err << "hil run: " << junit->error() << '\n';
-        verdict = hil::combine(verdict, hil::Verdict::Error);
-    }
     if (!quiet) {
         const hil::RunCounts &c = runner.counts();
         out << hil::verdictName(verdict) << "  " << hil::printableText(runner.info().scenario) << "  "
@@ -142,8 +130,6 @@ int runCommand(const QStringList &args) {
         if (!runner.endReason().isEmpty())
             out << "ended early: " << hil::printableText(runner.endReason()) << '\n';
         out << "database: " << QFileInfo(dbPath).absoluteFilePath() << " (run " << recorder->runId() << ")\n";
-        if (junit)
-            out << "junit: " << QFileInfo(p.value(QStringLiteral("junit"))).absoluteFilePath() << '\n';
     }
     // Reports are written from the database once everything is committed, also for a run that ended early.
     if (reports.any() && recorder->runId() > 0) {

@@ -3,13 +3,9 @@
 #include "appstyle.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
-#include "core/export/csvexport.h"
-#include "core/export/jsonsummary.h"
-#include "core/export/junitreport.h"
 #include "core/store/runcatalog.h"
 #include "core/store/runquery.h"
-#include "report/htmlreport.h"
-#include "report/pdfreport.h"
+#include "report/chartrenderer.h"
 #include "runsummaryview.h"
 #include "tableviews.h"
 
@@ -260,27 +256,16 @@ bool HistoryPanel::exportRun(Format format, const QString &path, QString *error)
         *error = tr("open a run first");
         return false;
     }
-    const RunStatistics &stats = *m_shown.stats;
-    const RunComparison *comparison = m_shown.comparison.get();
-    switch (format) {
-    case Format::Html:
-    case Format::Pdf: {
-        const report::ReportModel model =
-            report::buildReportModel(stats, comparison, QFileInfo(m_shown.databasePath).absoluteFilePath());
-        return format == Format::Html ? report::writeHtmlReport(model, stats, path, error)
-                                      : report::writePdfReport(model, stats, path, error);
-    }
-    case Format::JUnit:
-        return writeJUnitReport(stats, path, error);
-    case Format::Json:
-        return writeJsonSummary(path, stats, comparison, error);
-    case Format::Csv: {
-        const std::unique_ptr<RunQuery> db = RunQuery::open(m_shown.databasePath, error);
-        QStringList files;
-        return db && exportCsv(*db, stats, path, &files, error);
-    }
-    }
-    return false;
+    const std::unique_ptr<RunQuery> db = RunQuery::open(m_shown.databasePath, error);
+    if (!db)
+        return false;
+    ReportInput input;
+    input.stats = m_shown.stats.get();
+    input.comparison = m_shown.comparison.get();
+    input.db = db.get();
+    input.databasePath = QFileInfo(m_shown.databasePath).absoluteFilePath();
+    const report::ChartRenderer renderer;
+    return writeReport(format, input, path, &renderer, error);
 }
 
 void HistoryPanel::exportAs(Format format) {

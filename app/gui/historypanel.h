@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/export/reportpipeline.h"
 #include "statisticsloader.h"
 
 #include <QWidget>
@@ -22,7 +23,7 @@ class RunSummaryView;
 class HistoryPanel : public QWidget {
     Q_OBJECT
 public:
-    enum class Format { Html, Pdf, JUnit, Csv, Json };
+    using Format = ReportFormat;
 
     explicit HistoryPanel(QWidget *parent = nullptr);
 
