@@ -3,10 +3,13 @@
 #include "consoleprogress.h"
 #include "core/base/duration.h"
 #include "core/base/printable.h"
-#include "core/run/runner.h"
-#include "core/store/recorder.h"
+#include "core/engine/runsession.h"
 #include "reportcommand.h"
 #include "signalbridge.h"
+
+#ifdef HIL_HAVE_REPORTS
+#include "report/chartrenderer.h"
+#endif
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -80,45 +83,50 @@ int runCommand(const QStringList &args) {
     }
 
     const QString dbPath = p.value(QStringLiteral("db"));
+    hil::RunSessionConfig config;
+    config.scenario = std::move(*scenario);
+    config.fixture = std::move(*fixture);
+    config.options = options;
+    config.databasePath = dbPath;
+    config.reports = reports.targets();
+    config.baseline = reports.baseline;
+    config.threshold = reports.threshold;
+#ifdef HIL_HAVE_REPORTS
+    const hil::report::ChartRenderer renderer;
+    config.renderer = &renderer;
+#endif
     QString error;
-    std::unique_ptr<hil::Recorder> recorder = hil::Recorder::open(dbPath, &error);
-    if (!recorder) {
+    std::unique_ptr<hil::RunSession> session = hil::RunSession::prepare(std::move(config), &error);
+    if (!session) {
         err << "hil run: " << error << '\n';
         return hil::ExitError;
     }
 
-    hil::Runner runner(std::move(*scenario), std::move(*fixture), options);
-    runner.addListener(recorder.get());
     const bool quiet = p.isSet(QStringLiteral("quiet"));
     ConsoleProgress progress;
     if (!quiet)
-        runner.addListener(&progress);
-
-    recorder->setErrorHandler([&runner](const QString &why) {
-        // Called on the recorder's writer thread: hand over to the runner's.
-        QMetaObject::invokeMethod(
-            &runner, [&runner, why] { runner.abort(why, hil::Verdict::Error); }, Qt::QueuedConnection);
-    });
+        session->addListener(&progress);
     SignalBridge signals_;
-    QObject::connect(&signals_, &SignalBridge::received, &runner, [&runner](int, const QString &name) {
-        runner.abort(QStringLiteral("%1 received").arg(name));
+    QObject::connect(&signals_, &SignalBridge::received, session.get(), [&session](int, const QString &name) {
+        session->abort(QStringLiteral("%1 received").arg(name));
     });
-    hil::Verdict verdict = hil::Verdict::Error;
-    QObject::connect(&runner, &hil::Runner::finished, qApp, [&verdict](hil::Verdict v) {
-        verdict = v;
+    hil::RunOutcome outcome;
+    QObject::connect(session.get(), &hil::RunSession::finished, qApp, [&outcome](const hil::RunOutcome &o) {
+        outcome = o;
         QCoreApplication::quit();
     });
-    QMetaObject::invokeMethod(&runner, &hil::Runner::start, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(session.get(), &hil::RunSession::start, Qt::QueuedConnection);
     QCoreApplication::exec();
 
-    const bool recorded = recorder->close();
-    if (!recorded) {
-        err << "hil run: " << recorder->error() << '\n';
-        verdict = hil::combine(verdict, hil::Verdict::Error);
+    // A report that could not be written is named after the summary, as is a recording that failed.
+    const QStringList reportErrors = outcome.reports.errors;
+    for (const QString &problem : outcome.problems) {
+        if (!reportErrors.contains(problem))
+            err << "hil run: " << problem << '\n';
     }
     if (!quiet) {
-        const hil::RunCounts &c = runner.counts();
-        out << hil::verdictName(verdict) << "  " << hil::printableText(runner.info().scenario) << "  "
+        const hil::RunCounts &c = outcome.counts;
+        out << hil::verdictName(outcome.verdict) << "  " << hil::printableText(outcome.info.scenario) << "  "
             << c.total() << " steps: " << c.pass << " pass, " << c.fail << " fail, " << c.error << " error";
         if (c.expected)
             out << " (" << c.expected << " expected during faults)";
@@ -126,18 +134,15 @@ int runCommand(const QStringList &args) {
             out << " (" << c.marginal << " marginal)";
         if (c.abort)
             out << ", " << c.abort << " aborted";
-        out << "  seed " << runner.info().seed << '\n';
-        if (!runner.endReason().isEmpty())
-            out << "ended early: " << hil::printableText(runner.endReason()) << '\n';
-        out << "database: " << QFileInfo(dbPath).absoluteFilePath() << " (run " << recorder->runId() << ")\n";
+        out << "  seed " << outcome.info.seed << '\n';
+        if (!outcome.endReason.isEmpty())
+            out << "ended early: " << hil::printableText(outcome.endReason) << '\n';
+        out << "database: " << QFileInfo(dbPath).absoluteFilePath() << " (run " << outcome.runId << ")\n";
+        for (const hil::ReportOutcome::Written &w : outcome.reports.written)
+            out << hil::reportFormatName(w.format) << ": " << QFileInfo(w.path).absoluteFilePath() << '\n';
     }
-    // Reports are written from the database once everything is committed, also for a run that ended early.
-    if (reports.any() && recorder->runId() > 0) {
-        out.flush();
-        if (writeRunReports(QStringLiteral("hil run"), dbPath, QString::number(recorder->runId()), reports,
-                            quiet)
-            != 0)
-            verdict = hil::combine(verdict, hil::Verdict::Error);
-    }
-    return hil::exitCodeFor(verdict);
+    out.flush();
+    for (const QString &e : reportErrors)
+        err << "hil run: " << e << '\n';
+    return hil::exitCodeFor(outcome.verdict);
 }

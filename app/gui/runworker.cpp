@@ -1,7 +1,6 @@
 #include "runworker.h"
 
-#include "core/run/runner.h"
-#include "core/store/recorder.h"
+#include "core/engine/runsession.h"
 #include "livebuffer.h"
 
 namespace hil::gui {
@@ -13,55 +12,43 @@ RunWorker::RunWorker(RunRequest request, std::shared_ptr<LiveBuffer> buffer)
 RunWorker::~RunWorker() = default;
 
 void RunWorker::begin() {
+    RunSessionConfig config;
+    config.scenario = std::move(m_request.scenario);
+    config.fixture = std::move(m_request.fixture);
+    config.options = m_request.options;
+    config.databasePath = m_request.databasePath;
     QString error;
-    m_recorder = Recorder::open(m_request.databasePath, &error);
-    if (!m_recorder) {
+    m_session = RunSession::prepare(std::move(config), &error);
+    if (!m_session) {
         m_done = true;
         emit startFailed(error);
         return;
     }
-    m_runner = std::make_unique<Runner>(std::move(m_request.scenario), std::move(m_request.fixture),
-                                        m_request.options);
-    m_runner->addListener(m_recorder.get());
-    m_runner->addListener(m_buffer.get());
-    m_recorder->setErrorHandler([this](const QString &why) {
-        // On the recorder's writer thread: a run that cannot be recorded ends as ERROR, as with `hil run`.
-        QMetaObject::invokeMethod(
-            this,
-            [this, why] {
-                emit problem(tr("Recording failed: %1").arg(why));
-                if (m_runner)
-                    m_runner->abort(why, Verdict::Error);
-            },
-            Qt::QueuedConnection);
-    });
-    connect(m_runner.get(), &Runner::finished, this, [this](Verdict verdict) {
-        m_verdict = verdict;
-        // Queued: cleanup() deletes the runner, which must not happen inside its own signal.
-        QMetaObject::invokeMethod(this, &RunWorker::cleanup, Qt::QueuedConnection);
-    });
-    m_runner->start();
-    m_runId = m_recorder->runId();
-    emit started(m_runId);
+    m_session->addListener(m_buffer.get());
+    connect(m_session.get(), &RunSession::problem, this,
+            [this](const QString &why) { emit problem(tr("Recording failed: %1").arg(why)); });
+    connect(m_session.get(), &RunSession::finished, this, &RunWorker::onFinished);
+    m_session->start();
+    emit started(m_session->runId());
 }
 
 void RunWorker::pause() {
-    if (m_runner)
-        m_runner->pause();
+    if (m_session)
+        m_session->pause();
 }
 
 void RunWorker::resume() {
-    if (m_runner)
-        m_runner->resume();
+    if (m_session)
+        m_session->resume();
 }
 
 void RunWorker::stop(const QString &reason) {
-    if (m_runner)
-        m_runner->abort(reason);
+    if (m_session)
+        m_session->abort(reason);
 }
 
 void RunWorker::injectFault(const FaultEntry &fault) {
-    const int id = m_runner ? m_runner->injectFault(fault) : -1;
+    const int id = m_session && !m_done ? m_session->injectFault(fault) : -1;
     if (id < 0)
         emit faultRejected(fault.text, tr("faults can be injected only while the run's steps are running"));
     else
@@ -69,28 +56,26 @@ void RunWorker::injectFault(const FaultEntry &fault) {
 }
 
 void RunWorker::clearFaults(const QString &target) {
-    if (m_runner)
-        m_runner->clearFaults(target);
+    if (m_session)
+        m_session->clearFaults(target);
 }
 
 void RunWorker::shutdownNow(const QString &reason) {
-    if (m_runner)
-        m_runner->abort(reason);
-    cleanup();
+    if (!m_session || m_done)
+        return;
+    // The window is closing and will not wait for the event loop: end the run here.
+    m_session->finishNow(reason);
 }
 
-void RunWorker::cleanup() {
+void RunWorker::onFinished(const RunOutcome &outcome) {
     if (m_done)
         return;
     m_done = true;
-    const QString reason = m_runner ? m_runner->endReason() : QString();
-    m_runner.reset(); // the bench and its simulators go with it (Bench::shutdown() ran when it finished)
-    if (m_recorder && !m_recorder->close()) {
-        m_verdict = combine(m_verdict, Verdict::Error);
-        emit problem(tr("Recording failed: %1").arg(m_recorder->error()));
-    }
-    m_recorder.reset();
-    emit done(m_verdict, reason, m_runId);
+    for (const QString &p : outcome.problems)
+        emit problem(tr("Recording failed: %1").arg(p));
+    // Deleted on this thread, after its own signal has returned (or when the thread finishes).
+    m_session.release()->deleteLater();
+    emit done(outcome.verdict, outcome.endReason, outcome.runId);
 }
 
 } // namespace hil::gui

@@ -7,16 +7,17 @@
 #include <memory>
 
 namespace hil {
-class Recorder;
-class Runner;
+class RunSession;
+struct RunOutcome;
 } // namespace hil
 
 namespace hil::gui {
 
 class LiveBuffer;
 
-// The run's side of the GUI: lives on the runner thread, where it opens the recorder and creates the
-// Runner (so the runner, its bench, sessions and simulators all belong to that thread and its event loop).
+// The run's side of the GUI: lives on the runner thread, where it asks the engine's one assembly
+// (RunSession, the same as `hil run`'s) for a ready run, so the runner, its bench, sessions and simulators
+// all belong to that thread and its event loop.
 // Every public function must be called on that thread (RunController posts them there); its signals are
 // delivered to the GUI thread queued.
 //
@@ -47,14 +48,11 @@ signals:
     void done(hil::Verdict verdict, const QString &reason, qint64 runId);
 
 private:
-    void cleanup();
+    void onFinished(const RunOutcome &outcome);
 
     RunRequest m_request;
     std::shared_ptr<LiveBuffer> m_buffer;
-    std::unique_ptr<Recorder> m_recorder;
-    std::unique_ptr<Runner> m_runner;
-    qint64 m_runId = 0;
-    Verdict m_verdict = Verdict::Abort; // until the runner says otherwise
+    std::unique_ptr<RunSession> m_session;
     bool m_done = false;
 };
 
