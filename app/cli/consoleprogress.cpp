@@ -14,8 +14,11 @@ void ConsoleProgress::runStarted(const hil::RunInfo &) {
 }
 
 void ConsoleProgress::stepFinished(const hil::StepResult &result) {
-    m_counts.add(result);
     m_step = result.step;
+}
+
+void ConsoleProgress::countsChanged(const hil::RunCounts &counts) {
+    m_counts = counts;
     draw(false);
 }
 

@@ -16,6 +16,7 @@ public:
 
     void runStarted(const hil::RunInfo &info) override;
     void stepFinished(const hil::StepResult &result) override;
+    void countsChanged(const hil::RunCounts &counts) override;
     void progress(qint64 iterationsDone, qint64 elapsedNs, qint64 plannedNs) override;
     void runFinished(const hil::RunSummary &summary) override;
 

@@ -34,7 +34,8 @@ struct LiveBatch {
     qint64 startMonoNs = 0;             // hil::monotonicNs() at runStarted, to tell "now" in run time
     std::optional<RunInfo> infoChanged; // the latest runInfoChanged
     QList<StepResult> results;
-    qint64 resultsDropped = 0; // beyond LiveBuffer's bound while nobody drained (still in the database)
+    qint64 resultsDropped = 0;       // beyond LiveBuffer's bound while nobody drained (still in the database)
+    std::optional<RunCounts> counts; // the engine's counts after the last result: what the window shows
     QList<Event> events;
     qint64 eventsDropped = 0;
     QList<FaultUpdate> faults;
@@ -44,9 +45,9 @@ struct LiveBatch {
     std::optional<RunSummary> summary;      // runFinished
 
     bool isEmpty() const {
-        return !started && !infoChanged && results.isEmpty() && events.isEmpty() && faults.isEmpty()
-               && exchanges.isEmpty() && !progress && !summary && resultsDropped == 0 && eventsDropped == 0
-               && exchangesDropped == 0;
+        return !started && !infoChanged && !counts && results.isEmpty() && events.isEmpty()
+               && faults.isEmpty() && exchanges.isEmpty() && !progress && !summary && resultsDropped == 0
+               && eventsDropped == 0 && exchangesDropped == 0;
     }
 };
 

@@ -60,6 +60,11 @@ void LiveBuffer::exchange(qint64 timeNs, const QString &device, Direction dir, c
                   m_pending.exchangesDropped);
 }
 
+void LiveBuffer::countsChanged(const RunCounts &counts) {
+    std::lock_guard lock(m_mutex);
+    m_pending.counts = counts; // the latest wins: never dropped, whatever happened to the results
+}
+
 void LiveBuffer::progress(qint64 iterationsDone, qint64 elapsedNs, qint64 plannedNs) {
     std::lock_guard lock(m_mutex);
     m_pending.progress = ProgressUpdate{iterationsDone, elapsedNs, plannedNs};

@@ -31,6 +31,7 @@ public:
     void runStarted(const RunInfo &info) override;
     void runInfoChanged(const RunInfo &info) override;
     void stepFinished(const StepResult &result) override;
+    void countsChanged(const RunCounts &counts) override;
     void eventRecorded(const Event &event) override;
     void exchange(qint64 timeNs, const QString &device, Direction dir, const QByteArray &data) override;
     void progress(qint64 iterationsDone, qint64 elapsedNs, qint64 plannedNs) override;

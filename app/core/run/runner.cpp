@@ -118,10 +118,8 @@ void Runner::start() {
                 r.endNs = rel(monotonicNs());
                 r.verdict = Verdict::Fail;
                 r.message = message;
-                m_counts.add(r);
                 m_verdict = combine(m_verdict, r.verdict);
-                for (ResultListener *l : std::as_const(m_listeners))
-                    l->stepFinished(r);
+                publish(r);
             });
     connect(m_bench, &Bench::failed, this, [this](const QString &device, const QString &reason) {
         emitEvent(monotonicNs(), QStringLiteral("error"), device, reason);
@@ -378,17 +376,23 @@ void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionM
     }
 }
 
+void Runner::publish(const StepResult &result) {
+    m_counts.add(result);
+    for (ResultListener *l : std::as_const(m_listeners)) {
+        l->stepFinished(result);
+        l->countsChanged(m_counts);
+    }
+}
+
 void Runner::record(StepResult &result) {
     if (m_faults && !result.device.isEmpty()) {
         result.faultId = m_faults->excusingFault(result.device);
         result.expected =
             result.faultId >= 0 && (result.verdict == Verdict::Fail || result.verdict == Verdict::Error);
     }
-    m_counts.add(result);
     if (!result.expected)
         m_verdict = combine(m_verdict, result.verdict);
-    for (ResultListener *l : std::as_const(m_listeners))
-        l->stepFinished(result);
+    publish(result);
     if (m_faults)
         m_faults->stepFinished(result);
 }
@@ -583,9 +587,7 @@ void Runner::abort(const QString &reason, Verdict verdict) {
             r.endNs = rel(now);
             r.verdict = verdict;
             r.message = verdict == Verdict::Abort ? QStringLiteral("aborted: %1").arg(reason) : reason;
-            m_counts.add(r);
-            for (ResultListener *l : std::as_const(m_listeners))
-                l->stepFinished(r);
+            publish(r);
         }
         m_stepActive = false;
     }

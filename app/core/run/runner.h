@@ -74,6 +74,8 @@ private:
     void stepDone(StepResult result);
     // Marks a result expected when a fault excuses it, counts it and hands it to the listeners.
     void record(StepResult &result);
+    // Counts a result and hands it, then the counts so far, to every listener: the only way out of here.
+    void publish(const StepResult &result);
     void noteLostDevice(const StepResult &result);
     void afterStep(bool stopPhase);
     void scheduleAt(qint64 deadlineNs);
