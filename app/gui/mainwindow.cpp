@@ -1,9 +1,6 @@
 #include "mainwindow.h"
 
-#include "appstyle.h"
 #include "benchpanel.h"
-#include "core/base/clock.h"
-#include "core/base/printable.h"
 #include "core/config/fixtureloader.h"
 #include "eventlogpanel.h"
 #include "eventmodel.h"
@@ -14,22 +11,21 @@
 #include "plotpanel.h"
 #include "resultmodel.h"
 #include "resultspanel.h"
+#include "runfeed.h"
 #include "runstatuspanel.h"
 #include "scenarioeditor.h"
 #include "trafficconsole.h"
+#include "windowactions.h"
 
 #include <QAction>
-#include <QApplication>
 #include <QCloseEvent>
-#include <QDialog>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMenuBar>
+#include <QMenu>
 #include <QMessageBox>
 #include <QSettings>
 #include <QShowEvent>
@@ -37,30 +33,14 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
-#include <QTableWidget>
-#include <QTimer>
-#include <QToolBar>
 #include <QVBoxLayout>
-#include <cmath>
+#include <algorithm>
 
 namespace hil::gui {
 
 namespace {
 
 constexpr int kLayoutVersion = 1;
-constexpr int kMaxRecent = 8;
-const QString kRecentFixtures = QStringLiteral("recent/fixtures");
-const QString kRecentScenarios = QStringLiteral("recent/scenarios");
-
-qint64 plannedIterations(const Scenario &s) {
-    if (s.repeat.count)
-        return *s.repeat.count;
-    if (s.repeat.forDuration && s.repeat.every && s.repeat.every->count() > 0)
-        return (s.repeat.forDuration->count() + s.repeat.every->count() - 1) / s.repeat.every->count();
-    if (!s.repeat.forDuration)
-        return 1;
-    return -1;
-}
 
 } // namespace
 
@@ -68,8 +48,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_controller(new RunController(this))
     , m_results(new ResultModel(this))
-    , m_events(new EventModel(this))
-    , m_drainTimer(new QTimer(this)) {
+    , m_events(new EventModel(this)) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(style()->standardIcon(QStyle::SP_ComputerIcon));
     setDockNestingEnabled(true);
@@ -104,39 +83,28 @@ MainWindow::MainWindow(QWidget *parent)
     m_eventLog = new EventLogPanel(m_events, this);
     m_traffic = new TrafficConsole(this);
 
-    buildActions();
-    buildMenus();
+    m_actions = new WindowActions(this);
     buildDocks();
+    wireActions();
 
     m_dbLabel = new QLabel(this);
     m_stateLabel = new QLabel(tr("Idle"), this);
     statusBar()->addWidget(m_stateLabel);
     statusBar()->addPermanentWidget(m_dbLabel);
 
-    m_drainTimer->setInterval(kDrainIntervalMs);
-    connect(m_drainTimer, &QTimer::timeout, this, &MainWindow::drain);
+    m_feed =
+        new RunFeed(m_controller,
+                    {m_results, m_events, m_status, m_plots, m_bench, m_faults, m_traffic, m_messages}, this);
     connect(m_controller, &RunController::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_controller, &RunController::finished, this, &MainWindow::onFinished);
-    // The run's id (from the recorder) and its seed (from the first batch) come by different ways.
-    connect(m_controller, &RunController::started, this, [this](qint64 runId) {
-        if (m_startMonoNs > 0)
-            m_status->setRunId(runId, m_runSeed);
-    });
     connect(m_controller, &RunController::startFailed, this, [this](const QString &reason) {
-        m_drainTimer->stop();
+        m_feed->stop();
         m_bench->endRun();
         m_faults->setRunning(false);
         m_status->showIdle(m_runScenario ? m_runScenario->name : QString(),
                            m_fixture ? m_fixture->name : QString());
         m_messages->post(MessageBar::Level::Error, tr("The run could not start: %1").arg(reason));
     });
-    connect(m_controller, &RunController::problem, this,
-            [this](const QString &message) { m_messages->post(MessageBar::Level::Error, message); });
-    connect(m_controller, &RunController::faultRejected, this,
-            [this](const QString &text, const QString &reason) {
-                m_messages->post(MessageBar::Level::Warning,
-                                 tr("Fault not injected (%1): %2").arg(text, reason));
-            });
     connect(m_controller, &RunController::faultInjected, this, [this](int id, const QString &text) {
         statusBar()->showMessage(tr("Manual fault #%1 started: %2").arg(id).arg(text), 5000);
     });
@@ -161,161 +129,28 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::buildActions() {
-    const auto make = [this](const QString &text, const QKeySequence &key, QStyle::StandardPixmap icon,
-                             const QString &tip) {
-        auto *a = new QAction(text, this);
-        if (!key.isEmpty())
-            a->setShortcut(key);
-        if (icon != QStyle::SP_CustomBase)
-            a->setIcon(style()->standardIcon(icon));
-        a->setToolTip(
-            key.isEmpty() ? tip : QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
-        a->setStatusTip(tip);
-        return a;
-    };
-    m_openFixture = make(tr("Open &Fixture…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
-                         QStyle::SP_DirHomeIcon, tr("Open a bench definition"));
-    m_openScenario =
-        make(tr("&Open Scenario…"), QKeySequence::Open, QStyle::SP_DialogOpenButton, tr("Open a scenario"));
-    m_saveScenario =
-        make(tr("&Save Scenario"), QKeySequence::Save, QStyle::SP_DialogSaveButton, tr("Save the scenario"));
-    m_validate = make(tr("&Validate"), QKeySequence(Qt::Key_F7), QStyle::SP_DialogApplyButton,
-                      tr("Check the scenario against the fixture"));
-    m_start = make(tr("&Start"), QKeySequence(Qt::Key_F5), QStyle::SP_MediaPlay, tr("Start the run"));
-    m_start->setObjectName(QStringLiteral("actionStart"));
-    m_pause =
-        make(tr("&Pause"), QKeySequence(Qt::Key_F6), QStyle::SP_MediaPause, tr("Pause or resume the run"));
-    m_pause->setCheckable(true);
-    m_stop = make(tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5), QStyle::SP_MediaStop,
-                  tr("Stop the run (ABORT)"));
-    m_recordTraffic = make(tr("&Record Traffic"), QKeySequence(), QStyle::SP_CustomBase,
-                           tr("Record every line to and from the devices (traffic console, database)"));
-    m_recordTraffic->setCheckable(true);
-    m_recordTraffic->setChecked(true);
-    m_inject = make(tr("&Inject Fault"), QKeySequence(Qt::CTRL | Qt::Key_I), QStyle::SP_CustomBase,
-                    tr("Inject the fault in the Faults panel"));
-    m_clearFaults = make(tr("&Clear All Faults"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I),
-                         QStyle::SP_CustomBase, tr("End every active fault"));
-
-    connect(m_openFixture, &QAction::triggered, this, [this] {
-        const QString path =
-            QFileDialog::getOpenFileName(this, tr("Open fixture"), QString(), tr("YAML (*.yaml *.yml)"));
-        if (!path.isEmpty())
-            openFixture(path);
-    });
-    connect(m_openScenario, &QAction::triggered, this, [this] {
-        const QString path =
-            QFileDialog::getOpenFileName(this, tr("Open scenario"), QString(), tr("YAML (*.yaml *.yml)"));
-        if (!path.isEmpty())
-            openScenario(path);
-    });
-    connect(m_saveScenario, &QAction::triggered, this, [this] {
+void MainWindow::wireActions() {
+    connect(m_actions, &WindowActions::fixtureChosen, this, &MainWindow::openFixture);
+    connect(m_actions, &WindowActions::scenarioChosen, this, &MainWindow::openScenario);
+    connect(m_actions, &WindowActions::databaseRequested, this, &MainWindow::chooseDatabase);
+    connect(m_actions, &WindowActions::tabRequested, this, &MainWindow::showTab);
+    connect(m_actions, &WindowActions::plotSpanRequested, m_plots, &PlotPanel::setSpan);
+    connect(m_actions, &WindowActions::failuresOnlyToggled, m_resultsPanel, &ResultsPanel::setFailuresOnly);
+    connect(m_actions->saveScenario(), &QAction::triggered, this, [this] {
         QString error;
         if (!m_editor->save(&error))
             m_messages->post(MessageBar::Level::Error, tr("Could not save: %1").arg(error));
     });
-    connect(m_validate, &QAction::triggered, this, [this] {
+    connect(m_actions->validate(), &QAction::triggered, this, [this] {
         m_tabs->setCurrentWidget(m_editor);
         m_editor->validate(m_fixture ? &*m_fixture : nullptr);
     });
-    connect(m_start, &QAction::triggered, this, &MainWindow::startRun);
-    connect(m_pause, &QAction::triggered, this, &MainWindow::togglePause);
-    connect(m_stop, &QAction::triggered, this, &MainWindow::stopRun);
-    connect(m_inject, &QAction::triggered, this, [this] { m_faults->inject(); });
-    connect(m_clearFaults, &QAction::triggered, this,
+    connect(m_actions->start(), &QAction::triggered, this, &MainWindow::startRun);
+    connect(m_actions->pause(), &QAction::triggered, this, &MainWindow::togglePause);
+    connect(m_actions->stop(), &QAction::triggered, this, &MainWindow::stopRun);
+    connect(m_actions->inject(), &QAction::triggered, this, [this] { m_faults->inject(); });
+    connect(m_actions->clearFaults(), &QAction::triggered, this,
             [this] { m_controller->clearFaults(QStringLiteral("all")); });
-
-    auto *tools = addToolBar(tr("Run"));
-    tools->setObjectName(QStringLiteral("runToolBar"));
-    tools->setMovable(false);
-    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    tools->addAction(m_openFixture);
-    tools->addAction(m_openScenario);
-    tools->addAction(m_validate);
-    tools->addSeparator();
-    tools->addAction(m_start);
-    tools->addAction(m_pause);
-    tools->addAction(m_stop);
-    tools->addSeparator();
-    tools->addAction(m_recordTraffic);
-    auto *seedLabel = new QLabel(tr("  Seed "), tools);
-    m_seedEdit = new QLineEdit(tools);
-    m_seedEdit->setObjectName(QStringLiteral("seed"));
-    m_seedEdit->setPlaceholderText(tr("scenario's"));
-    m_seedEdit->setToolTip(
-        tr("Seed of the run (overrides the scenario's; empty: the scenario's, or random)"));
-    m_seedEdit->setMaximumWidth(fontMetrics().horizontalAdvance(QStringLiteral("18446744073709551615")));
-    tools->addWidget(seedLabel);
-    tools->addWidget(m_seedEdit);
-}
-
-void MainWindow::buildMenus() {
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(m_openFixture);
-    m_recentFixtures = file->addMenu(tr("Recent Fi&xtures"));
-    file->addAction(m_openScenario);
-    m_recentScenarios = file->addMenu(tr("Recent Sc&enarios"));
-    file->addAction(m_saveScenario);
-    file->addSeparator();
-    QAction *db = file->addAction(tr("Results &Database…"));
-    connect(db, &QAction::triggered, this, &MainWindow::chooseDatabase);
-    file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"));
-    quit->setShortcut(QKeySequence::Quit);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
-    connect(m_recentFixtures, &QMenu::aboutToShow, this,
-            [this] { fillRecentMenu(m_recentFixtures, kRecentFixtures, true); });
-    connect(m_recentScenarios, &QMenu::aboutToShow, this,
-            [this] { fillRecentMenu(m_recentScenarios, kRecentScenarios, false); });
-
-    QMenu *run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(m_validate);
-    run->addSeparator();
-    run->addAction(m_start);
-    run->addAction(m_pause);
-    run->addAction(m_stop);
-    run->addSeparator();
-    run->addAction(m_recordTraffic);
-    run->addSeparator();
-    run->addAction(m_inject);
-    run->addAction(m_clearFaults);
-
-    m_viewMenu = menuBar()->addMenu(tr("&View"));
-    const QStringList tabs{tr("&Live"), tr("&Scenario"), tr("&History")};
-    for (int i = 0; i < tabs.size(); ++i) {
-        QAction *a = m_viewMenu->addAction(tabs[i]);
-        a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
-        connect(a, &QAction::triggered, this, [this, i] { showTab(i); });
-    }
-    m_viewMenu->addSeparator();
-    const QStringList spans{tr("Plot the Last &Minute"), tr("Plot the Last &10 Minutes"),
-                            tr("Plot the &Whole Run")};
-    for (int i = 0; i < spans.size(); ++i) {
-        QAction *a = m_viewMenu->addAction(spans[i]);
-        a->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
-        connect(a, &QAction::triggered, this,
-                [this, i] { m_plots->setSpan(static_cast<PlotPanel::Span>(i)); });
-    }
-    QAction *failures = m_viewMenu->addAction(tr("&Failures Only"));
-    failures->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
-    failures->setCheckable(true);
-    connect(failures, &QAction::toggled, m_resultsPanel, &ResultsPanel::setFailuresOnly);
-    m_viewMenu->addSeparator();
-
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    QAction *keys = help->addAction(tr("&Keyboard Shortcuts"));
-    keys->setShortcut(QKeySequence::HelpContents);
-    connect(keys, &QAction::triggered, this, &MainWindow::showShortcuts);
-    QAction *about = help->addAction(tr("&About hil-bench"));
-    connect(about, &QAction::triggered, this, [this] {
-        QMessageBox::about(
-            this, tr("About hil-bench"),
-            tr("<b>hil-bench %1</b><p>The desktop app of the hil hardware-in-the-loop harness: "
-               "benches, scenarios, live runs, faults by hand, and the history of every run "
-               "recorded in the results database.</p>")
-                .arg(QCoreApplication::applicationVersion()));
-    });
 }
 
 QDockWidget *MainWindow::addDock(const QString &title, const QString &name, QWidget *widget,
@@ -328,7 +163,7 @@ QDockWidget *MainWindow::addDock(const QString &title, const QString &name, QWid
     addDockWidget(area, dock);
     QAction *a = dock->toggleViewAction();
     a->setShortcut(toggle);
-    m_viewMenu->addAction(a);
+    m_actions->viewMenu()->addAction(a);
     return dock;
 }
 
@@ -348,8 +183,8 @@ void MainWindow::buildDocks() {
     tabifyDockWidget(events, traffic);
     events->raise();
     m_docks = {bench, faults, results, events};
-    m_viewMenu->addSeparator();
-    QAction *reset = m_viewMenu->addAction(tr("&Reset Layout"));
+    m_actions->viewMenu()->addSeparator();
+    QAction *reset = m_actions->viewMenu()->addAction(tr("&Reset Layout"));
     connect(reset, &QAction::triggered, this, [this] {
         restoreState(m_defaultLayout, kLayoutVersion);
         for (QDockWidget *d : std::as_const(m_docks))
@@ -383,7 +218,7 @@ void MainWindow::restoreSettings() {
         resize(1440, 900);
     m_defaultSizesPending =
         !restoreState(s.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
-    m_recordTraffic->setChecked(s.value(QStringLiteral("run/recordTraffic"), true).toBool());
+    m_actions->recordTraffic()->setChecked(s.value(QStringLiteral("run/recordTraffic"), true).toBool());
     const QString db = s.value(QStringLiteral("run/database")).toString();
     if (!db.isEmpty())
         setDatabasePath(db);
@@ -394,39 +229,9 @@ void MainWindow::saveSettings() {
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));
-    s.setValue(QStringLiteral("run/recordTraffic"), m_recordTraffic->isChecked());
+    s.setValue(QStringLiteral("run/recordTraffic"), m_actions->recordTraffic()->isChecked());
     s.setValue(QStringLiteral("run/database"), m_databasePath);
     s.setValue(QStringLiteral("view/plotSpan"), static_cast<int>(m_plots->span()));
-}
-
-void MainWindow::addRecent(const QString &key, const QString &path) {
-    QSettings s;
-    QStringList list = s.value(key).toStringList();
-    const QString absolute = QFileInfo(path).absoluteFilePath();
-    list.removeAll(absolute);
-    list.prepend(absolute);
-    while (list.size() > kMaxRecent)
-        list.removeLast();
-    s.setValue(key, list);
-}
-
-void MainWindow::fillRecentMenu(QMenu *menu, const QString &key, bool fixture) {
-    menu->clear();
-    const QStringList list = QSettings().value(key).toStringList();
-    for (int i = 0; i < list.size(); ++i) {
-        const QString path = list[i];
-        QAction *a =
-            menu->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QDir::toNativeSeparators(path)));
-        a->setEnabled(QFileInfo::exists(path));
-        connect(a, &QAction::triggered, this, [this, path, fixture] {
-            if (fixture)
-                openFixture(path);
-            else
-                openScenario(path);
-        });
-    }
-    if (list.isEmpty())
-        menu->addAction(tr("(none)"))->setEnabled(false);
 }
 
 bool MainWindow::openFixture(const QString &path) {
@@ -445,7 +250,7 @@ bool MainWindow::openFixture(const QString &path) {
     m_bench->setFixture(*m_fixture);
     m_faults->setBench(*m_fixture, runDevices());
     m_traffic->setDevices(runDevices());
-    addRecent(kRecentFixtures, path);
+    m_actions->addRecentFixture(path);
     m_status->showIdle(m_runScenario ? m_runScenario->name : QFileInfo(m_editor->path()).completeBaseName(),
                        m_fixture->name);
     if (!m_editor->path().isEmpty())
@@ -461,7 +266,7 @@ bool MainWindow::openScenario(const QString &path) {
         m_messages->post(MessageBar::Level::Error, tr("Could not open the scenario: %1").arg(error));
         return false;
     }
-    addRecent(kRecentScenarios, path);
+    m_actions->addRecentScenario(path);
     std::optional<Scenario> scenario = m_fixture ? m_editor->validate(&*m_fixture) : std::nullopt;
     const QString name = scenario ? scenario->name : QFileInfo(path).completeBaseName();
     if (!m_controller->isActive())
@@ -474,6 +279,10 @@ bool MainWindow::openScenario(const QString &path) {
     updateActions();
     updateTitle();
     return true;
+}
+
+const RunCounts &MainWindow::counts() const {
+    return m_feed->counts();
 }
 
 QStringList MainWindow::runDevices() const {
@@ -502,11 +311,11 @@ void MainWindow::chooseDatabase() {
 }
 
 void MainWindow::setRecordExchanges(bool on) {
-    m_recordTraffic->setChecked(on);
+    m_actions->recordTraffic()->setChecked(on);
 }
 
 void MainWindow::setSeed(std::optional<quint64> seed) {
-    m_seedEdit->setText(seed ? QString::number(*seed) : QString());
+    m_actions->seedEdit()->setText(seed ? QString::number(*seed) : QString());
 }
 
 void MainWindow::showTab(int index) {
@@ -548,8 +357,8 @@ bool MainWindow::startRun() {
     RunRequest request;
     request.fixture = fixture;
     request.scenario = *scenario;
-    request.options.recordExchanges = m_recordTraffic->isChecked();
-    const QString seedText = m_seedEdit->text().trimmed();
+    request.options.recordExchanges = m_actions->recordTraffic()->isChecked();
+    const QString seedText = m_actions->seedEdit()->text().trimmed();
     if (!seedText.isEmpty()) {
         bool ok = false;
         const quint64 seed = seedText.toULongLong(&ok);
@@ -563,29 +372,12 @@ bool MainWindow::startRun() {
     QDir().mkpath(QFileInfo(m_databasePath).absolutePath());
 
     m_runScenario = *scenario;
-    const QStringList devices = runDevices();
-    m_counts = RunCounts{};
-    m_iterations = 0;
-    m_startMonoNs = 0;
-    m_loopStartRunNs = -1;
-    m_plannedNs = -1;
-    m_plannedIterations = plannedIterations(*scenario);
     m_lastVerdict.reset();
-    m_results->clear();
-    m_events->clear();
-    m_messages->dismiss();
-    m_plots->beginRun(*scenario);
-    m_bench->beginRun(devices);
-    m_faults->setBench(fixture, devices);
-    m_faults->setRunning(true);
-    m_traffic->setDevices(devices);
-    m_traffic->setRecording(request.options.recordExchanges);
-    m_traffic->clear();
-    m_status->beginRun(scenario->name, fixture.name, m_plannedIterations);
+    m_feed->prepare(fixture, *scenario, runDevices(), request.options.recordExchanges);
     m_tabs->setCurrentWidget(m_plots);
     if (!m_controller->start(std::move(request)))
         return false;
-    m_drainTimer->start();
+    m_feed->start();
     updateTitle();
     return true;
 }
@@ -613,71 +405,6 @@ void MainWindow::requestPower(const QString &device, bool on) {
     m_controller->injectFault(*fault);
 }
 
-void MainWindow::drain() {
-    const LiveBatch b = m_controller->drain();
-    if (b.started) {
-        m_startMonoNs = b.startMonoNs;
-        m_runSeed = b.started->seed;
-        if (m_controller->runId() > 0)
-            m_status->setRunId(m_controller->runId(), m_runSeed);
-        m_bench->applyRunInfo(*b.started);
-    }
-    if (b.infoChanged)
-        m_bench->applyRunInfo(*b.infoChanged);
-    if (!b.results.isEmpty()) {
-        m_results->append(b.results);
-        m_plots->addResults(b.results);
-        for (const StepResult &r : b.results)
-            m_counts.add(r);
-        m_status->setLastStep(b.results.last());
-    }
-    if (!b.events.isEmpty()) {
-        m_events->append(b.events);
-        m_bench->applyEvents(b.events);
-        for (const Event &e : b.events) {
-            if (e.kind == u"error")
-                m_messages->post(MessageBar::Level::Warning,
-                                 e.device.isEmpty() ? printableText(e.detail)
-                                                    : tr("%1: %2").arg(e.device, printableText(e.detail)));
-        }
-    }
-    if (!b.faults.isEmpty()) {
-        m_plots->applyFaults(b.faults);
-        m_bench->applyFaults(b.faults);
-        m_faults->applyFaults(b.faults);
-    }
-    if (!b.exchanges.isEmpty() || b.exchangesDropped > 0)
-        m_traffic->append(b.exchanges, b.exchangesDropped);
-    if (b.resultsDropped > 0)
-        m_messages->post(
-            MessageBar::Level::Info,
-            tr("%1 results were not shown live (the window fell behind); the database has them all.")
-                .arg(b.resultsDropped));
-    const qint64 nowRunNs = m_startMonoNs > 0 ? monotonicNs() - m_startMonoNs : 0;
-    if (b.progress) {
-        m_iterations = b.progress->iterationsDone;
-        m_plannedNs = b.progress->plannedNs;
-        m_loopStartRunNs = nowRunNs - b.progress->loopElapsedNs;
-    }
-    qint64 elapsedNs = nowRunNs;
-    if (b.summary)
-        elapsedNs = b.summary->durationNs;
-    qint64 remaining = -1;
-    double progress = 0;
-    if (m_plannedIterations > 0 && m_runScenario && m_runScenario->repeat.count)
-        progress = static_cast<double>(m_iterations) / static_cast<double>(m_plannedIterations);
-    if (m_plannedNs > 0 && m_loopStartRunNs >= 0) {
-        const qint64 inLoop = nowRunNs - m_loopStartRunNs;
-        remaining = std::max<qint64>(0, m_plannedNs - inLoop);
-        if (!m_runScenario || !m_runScenario->repeat.count)
-            progress = static_cast<double>(inLoop) / static_cast<double>(m_plannedNs);
-    }
-    if (m_startMonoNs > 0) {
-        m_status->update(m_counts, elapsedNs, m_iterations, remaining, progress);
-        m_plots->refresh(static_cast<double>(elapsedNs) / 1e9);
-    }
-}
-
 void MainWindow::onStateChanged(RunController::State state) {
     switch (state) {
     case RunController::State::Idle:
@@ -700,11 +427,11 @@ void MainWindow::onStateChanged(RunController::State state) {
 }
 
 void MainWindow::onFinished(Verdict verdict, const QString &reason, qint64 runId) {
-    drain();
-    m_drainTimer->stop();
+    m_feed->drain();
+    m_feed->stop();
     m_lastVerdict = verdict;
     m_lastRunId = runId;
-    m_status->finish(verdict, reason, m_counts);
+    m_status->finish(verdict, reason, m_feed->counts());
     m_bench->endRun();
     m_faults->setRunning(false);
     m_history->refresh();
@@ -718,19 +445,7 @@ void MainWindow::onFinished(Verdict verdict, const QString &reason, qint64 runId
 }
 
 void MainWindow::updateActions() {
-    const RunController::State s = m_controller->state();
-    const bool idle = s == RunController::State::Idle;
-    const bool live = s == RunController::State::Running || s == RunController::State::Paused;
-    m_start->setEnabled(idle && m_fixture && !m_editor->path().isEmpty());
-    m_pause->setEnabled(live);
-    m_pause->setChecked(s == RunController::State::Paused);
-    m_pause->setText(s == RunController::State::Paused ? tr("&Resume") : tr("&Pause"));
-    m_stop->setEnabled(live);
-    m_inject->setEnabled(live);
-    m_clearFaults->setEnabled(live);
-    m_openFixture->setEnabled(idle);
-    m_recordTraffic->setEnabled(idle);
-    m_seedEdit->setEnabled(idle);
+    m_actions->update(m_controller->state(), m_fixture && !m_editor->path().isEmpty());
 }
 
 void MainWindow::updateTitle() {
@@ -741,33 +456,6 @@ void MainWindow::updateTitle() {
     if (m_fixture)
         title += QStringLiteral(" — ") + m_fixture->name;
     setWindowTitle(title);
-}
-
-void MainWindow::showShortcuts() {
-    auto *dialog = new QDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Keyboard shortcuts"));
-    auto *layout = new QVBoxLayout(dialog);
-    auto *table = new QTableWidget(dialog);
-    table->setColumnCount(2);
-    table->setHorizontalHeaderLabels({tr("Action"), tr("Shortcut")});
-    table->verticalHeader()->hide();
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    const QList<QAction *> actions = findChildren<QAction *>();
-    for (const QAction *a : actions) {
-        if (a->shortcut().isEmpty())
-            continue;
-        const int row = table->rowCount();
-        table->insertRow(row);
-        table->setItem(row, 0, new QTableWidgetItem(a->text().remove(u'&')));
-        table->setItem(row, 1, new QTableWidgetItem(a->shortcut().toString(QKeySequence::NativeText)));
-    }
-    table->sortItems(0);
-    table->resizeColumnsToContents();
-    layout->addWidget(table);
-    dialog->resize(table->horizontalHeader()->length() + 60, 480);
-    dialog->show();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event) {

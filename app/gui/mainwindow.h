@@ -9,13 +9,9 @@
 #include <functional>
 #include <optional>
 
-class QAction;
 class QDockWidget;
 class QLabel;
-class QLineEdit;
-class QMenu;
 class QTabWidget;
-class QTimer;
 
 namespace hil::gui {
 
@@ -28,20 +24,19 @@ class MessageBar;
 class PlotPanel;
 class ResultModel;
 class ResultsPanel;
+class RunFeed;
 class RunStatusPanel;
 class ScenarioEditor;
 class TrafficConsole;
+class WindowActions;
 
-// hil-bench's window: it arranges the panels, keeps the layout, recent files and options in QSettings,
-// and wires the panels to one RunController. It holds no engine logic: loading and validation are
-// core's, running is the controller's (on its own thread), and every panel only shows what the run's
-// batches say. Results are drained from the run 25 times a second (kDrainIntervalMs) and handed to the
-// models and plots in one go.
+// hil-bench's window: it arranges the panels, keeps the layout and options in QSettings, and wires the
+// panels to one RunController. It holds no engine logic: loading and validation are core's, running is
+// the controller's (on its own thread), and every panel only shows what the run's batches say, which a
+// RunFeed hands them. The actions, menus and recent files are WindowActions'.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    static constexpr int kDrainIntervalMs = 40;
-
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
@@ -72,7 +67,7 @@ public:
     EventLogPanel *eventLogPanel() const { return m_eventLog; }
     TrafficConsole *trafficConsole() const { return m_traffic; }
     MessageBar *messageBar() const { return m_messages; }
-    const RunCounts &counts() const { return m_counts; }
+    const RunCounts &counts() const;
     std::optional<Verdict> lastVerdict() const { return m_lastVerdict; }
     qint64 lastRunId() const { return m_lastRunId; }
 
@@ -84,22 +79,17 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
-    void buildActions();
-    void buildMenus();
+    void wireActions();
     void buildDocks();
     QDockWidget *addDock(const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area,
                          const QKeySequence &toggle);
     void restoreSettings();
     void applyDefaultDockSizes();
     void saveSettings();
-    void addRecent(const QString &key, const QString &path);
-    void fillRecentMenu(QMenu *menu, const QString &key, bool fixture);
-    void drain();
     void onStateChanged(RunController::State state);
     void onFinished(Verdict verdict, const QString &reason, qint64 runId);
     void requestPower(const QString &device, bool on);
     void chooseDatabase();
-    void showShortcuts();
     void updateActions();
     void updateTitle();
     QStringList runDevices() const;
@@ -120,22 +110,9 @@ private:
     TrafficConsole *m_traffic = nullptr;
     QLabel *m_dbLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
-    QLineEdit *m_seedEdit = nullptr;
-    QTimer *m_drainTimer;
+    WindowActions *m_actions = nullptr;
+    RunFeed *m_feed = nullptr;
 
-    QAction *m_openFixture = nullptr;
-    QAction *m_openScenario = nullptr;
-    QAction *m_saveScenario = nullptr;
-    QAction *m_validate = nullptr;
-    QAction *m_start = nullptr;
-    QAction *m_pause = nullptr;
-    QAction *m_stop = nullptr;
-    QAction *m_recordTraffic = nullptr;
-    QAction *m_inject = nullptr;
-    QAction *m_clearFaults = nullptr;
-    QMenu *m_recentFixtures = nullptr;
-    QMenu *m_recentScenarios = nullptr;
-    QMenu *m_viewMenu = nullptr;
     QByteArray m_defaultLayout;
     QList<QDockWidget *> m_docks; // bench, faults, results, events
     bool m_defaultSizesPending = false;
@@ -143,13 +120,6 @@ private:
     std::optional<Fixture> m_fixture;
     std::optional<Scenario> m_runScenario; // of the run going on, or last run
     QString m_databasePath;
-    RunCounts m_counts;
-    qint64 m_startMonoNs = 0;
-    quint64 m_runSeed = 0;
-    qint64 m_loopStartRunNs = -1;
-    qint64 m_plannedNs = -1;
-    qint64 m_plannedIterations = -1;
-    qint64 m_iterations = 0;
     std::optional<Verdict> m_lastVerdict;
     qint64 m_lastRunId = 0;
     bool m_closeAfterRun = false;
