@@ -166,10 +166,14 @@ BOOST_AUTO_TEST_CASE(live_buffer_batches_and_bounds) {
     hil::RunInfo info;
     info.scenario = QStringLiteral("s");
     buffer.runStarted(info);
+    hil::RunCounts engineCounts; // what the runner counts and publishes after each result
     for (int i = 0; i < 25; ++i) {
         hil::StepResult r;
         r.step = QString::number(i);
+        r.verdict = i % 5 == 0 ? hil::Verdict::Fail : hil::Verdict::Pass;
         buffer.stepFinished(r);
+        engineCounts.add(r);
+        buffer.countsChanged(engineCounts);
     }
     buffer.progress(3, 100, 1000);
     buffer.progress(4, 200, 1000);
@@ -179,6 +183,12 @@ BOOST_AUTO_TEST_CASE(live_buffer_batches_and_bounds) {
     BOOST_TEST(b.results.size() <= 10);
     BOOST_TEST(b.results.size() + b.resultsDropped == 25);
     BOOST_TEST(b.results.last().step == QStringLiteral("24"));
+    // Results beyond the bound are dropped for display; the counts the window shows are the engine's and
+    // lose nothing.
+    BOOST_TEST(b.resultsDropped > 0);
+    BOOST_REQUIRE(b.counts.has_value());
+    BOOST_TEST(b.counts->total() == 25);
+    BOOST_TEST(b.counts->fail == 5);
     BOOST_REQUIRE(b.progress.has_value());
     BOOST_TEST(b.progress->iterationsDone == 4); // only the latest
     BOOST_TEST(buffer.drain().isEmpty());

@@ -96,10 +96,12 @@ void RunFeed::drain() {
     if (!b.results.isEmpty()) {
         m_views.results->append(b.results);
         m_views.plots->addResults(b.results);
-        for (const StepResult &r : b.results)
-            m_counts.add(r);
         m_views.status->setLastStep(b.results.last());
     }
+    // The engine's counts, not a recount of the results drained: those may have been cut short when the
+    // window fell behind (LiveBatch::resultsDropped), the engine's never are.
+    if (b.counts)
+        m_counts = *b.counts;
     if (!b.events.isEmpty()) {
         m_views.events->append(b.events);
         m_views.bench->applyEvents(b.events);
