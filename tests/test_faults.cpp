@@ -4,10 +4,13 @@
 // an echo server that the test runs, and `hil proxy` as a real process.
 
 #include "core/base/clock.h"
+#include "core/base/seedmix.h"
 #include "core/config/faultspecparser.h"
 #include "core/link/faultpipeline.h"
 #include "core/link/faultproxy.h"
 #include "core/link/link.h"
+#include "core/run/faultscheduler.h"
+#include "core/session/bench.h"
 #include "core/transport/tcptransport.h"
 #include "support/eventloop.h"
 
@@ -996,6 +999,65 @@ BOOST_AUTO_TEST_CASE(hil_proxy_runs_as_a_process) {
     const QByteArray log = proxy.readAllStandardError();
     BOOST_TEST(log.contains("fault 1 start: latency 30ms to-device"), log.toStdString());
     BOOST_TEST(log.contains("SIGTERM received"), log.toStdString());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------------
+// Golden values: a seed recorded with an earlier build must give the same faults today, so these
+// numbers may only change together with a note in docs/faults.md that old seeds replay differently.
+BOOST_AUTO_TEST_SUITE(seeded_random)
+
+BOOST_AUTO_TEST_CASE(generators_match_the_golden_values) {
+    quint64 state = 0;
+    BOOST_TEST(hil::splitmix64(state) == 0xe220a8397b1dcdafULL);
+    BOOST_TEST(hil::splitmix64(state) == 0x6e789e6aa1b965f4ULL);
+    BOOST_TEST(hil::splitmix64(state) == 0x06c45d188009454fULL);
+    state = 42;
+    BOOST_TEST(hil::splitmix64(state) == 0xbdd732262feb6e95ULL);
+    BOOST_TEST(hil::splitmix64(state) == 0x28efe333b266f103ULL);
+
+    hil::Xoshiro256 x(7);
+    BOOST_TEST(x.next() == 0xb358faf74ef9765aULL);
+    BOOST_TEST(x.next() == 0x475c3d964f482cd2ULL);
+    BOOST_TEST(x.next() == 0xd6f1d349952c7996ULL);
+    BOOST_TEST(x.next() == 0xfb2938731e807240ULL);
+
+    // A link's two directions (salt 1 and 2), and a proxy connection's (connection, then direction).
+    BOOST_TEST(hil::deriveSeed(42, 1) == 0xbdd732262feb6e95ULL);
+    BOOST_TEST(hil::deriveSeed(42, 2) == 0x28efe333b266f103ULL);
+    BOOST_TEST(hil::deriveSeed(hil::deriveSeed(42, 1), 1) == 0x57e1faba65107204ULL);
+    BOOST_TEST(hil::deriveSeed(hil::deriveSeed(42, 2), 2) == 0x4f0482a72b57ee7dULL);
+    BOOST_TEST(hil::deriveSeed(hil::deriveSeed(42, 0), 1) == 0x989b3f130a063869ULL);
+}
+
+BOOST_AUTO_TEST_CASE(scheduler_plan_and_device_seed_match_the_golden_values) {
+    hil::FaultEntry flapping;
+    flapping.at = hil::Nanoseconds(1'000'000'000);
+    flapping.every = hil::Nanoseconds(5'000'000'000);
+    flapping.duration = hil::Nanoseconds(500'000'000);
+    hil::FaultEntry random;
+    random.random = hil::FaultEntry::Random{hil::Nanoseconds(3'000'000'000), hil::Nanoseconds(700'000'000)};
+    const auto plan = hil::FaultScheduler::plan({flapping, random, random}, 42, 30'000'000'000LL);
+    std::vector<qint64> got;
+    for (const auto &o : plan) {
+        got.push_back(o.entry);
+        got.push_back(o.startNs);
+        got.push_back(o.durationNs.value_or(-1));
+    }
+    // (entry, start, duration) in start order.
+    const std::vector<qint64> expected = {
+        1, 57390892,    574507740,  0, 1000000000,  500000000,  2, 1783802388,  73650441,
+        2, 2336061620,  96044785,   1, 4837979288,  162731047,  0, 6000000000,  500000000,
+        1, 8405000692,  268237143,  0, 11000000000, 500000000,  2, 12245472887, 924291224,
+        1, 14213989934, 1709685886, 0, 16000000000, 500000000,  1, 17107913206, 770723692,
+        1, 19950931119, 338554987,  2, 20669527244, 1664513681, 0, 21000000000, 500000000,
+        2, 23538570508, 185139789,  1, 23963151267, 1024909439, 0, 26000000000, 500000000,
+        1, 29098617589, 748086368,
+    };
+    BOOST_TEST(got == expected, boost::test_tools::per_element());
+    BOOST_TEST(hil::Bench::deviceSeed(42, QStringLiteral("sensor")) == 0x6a695ee9fc9a906eULL);
+    BOOST_TEST(hil::Bench::deviceSeed(0, QStringLiteral("psu")) == 0x1eea4a1783143253ULL);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,7 @@
 #include "core/session/bench.h"
 
 #include "core/base/clock.h"
+#include "core/base/seedmix.h"
 #include "core/link/faultproxy.h"
 #include "core/link/link.h"
 #include "core/session/devicesession.h"
@@ -12,14 +13,6 @@
 namespace hil {
 
 namespace {
-
-// splitmix64: a good spread for seeds that differ in few bits.
-quint64 mix(quint64 x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 constexpr int kMaxBackoffMs = 2000;
 
@@ -65,9 +58,10 @@ Bench::~Bench() {
 }
 
 quint64 Bench::deviceSeed(quint64 runSeed, const QString &device) {
-    quint64 h = mix(runSeed);
+    // A good spread for seeds that differ in few bits, and for names that do.
+    quint64 h = deriveSeed(runSeed, 1);
     for (QChar c : device)
-        h = mix(h ^ c.unicode());
+        h = deriveSeed(h ^ c.unicode(), 1);
     // Keep it positive as a signed 63-bit value: it goes on command lines and into SQLite integers.
     return h & 0x7fffffffffffffffULL;
 }
