@@ -388,7 +388,7 @@ BOOST_AUTO_TEST_CASE(the_fault_loader_checks_the_new_device_faults) {
     BOOST_TEST(out.contains(QStringLiteral("bad.yaml:3:61: end must be newline or none")), str(out));
     BOOST_TEST(out.contains(QStringLiteral("bad.yaml:4:51: bytes must be random, nul or invalid-utf8")),
                str(out));
-    BOOST_TEST(out.contains(QStringLiteral("bad.yaml:5:33: late needs a delay")), str(out));
+    BOOST_TEST(out.contains(QStringLiteral("bad.yaml:5:33: late needs delay")), str(out));
     BOOST_TEST(out.contains(QStringLiteral("bad.yaml:6:49: down:")), str(out));
 }
 

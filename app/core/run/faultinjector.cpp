@@ -67,7 +67,7 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
         rec.direction = linkDirectionName(entry.link.direction);
         break;
     case FaultEntry::Target::Device:
-        rec.kind = entry.device.kind;
+        rec.kind = entry.device.kindName();
         instant = entry.device.isInstant();
         break;
     case FaultEntry::Target::Power:
