@@ -103,8 +103,8 @@ StreamOutcome streamThrough(std::unique_ptr<hil::Transport> transport, const std
     config.maxLineLength = 4096;
     DeviceSession session(config, std::move(transport));
     StreamOutcome out;
-    QObject::connect(&session, &DeviceSession::problem, [&](qint64, const QString &kind, const QString &) {
-        if (kind == u"overflow")
+    QObject::connect(&session, &DeviceSession::problem, [&](qint64, hil::EventKind kind, const QString &) {
+        if (kind == hil::EventKind::Overflow)
             ++out.overflows;
     });
     QObject::connect(&session, &DeviceSession::lineReceived,

@@ -4,6 +4,7 @@
 // an echo server that the test runs, and `hil proxy` as a real process.
 
 #include "core/base/clock.h"
+#include "core/base/eventkind.h"
 #include "core/base/seedmix.h"
 #include "core/config/devicefaultkind.h"
 #include "core/config/faultloader.h"
@@ -1189,6 +1190,20 @@ BOOST_AUTO_TEST_CASE(every_kind_round_trips_through_its_table) {
         BOOST_TEST(reader.ok(), info.name << ": " << str(reader.errors().value(0).toString()));
     }
     BOOST_TEST(index == 14);
+
+    // Event kinds are stored as text: the names are a file format, so each must read back to its kind.
+    const QList<hil::EventKind> events = hil::eventKinds();
+    BOOST_TEST(events.size() == 20);
+    QStringList eventNames;
+    for (hil::EventKind kind : events) {
+        const QString name = hil::eventKindName(kind);
+        eventNames << name;
+        BOOST_TEST((hil::eventKindFromName(name) == kind), str(name));
+    }
+    eventNames.removeDuplicates();
+    BOOST_TEST(eventNames.size() == events.size());
+    BOOST_TEST(str(hil::eventKindName(hil::EventKind::FaultStart)) == "fault-start");
+    BOOST_TEST(!hil::eventKindFromName(u"unknown-kind"));
 }
 
 // hil-sim keeps its own table (simulators share no code with app/): it must take every kind core sends.
