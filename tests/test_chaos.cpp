@@ -103,8 +103,8 @@ StreamOutcome streamThrough(std::unique_ptr<hil::Transport> transport, const std
     config.maxLineLength = 4096;
     DeviceSession session(config, std::move(transport));
     StreamOutcome out;
-    QObject::connect(&session, &DeviceSession::problem, [&](qint64, const QString &kind, const QString &) {
-        if (kind == u"overflow")
+    QObject::connect(&session, &DeviceSession::problem, [&](qint64, hil::EventKind kind, const QString &) {
+        if (kind == hil::EventKind::Overflow)
             ++out.overflows;
     });
     QObject::connect(&session, &DeviceSession::lineReceived,
@@ -388,7 +388,7 @@ BOOST_AUTO_TEST_CASE(the_fault_loader_checks_the_new_device_faults) {
     BOOST_TEST(out.contains(QStringLiteral("bad.yaml:3:61: end must be newline or none")), str(out));
     BOOST_TEST(out.contains(QStringLiteral("bad.yaml:4:51: bytes must be random, nul or invalid-utf8")),
                str(out));
-    BOOST_TEST(out.contains(QStringLiteral("bad.yaml:5:33: late needs a delay")), str(out));
+    BOOST_TEST(out.contains(QStringLiteral("bad.yaml:5:33: late needs delay")), str(out));
     BOOST_TEST(out.contains(QStringLiteral("bad.yaml:6:49: down:")), str(out));
 }
 

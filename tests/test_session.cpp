@@ -182,8 +182,9 @@ BOOST_AUTO_TEST_CASE(discard_queued_drops_stale_lines_before_a_request) {
 BOOST_AUTO_TEST_CASE(an_oversize_line_is_an_overflow_problem_and_the_session_goes_on) {
     Fixture f(64);
     QStringList problems;
-    QObject::connect(f.session.get(), &DeviceSession::problem,
-                     [&](qint64, const QString &kind, const QString &) { problems.append(kind); });
+    QObject::connect(
+        f.session.get(), &DeviceSession::problem,
+        [&](qint64, hil::EventKind kind, const QString &) { problems.append(hil::eventKindName(kind)); });
     f.device.say(QByteArray(100000, 'Z') + "\nOK\n");
     const auto a = f.expect(QStringLiteral("^OK$"), 2000, true);
     BOOST_REQUIRE(a);

@@ -61,18 +61,20 @@ QString countersText(const hil::LinkCounters &c) {
 
 int proxyCommand(const QStringList &args) {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "A TCP fault proxy: forwards every client to the upstream through link faults (docs/faults.md).\n"
-        "Client -> upstream is the to-device direction, upstream -> client from-device.\n"
-        "Prints 'READY proxy HOST:PORT' on stdout when listening, a log on stderr; runs until SIGINT or "
-        "SIGTERM (exit 0).\n\n"
-        "SPEC: KIND[:KEY=VALUE,...], e.g.\n"
-        "  latency:delay=50ms,jitter=5ms,dir=to-device   loss:p=0.1   loss:burst=0.01/0.3\n"
-        "  bandwidth:rate=10k   corrupt:p=1e-4   slice:bytes=1,delay=1ms   drop_first:lines=2\n"
-        "  close_after:after=30s   blackout:at=10s,for=3s   disconnect:at=5s,for=2s,every=60s\n"
-        "Kinds: blackout, loss, latency, bandwidth, corrupt, slice, disconnect, drop_first, close_after.\n"
-        "Every kind takes dir=to-device|from-device|both (default both) and at=, for=, every= (from the\n"
-        "proxy's start; without them the fault lasts from the start to the end)."));
+    p.setApplicationDescription(
+        QStringLiteral(
+            "A TCP fault proxy: forwards every client to the upstream through link faults (docs/faults.md).\n"
+            "Client -> upstream is the to-device direction, upstream -> client from-device.\n"
+            "Prints 'READY proxy HOST:PORT' on stdout when listening, a log on stderr; runs until SIGINT or "
+            "SIGTERM (exit 0).\n\n"
+            "SPEC: KIND[:KEY=VALUE,...], e.g.\n"
+            "  latency:delay=50ms,jitter=5ms,dir=to-device   loss:p=0.1   loss:burst=0.01/0.3\n"
+            "  bandwidth:rate=10k   corrupt:p=1e-4   slice:bytes=1,delay=1ms   drop_first:lines=2\n"
+            "  close_after:after=30s   blackout:at=10s,for=3s   disconnect:at=5s,for=2s,every=60s\n"
+            "Kinds: %1.\n"
+            "Every kind takes dir=to-device|from-device|both (default both) and at=, for=, every= (from the\n"
+            "proxy's start; without them the fault lasts from the start to the end).")
+            .arg(hil::LinkFaultSpec::kindNames().join(QStringLiteral(", "))));
     p.addHelpOption();
     p.addOption({QStringLiteral("listen"),
                  QStringLiteral("Address to listen on (default 127.0.0.1:0, port 0 = any free port; "

@@ -54,8 +54,8 @@ FaultPanel::FaultPanel(QWidget *parent)
         m_linkText);
     examples->setFilterMode(Qt::MatchContains);
     m_linkText->setCompleter(examples);
-    auto *linkHelp = new QLabel(tr("kind[:key=value,…] — blackout, loss, latency, bandwidth, corrupt, slice, "
-                                   "disconnect, drop_first, close_after; dir=, for= (docs/faults.md)"),
+    auto *linkHelp = new QLabel(tr("kind[:key=value,…] — %1; dir=, for= (docs/faults.md)")
+                                    .arg(LinkFaultSpec::kindNames().join(QStringLiteral(", "))),
                                 linkPage);
     linkHelp->setWordWrap(true);
     QPalette hp = linkHelp->palette();

@@ -1,5 +1,6 @@
 #include "manualfault.h"
 
+#include "core/config/devicefaultkind.h"
 #include "core/config/faultloader.h"
 #include "core/config/faultspecparser.h"
 #include "core/config/yamlreader.h"
@@ -118,20 +119,11 @@ std::optional<FaultEntry> manualPowerFault(const Fixture &fixture, const QString
 }
 
 QList<DeviceFaultPreset> deviceFaultPresets() {
-    return {
-        {QStringLiteral("drift"), QStringLiteral("channel=temp rate=0.1"),
-         QStringLiteral("adds rate units per second")},
-        {QStringLiteral("offset"), QStringLiteral("channel=temp value=5"), QStringLiteral("adds a constant")},
-        {QStringLiteral("noise"), QStringLiteral("channel=temp sigma=0.5"), QStringLiteral("Gaussian noise")},
-        {QStringLiteral("stuck"), QStringLiteral("channel=temp"),
-         QStringLiteral("the reading stops changing")},
-        {QStringLiteral("spike"), QStringLiteral("channel=temp p=0.2 size=10"),
-         QStringLiteral("random spikes")},
-        {QStringLiteral("dropout"), QStringLiteral("p=0.5"), QStringLiteral("readings go unanswered")},
-        {QStringLiteral("hang"), QString(), QStringLiteral("stops answering anything")},
-        {QStringLiteral("reboot"), QStringLiteral("down=1s"), QStringLiteral("silent, then its banner")},
-        {QStringLiteral("garbage"), QStringLiteral("rate=100"), QStringLiteral("random bytes between lines")},
-    };
+    QList<DeviceFaultPreset> presets;
+    for (const DeviceFaultKindInfo &k : deviceFaultKinds())
+        presets.append(
+            {QString::fromLatin1(k.name), QString::fromLatin1(k.example), QString::fromLatin1(k.help)});
+    return presets;
 }
 
 } // namespace hil::gui

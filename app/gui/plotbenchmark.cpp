@@ -1,5 +1,6 @@
 #include "plotbenchmark.h"
 
+#include "core/base/seedmix.h"
 #include "liveplot.h"
 
 #include <QElapsedTimer>
@@ -15,9 +16,8 @@ namespace {
 // A temperature-like signal at 100 Hz: slow wave, noise, a few spikes; deterministic.
 double sample(int i) {
     const double t = i * 0.01;
-    quint64 z = static_cast<quint64>(i) * 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9ULL;
-    const double noise = static_cast<double>(z >> 11) * 0x1.0p-53 - 0.5;
+    const quint64 z = deriveSeed(0, static_cast<quint64>(i));
+    const double noise = unitInterval(z) - 0.5;
     return 24 + 3 * std::sin(t / 300) + noise * 0.8 + ((z & 0xfff) == 0 ? 6 : 0);
 }
 

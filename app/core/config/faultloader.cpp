@@ -1,37 +1,17 @@
 #include "core/config/faultloader.h"
 
+#include "core/config/faultspecparser.h"
 #include "core/config/yamlreader.h"
 
 #include <QRegularExpression>
+#include <algorithm>
+#include <limits>
 
 namespace hil {
 
 namespace {
 
 const QStringList kChannels = {QStringLiteral("temp"), QStringLiteral("hum")};
-
-struct DeviceFaultKind {
-    const char *name;
-    bool needsChannel;
-    std::initializer_list<const char *> keys;
-};
-
-const DeviceFaultKind kDeviceFaults[] = {
-    {"drift", true, {"channel", "rate"}},
-    {"offset", true, {"channel", "value"}},
-    {"noise", true, {"channel", "sigma"}},
-    {"stuck", true, {"channel", "value"}},
-    {"spike", true, {"channel", "p", "size"}},
-    {"dropout", false, {"p"}},
-    {"hang", false, {}},
-    {"reboot", false, {"down"}},
-    {"garbage", false, {"rate", "bytes"}},
-    {"longline", false, {"size", "end"}},
-    {"duplicate", false, {}},
-    {"late", false, {"delay"}},
-    {"stale", false, {}},
-    {"unplug", false, {"down"}},
-};
 
 QString scalarText(const YAML::Node &n) {
     return n.IsScalar() ? toQString(n.Scalar()) : QString();
@@ -44,10 +24,6 @@ std::optional<double> probability(YamlReader &r, const YAML::Node &n, const QStr
         return std::nullopt;
     }
     return p;
-}
-
-std::optional<Nanoseconds> nonNegative(YamlReader &r, const YAML::Node &n, const QString &what) {
-    return r.duration(n, what); // parseDuration already refuses negative durations
 }
 
 bool readLink(YamlReader &r, const YAML::Node &n, LinkFaultSpec &spec) {
@@ -69,21 +45,17 @@ bool readLink(YamlReader &r, const YAML::Node &n, LinkFaultSpec &spec) {
         }
         r.checkDuplicateKeys(n);
         if (kinds != 1) {
-            r.error(n, QStringLiteral(
-                           "a link fault is one kind (blackout, loss, latency, bandwidth, corrupt, slice, "
-                           "disconnect, drop_first, close_after) with its parameters"));
+            r.error(n, QStringLiteral("a link fault is one kind (%1) with its parameters")
+                           .arg(LinkFaultSpec::kindNames().join(QStringLiteral(", "))));
             return false;
         }
         if (const YAML::Node dir = n["direction"]) {
             const QString d = scalarText(dir);
-            if (d == u"to-device")
-                spec.direction = LinkFaultSpec::Direction::ToDevice;
-            else if (d == u"from-device")
-                spec.direction = LinkFaultSpec::Direction::FromDevice;
-            else if (d == u"both")
-                spec.direction = LinkFaultSpec::Direction::Both;
+            if (const auto direction = linkDirectionFromName(d))
+                spec.direction = *direction;
             else
-                r.error(dir, QStringLiteral("direction must be to-device, from-device or both"));
+                r.error(dir,
+                        QStringLiteral("direction must be to-device, from-device or both, not '%1'").arg(d));
         }
     } else {
         r.error(n, QStringLiteral("link must be a fault kind or {kind: {parameters}, direction: ...}"));
@@ -93,94 +65,105 @@ bool readLink(YamlReader &r, const YAML::Node &n, LinkFaultSpec &spec) {
     const YAML::Node params = paramsFound ? *paramsFound : YAML::Node();
     const auto kind = LinkFaultSpec::kindFromName(kindName);
     if (!kind) {
-        r.error(kindNode,
-                QStringLiteral("unknown link fault '%1' (known: blackout, loss, latency, bandwidth, corrupt, "
-                               "slice, disconnect, drop_first, close_after)")
-                    .arg(kindName));
+        r.error(kindNode, LinkFaultSpec::unknownKindMessage(kindName));
         return false;
     }
     spec.kind = *kind;
-    using K = LinkFaultSpec::Kind;
-    const auto need = [&](const char *key) {
-        if (params.IsMap() && params[key])
-            return params[key];
-        r.error(params.IsMap() ? params : kindNode,
-                QStringLiteral("%1 needs %2").arg(kindName, QString::fromLatin1(key)));
-        return YAML::Node();
-    };
     const bool hasParams = params.IsDefined() && !params.IsNull();
     if (hasParams && !r.requireMap(params, kindName))
         return false;
+    // The names and the rules are the text form's (linkfault.cpp): only the syntax differs.
+    const YAML::Node where = hasParams ? params : kindNode;
+    QStringList given;
+    if (hasParams) {
+        const QStringList allowed = LinkFaultSpec::parameterNames(spec.kind);
+        for (auto it = params.begin(); it != params.end(); ++it) {
+            const QString key = toQString(it->first.Scalar());
+            if (allowed.contains(key))
+                given << key;
+            else
+                r.error(it->first,
+                        QStringLiteral("%1: unknown parameter '%2'%3")
+                            .arg(kindName, key,
+                                 allowed.isEmpty()
+                                     ? QStringLiteral(" (it takes none)")
+                                     : QStringLiteral(" (use %1)").arg(allowed.join(QStringLiteral(", ")))));
+        }
+        r.checkDuplicateKeys(params);
+    }
+    if (const QString missing = LinkFaultSpec::missingParameters(spec.kind, given); !missing.isEmpty()) {
+        r.error(where, kindName + QStringLiteral(": ") + missing);
+        return false;
+    }
+    const auto number = [&](const char *key) { return r.number(params[key], QString::fromLatin1(key)); };
+    const auto duration = [&](const char *key) { return r.duration(params[key], QString::fromLatin1(key)); };
+    bool ok = true;
+    const auto set = [&ok](auto &out, const auto &value) {
+        if (value)
+            out = *value;
+        else
+            ok = false;
+    };
+    using K = LinkFaultSpec::Kind;
     switch (spec.kind) {
     case K::Blackout:
     case K::Disconnect:
-        if (hasParams)
-            r.checkKeys(params, {});
         break;
     case K::Loss:
-        r.checkKeys(params, {"p", "burst"});
-        if (params.IsMap() && params["burst"]) {
+        if (given.contains(QStringLiteral("burst"))) {
             const YAML::Node b = params["burst"];
-            if (r.requireMap(b, QStringLiteral("burst"))) {
-                r.checkKeys(b, {"p_good_bad", "p_bad_good", "loss_good", "loss_bad"});
-                LinkFaultSpec::GilbertElliott ge;
-                if (b["p_good_bad"])
-                    ge.pGoodToBad = probability(r, b["p_good_bad"], QStringLiteral("p_good_bad")).value_or(0);
-                if (b["p_bad_good"])
-                    ge.pBadToGood = probability(r, b["p_bad_good"], QStringLiteral("p_bad_good")).value_or(0);
-                if (b["loss_good"])
-                    ge.lossInGood = probability(r, b["loss_good"], QStringLiteral("loss_good")).value_or(0);
-                if (b["loss_bad"])
-                    ge.lossInBad = probability(r, b["loss_bad"], QStringLiteral("loss_bad")).value_or(0);
-                spec.burst = ge;
-            }
-        } else if (const YAML::Node p = need("p")) {
-            spec.probability = probability(r, p, QStringLiteral("p")).value_or(0);
+            if (!r.requireMap(b, QStringLiteral("burst")))
+                return false;
+            r.checkKeys(b, {"p_good_bad", "p_bad_good", "loss_good", "loss_bad"});
+            LinkFaultSpec::GilbertElliott ge;
+            const std::pair<const char *, double *> parts[] = {{"p_good_bad", &ge.pGoodToBad},
+                                                               {"p_bad_good", &ge.pBadToGood},
+                                                               {"loss_good", &ge.lossInGood},
+                                                               {"loss_bad", &ge.lossInBad}};
+            for (const auto &[key, out] : parts)
+                if (b[key])
+                    set(*out, r.number(b[key], QString::fromLatin1(key)));
+            spec.burst = ge;
+        } else {
+            set(spec.probability, number("p"));
         }
         break;
     case K::Latency:
-        r.checkKeys(params, {"delay", "jitter"});
-        if (const YAML::Node d = need("delay"))
-            spec.delay = nonNegative(r, d, QStringLiteral("delay")).value_or(Nanoseconds(0));
-        if (hasParams && params["jitter"])
-            spec.jitter = nonNegative(r, params["jitter"], QStringLiteral("jitter")).value_or(Nanoseconds(0));
-        if (spec.jitter > spec.delay)
-            r.error(params, QStringLiteral(
-                                "jitter must not exceed delay (a packet cannot arrive before it is sent)"));
+        set(spec.delay, duration("delay"));
+        if (given.contains(QStringLiteral("jitter")))
+            set(spec.jitter, duration("jitter"));
         break;
     case K::Bandwidth:
-        r.checkKeys(params, {"rate"});
-        if (const YAML::Node rate = need("rate")) {
-            spec.bytesPerSecond = r.number(rate, QStringLiteral("rate")).value_or(0);
-            if (spec.bytesPerSecond <= 0)
-                r.error(rate, QStringLiteral("rate must be more than 0 bytes/s"));
-        }
+        set(spec.bytesPerSecond, number("rate"));
         break;
     case K::Corrupt:
-        r.checkKeys(params, {"p"});
-        if (const YAML::Node p = need("p"))
-            spec.probability = probability(r, p, QStringLiteral("p")).value_or(0);
+        set(spec.probability, number("p"));
         break;
     case K::Slice:
-        r.checkKeys(params, {"bytes", "delay"});
-        if (hasParams && params["bytes"])
-            spec.sliceBytes =
-                static_cast<int>(r.integer(params["bytes"], QStringLiteral("bytes"), 1, 1 << 20).value_or(1));
-        if (hasParams && params["delay"])
-            spec.sliceDelay =
-                nonNegative(r, params["delay"], QStringLiteral("delay")).value_or(Nanoseconds(0));
+        if (given.contains(QStringLiteral("bytes"))) {
+            // Out of int's range is out of the allowed range too: validateLinkFault() says so.
+            if (const auto bytes =
+                    r.integer(params["bytes"], QStringLiteral("bytes"), std::numeric_limits<qint64>::min(),
+                              std::numeric_limits<qint64>::max()))
+                spec.sliceBytes = static_cast<int>(std::clamp<qint64>(*bytes, 0, kMaxSliceBytes + 1));
+            else
+                ok = false;
+        }
+        if (given.contains(QStringLiteral("delay")))
+            set(spec.sliceDelay, duration("delay"));
         break;
     case K::DropFirst:
-        r.checkKeys(params, {"lines"});
-        if (const YAML::Node l = need("lines"))
-            spec.lines =
-                r.integer(l, QStringLiteral("lines"), 1, std::numeric_limits<int>::max()).value_or(1);
+        set(spec.lines, r.integer(params["lines"], QStringLiteral("lines"),
+                                  std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::max()));
         break;
     case K::CloseAfter:
-        r.checkKeys(params, {"after"});
-        if (const YAML::Node a = need("after"))
-            spec.after = nonNegative(r, a, QStringLiteral("after")).value_or(Nanoseconds(0));
+        set(spec.after, duration("after"));
         break;
+    }
+    // Values that could not be read were reported already; judging the defaults would add noise.
+    if (ok) {
+        if (const QString problem = validateLinkFault(spec); !problem.isEmpty())
+            r.error(where, kindName + QStringLiteral(": ") + problem);
     }
     return true;
 }
@@ -197,24 +180,19 @@ bool readDeviceFault(YamlReader &r, const YAML::Node &n, DeviceFaultSpec &spec) 
     }
     const YAML::Node key = bare ? n : n.begin()->first;
     const YAML::Node params = bare ? YAML::Node() : n.begin()->second;
-    spec.kind = toQString(key.Scalar());
-    const DeviceFaultKind *kind = nullptr;
-    for (const DeviceFaultKind &k : kDeviceFaults) {
-        if (spec.kind == QLatin1StringView(k.name))
-            kind = &k;
-    }
-    if (!kind) {
-        r.error(key,
-                QStringLiteral(
-                    "unknown device fault '%1' (known: drift, offset, noise, stuck, spike, dropout, hang, "
-                    "reboot, garbage, longline, duplicate, late, stale, unplug)")
-                    .arg(spec.kind));
+    const QString kindName = toQString(key.Scalar());
+    const auto found = deviceFaultKindFromName(kindName);
+    if (!found) {
+        r.error(key, QStringLiteral("unknown device fault '%1' (known: %2)")
+                         .arg(kindName, deviceFaultKindNames().join(QStringLiteral(", "))));
         return false;
     }
+    spec.kind = *found;
+    const DeviceFaultKindInfo &kind = deviceFaultKindInfo(*found);
     if (params && !params.IsNull()) {
-        if (!r.requireMap(params, spec.kind))
+        if (!r.requireMap(params, kindName))
             return false;
-        r.checkKeys(params, kind->keys);
+        r.checkKeys(params, kind.parameters);
         for (auto it = params.begin(); it != params.end(); ++it) {
             const QString name = toQString(it->first.Scalar());
             QString value = scalarText(it->second);
@@ -245,25 +223,21 @@ bool readDeviceFault(YamlReader &r, const YAML::Node &n, DeviceFaultSpec &spec) 
                 const double v = value.toDouble(&ok);
                 if (!ok)
                     r.error(it->second, QStringLiteral("%1 must be a number").arg(name));
-                else if ((name == u"sigma" || (name == u"rate" && spec.kind == u"garbage")) && v < 0)
+                else if ((name == u"sigma" || (name == u"rate" && spec.kind == DeviceFaultKind::Garbage))
+                         && v < 0)
                     r.error(it->second, QStringLiteral("%1 must not be negative").arg(name));
             }
             spec.params.insert(name, value);
         }
     }
-    if (kind->needsChannel && !spec.params.contains(QStringLiteral("channel")))
-        r.error(key, QStringLiteral("%1 needs a channel (temp or hum)").arg(spec.kind));
-    if (spec.kind == u"drift" && !spec.params.contains(QStringLiteral("rate")))
-        r.error(key, QStringLiteral("drift needs a rate (units per second)"));
-    if (spec.kind == u"offset" && !spec.params.contains(QStringLiteral("value")))
-        r.error(key, QStringLiteral("offset needs a value"));
-    if (spec.kind == u"late" && !spec.params.contains(QStringLiteral("delay")))
-        r.error(key, QStringLiteral("late needs a delay"));
-    if (spec.kind == u"noise" && !spec.params.contains(QStringLiteral("sigma")))
-        r.error(key, QStringLiteral("noise needs a sigma"));
-    if (spec.kind == u"spike"
-        && (!spec.params.contains(QStringLiteral("p")) || !spec.params.contains(QStringLiteral("size"))))
-        r.error(key, QStringLiteral("spike needs p and size"));
+    if (kind.needsChannel && !spec.params.contains(QStringLiteral("channel")))
+        r.error(key, QStringLiteral("%1 needs a channel (temp or hum)").arg(kindName));
+    QStringList missing;
+    for (const char *required : kind.required)
+        if (!spec.params.contains(QString::fromLatin1(required)))
+            missing << QString::fromLatin1(required);
+    if (!missing.isEmpty())
+        r.error(key, QStringLiteral("%1 needs %2").arg(kindName, missing.join(QStringLiteral(" and "))));
     return true;
 }
 
@@ -360,24 +334,19 @@ std::optional<FaultEntry> readFaultEntry(YamlReader &r, const YAML::Node &n, con
     if (n["at"]) {
         e.at = r.duration(n["at"], QStringLiteral("at"));
     }
+    const bool instant =
+        (e.target == FaultEntry::Target::Device && e.device.isInstant())
+        || (e.target == FaultEntry::Target::Power && e.power.action != PowerFaultSpec::Action::Off);
     if (n["for"]) {
         e.duration = r.duration(n["for"], QStringLiteral("for"));
-        if (e.duration && e.duration->count() <= 0)
-            r.error(n["for"], QStringLiteral("for must be longer than zero"));
-        const bool instant =
-            (e.target == FaultEntry::Target::Device && e.device.isInstant())
-            || (e.target == FaultEntry::Target::Power && e.power.action != PowerFaultSpec::Action::Off);
         if (instant)
             r.error(n["for"], QStringLiteral("this fault happens at once and takes no `for`"));
     }
-    if (n["every"]) {
+    if (n["every"])
         e.every = r.duration(n["every"], QStringLiteral("every"));
-        if (e.every && e.every->count() <= 0)
-            r.error(n["every"], QStringLiteral("every must be longer than zero"));
-        else if (e.every && e.duration && *e.duration >= *e.every)
-            r.error(n["every"],
-                    QStringLiteral("every must be longer than for (the fault ends before it starts again)"));
-    }
+    if (const FaultWindowProblem window = validateFaultWindow(e.duration, e.every, instant);
+        !window.message.isEmpty())
+        r.error(n[window.key], window.message);
     if (const YAML::Node rnd = n["random"]) {
         if (n["at"] || n["every"] || n["for"])
             r.error(rnd,

@@ -5,7 +5,7 @@
 namespace hil {
 
 QString DeviceFaultSpec::startCommand() const {
-    QStringList parts{QStringLiteral("FAULT"), kind};
+    QStringList parts{QStringLiteral("FAULT"), kindName()};
     for (auto it = params.cbegin(); it != params.cend(); ++it)
         parts.append(it.key() + u'=' + it.value());
     return parts.join(u' ');
@@ -14,7 +14,7 @@ QString DeviceFaultSpec::startCommand() const {
 QString DeviceFaultSpec::clearCommand() const {
     if (isInstant())
         return {};
-    QString cmd = QStringLiteral("CLEAR ") + kind;
+    QString cmd = QStringLiteral("CLEAR ") + kindName();
     if (params.contains(QStringLiteral("channel")))
         cmd += QStringLiteral(" channel=") + params.value(QStringLiteral("channel"));
     return cmd;

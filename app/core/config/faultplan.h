@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/base/duration.h"
+#include "core/config/devicefaultkind.h"
 #include "core/config/linkfault.h"
 
 #include <QMap>
@@ -11,14 +12,14 @@ namespace hil {
 
 // A fault inside a simulated device, sent over the simulator's control channel (docs/simulators.md).
 struct DeviceFaultSpec {
-    QString kind; // drift, offset, noise, stuck, spike, dropout, hang, reboot, garbage, longline, duplicate,
-                  // late, stale, unplug
+    DeviceFaultKind kind = DeviceFaultKind::Drift;
     QMap<QString, QString> params; // channel=temp, rate=0.1, ...
     // The control-channel command that starts it ("FAULT drift channel=temp rate=0.1") and the one that
     // ends it ("CLEAR drift channel=temp"); instantaneous faults (reboot, unplug) have no clear command.
     QString startCommand() const;
     QString clearCommand() const;
-    bool isInstant() const { return kind == u"reboot" || kind == u"unplug"; }
+    bool isInstant() const { return deviceFaultKindInfo(kind).instant; }
+    QString kindName() const { return deviceFaultKindName(kind); }
 };
 
 // Power of a device: a simulated one is killed hard and started again; one fed by a supply in the

@@ -1,8 +1,8 @@
 #include "core/config/faultspecparser.h"
 
 #include <QLocale>
-#include <QSet>
 #include <QStringList>
+#include <algorithm>
 #include <cmath>
 
 namespace hil {
@@ -10,32 +10,6 @@ namespace hil {
 namespace {
 
 using Kind = LinkFaultSpec::Kind;
-
-const char16_t *const kKindList =
-    u"blackout, loss, latency, bandwidth, corrupt, slice, disconnect, drop_first, close_after";
-
-QStringList keysFor(Kind k) {
-    switch (k) {
-    case Kind::Loss:
-        return {QStringLiteral("p"), QStringLiteral("burst")};
-    case Kind::Latency:
-        return {QStringLiteral("delay"), QStringLiteral("jitter")};
-    case Kind::Bandwidth:
-        return {QStringLiteral("rate")};
-    case Kind::Corrupt:
-        return {QStringLiteral("p")};
-    case Kind::Slice:
-        return {QStringLiteral("bytes"), QStringLiteral("delay")};
-    case Kind::DropFirst:
-        return {QStringLiteral("lines")};
-    case Kind::CloseAfter:
-        return {QStringLiteral("after")};
-    case Kind::Blackout:
-    case Kind::Disconnect:
-        break;
-    }
-    return {};
-}
 
 // The shortest text that reads back to the same double, with the exponent written as people do ("1e-4").
 QString number(double v) {
@@ -52,21 +26,10 @@ QString number(double v) {
     return text.left(e + 1) + (negative ? QStringLiteral("-") : QString()) + exponent;
 }
 
-bool isProbability(double p) {
-    return p >= 0.0 && p <= 1.0; // false for NaN
-}
-
 std::optional<double> parseNumber(QStringView text) {
     bool ok = false;
     const double v = text.toDouble(&ok);
     if (!ok || !std::isfinite(v))
-        return std::nullopt;
-    return v;
-}
-
-std::optional<double> parseProbability(QStringView text) {
-    const auto v = parseNumber(text);
-    if (!v || !isProbability(*v))
         return std::nullopt;
     return v;
 }
@@ -82,7 +45,7 @@ std::optional<double> parseRate(QStringView text) {
         text.chop(1);
     }
     const auto v = parseNumber(text);
-    if (!v || !(*v > 0))
+    if (!v)
         return std::nullopt;
     return *v * scale;
 }
@@ -90,7 +53,7 @@ std::optional<double> parseRate(QStringView text) {
 std::optional<qint64> parseCount(QStringView text) {
     bool ok = false;
     const qint64 v = text.toLongLong(&ok);
-    if (!ok || v < 1)
+    if (!ok)
         return std::nullopt;
     return v;
 }
@@ -140,80 +103,24 @@ std::optional<LinkFaultSpec::Direction> linkDirectionFromName(QStringView name) 
     return std::nullopt;
 }
 
-QString validateLinkFault(const LinkFaultSpec &spec) {
-    const auto outside = [](const char16_t *what, double p) {
-        return QStringLiteral("%1 %2 is outside [0, 1]").arg(QString::fromUtf16(what), number(p));
-    };
-    switch (spec.kind) {
-    case Kind::Loss:
-        if (spec.burst) {
-            const LinkFaultSpec::GilbertElliott &b = *spec.burst;
-            if (!isProbability(b.pGoodToBad))
-                return outside(u"the good-to-bad probability", b.pGoodToBad);
-            if (!isProbability(b.pBadToGood))
-                return outside(u"the bad-to-good probability", b.pBadToGood);
-            if (!isProbability(b.lossInGood))
-                return outside(u"the loss in the good state", b.lossInGood);
-            if (!isProbability(b.lossInBad))
-                return outside(u"the loss in the bad state", b.lossInBad);
-        } else if (!isProbability(spec.probability)) {
-            return outside(u"probability", spec.probability);
-        }
-        break;
-    case Kind::Corrupt:
-        if (!isProbability(spec.probability))
-            return outside(u"probability", spec.probability);
-        break;
-    case Kind::Latency:
-        if (spec.delay.count() < 0)
-            return QStringLiteral("the delay is negative");
-        if (spec.jitter.count() < 0)
-            return QStringLiteral("the jitter is negative");
-        break;
-    case Kind::Bandwidth:
-        if (!(spec.bytesPerSecond > 0) || !std::isfinite(spec.bytesPerSecond))
-            return QStringLiteral("the rate must be a number of bytes per second > 0");
-        break;
-    case Kind::Slice:
-        if (spec.sliceBytes < 1)
-            return QStringLiteral("slices must be at least 1 byte");
-        if (spec.sliceDelay.count() < 0)
-            return QStringLiteral("the delay between slices is negative");
-        break;
-    case Kind::DropFirst:
-        if (spec.lines < 1)
-            return QStringLiteral("the number of lines must be at least 1");
-        break;
-    case Kind::CloseAfter:
-        if (spec.after.count() < 0)
-            return QStringLiteral("the time before closing is negative");
-        break;
-    case Kind::Blackout:
-    case Kind::Disconnect:
-        break;
-    }
-    return {};
-}
-
 std::optional<TimedLinkFault> parseLinkFault(QStringView text, QString *error) {
     const QStringView s = text.trimmed();
     const qsizetype colon = s.indexOf(u':');
     const QString kindText = (colon < 0 ? s : s.left(colon)).trimmed().toString();
     const auto kind = LinkFaultSpec::kindFromName(kindText);
     if (!kind) {
-        fail(error,
-             QStringLiteral("unknown link fault '%1' (use %2)").arg(kindText, QString::fromUtf16(kKindList)));
+        fail(error, LinkFaultSpec::unknownKindMessage(kindText));
         return std::nullopt;
     }
     TimedLinkFault f;
     f.spec.kind = *kind;
-    const QStringList keys = keysFor(*kind);
+    const QStringList keys = LinkFaultSpec::parameterNames(*kind);
     const auto bad = [&](const QString &message) {
         fail(error, kindText + QStringLiteral(": ") + message);
         return std::nullopt;
     };
 
-    QSet<QString> seen;
+    QStringList seen;
     if (colon >= 0) {
         const QStringView params = s.mid(colon + 1);
         if (params.trimmed().isEmpty())
@@ -227,7 +134,7 @@ std::optional<TimedLinkFault> parseLinkFault(QStringView text, QString *error) {
             const QStringView value = param.mid(eq + 1).trimmed();
             if (seen.contains(key))
                 return bad(QStringLiteral("'%1' is given twice").arg(key));
-            seen.insert(key);
+            seen.append(key);
             if (value.isEmpty())
                 return bad(QStringLiteral("'%1' has no value").arg(key));
             const auto duration = [&](Nanoseconds *out) {
@@ -258,10 +165,9 @@ std::optional<TimedLinkFault> parseLinkFault(QStringView text, QString *error) {
                                             .join(QStringLiteral(", "));
                 return bad(QStringLiteral("unknown parameter '%1' (use %2)").arg(key, allowed));
             } else if (key == u"p") {
-                const auto p = parseProbability(value);
+                const auto p = parseNumber(value);
                 if (!p)
-                    return bad(
-                        QStringLiteral("p must be a probability in [0, 1], not '%1'").arg(value.toString()));
+                    return bad(QStringLiteral("p must be a number, not '%1'").arg(value.toString()));
                 f.spec.probability = *p;
             } else if (key == u"burst") {
                 const QList<QStringView> parts = value.split(u'/');
@@ -272,10 +178,9 @@ std::optional<TimedLinkFault> parseLinkFault(QStringView text, QString *error) {
                             .arg(value.toString()));
                 double v[4] = {0, 0, 0, 1};
                 for (qsizetype i = 0; i < parts.size(); ++i) {
-                    const auto p = parseProbability(parts[i].trimmed());
+                    const auto p = parseNumber(parts[i].trimmed());
                     if (!p)
-                        return bad(QStringLiteral("burst: '%1' is not a probability in [0, 1]")
-                                       .arg(parts[i].toString()));
+                        return bad(QStringLiteral("burst: '%1' is not a number").arg(parts[i].toString()));
                     v[i] = *p;
                 }
                 f.spec.burst = LinkFaultSpec::GilbertElliott{v[0], v[1], v[2], v[3]};
@@ -294,61 +199,30 @@ std::optional<TimedLinkFault> parseLinkFault(QStringView text, QString *error) {
             } else if (key == u"rate") {
                 const auto rate = parseRate(value);
                 if (!rate)
-                    return bad(QStringLiteral("rate must be bytes per second > 0 (\"10000\", \"10k\", "
-                                              "\"1.5M\"), not '%1'")
-                                   .arg(value.toString()));
+                    return bad(
+                        QStringLiteral("rate must be a number of bytes per second (\"10000\", \"10k\", "
+                                       "\"1.5M\"), not '%1'")
+                            .arg(value.toString()));
                 f.spec.bytesPerSecond = *rate;
             } else if (key == u"bytes" || key == u"lines") {
                 const auto n = parseCount(value);
-                if (!n || (key == u"bytes" && *n > 1'000'000'000))
-                    return bad(QStringLiteral("%1 must be a whole number >= 1, not '%2'")
-                                   .arg(key, value.toString()));
+                if (!n)
+                    return bad(
+                        QStringLiteral("%1 must be a whole number, not '%2'").arg(key, value.toString()));
+                // Out of int's range is out of the allowed range too: validateLinkFault() says so.
                 if (key == u"bytes")
-                    f.spec.sliceBytes = static_cast<int>(*n);
+                    f.spec.sliceBytes = static_cast<int>(std::clamp<qint64>(*n, 0, kMaxSliceBytes + 1));
                 else
                     f.spec.lines = *n;
             }
         }
     }
 
-    // The one parameter a kind cannot do without, if any.
-    const char16_t *required = nullptr;
-    switch (*kind) {
-    case Kind::Loss:
-        if (seen.contains(QStringLiteral("p")) == seen.contains(QStringLiteral("burst")))
-            return bad(QStringLiteral("needs either p= or burst="));
-        break;
-    case Kind::Latency:
-        required = u"delay";
-        break;
-    case Kind::Bandwidth:
-        required = u"rate";
-        break;
-    case Kind::Corrupt:
-        required = u"p";
-        break;
-    case Kind::DropFirst:
-        required = u"lines";
-        break;
-    case Kind::CloseAfter:
-        required = u"after";
-        break;
-    case Kind::Blackout:
-    case Kind::Slice:
-    case Kind::Disconnect:
-        break;
-    }
-    if (required && !seen.contains(QString::fromUtf16(required)))
-        return bad(QStringLiteral("needs %1=").arg(QString::fromUtf16(required)));
-    if (f.duration && f.duration->count() <= 0)
-        return bad(QStringLiteral("for must be longer than 0"));
-    if (f.every) {
-        if (!f.duration)
-            return bad(QStringLiteral("every needs for= (how long each repetition lasts)"));
-        if (*f.every <= *f.duration)
-            return bad(QStringLiteral("every (%1) must be longer than for (%2)")
-                           .arg(formatDuration(*f.every), formatDuration(*f.duration)));
-    }
+    if (const QString missing = LinkFaultSpec::missingParameters(*kind, seen); !missing.isEmpty())
+        return bad(missing);
+    if (const FaultWindowProblem window = validateFaultWindow(f.duration, f.every, false);
+        !window.message.isEmpty())
+        return bad(window.message);
     if (const QString problem = validateLinkFault(f.spec); !problem.isEmpty())
         return bad(problem);
     return f;

@@ -24,13 +24,14 @@ struct TimedLinkFault {
 //   fault  = kind [ ":" param *( "," param ) ]
 //   param  = key "=" value
 //   kind   = blackout | loss | latency | bandwidth | corrupt | slice | disconnect | drop_first | close_after
+//            (LinkFaultSpec's table in linkfault.cpp; values are judged by validateLinkFault())
 //
 //   every kind:  dir=to-device|from-device|both (default both), at=DURATION, for=DURATION, every=DURATION
 //   loss:        p=P  or  burst=P_GOOD_TO_BAD/P_BAD_TO_GOOD[/LOSS_IN_GOOD/LOSS_IN_BAD]
-//   latency:     delay=DURATION (required), jitter=DURATION
+//   latency:     delay=DURATION (required), jitter=DURATION (at most the delay)
 //   bandwidth:   rate=BYTES_PER_S (required; "10000", "10k", "1.5M")
 //   corrupt:     p=P (per bit)
-//   slice:       bytes=N (default 1), delay=DURATION (default 0)
+//   slice:       bytes=N (default 1, at most 1 MiB), delay=DURATION (default 0)
 //   drop_first:  lines=N (required)
 //   close_after: after=DURATION (required)
 //
@@ -38,10 +39,6 @@ struct TimedLinkFault {
 // Durations as parseDuration() reads them ("50ms", "1.5s"); probabilities in [0, 1]. Returns nullopt and
 // sets *error to a sentence naming the offending part on bad input.
 std::optional<TimedLinkFault> parseLinkFault(QStringView text, QString *error = nullptr);
-
-// The problem with a spec's values (a probability outside [0, 1], a rate <= 0, a negative duration ...),
-// or an empty string. parseLinkFault() applies it; a scenario loader can too.
-QString validateLinkFault(const LinkFaultSpec &spec);
 
 // The text form of a fault; parseLinkFault() reads it back to the same values.
 QString formatLinkFault(const TimedLinkFault &fault);

@@ -1,7 +1,7 @@
 #include "core/config/linkfault.h"
 
-#include <array>
-#include <utility>
+#include <cmath>
+#include <initializer_list>
 
 namespace hil {
 
@@ -9,17 +9,35 @@ namespace {
 
 using Kind = LinkFaultSpec::Kind;
 
-constexpr std::array<std::pair<Kind, const char16_t *>, 9> kKindNames{{
-    {Kind::Blackout, u"blackout"},
-    {Kind::Loss, u"loss"},
-    {Kind::Latency, u"latency"},
-    {Kind::Bandwidth, u"bandwidth"},
-    {Kind::Corrupt, u"corrupt"},
-    {Kind::Slice, u"slice"},
-    {Kind::Disconnect, u"disconnect"},
-    {Kind::DropFirst, u"drop_first"},
-    {Kind::CloseAfter, u"close_after"},
-}};
+struct KindInfo {
+    Kind kind;
+    const char16_t *name;
+    std::initializer_list<const char16_t *> parameters;
+    const char16_t *required; // the parameter it cannot do without, if any
+};
+
+const KindInfo kKinds[] = {
+    {Kind::Blackout, u"blackout", {}, nullptr},
+    {Kind::Loss, u"loss", {u"p", u"burst"}, nullptr}, // one of the two: see missingParameters()
+    {Kind::Latency, u"latency", {u"delay", u"jitter"}, u"delay"},
+    {Kind::Bandwidth, u"bandwidth", {u"rate"}, u"rate"},
+    {Kind::Corrupt, u"corrupt", {u"p"}, u"p"},
+    {Kind::Slice, u"slice", {u"bytes", u"delay"}, nullptr},
+    {Kind::Disconnect, u"disconnect", {}, nullptr},
+    {Kind::DropFirst, u"drop_first", {u"lines"}, u"lines"},
+    {Kind::CloseAfter, u"close_after", {u"after"}, u"after"},
+};
+
+const KindInfo *info(Kind k) {
+    for (const KindInfo &i : kKinds)
+        if (i.kind == k)
+            return &i;
+    return nullptr;
+}
+
+bool isProbability(double p) {
+    return p >= 0.0 && p <= 1.0; // false for NaN
+}
 
 QString number(double v) {
     return QString::number(v, 'g', 6);
@@ -40,17 +58,124 @@ QString directionSuffix(LinkFaultSpec::Direction d) {
 } // namespace
 
 QString LinkFaultSpec::kindName(Kind k) {
-    for (const auto &[kind, name] : kKindNames)
-        if (kind == k)
-            return QString::fromUtf16(name);
-    return QStringLiteral("unknown");
+    const KindInfo *i = info(k);
+    return i ? QString::fromUtf16(i->name) : QStringLiteral("unknown");
 }
 
 std::optional<LinkFaultSpec::Kind> LinkFaultSpec::kindFromName(const QString &name) {
-    for (const auto &[kind, text] : kKindNames)
-        if (name == QStringView(text))
-            return kind;
+    for (const KindInfo &i : kKinds)
+        if (name == QStringView(i.name))
+            return i.kind;
     return std::nullopt;
+}
+
+QStringList LinkFaultSpec::kindNames() {
+    QStringList names;
+    for (const KindInfo &i : kKinds)
+        names << QString::fromUtf16(i.name);
+    return names;
+}
+
+QStringList LinkFaultSpec::parameterNames(Kind k) {
+    QStringList names;
+    if (const KindInfo *i = info(k))
+        for (const char16_t *p : i->parameters)
+            names << QString::fromUtf16(p);
+    return names;
+}
+
+QString LinkFaultSpec::missingParameters(Kind k, const QStringList &given) {
+    if (k == Kind::Loss) {
+        if (given.contains(QStringLiteral("p")) == given.contains(QStringLiteral("burst")))
+            return QStringLiteral("needs either p or burst");
+        return {};
+    }
+    const KindInfo *i = info(k);
+    if (i && i->required && !given.contains(QString::fromUtf16(i->required)))
+        return QStringLiteral("needs ") + QString::fromUtf16(i->required);
+    return {};
+}
+
+QString LinkFaultSpec::unknownKindMessage(const QString &name) {
+    return QStringLiteral("unknown link fault '%1' (known: %2)")
+        .arg(name, kindNames().join(QStringLiteral(", ")));
+}
+
+QString validateLinkFault(const LinkFaultSpec &spec) {
+    using Kind = LinkFaultSpec::Kind;
+    const auto outside = [](const char16_t *what, double p) {
+        return QStringLiteral("%1 %2 is outside [0, 1]").arg(QString::fromUtf16(what), number(p));
+    };
+    switch (spec.kind) {
+    case Kind::Loss:
+        if (spec.burst) {
+            const LinkFaultSpec::GilbertElliott &b = *spec.burst;
+            if (!isProbability(b.pGoodToBad))
+                return outside(u"the good-to-bad probability", b.pGoodToBad);
+            if (!isProbability(b.pBadToGood))
+                return outside(u"the bad-to-good probability", b.pBadToGood);
+            if (!isProbability(b.lossInGood))
+                return outside(u"the loss in the good state", b.lossInGood);
+            if (!isProbability(b.lossInBad))
+                return outside(u"the loss in the bad state", b.lossInBad);
+        } else if (!isProbability(spec.probability)) {
+            return outside(u"probability", spec.probability);
+        }
+        break;
+    case Kind::Corrupt:
+        if (!isProbability(spec.probability))
+            return outside(u"probability", spec.probability);
+        break;
+    case Kind::Latency:
+        if (spec.delay.count() < 0)
+            return QStringLiteral("the delay is negative");
+        if (spec.jitter.count() < 0)
+            return QStringLiteral("the jitter is negative");
+        // A chunk would have to leave before it arrived.
+        if (spec.jitter > spec.delay)
+            return QStringLiteral("jitter must not exceed delay (a packet cannot arrive before it is sent)");
+        break;
+    case Kind::Bandwidth:
+        if (!(spec.bytesPerSecond > 0) || !std::isfinite(spec.bytesPerSecond))
+            return QStringLiteral("the rate must be a number of bytes per second > 0");
+        break;
+    case Kind::Slice:
+        if (spec.sliceBytes < 1 || spec.sliceBytes > kMaxSliceBytes)
+            return QStringLiteral("slices must be 1 to %1 bytes").arg(kMaxSliceBytes);
+        if (spec.sliceDelay.count() < 0)
+            return QStringLiteral("the delay between slices is negative");
+        break;
+    case Kind::DropFirst:
+        if (spec.lines < 1 || spec.lines > kMaxDropLines)
+            return QStringLiteral("the number of lines must be 1 to %1").arg(kMaxDropLines);
+        break;
+    case Kind::CloseAfter:
+        if (spec.after.count() < 0)
+            return QStringLiteral("the time before closing is negative");
+        break;
+    case Kind::Blackout:
+    case Kind::Disconnect:
+        break;
+    }
+    return {};
+}
+
+FaultWindowProblem validateFaultWindow(const std::optional<Nanoseconds> &duration,
+                                       const std::optional<Nanoseconds> &every, bool instant) {
+    if (duration && duration->count() <= 0)
+        return {QStringLiteral("for must be longer than 0"), "for"};
+    if (!every)
+        return {};
+    if (every->count() <= 0)
+        return {QStringLiteral("every must be longer than 0"), "every"};
+    // Without an end each repetition would start while the last one still holds.
+    if (!duration && !instant)
+        return {QStringLiteral("every needs for (how long each repetition lasts)"), "every"};
+    if (duration && *every <= *duration)
+        return {QStringLiteral("every (%1) must be longer than for (%2)")
+                    .arg(formatDuration(*every), formatDuration(*duration)),
+                "every"};
+    return {};
 }
 
 QString LinkFaultSpec::describe() const {

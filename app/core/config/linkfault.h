@@ -3,6 +3,7 @@
 #include "core/base/duration.h"
 
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 namespace hil {
@@ -46,8 +47,36 @@ struct LinkFaultSpec {
 
     // "latency 50ms±5ms to-device" style, for events and messages.
     QString describe() const;
+
+    // The one table of link fault kinds (linkfault.cpp): every parser, message and preset reads it, so
+    // the text form, scenario files and the GUI cannot disagree about names or parameters.
     static QString kindName(Kind k);
     static std::optional<Kind> kindFromName(const QString &name);
+    static QStringList kindNames();
+    // The parameters a kind takes, besides the when and where (dir/direction, at, for, every).
+    static QStringList parameterNames(Kind k);
+    // What a kind lacks given the parameters written ("needs delay"), or an empty string.
+    static QString missingParameters(Kind k, const QStringList &given);
+    static QString unknownKindMessage(const QString &name);
 };
+
+// The largest slice and the most lines drop_first counts: beyond these a fault stops meaning anything.
+inline constexpr int kMaxSliceBytes = 1 << 20;
+inline constexpr qint64 kMaxDropLines = 2'147'483'647;
+
+// The rules a link fault's values must keep, whichever form it was written in: a probability outside
+// [0, 1], a rate <= 0, a jitter larger than the delay ... Returns the problem, or an empty string.
+// Callers report it as "KIND: problem" so that every form gives the same sentence.
+QString validateLinkFault(const LinkFaultSpec &spec);
+
+// The rules for when a fault applies, shared by `hil proxy --fault` and scenario files: `for` and
+// `every` longer than zero, `every` longer than `for`, and a repeating fault that is not instantaneous
+// needs `for`. Returns the problem and the key it is about ("for" or "every"), or an empty problem.
+struct FaultWindowProblem {
+    QString message;
+    const char *key = nullptr;
+};
+FaultWindowProblem validateFaultWindow(const std::optional<Nanoseconds> &duration,
+                                       const std::optional<Nanoseconds> &every, bool instant);
 
 } // namespace hil

@@ -1,6 +1,7 @@
 #include "core/link/faultpipeline.h"
 
 #include "core/base/clock.h"
+#include "core/base/seedmix.h"
 
 #include <algorithm>
 #include <climits>
@@ -19,45 +20,6 @@ constexpr qint64 kLongAgo = std::numeric_limits<qint64>::min() / 4;
 // Bandwidth hands bytes on in pieces of about this much traffic, so that a large chunk trickles out at the
 // rate instead of arriving whole at the end of its budget.
 constexpr double kBandwidthPieceSeconds = 0.010;
-
-quint64 splitmix64(quint64 &state) {
-    quint64 z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-// xoshiro256** (Blackman and Vigna), seeded through splitmix64 as its authors recommend. Written out here
-// so that the same seed gives the same faults with every compiler and standard library.
-class Xoshiro256 {
-public:
-    explicit Xoshiro256(quint64 seed) {
-        for (quint64 &word : m_s)
-            word = splitmix64(seed);
-    }
-
-    quint64 next() {
-        const quint64 result = rotl(m_s[1] * 5, 7) * 9;
-        const quint64 t = m_s[1] << 17;
-        m_s[2] ^= m_s[0];
-        m_s[3] ^= m_s[1];
-        m_s[1] ^= m_s[2];
-        m_s[0] ^= m_s[3];
-        m_s[2] ^= t;
-        m_s[3] = rotl(m_s[3], 45);
-        return result;
-    }
-
-    // Uniform in [0, 1), from the top 53 bits.
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-    // Uniform in (0, 1], for logarithms.
-    double uniformPositive() { return (static_cast<double>(next() >> 11) + 1.0) * 0x1.0p-53; }
-
-private:
-    static quint64 rotl(quint64 x, int k) { return (x << k) | (x >> (64 - k)); }
-
-    quint64 m_s[4] = {};
-};
 
 int rank(Kind k) {
     switch (k) {
@@ -184,7 +146,7 @@ void FaultPipeline::push(const QByteArray &bytes) {
 void FaultPipeline::activate(int id, const LinkFaultSpec &spec) {
     deactivate(id);
     // Same id, same activation count, same seed: a timeline replays the same faults.
-    quint64 state = m_seed ^ (0x9E3779B97F4A7C15ULL * (static_cast<quint64>(static_cast<quint32>(id)) + 1));
+    quint64 state = m_seed ^ (kGoldenGamma * (static_cast<quint64>(static_cast<quint32>(id)) + 1));
     state = splitmix64(state) ^ (0xD1B54A32D192ED03ULL * (m_activations[id]++ + 1));
     auto fault = std::make_unique<Fault>(id, spec, splitmix64(state), m_sequence++);
     fault->snapshot = m_counters;

@@ -1,6 +1,7 @@
 #include "core/link/faultproxy.h"
 
 #include "core/base/clock.h"
+#include "core/base/seedmix.h"
 
 #include <QTcpSocket>
 #include <algorithm>
@@ -13,15 +14,9 @@ namespace {
 
 constexpr qint64 kNever = std::numeric_limits<qint64>::max();
 
-quint64 mix(quint64 z) {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-// One seed per connection and direction, from the proxy's seed: splitmix64 steps.
+// One seed per connection and direction, from the proxy's seed.
 quint64 connectionSeed(quint64 seed, quint64 connection, quint64 direction) {
-    return mix(mix(seed + 0x9E3779B97F4A7C15ULL * connection) + 0x9E3779B97F4A7C15ULL * (direction + 1));
+    return deriveSeed(deriveSeed(seed, connection), direction + 1);
 }
 
 bool actsOn(LinkFaultSpec::Direction d, Link::Direction which) {

@@ -1,15 +1,14 @@
 #include "core/link/link.h"
 
+#include "core/base/seedmix.h"
+
 namespace hil {
 
 namespace {
 
-// splitmix64 of the link's seed and the direction: two well-spread seeds from one.
+// Two well-spread seeds from the link's one, so the directions draw independently.
 quint64 directionSeed(quint64 seed, quint64 direction) {
-    quint64 z = seed + 0x9E3779B97F4A7C15ULL * (direction + 1);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return deriveSeed(seed, direction + 1);
 }
 
 bool actsOn(LinkFaultSpec::Direction d, Link::Direction which) {

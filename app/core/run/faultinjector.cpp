@@ -67,7 +67,7 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
         rec.direction = linkDirectionName(entry.link.direction);
         break;
     case FaultEntry::Target::Device:
-        rec.kind = entry.device.kind;
+        rec.kind = entry.device.kindName();
         instant = entry.device.isInstant();
         break;
     case FaultEntry::Target::Power:
@@ -78,7 +78,7 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
         break;
     }
     emit eventRaised(
-        now, QStringLiteral("fault-start"), entry.on,
+        now, EventKind::FaultStart, entry.on,
         (manual ? QStringLiteral("manual: ") : QString())
             + QStringLiteral("%1 %2%3 (seed %4)")
                   .arg(rec.target, rec.kind, rec.direction.isEmpty() ? QString() : u' ' + rec.direction)
@@ -103,7 +103,7 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
             device, command, [this, id, instant, device, command](bool ok, const QString &answer) {
                 if (!ok)
                     emit eventRaised(
-                        monotonicNs(), QStringLiteral("error"), device,
+                        monotonicNs(), EventKind::Error, device,
                         QStringLiteral("device fault '%1' was not taken: %2").arg(command, answer));
                 if (instant)
                     end(id);
@@ -187,7 +187,7 @@ void FaultInjector::finishEnd(int id) {
                       .arg(rec.bytesDropped)
                       .arg(rec.bytesCorrupted)
                       .arg(rec.bytesDelayed);
-    emit eventRaised(now, QStringLiteral("fault-end"), a.entry.on, detail);
+    emit eventRaised(now, EventKind::FaultEnd, a.entry.on, detail);
     emit faultEnded(rec);
     if (!a.entry.onProxy)
         beginRecovery(rec, a.entry, now);
@@ -248,7 +248,7 @@ void FaultInjector::stepFinished(const StepResult &result) {
     r.deadline->deleteLater();
     r.record.recoveryNs = std::max<qint64>(0, result.endNs - r.record.endNs);
     emit eventRaised(
-        monotonicNs(), QStringLiteral("recovered"), result.device,
+        monotonicNs(), EventKind::Recovered, result.device,
         QStringLiteral("%1 after the end of %2 %3")
             .arg(formatDuration(Nanoseconds(r.record.recoveryNs)), r.record.target, r.record.kind));
     emit faultRecovered(r.record);

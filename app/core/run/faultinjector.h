@@ -49,7 +49,7 @@ signals:
     void faultRecovered(const hil::FaultRecord &fault);
     // The device did not answer correctly within the fault's `recover.within`.
     void recoveryMissed(const hil::FaultRecord &fault, const QString &message);
-    void eventRaised(qint64 monoNs, const QString &kind, const QString &device, const QString &detail);
+    void eventRaised(qint64 monoNs, hil::EventKind kind, const QString &device, const QString &detail);
 
 private:
     struct Active {

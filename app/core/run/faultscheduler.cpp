@@ -1,6 +1,7 @@
 #include "core/run/faultscheduler.h"
 
 #include "core/base/clock.h"
+#include "core/base/seedmix.h"
 
 #include <cmath>
 
@@ -8,16 +9,9 @@ namespace hil {
 
 namespace {
 
-quint64 splitmix(quint64 &state) {
-    quint64 z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 // Exponentially distributed with the given mean, from 53 random bits.
 qint64 exponential(quint64 &state, qint64 meanNs) {
-    const double u = static_cast<double>(splitmix(state) >> 11) * 0x1.0p-53; // [0, 1)
+    const double u = unitInterval(splitmix64(state));
     return static_cast<qint64>(std::llround(-static_cast<double>(meanNs) * std::log1p(-u)));
 }
 
@@ -45,7 +39,7 @@ FaultScheduler::FaultScheduler(QList<FaultEntry> entries, quint64 seed, QObject 
     for (int i = 0; i < m_entries.size(); ++i) {
         Cursor c;
         c.entry = i;
-        c.rng = splitmix(s) ^ static_cast<quint64>(i);
+        c.rng = splitmix64(s) ^ static_cast<quint64>(i);
         advance(m_entries, c);
         m_cursors.append(c);
     }

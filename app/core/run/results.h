@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/base/eventkind.h"
 #include "core/base/verdict.h"
 #include "core/config/limits.h"
 #include "core/config/scenario.h"
@@ -77,7 +78,7 @@ struct FaultRecord {
 
 struct Event {
     qint64 timeNs = 0;
-    QString kind; // connect, disconnect, overflow, unsolicited, sim-exit, abort, error, ...
+    QString kind; // eventKindName() of an EventKind (core/base/eventkind.h): stored and reported as text
     QString device;
     QString detail;
 };

@@ -56,8 +56,8 @@ void Runner::addListener(ResultListener *listener) {
     m_listeners.append(listener);
 }
 
-void Runner::emitEvent(qint64 monoNs, const QString &kind, const QString &device, const QString &detail) {
-    const Event e{rel(monoNs), kind, device, detail};
+void Runner::emitEvent(qint64 monoNs, EventKind kind, const QString &device, const QString &detail) {
+    const Event e{rel(monoNs), eventKindName(kind), device, detail};
     for (ResultListener *l : std::as_const(m_listeners))
         l->eventRecorded(e);
 }
@@ -84,8 +84,7 @@ void Runner::start() {
     m_bench = new Bench(m_fixture, m_scenario.devices, m_info.seed, this);
     connect(m_bench, &Bench::deviceEvent, this, &Runner::emitEvent);
     connect(m_bench, &Bench::deviceGone, this, [this](const QString &device, const QString &reason) {
-        emitEvent(monotonicNs(), QStringLiteral("error"), device,
-                  QStringLiteral("device gone: %1").arg(reason));
+        emitEvent(monotonicNs(), EventKind::Error, device, QStringLiteral("device gone: %1").arg(reason));
         m_deviceLost = true;
     });
     connect(m_bench, &Bench::deviceBack, this, [this](const QString &device) { m_lostSince.remove(device); });
@@ -122,7 +121,7 @@ void Runner::start() {
                 publish(r);
             });
     connect(m_bench, &Bench::failed, this, [this](const QString &device, const QString &reason) {
-        emitEvent(monotonicNs(), QStringLiteral("error"), device, reason);
+        emitEvent(monotonicNs(), EventKind::Error, device, reason);
         m_verdict = Verdict::Error;
         finish(QStringLiteral("device '%1' could not be connected: %2").arg(device, reason));
     });
@@ -157,8 +156,7 @@ void Runner::beginPhase(Phase p) {
     const qint64 now = monotonicNs();
     if (p == Phase::Steps) {
         if (m_setupFailed) {
-            emitEvent(now, QStringLiteral("skip"), QString(),
-                      QStringLiteral("setup did not pass: steps skipped"));
+            emitEvent(now, EventKind::Skip, QString(), QStringLiteral("setup did not pass: steps skipped"));
             beginPhase(Phase::Teardown);
             return;
         }
@@ -409,7 +407,7 @@ void Runner::noteLostDevice(const StepResult &result) {
     const qint64 timeout = config ? config->reconnectTimeout.count() : 0;
     if (now - since >= timeout) {
         m_deviceLost = true;
-        emitEvent(now, QStringLiteral("error"), result.device,
+        emitEvent(now, EventKind::Error, result.device,
                   QStringLiteral("not back within its reconnect timeout (%1)")
                       .arg(formatDuration(Nanoseconds(timeout))));
     }
@@ -452,7 +450,7 @@ qint64 Runner::nextSlot(const Repeat &rep, qint64 startNs, qint64 slot, qint64 n
     if (nowNs - (startNs + next * period) <= period / 2)
         return next;
     const qint64 first = (nowNs - startNs + period - 1) / period; // the first slot not in the past
-    emitEvent(nowNs, QStringLiteral("schedule-overrun"), QString(),
+    emitEvent(nowNs, EventKind::ScheduleOverrun, QString(),
               QStringLiteral("%1: %2 slot(s) of %3 skipped")
                   .arg(what)
                   .arg(first - next)
@@ -535,7 +533,7 @@ void Runner::pause() {
         return;
     m_paused = true;
     m_pausedAtNs = monotonicNs();
-    emitEvent(m_pausedAtNs, QStringLiteral("pause"), QString(), QStringLiteral("paused by the operator"));
+    emitEvent(m_pausedAtNs, EventKind::Pause, QString(), QStringLiteral("paused by the operator"));
 }
 
 void Runner::resume() {
@@ -547,7 +545,7 @@ void Runner::resume() {
     m_loopStartNs += shift;
     m_stepLoopStartNs += shift;
     m_deadlineNs += shift;
-    emitEvent(now, QStringLiteral("resume"), QString(),
+    emitEvent(now, EventKind::Resume, QString(),
               QStringLiteral("after %1").arg(formatDuration(Nanoseconds(shift))));
     if (m_stepPending) {
         m_stepPending = false;
@@ -570,8 +568,7 @@ void Runner::abort(const QString &reason, Verdict verdict) {
     if (m_finished)
         return;
     const qint64 now = monotonicNs();
-    emitEvent(now, verdict == Verdict::Abort ? QStringLiteral("abort") : QStringLiteral("error"), QString(),
-              reason);
+    emitEvent(now, verdict == Verdict::Abort ? EventKind::Abort : EventKind::Error, QString(), reason);
     m_timer.stop();
     m_waitTimer.stop();
     stopConnectWait();

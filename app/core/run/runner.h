@@ -85,7 +85,7 @@ private:
     // Whether a loop that has run `done` times goes on, its next run being in `slot`.
     static bool repeatsAgain(const Repeat &rep, qint64 startNs, qint64 done, qint64 slot, qint64 nowNs);
     void finish(const QString &reason);
-    void emitEvent(qint64 monoNs, const QString &kind, const QString &device, const QString &detail);
+    void emitEvent(qint64 monoNs, EventKind kind, const QString &device, const QString &detail);
     StepResult newResult(const Step &step) const;
     void evaluate(const Step &step, StepResult &r, const QRegularExpressionMatch &match);
     qint64 rel(qint64 monoNs) const { return monoNs - m_startNs; }

@@ -1,6 +1,7 @@
 #include "core/session/bench.h"
 
 #include "core/base/clock.h"
+#include "core/base/seedmix.h"
 #include "core/link/faultproxy.h"
 #include "core/link/link.h"
 #include "core/session/devicesession.h"
@@ -12,14 +13,6 @@
 namespace hil {
 
 namespace {
-
-// splitmix64: a good spread for seeds that differ in few bits.
-quint64 mix(quint64 x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 constexpr int kMaxBackoffMs = 2000;
 
@@ -65,9 +58,10 @@ Bench::~Bench() {
 }
 
 quint64 Bench::deviceSeed(quint64 runSeed, const QString &device) {
-    quint64 h = mix(runSeed);
+    // A good spread for seeds that differ in few bits, and for names that do.
+    quint64 h = deriveSeed(runSeed, 1);
     for (QChar c : device)
-        h = mix(h ^ c.unicode());
+        h = deriveSeed(h ^ c.unicode(), 1);
     // Keep it positive as a signed 63-bit value: it goes on command lines and into SQLite integers.
     return h & 0x7fffffffffffffffULL;
 }
@@ -111,7 +105,7 @@ void Bench::connectAll(int timeoutMs) {
             return;
         }
         m_proxies.insert(p.name, proxy);
-        emit deviceEvent(monotonicNs(), QStringLiteral("proxy-start"), p.name,
+        emit deviceEvent(monotonicNs(), EventKind::ProxyStart, p.name,
                          QStringLiteral("%1 -> %2").arg(proxy->listenAddress(), proxy->upstream()));
     }
     if (m_devices.isEmpty()) {
@@ -143,7 +137,7 @@ void Bench::startSim(Device &d) {
                 emit deviceGone(name, reason);
         });
         connect(d.sim, &SimProcess::exited, this, [this, name](const QString &reason) {
-            emit deviceEvent(monotonicNs(), QStringLiteral("sim-exit"), name, reason);
+            emit deviceEvent(monotonicNs(), EventKind::SimExit, name, reason);
             if (!m_shuttingDown)
                 emit deviceGone(name, reason);
         });
@@ -163,7 +157,7 @@ void Bench::onSimReady(const QString &name, int link, const QString &address) {
         return;
     d->control->setAddress(d->sim->controlAddress());
     emit deviceEvent(
-        monotonicNs(), QStringLiteral("sim-start"), name,
+        monotonicNs(), EventKind::SimStart, name,
         QStringLiteral("pid %1 at %2 %3")
             .arg(d->sim->pid())
             .arg(link == static_cast<int>(SimSpec::Link::Pty) ? QStringLiteral("pty") : QStringLiteral("tcp"),
@@ -217,7 +211,7 @@ void Bench::openSession(Device &d, const DeviceConfig &via) {
                     onStateChanged(name, static_cast<int>(state), reason);
                 });
         connect(d.session, &DeviceSession::problem, this,
-                [this, name](qint64 t, const QString &kind, const QString &detail) {
+                [this, name](qint64 t, EventKind kind, const QString &detail) {
                     emit deviceEvent(t, kind, name, detail);
                 });
     } else {
@@ -238,8 +232,7 @@ void Bench::onStateChanged(const QString &name, int stateValue, const QString &r
         d->backoffMs = 100;
         if (d->reconnect)
             d->reconnect->stop();
-        emit deviceEvent(monotonicNs(), again ? QStringLiteral("reconnect") : QStringLiteral("connect"), name,
-                         reason);
+        emit deviceEvent(monotonicNs(), again ? EventKind::Reconnect : EventKind::Connect, name, reason);
         if (again)
             emit deviceBack(name);
         checkAllReady();
@@ -252,7 +245,7 @@ void Bench::onStateChanged(const QString &name, int stateValue, const QString &r
         return;
     }
     if (d->ready)
-        emit deviceEvent(monotonicNs(), QStringLiteral("disconnect"), name, reason);
+        emit deviceEvent(monotonicNs(), EventKind::Disconnect, name, reason);
     d->ready = false;
     scheduleReconnect(*d);
 }
@@ -372,13 +365,13 @@ void Bench::powerOff(const QString &device) {
     d->powered = false;
     if (!d->config.powerSupply.isEmpty()) {
         switchSupply(*d, QByteArrayLiteral("OUTP OFF"));
-        emit deviceEvent(monotonicNs(), QStringLiteral("power-off"), device,
+        emit deviceEvent(monotonicNs(), EventKind::PowerOff, device,
                          QStringLiteral("OUTP OFF at supply %1").arg(d->config.powerSupply));
         return;
     }
     if (d->reconnect)
         d->reconnect->stop();
-    emit deviceEvent(monotonicNs(), QStringLiteral("power-off"), device, QStringLiteral("simulator killed"));
+    emit deviceEvent(monotonicNs(), EventKind::PowerOff, device, QStringLiteral("simulator killed"));
     if (d->sim)
         d->sim->kill();
     // The killed simulator's link reports the loss through the session (disconnect event).
@@ -391,12 +384,11 @@ void Bench::powerOn(const QString &device) {
     d->powered = true;
     if (!d->config.powerSupply.isEmpty()) {
         switchSupply(*d, QByteArrayLiteral("OUTP ON"));
-        emit deviceEvent(monotonicNs(), QStringLiteral("power-on"), device,
+        emit deviceEvent(monotonicNs(), EventKind::PowerOn, device,
                          QStringLiteral("OUTP ON at supply %1").arg(d->config.powerSupply));
         return;
     }
-    emit deviceEvent(monotonicNs(), QStringLiteral("power-on"), device,
-                     QStringLiteral("simulator restarted"));
+    emit deviceEvent(monotonicNs(), EventKind::PowerOn, device, QStringLiteral("simulator restarted"));
     if (d->sim)
         startSim(*d); // onSimReady() gives the session a link to the new PTY or port
 }
@@ -413,7 +405,7 @@ void Bench::switchSupply(const Device &d, const QByteArray &command) {
         command, answer, std::chrono::milliseconds(500),
         [this, device, supplyName, command](const DeviceSession::Answer &a) {
             if (a.outcome == DeviceSession::Answer::Outcome::Matched && a.line.startsWith("ERR"))
-                emit deviceEvent(monotonicNs(), QStringLiteral("error"), device,
+                emit deviceEvent(monotonicNs(), EventKind::Error, device,
                                  QStringLiteral("supply %1 refused %2: %3")
                                      .arg(supplyName, QString::fromUtf8(command), QString::fromUtf8(a.line)));
         });

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/base/eventkind.h"
 #include "core/config/fixture.h"
 #include "core/config/linkfault.h"
 #include "core/link/faultpipeline.h"
@@ -69,7 +70,7 @@ signals:
     // A device that cannot come back: its simulator exited without being asked to.
     void deviceGone(const QString &device, const QString &reason);
     // connect, disconnect, reconnect, sim-start, sim-exit, power-off, power-on, overflow, queue-overflow.
-    void deviceEvent(qint64 timeNs, const QString &kind, const QString &device, const QString &detail);
+    void deviceEvent(qint64 timeNs, hil::EventKind kind, const QString &device, const QString &detail);
     // A device's session became ready again after being lost (or powered off).
     void deviceBack(const QString &device);
 

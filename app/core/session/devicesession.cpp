@@ -91,7 +91,7 @@ qint64 DeviceSession::sendLine(const QByteArray &line) {
 void DeviceSession::discardQueued() {
     if (m_lastExpectStrict && !m_queue.empty()) {
         emit problem(
-            monotonicNs(), QStringLiteral("unexpected-line"),
+            monotonicNs(), EventKind::UnexpectedLine,
             QStringLiteral("%1 line(s) after the last answer that nobody asked for, dropped before the "
                            "next request; the first: '%2'")
                 .arg(m_queue.size())
@@ -104,7 +104,7 @@ void DeviceSession::onBytes(const QByteArray &bytes) {
     const qint64 t = monotonicNs();
     m_framer.push(bytes, [this, t](LineFramer::Frame &&frame) {
         if (frame.kind == LineFramer::Frame::Kind::Overflow) {
-            emit problem(t, QStringLiteral("overflow"),
+            emit problem(t, EventKind::Overflow,
                          QStringLiteral("line longer than the limit dropped (%1 bytes), starting: %2")
                              .arg(frame.droppedBytes)
                              .arg(printableBytes(frame.data.left(80))));
@@ -126,7 +126,7 @@ void DeviceSession::onLine(qint64 timeNs, QByteArray line) {
     if (static_cast<qsizetype>(m_queue.size()) >= kMaxQueuedLines) {
         m_queue.pop_front();
         if (m_queuedDropped++ == 0)
-            emit problem(timeNs, QStringLiteral("queue-overflow"),
+            emit problem(timeNs, EventKind::QueueOverflow,
                          QStringLiteral("more than %1 unsolicited lines waiting; oldest dropped")
                              .arg(kMaxQueuedLines));
     }

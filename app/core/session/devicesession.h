@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/base/duration.h"
+#include "core/base/eventkind.h"
 #include "core/config/fixture.h"
 #include "core/session/lineframer.h"
 
@@ -85,7 +86,7 @@ signals:
     void lineSent(qint64 timeNs, const QByteArray &line);
     // Something the device did wrong that is not an answer: "overflow" (line too long), "queue-overflow",
     // "unexpected-line" (see discardQueued()). Device bytes in `detail` are escaped (printableBytes).
-    void problem(qint64 timeNs, const QString &kind, const QString &detail);
+    void problem(qint64 timeNs, hil::EventKind kind, const QString &detail);
     // The last background exchange finished and no expect is pending.
     void idle();
 
