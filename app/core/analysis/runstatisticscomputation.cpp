@@ -1,0 +1,675 @@
+#include "core/analysis/runstatisticscomputation.h"
+
+#include "core/analysis/runfindings.h"
+
+#include <algorithm>
+
+namespace hil {
+
+namespace {
+
+int phaseOrder(const QString &phase) {
+    if (phase == u"setup")
+        return 0;
+    if (phase == u"steps")
+        return 1;
+    if (phase == u"teardown")
+        return 2;
+    return 3;
+}
+
+void appendBytes(std::string &key, QByteArrayView b) {
+    key.append(b.data(), static_cast<size_t>(b.size()));
+    key.push_back('\x1f');
+}
+
+constexpr int kPercentiles[] = {500, 900, 950, 990, 999};
+
+qint64 *percentileSlot(LatencySummary &l, int i) {
+    switch (i) {
+    case 0:
+        return &l.p50Ns;
+    case 1:
+        return &l.p90Ns;
+    case 2:
+        return &l.p95Ns;
+    case 3:
+        return &l.p99Ns;
+    default:
+        return &l.p999Ns;
+    }
+}
+
+} // namespace
+
+bool RunStatisticsComputation::run(RunStatistics *out, QString *error) {
+    QString why;
+    const auto h = m_db.header(m_runId, &why);
+    if (!h) {
+        *error = why;
+        return false;
+    }
+    m_header = *h;
+    const bool ok = timeTimeAxis() && loadFaults() && passSteps() && resolvePercentiles()
+                    && (!m_o.measurements || passMeasurements()) && loadFailureDetails() && loadEvents();
+    if (!ok) {
+        *error = QStringLiteral("reading run %1 of %2: %3").arg(m_runId).arg(m_db.path(), m_error);
+        return false;
+    }
+    finish(out);
+    return true;
+}
+
+bool RunStatisticsComputation::timeTimeAxis() {
+    qint64 span = m_header.durationNs.value_or(0);
+    if (!m_header.durationNs) {
+        // An unfinished run: its axis ends at the last thing it recorded.
+        const auto lastStep = m_scan.lastStepEnd(&m_error);
+        if (!lastStep)
+            return false;
+        span = std::max(span, *lastStep);
+        if (const auto lastEvent = m_scan.lastEventTime())
+            span = std::max(span, *lastEvent);
+    }
+    m_axis.span = std::max<qint64>(1, span);
+    m_axis.bins = std::max(1, m_o.timelineBins);
+    return true;
+}
+
+bool RunStatisticsComputation::loadFaults() {
+    const bool read = m_scan.forEachFault(
+        [this](const FaultRow &row) {
+            FaultStatistics f;
+            f.id = row.id;
+            f.device = row.device;
+            f.target = row.target;
+            f.kind = row.kind;
+            f.direction = row.direction;
+            f.params = row.params;
+            f.seed = row.seed;
+            f.manual = row.manual;
+            f.startNs = row.startNs;
+            f.endNs = row.endNs;
+            f.recoveryNs = row.recoveryNs;
+            f.recoveryRecorded = f.recoveryNs.has_value();
+            f.bytesDropped = row.bytesDropped;
+            f.bytesCorrupted = row.bytesCorrupted;
+            f.bytesDelayed = row.bytesDelayed;
+            m_faults.append(f);
+            return true;
+        },
+        &m_error);
+    if (!read)
+        return false;
+    if (m_faults.isEmpty()) {
+        // Without fault rows (a file from before schema 2, or an engine that only logged events), a
+        // fault-start is paired with the next fault-end of the same device.
+        QMap<QString, QList<int>> open;
+        const bool paired = m_scan.forEachFaultEvent(
+            [&](const EventRow &e) {
+                if (e.kind == u"fault-start") {
+                    FaultStatistics f;
+                    f.id = m_faults.size() + 1;
+                    f.device = e.device;
+                    f.params = e.detail;
+                    f.kind = f.params.section(u' ', 0, 0);
+                    f.target = QStringLiteral("?");
+                    f.startNs = e.tNs;
+                    open[e.device].append(static_cast<int>(m_faults.size()));
+                    m_faults.append(f);
+                } else if (!open[e.device].isEmpty()) {
+                    m_faults[open[e.device].takeFirst()].endNs = e.tNs;
+                }
+                return true;
+            },
+            &m_error);
+        if (!paired)
+            return false;
+        m_faultsFromEvents = !m_faults.isEmpty();
+    }
+    for (int i = 0; i < m_faults.size(); ++i) {
+        m_faultsByStart.push_back(i);
+        if (!m_faults[i].device.isEmpty())
+            device(m_faults[i].device.toUtf8()); // every device exists before the passes hold references
+    }
+    // Faults that still need their recovery found, by end time, per device or run-wide.
+    std::vector<int> byEnd;
+    for (int i = 0; i < m_faults.size(); ++i) {
+        if (m_faults[i].endNs && !m_faults[i].recoveryRecorded)
+            byEnd.push_back(i);
+    }
+    std::stable_sort(byEnd.begin(), byEnd.end(),
+                     [this](int a, int b) { return *m_faults[a].endNs < *m_faults[b].endNs; });
+    for (int i : byEnd) {
+        if (m_faults[i].device.isEmpty())
+            m_globalPending.push_back(i);
+        else
+            deviceAt(device(m_faults[i].device.toUtf8())).pendingRecovery.push_back(i);
+    }
+    return true;
+}
+
+int RunStatisticsComputation::device(QByteArrayView name) {
+    if (m_lastDevice >= 0 && QByteArrayView(deviceAt(m_lastDevice).key) == name)
+        return m_lastDevice;
+    std::string key(name.data(), static_cast<size_t>(name.size()));
+    auto it = m_deviceByName.find(key);
+    if (it == m_deviceByName.end()) {
+        DeviceAccumulator d;
+        d.a.device = QString::fromUtf8(name);
+        d.key = key;
+        m_devices.push_back(std::move(d));
+        it = m_deviceByName.emplace(std::move(key), static_cast<int>(m_devices.size()) - 1).first;
+    }
+    m_lastDevice = it->second;
+    return m_lastDevice;
+}
+
+int RunStatisticsComputation::stepKey(const StepRow &r) {
+    m_keyBuffer.clear();
+    appendBytes(m_keyBuffer, r.phase);
+    const qint64 index = r.stepIndex;
+    m_keyBuffer.append(reinterpret_cast<const char *>(&index), sizeof index);
+    appendBytes(m_keyBuffer, r.step);
+    appendBytes(m_keyBuffer, r.device);
+    const auto it = m_stepByKey.find(m_keyBuffer);
+    if (it != m_stepByKey.end())
+        return it->second;
+    StepAccumulator acc;
+    acc.s.phase = QString::fromUtf8(r.phase);
+    acc.s.stepIndex = static_cast<int>(index);
+    acc.s.step = QString::fromUtf8(r.step);
+    acc.s.device = QString::fromUtf8(r.device);
+    m_steps.push_back(std::move(acc));
+    const int k = static_cast<int>(m_steps.size()) - 1;
+    m_stepByKey.emplace(m_keyBuffer, k);
+    return k;
+}
+
+void RunStatisticsComputation::faultBookkeeping(int device, ResultClass v, qint64 start, qint64 end) {
+    // Faults that have begun by this result's start become active.
+    while (m_nextFaultToStart < m_faultsByStart.size()
+           && m_faults[m_faultsByStart[m_nextFaultToStart]].startNs <= start) {
+        const int i = m_faultsByStart[m_nextFaultToStart++];
+        if (m_faults[i].device.isEmpty())
+            m_globalActive.push_back(i);
+        else
+            deviceAt(this->device(m_faults[i].device.toUtf8())).active.push_back(i);
+    }
+    DeviceAccumulator &d = deviceAt(device);
+    const auto activeUntil = [this](int i) -> std::optional<qint64> {
+        const FaultStatistics &f = m_faults[i];
+        if (f.endNs && f.recoveryNs)
+            return *f.endNs + *f.recoveryNs;
+        return std::nullopt;
+    };
+    const auto prune = [&](std::vector<int> &active) {
+        active.erase(std::remove_if(active.begin(), active.end(),
+                                    [&](int i) {
+                                        const auto until = activeUntil(i);
+                                        return until && *until < start;
+                                    }),
+                     active.end());
+    };
+    prune(d.active);
+    prune(m_globalActive);
+    if (v == ResultClass::Fail || v == ResultClass::Error || v == ResultClass::Expected) {
+        for (int i : d.active)
+            ++m_faults[i].failedResults;
+        for (int i : m_globalActive)
+            ++m_faults[i].failedResults;
+    }
+    if (v == ResultClass::Pass) {
+        const auto recover = [&](std::vector<int> &pending, size_t &front) {
+            while (front < pending.size() && *m_faults[pending[front]].endNs < end) {
+                FaultStatistics &f = m_faults[pending[front]];
+                f.recoveryNs = end - *f.endNs;
+                ++front;
+            }
+        };
+        recover(d.pendingRecovery, d.pendingFront);
+        recover(m_globalPending, m_globalPendingFront);
+    }
+}
+
+void RunStatisticsComputation::onResult(DeviceAccumulator &d, ResultClass v, qint64 start, qint64 end) {
+    const qint64 from = d.seen ? std::min(d.prevEnd, end) : std::min(start, end);
+    d.prevEnd = d.seen ? std::max(d.prevEnd, end) : end;
+    d.seen = true;
+    const qint64 len = std::max<qint64>(0, end - from);
+    if (v == ResultClass::Pass) {
+        d.a.upNs += len;
+        m_axis.spread(d.up, from, end);
+        m_axis.spread(d.known, from, end);
+        d.closeOutage();
+        d.state = 0;
+    } else if (v == ResultClass::Fail) {
+        d.a.downNs += len;
+        m_axis.spread(d.known, from, end);
+        if (d.state != 1) {
+            ++d.a.failureEpisodes;
+            d.inOutage = true;
+            d.outageStart = from;
+        }
+        d.outageEnd = end;
+        d.state = 1;
+    } else if (v == ResultClass::Expected) {
+        d.a.faultNs += len;
+    } else {
+        d.a.unknownNs += len;
+    }
+}
+
+bool RunStatisticsComputation::passSteps() {
+    return m_scan.forEachStep(
+        [this](const StepRow &q) {
+            onStep(q);
+            return true;
+        },
+        &m_error);
+}
+
+void RunStatisticsComputation::onStep(const StepRow &q) {
+    {
+        const qint64 id = q.id;
+        const int k = stepKey(q);
+        StepAccumulator &acc = m_steps[static_cast<size_t>(k)];
+        StepStatistics &s = acc.s;
+        const qint64 start = q.startNs;
+        const qint64 end = q.endNs;
+        ResultClass v = resultClassOf(q.verdict);
+        if ((v == ResultClass::Fail || v == ResultClass::Error) && q.expected)
+            v = ResultClass::Expected;
+        m_index.append(id, k * 2 + (v == ResultClass::Expected ? 1 : 0));
+        ++s.results;
+        s.totalNs += std::max<qint64>(0, end - start);
+        if (q.marginal)
+            ++s.marginal;
+        switch (v) {
+        case ResultClass::Pass:
+            ++s.pass;
+            break;
+        case ResultClass::Fail:
+            ++s.fail;
+            break;
+        case ResultClass::Error:
+            ++s.error;
+            break;
+        case ResultClass::Abort:
+        case ResultClass::Other:
+            ++s.abort;
+            break;
+        case ResultClass::Expected:
+            ++s.expected;
+            ++m_expectedCount;
+            break;
+        }
+        if (q.latencyNs) {
+            const qint64 latency = *q.latencyNs;
+            s.histogram.add(latency);
+            m_allLatency.add(latency);
+            acc.latency.add(start, static_cast<double>(latency), m_axis, m_o.rawPointLimit);
+        }
+        if (v == ResultClass::Pass || v == ResultClass::Fail) {
+            const int pf = v == ResultClass::Fail ? 1 : 0;
+            if (acc.lastPassFail >= 0 && acc.lastPassFail != pf)
+                ++s.flips;
+            acc.lastPassFail = pf;
+            if (pf) {
+                if (acc.streak++ == 0)
+                    acc.streakStart = start;
+                if (acc.streak > s.longestFailStreak) {
+                    s.longestFailStreak = acc.streak;
+                    s.longestFailStreakStartNs = acc.streakStart;
+                }
+            } else {
+                acc.streak = 0;
+            }
+        }
+        if (v == ResultClass::Fail || v == ResultClass::Error) {
+            ++m_failureCount;
+            if (m_failBins.empty()) {
+                m_failBins.assign(static_cast<size_t>(m_axis.bins), 0);
+                m_errorBins.assign(static_cast<size_t>(m_axis.bins), 0);
+            }
+            ++m_failBins[static_cast<size_t>(m_axis.bin(start))];
+            if (v == ResultClass::Error)
+                ++m_errorBins[static_cast<size_t>(m_axis.bin(start))];
+            if (static_cast<int>(acc.failureIds.size()) < m_o.failuresPerStep)
+                acc.failureIds.push_back(id);
+            if (static_cast<int>(m_runFailureIds.size()) < m_o.failureDetails)
+                m_runFailureIds.push_back(id);
+        }
+        const int d = device(q.device);
+        onResult(deviceAt(d), v, start, end);
+        faultBookkeeping(d, v, start, end);
+    }
+}
+
+bool RunStatisticsComputation::resolvePercentiles() {
+    // Histograms: one per step, then all steps together.
+    std::vector<const LatencyHistogram *> hists;
+    std::vector<LatencySummary *> summaries;
+    std::vector<LatencySummary> stepSummaries(m_steps.size());
+    for (size_t i = 0; i < m_steps.size(); ++i) {
+        hists.push_back(&m_steps[i].s.histogram);
+        summaries.push_back(&m_steps[i].s.latency);
+    }
+    hists.push_back(&m_allLatency);
+    summaries.push_back(&m_allSummary);
+
+    struct Request {
+        size_t hist;
+        int bucket;
+        qint64 rank;
+        qint64 *slot;
+    };
+    std::vector<Request> requests;
+    std::unordered_map<qint64, std::vector<qint64>> collect; // hist << 16 | bucket
+    qint64 toCollect = 0;
+    for (size_t h = 0; h < hists.size(); ++h) {
+        const LatencyHistogram &hist = *hists[h];
+        LatencySummary &sum = *summaries[h];
+        sum = {};
+        sum.count = hist.count();
+        if (hist.count() == 0)
+            continue;
+        sum.minNs = hist.min();
+        sum.maxNs = hist.max();
+        sum.meanNs = hist.mean();
+        for (int p = 0; p < 5; ++p) {
+            int bucket = 0;
+            qint64 rankIn = 0;
+            hist.rankBucket(nearestRank(hist.count(), kPercentiles[p]), &bucket, &rankIn);
+            const auto &b = hist.buckets()[static_cast<size_t>(bucket)];
+            qint64 *slot = percentileSlot(sum, p);
+            if (b.min == b.max) {
+                *slot = b.min;
+                continue;
+            }
+            const qint64 key = static_cast<qint64>(h) << 16 | bucket;
+            if (!collect.count(key)) {
+                collect[key];
+                toCollect += b.count;
+            }
+            requests.push_back({h, bucket, rankIn, slot});
+        }
+    }
+    if (requests.empty())
+        return true;
+    if (toCollect > m_o.maxCollected) {
+        for (const Request &r : requests) {
+            const auto &b = hists[r.hist]->buckets()[static_cast<size_t>(r.bucket)];
+            *r.slot =
+                b.min
+                + static_cast<qint64>(static_cast<double>(b.max - b.min) * (static_cast<double>(r.rank) - 0.5)
+                                      / static_cast<double>(b.count));
+            summaries[r.hist]->exact = false;
+        }
+        return true;
+    }
+    const size_t all = hists.size() - 1;
+    m_index.rewind();
+    const bool read = m_scan.forEachLatency(
+        [&](qint64 id, qint64 latencyNs) {
+            const qint64 latency = std::max<qint64>(0, latencyNs);
+            const qint64 bucket = LatencyHistogram::bucketOf(latency);
+            const int found = m_index.find(id);
+            const int k = found >= 0 ? found / 2 : -1;
+            if (k >= 0) {
+                const auto it = collect.find(static_cast<qint64>(k) << 16 | bucket);
+                if (it != collect.end())
+                    it->second.push_back(latency);
+            }
+            const auto it = collect.find(static_cast<qint64>(all) << 16 | bucket);
+            if (it != collect.end())
+                it->second.push_back(latency);
+            return true;
+        },
+        &m_error);
+    if (!read)
+        return false;
+    for (const Request &r : requests) {
+        std::vector<qint64> &values = collect[static_cast<qint64>(r.hist) << 16 | r.bucket];
+        if (values.empty() || r.rank > static_cast<qint64>(values.size())) {
+            summaries[r.hist]->exact = false; // the data changed between the passes
+            continue;
+        }
+        const auto nth = values.begin() + (r.rank - 1);
+        std::nth_element(values.begin(), nth, values.end());
+        *r.slot = *nth;
+    }
+    return true;
+}
+
+bool RunStatisticsComputation::passMeasurements() {
+    std::unordered_map<std::string, int> byKey;
+    std::string key;
+    m_index.rewind();
+    return m_scan.forEachMeasurement(
+        [&](const MeasurementRow &q) {
+            const int found = m_index.find(q.stepResultId);
+            const int k = found >= 0 ? found / 2 : -1;
+            const bool expected = found >= 0 && found % 2 == 1;
+            key.clear();
+            key.append(reinterpret_cast<const char *>(&k), sizeof k);
+            const QByteArrayView name = q.name;
+            key.append(name.data(), static_cast<size_t>(name.size()));
+            auto it = byKey.find(key);
+            if (it == byKey.end()) {
+                MeasAcc acc;
+                acc.stepKey = k;
+                MeasurementStatistics &m = acc.m;
+                if (k >= 0) {
+                    const StepStatistics &s = m_steps[static_cast<size_t>(k)].s;
+                    m.phase = s.phase;
+                    m.stepIndex = s.stepIndex;
+                    m.step = s.step;
+                    m.device = s.device;
+                }
+                m.name = QString::fromUtf8(q.name);
+                m.unit = QString::fromUtf8(q.unit);
+                m.low = q.low;
+                m.high = q.high;
+                m.marginalLow = q.marginalLow;
+                m.marginalHigh = q.marginalHigh;
+                m_meas.push_back(std::move(acc));
+                it = byKey.emplace(key, static_cast<int>(m_meas.size()) - 1).first;
+            }
+            MeasAcc &acc = m_meas[static_cast<size_t>(it->second)];
+            ++acc.m.samples;
+            if (expected)
+                ++acc.m.expected;
+            else if (q.verdict == "FAIL")
+                ++acc.m.fail;
+            if (q.marginal)
+                ++acc.m.marginal;
+            if (!q.value) {
+                if (!expected)
+                    ++acc.m.nonNumeric;
+                return true;
+            }
+            const double value = *q.value;
+            acc.stats.add(value);
+            acc.series.add(q.tNs, value, m_axis, m_o.rawPointLimit);
+            return true;
+        },
+        &m_error);
+}
+
+bool RunStatisticsComputation::loadFailureDetails() {
+    std::vector<qint64> ids = m_runFailureIds;
+    for (const StepAccumulator &s : m_steps)
+        ids.insert(ids.end(), s.failureIds.cbegin(), s.failureIds.cend());
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (ids.empty())
+        return true;
+    const bool details = m_scan.forEachStepDetail(
+        ids, m_o.responseBytes,
+        [this](const StepDetailRow &q) {
+            FailureDetail f;
+            f.stepResultId = q.id;
+            f.phase = q.phase;
+            f.step = q.step;
+            f.device = q.device;
+            f.iteration = q.iteration;
+            f.repetition = q.repetition;
+            f.startNs = q.startNs;
+            f.endNs = q.endNs;
+            f.latencyNs = q.latencyNs;
+            f.verdict = q.verdict;
+            f.message = q.message;
+            f.response = q.response;
+            f.responseSize = q.responseSize;
+            m_details.insert(q.id, f);
+            return true;
+        },
+        &m_error);
+    if (!details)
+        return false;
+    // The lines exchanged with the device around the first failures, when the run recorded them.
+    const size_t n = std::min(m_runFailureIds.size(), static_cast<size_t>(std::max(0, m_o.exchangeFailures)));
+    QList<ExchangeWindow> windows;
+    for (size_t i = 0; i < n; ++i) {
+        const FailureDetail &f = m_details[m_runFailureIds[i]];
+        windows.append({f.startNs - m_o.exchangeWindowNs, f.endNs, f.device, m_o.exchangeLines});
+    }
+    return m_scan.forEachExchange(
+        windows,
+        [this](qsizetype i, const ExchangeRow &x) {
+            m_details[m_runFailureIds[static_cast<size_t>(i)]].exchanges.prepend({x.tNs, x.toDevice, x.data});
+            return true;
+        },
+        &m_error);
+}
+
+bool RunStatisticsComputation::loadEvents() {
+    const bool events = m_scan.forEachEvent(
+        m_o.eventLimit,
+        [this](const EventRow &e) {
+            m_events.append({e.tNs, e.kind, e.device, e.detail});
+            return true;
+        },
+        &m_error);
+    if (!events)
+        return false;
+    return m_scan.forEachEventKind(
+        [this](const QString &kind, qint64 count) {
+            m_eventKinds.insert(kind, count);
+            m_eventCount += count;
+            return true;
+        },
+        &m_error);
+}
+void RunStatisticsComputation::finish(RunStatistics *out) {
+    RunStatistics &r = *out;
+    r.run = m_header;
+    r.spanNs = m_axis.span;
+    r.timelineBins = m_axis.bins;
+    r.binNs = std::max<qint64>(1, m_axis.span / m_axis.bins);
+
+    // Steps in scenario order.
+    std::vector<int> order(m_steps.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = static_cast<int>(i);
+    std::stable_sort(order.begin(), order.end(), [this](int a, int b) {
+        const StepStatistics &x = m_steps[static_cast<size_t>(a)].s;
+        const StepStatistics &y = m_steps[static_cast<size_t>(b)].s;
+        const int px = phaseOrder(x.phase), py = phaseOrder(y.phase);
+        if (px != py)
+            return px < py;
+        if (x.stepIndex != y.stepIndex)
+            return x.stepIndex < y.stepIndex;
+        return x.device < y.device;
+    });
+    std::vector<int> rankOf(m_steps.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        rankOf[static_cast<size_t>(order[i])] = static_cast<int>(i);
+    for (int k : order) {
+        StepAccumulator &acc = m_steps[static_cast<size_t>(k)];
+        StepStatistics s = std::move(acc.s);
+        s.latencyOverTime = acc.latency.finish(m_axis, m_o.rawPointLimit);
+        s.failureRate = wilsonInterval(s.fail, s.pass + s.fail);
+        for (qint64 id : acc.failureIds)
+            s.firstFailures.append(m_details.value(id));
+        if (s.longestFailStreak > r.longestFailStreak) {
+            r.longestFailStreak = s.longestFailStreak;
+            r.longestFailStreakStep = s.step;
+            r.longestFailStreakStartNs = s.longestFailStreakStartNs;
+        }
+        r.steps.append(std::move(s));
+    }
+    r.latency = m_allSummary;
+    qint64 pass = 0, fail = 0;
+    for (const StepStatistics &s : std::as_const(r.steps)) {
+        pass += s.pass;
+        fail += s.fail;
+    }
+    r.failureRate = wilsonInterval(fail, pass + fail);
+
+    // Measurements in step order, then by name.
+    std::stable_sort(m_meas.begin(), m_meas.end(), [&rankOf](const MeasAcc &a, const MeasAcc &b) {
+        const int ra = a.stepKey >= 0 ? rankOf[static_cast<size_t>(a.stepKey)] : 1 << 30;
+        const int rb = b.stepKey >= 0 ? rankOf[static_cast<size_t>(b.stepKey)] : 1 << 30;
+        if (ra != rb)
+            return ra < rb;
+        return a.m.name < b.m.name;
+    });
+    for (MeasAcc &acc : m_meas) {
+        MeasurementStatistics m = std::move(acc.m);
+        m.count = acc.stats.count();
+        if (m.count > 0) {
+            m.mean = acc.stats.mean();
+            m.stddev = acc.stats.stddev();
+            m.min = acc.stats.min();
+            m.max = acc.stats.max();
+        }
+        m.cpk = processCapability(m.count, m.mean, m.stddev, m.low, m.high);
+        m.series = acc.series.finish(m_axis, m_o.rawPointLimit);
+        r.measurements.append(std::move(m));
+    }
+
+    // Devices by name.
+    std::sort(m_devices.begin(), m_devices.end(),
+              [](const DeviceAccumulator &a, const DeviceAccumulator &b) { return a.a.device < b.a.device; });
+    for (DeviceAccumulator &d : m_devices) {
+        if (!d.seen)
+            continue;
+        d.closeOutage();
+        DeviceAvailability a = d.a;
+        if (a.upNs + a.downNs > 0)
+            a.availability = static_cast<double>(a.upNs) / static_cast<double>(a.upNs + a.downNs);
+        if (a.failureEpisodes > 0)
+            a.mtbfNs = static_cast<double>(a.upNs) / static_cast<double>(a.failureEpisodes);
+        a.timeline.reserve(m_axis.bins);
+        for (int b = 0; b < m_axis.bins; ++b) {
+            const double known = d.known.empty() ? 0.0 : d.known[static_cast<size_t>(b)];
+            const double up = d.up.empty() ? 0.0 : d.up[static_cast<size_t>(b)];
+            a.timeline.append(known > 0 ? static_cast<float>(up / known) : -1.0f);
+        }
+        r.upNs += a.upNs;
+        r.downNs += a.downNs;
+        r.failureEpisodes += a.failureEpisodes;
+        r.devices.append(std::move(a));
+    }
+    if (r.upNs + r.downNs > 0)
+        r.availability = static_cast<double>(r.upNs) / static_cast<double>(r.upNs + r.downNs);
+    if (r.failureEpisodes > 0)
+        r.mtbfNs = static_cast<double>(r.upNs) / static_cast<double>(r.failureEpisodes);
+
+    r.faults = m_faults;
+    r.faultsFromEvents = m_faultsFromEvents;
+    r.events = m_events;
+    r.eventCount = m_eventCount;
+    r.eventKinds = m_eventKinds;
+    r.failureCount = m_failureCount;
+    r.expectedCount = m_expectedCount;
+    r.failuresOverTime = QList<qint64>(m_failBins.cbegin(), m_failBins.cend());
+    r.errorsOverTime = QList<qint64>(m_errorBins.cbegin(), m_errorBins.cend());
+    for (qint64 id : m_runFailureIds)
+        r.failures.append(m_details.value(id));
+    r.findings = makeFindings(r);
+}
+
+} // namespace hil
