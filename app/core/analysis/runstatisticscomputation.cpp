@@ -1,5 +1,6 @@
 #include "core/analysis/runstatisticscomputation.h"
 
+#include "core/analysis/latencypercentiles.h"
 #include "core/analysis/runfindings.h"
 
 #include <algorithm>
@@ -23,23 +24,6 @@ void appendBytes(std::string &key, QByteArrayView b) {
     key.push_back('\x1f');
 }
 
-constexpr int kPercentiles[] = {500, 900, 950, 990, 999};
-
-qint64 *percentileSlot(LatencySummary &l, int i) {
-    switch (i) {
-    case 0:
-        return &l.p50Ns;
-    case 1:
-        return &l.p90Ns;
-    case 2:
-        return &l.p95Ns;
-    case 3:
-        return &l.p99Ns;
-    default:
-        return &l.p999Ns;
-    }
-}
-
 } // namespace
 
 bool RunStatisticsComputation::run(RunStatistics *out, QString *error) {
@@ -50,7 +34,7 @@ bool RunStatisticsComputation::run(RunStatistics *out, QString *error) {
         return false;
     }
     m_header = *h;
-    const bool ok = timeTimeAxis() && loadFaults() && passSteps() && resolvePercentiles()
+    const bool ok = timeAxis() && loadFaults() && passSteps() && resolvePercentiles()
                     && (!m_o.measurements || passMeasurements()) && loadFailureDetails() && loadEvents();
     if (!ok) {
         *error = QStringLiteral("reading run %1 of %2: %3").arg(m_runId).arg(m_db.path(), m_error);
@@ -60,7 +44,7 @@ bool RunStatisticsComputation::run(RunStatistics *out, QString *error) {
     return true;
 }
 
-bool RunStatisticsComputation::timeTimeAxis() {
+bool RunStatisticsComputation::timeAxis() {
     qint64 span = m_header.durationNs.value_or(0);
     if (!m_header.durationNs) {
         // An unfinished run: its axis ends at the last thing it recorded.
@@ -155,8 +139,7 @@ int RunStatisticsComputation::device(QByteArrayView name) {
     std::string key(name.data(), static_cast<size_t>(name.size()));
     auto it = m_deviceByName.find(key);
     if (it == m_deviceByName.end()) {
-        DeviceAccumulator d;
-        d.a.device = QString::fromUtf8(name);
+        DeviceAccumulator d(QString::fromUtf8(name));
         d.key = key;
         m_devices.push_back(std::move(d));
         it = m_deviceByName.emplace(std::move(key), static_cast<int>(m_devices.size()) - 1).first;
@@ -229,34 +212,6 @@ void RunStatisticsComputation::faultBookkeeping(int device, ResultClass v, qint6
         };
         recover(d.pendingRecovery, d.pendingFront);
         recover(m_globalPending, m_globalPendingFront);
-    }
-}
-
-void RunStatisticsComputation::onResult(DeviceAccumulator &d, ResultClass v, qint64 start, qint64 end) {
-    const qint64 from = d.seen ? std::min(d.prevEnd, end) : std::min(start, end);
-    d.prevEnd = d.seen ? std::max(d.prevEnd, end) : end;
-    d.seen = true;
-    const qint64 len = std::max<qint64>(0, end - from);
-    if (v == ResultClass::Pass) {
-        d.a.upNs += len;
-        m_axis.spread(d.up, from, end);
-        m_axis.spread(d.known, from, end);
-        d.closeOutage();
-        d.state = 0;
-    } else if (v == ResultClass::Fail) {
-        d.a.downNs += len;
-        m_axis.spread(d.known, from, end);
-        if (d.state != 1) {
-            ++d.a.failureEpisodes;
-            d.inOutage = true;
-            d.outageStart = from;
-        }
-        d.outageEnd = end;
-        d.state = 1;
-    } else if (v == ResultClass::Expected) {
-        d.a.faultNs += len;
-    } else {
-        d.a.unknownNs += len;
     }
 }
 
@@ -341,7 +296,7 @@ void RunStatisticsComputation::onStep(const StepRow &q) {
                 m_runFailureIds.push_back(id);
         }
         const int d = device(q.device);
-        onResult(deviceAt(d), v, start, end);
+        deviceAt(d).availability.add(v, start, end, m_axis);
         faultBookkeeping(d, v, start, end);
     }
 }
@@ -350,95 +305,30 @@ bool RunStatisticsComputation::resolvePercentiles() {
     // Histograms: one per step, then all steps together.
     std::vector<const LatencyHistogram *> hists;
     std::vector<LatencySummary *> summaries;
-    std::vector<LatencySummary> stepSummaries(m_steps.size());
     for (size_t i = 0; i < m_steps.size(); ++i) {
         hists.push_back(&m_steps[i].s.histogram);
         summaries.push_back(&m_steps[i].s.latency);
     }
     hists.push_back(&m_allLatency);
     summaries.push_back(&m_allSummary);
-
-    struct Request {
-        size_t hist;
-        int bucket;
-        qint64 rank;
-        qint64 *slot;
-    };
-    std::vector<Request> requests;
-    std::unordered_map<qint64, std::vector<qint64>> collect; // hist << 16 | bucket
-    qint64 toCollect = 0;
-    for (size_t h = 0; h < hists.size(); ++h) {
-        const LatencyHistogram &hist = *hists[h];
-        LatencySummary &sum = *summaries[h];
-        sum = {};
-        sum.count = hist.count();
-        if (hist.count() == 0)
-            continue;
-        sum.minNs = hist.min();
-        sum.maxNs = hist.max();
-        sum.meanNs = hist.mean();
-        for (int p = 0; p < 5; ++p) {
-            int bucket = 0;
-            qint64 rankIn = 0;
-            hist.rankBucket(nearestRank(hist.count(), kPercentiles[p]), &bucket, &rankIn);
-            const auto &b = hist.buckets()[static_cast<size_t>(bucket)];
-            qint64 *slot = percentileSlot(sum, p);
-            if (b.min == b.max) {
-                *slot = b.min;
-                continue;
-            }
-            const qint64 key = static_cast<qint64>(h) << 16 | bucket;
-            if (!collect.count(key)) {
-                collect[key];
-                toCollect += b.count;
-            }
-            requests.push_back({h, bucket, rankIn, slot});
-        }
-    }
-    if (requests.empty())
-        return true;
-    if (toCollect > m_o.maxCollected) {
-        for (const Request &r : requests) {
-            const auto &b = hists[r.hist]->buckets()[static_cast<size_t>(r.bucket)];
-            *r.slot =
-                b.min
-                + static_cast<qint64>(static_cast<double>(b.max - b.min) * (static_cast<double>(r.rank) - 0.5)
-                                      / static_cast<double>(b.count));
-            summaries[r.hist]->exact = false;
-        }
-        return true;
-    }
     const size_t all = hists.size() - 1;
+    LatencyPercentiles percentiles;
+    if (!percentiles.plan(std::move(hists), std::move(summaries), m_o.maxCollected))
+        return true;
     m_index.rewind();
     const bool read = m_scan.forEachLatency(
         [&](qint64 id, qint64 latencyNs) {
             const qint64 latency = std::max<qint64>(0, latencyNs);
-            const qint64 bucket = LatencyHistogram::bucketOf(latency);
             const int found = m_index.find(id);
-            const int k = found >= 0 ? found / 2 : -1;
-            if (k >= 0) {
-                const auto it = collect.find(static_cast<qint64>(k) << 16 | bucket);
-                if (it != collect.end())
-                    it->second.push_back(latency);
-            }
-            const auto it = collect.find(static_cast<qint64>(all) << 16 | bucket);
-            if (it != collect.end())
-                it->second.push_back(latency);
+            if (found >= 0)
+                percentiles.offer(static_cast<size_t>(found / 2), latency);
+            percentiles.offer(all, latency);
             return true;
         },
         &m_error);
     if (!read)
         return false;
-    for (const Request &r : requests) {
-        std::vector<qint64> &values = collect[static_cast<qint64>(r.hist) << 16 | r.bucket];
-        if (values.empty() || r.rank > static_cast<qint64>(values.size())) {
-            summaries[r.hist]->exact = false; // the data changed between the passes
-            continue;
-        }
-        const auto nth = values.begin() + (r.rank - 1);
-        std::nth_element(values.begin(), nth, values.end());
-        *r.slot = *nth;
-    }
+    percentiles.resolve();
     return true;
 }
 
@@ -631,23 +521,13 @@ void RunStatisticsComputation::finish(RunStatistics *out) {
     }
 
     // Devices by name.
-    std::sort(m_devices.begin(), m_devices.end(),
-              [](const DeviceAccumulator &a, const DeviceAccumulator &b) { return a.a.device < b.a.device; });
+    std::sort(m_devices.begin(), m_devices.end(), [](const DeviceAccumulator &a, const DeviceAccumulator &b) {
+        return a.availability.device() < b.availability.device();
+    });
     for (DeviceAccumulator &d : m_devices) {
-        if (!d.seen)
+        if (!d.availability.seen())
             continue;
-        d.closeOutage();
-        DeviceAvailability a = d.a;
-        if (a.upNs + a.downNs > 0)
-            a.availability = static_cast<double>(a.upNs) / static_cast<double>(a.upNs + a.downNs);
-        if (a.failureEpisodes > 0)
-            a.mtbfNs = static_cast<double>(a.upNs) / static_cast<double>(a.failureEpisodes);
-        a.timeline.reserve(m_axis.bins);
-        for (int b = 0; b < m_axis.bins; ++b) {
-            const double known = d.known.empty() ? 0.0 : d.known[static_cast<size_t>(b)];
-            const double up = d.up.empty() ? 0.0 : d.up[static_cast<size_t>(b)];
-            a.timeline.append(known > 0 ? static_cast<float>(up / known) : -1.0f);
-        }
+        DeviceAvailability a = d.availability.finish(m_axis);
         r.upNs += a.upNs;
         r.downNs += a.downNs;
         r.failureEpisodes += a.failureEpisodes;

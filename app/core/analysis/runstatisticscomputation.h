@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/analysis/availabilityaccumulator.h"
 #include "core/analysis/latencyhistogram.h"
 #include "core/analysis/resultclass.h"
 #include "core/analysis/runstatistics.h"
@@ -15,7 +16,7 @@
 
 namespace hil {
 
-// Computes the statistics of one run in a few streaming passes over its rows (runstatistics.h).
+// A step's figures while its results stream by.
 struct StepAccumulator {
     StepStatistics s;
     SeriesAccumulator latency;
@@ -25,32 +26,19 @@ struct StepAccumulator {
     std::vector<qint64> failureIds;
 };
 
+// A device: its availability and the faults on it that are active or wait for it to recover.
 struct DeviceAccumulator {
-    DeviceAvailability a;
-    std::string key; // the name's UTF-8 bytes
-    bool seen = false;
-    qint64 prevEnd = 0;
-    int state = -1; // last known: 0 up, 1 down
-    bool inOutage = false;
-    qint64 outageStart = 0;
-    qint64 outageEnd = 0;
-    std::vector<double> up, known;
+    explicit DeviceAccumulator(const QString &name)
+        : availability(name) {}
+
+    AvailabilityAccumulator availability;
+    std::string key;                  // the name's UTF-8 bytes
     std::vector<int> pendingRecovery; // fault indices by end time, front first
     size_t pendingFront = 0;
     std::vector<int> active; // faults started and not yet recovered
-
-    void closeOutage() {
-        if (!inOutage)
-            return;
-        const qint64 len = outageEnd - outageStart;
-        if (len > a.longestOutageNs) {
-            a.longestOutageNs = len;
-            a.longestOutageStartNs = outageStart;
-        }
-        inOutage = false;
-    }
 };
 
+// Computes the statistics of one run in a few streaming passes over its rows (runstatistics.h).
 class RunStatisticsComputation {
 public:
     RunStatisticsComputation(const RunQuery &db, qint64 runId, const StatisticsOptions &o)
@@ -62,7 +50,7 @@ public:
     bool run(RunStatistics *out, QString *error);
 
 private:
-    bool timeTimeAxis();
+    bool timeAxis();
     bool loadFaults();
     bool passSteps();
     void onStep(const StepRow &q);
@@ -74,7 +62,6 @@ private:
     int stepKey(const StepRow &r);
     int device(QByteArrayView name);
     DeviceAccumulator &deviceAt(int i) { return m_devices[static_cast<size_t>(i)]; }
-    void onResult(DeviceAccumulator &d, ResultClass v, qint64 start, qint64 end);
     void faultBookkeeping(int device, ResultClass v, qint64 start, qint64 end);
 
     const RunQuery &m_db;

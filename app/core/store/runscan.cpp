@@ -65,7 +65,7 @@ std::pair<qint64, qint64> RunScan::measurementRange() const {
 }
 
 std::optional<qint64> RunScan::lastStepEnd(QString *error) const {
-    SqliteStatement q(m_db.handle(),
+    SqliteStatement q(m_db.m_db,
                       "SELECT max(end_ns) FROM step_results WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3");
     bindRange(q, stepRange(), m_runId);
     if (!q.ok()) {
@@ -76,7 +76,7 @@ std::optional<qint64> RunScan::lastStepEnd(QString *error) const {
 }
 
 std::optional<qint64> RunScan::lastEventTime() const {
-    SqliteStatement e(m_db.handle(), "SELECT max(t_ns) FROM events WHERE run_id = ?");
+    SqliteStatement e(m_db.m_db, "SELECT max(t_ns) FROM events WHERE run_id = ?");
     e.bind(1, m_runId);
     if (e.ok() && e.next())
         return e.int64(0);
@@ -84,7 +84,7 @@ std::optional<qint64> RunScan::lastEventTime() const {
 }
 
 bool RunScan::forEachStep(const std::function<bool(const StepRow &)> &visit, QString *error) const {
-    SqliteStatement q(m_db.handle(),
+    SqliteStatement q(m_db.m_db,
                       m_db.hasExpected()
                           ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
                             " verdict, marginal, expected FROM step_results"
@@ -115,9 +115,9 @@ bool RunScan::forEachStep(const std::function<bool(const StepRow &)> &visit, QSt
 }
 
 bool RunScan::forEachLatency(const std::function<bool(qint64, qint64)> &visit, QString *error) const {
-    SqliteStatement q(m_db.handle(), "SELECT id, latency_ns FROM step_results"
-                                     " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 AND latency_ns IS NOT NULL"
-                                     " ORDER BY id");
+    SqliteStatement q(m_db.m_db, "SELECT id, latency_ns FROM step_results"
+                                 " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 AND latency_ns IS NOT NULL"
+                                 " ORDER BY id");
     if (!q.ok())
         return failed(q, error);
     bindRange(q, stepRange(), m_runId);
@@ -131,10 +131,9 @@ bool RunScan::forEachLatency(const std::function<bool(qint64, qint64)> &visit, Q
 bool RunScan::forEachStepDetail(const std::vector<qint64> &ids, qint64 responseBytes,
                                 const std::function<bool(const StepDetailRow &)> &visit,
                                 QString *error) const {
-    SqliteStatement q(m_db.handle(),
-                      "SELECT phase, step, device, iteration, repetition, start_ns, end_ns,"
-                      " latency_ns, verdict, message, substr(response, 1, ?2), length(response)"
-                      " FROM step_results WHERE id = ?1");
+    SqliteStatement q(m_db.m_db, "SELECT phase, step, device, iteration, repetition, start_ns, end_ns,"
+                                 " latency_ns, verdict, message, substr(response, 1, ?2), length(response)"
+                                 " FROM step_results WHERE id = ?1");
     if (!q.ok())
         return failed(q, error);
     for (qint64 id : ids) {
@@ -166,7 +165,7 @@ bool RunScan::forEachStepDetail(const std::vector<qint64> &ids, qint64 responseB
 bool RunScan::forEachMeasurement(const std::function<bool(const MeasurementRow &)> &visit,
                                  QString *error) const {
     SqliteStatement q(
-        m_db.handle(),
+        m_db.m_db,
         "SELECT step_result_id, name, unit, value, low, high, marginal_low, marginal_high, verdict,"
         " marginal, t_ns FROM measurements WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3");
     if (!q.ok())
@@ -194,7 +193,7 @@ bool RunScan::forEachMeasurement(const std::function<bool(const MeasurementRow &
 bool RunScan::forEachFault(const std::function<bool(const FaultRow &)> &visit, QString *error) const {
     if (!m_db.hasFaultsTable())
         return true;
-    SqliteStatement q(m_db.handle(),
+    SqliteStatement q(m_db.m_db,
                       "SELECT id, device, target, kind, direction, params, seed, manual, start_ns,"
                       " end_ns, recovery_ns, bytes_dropped, bytes_corrupted, bytes_delayed FROM faults"
                       " WHERE run_id = ? ORDER BY start_ns, id LIMIT 100000");
@@ -224,9 +223,8 @@ bool RunScan::forEachFault(const std::function<bool(const FaultRow &)> &visit, Q
 }
 
 bool RunScan::forEachFaultEvent(const std::function<bool(const EventRow &)> &visit, QString *error) const {
-    SqliteStatement q(m_db.handle(),
-                      "SELECT t_ns, kind, device, detail FROM events WHERE run_id = ?"
-                      " AND kind IN ('fault-start', 'fault-end') ORDER BY t_ns, id LIMIT 200000");
+    SqliteStatement q(m_db.m_db, "SELECT t_ns, kind, device, detail FROM events WHERE run_id = ?"
+                                 " AND kind IN ('fault-start', 'fault-end') ORDER BY t_ns, id LIMIT 200000");
     if (!q.ok())
         return failed(q, error);
     q.bind(1, m_runId);
@@ -241,7 +239,7 @@ bool RunScan::forEachFaultEvent(const std::function<bool(const EventRow &)> &vis
 bool RunScan::forEachEvent(qint64 limit, const std::function<bool(const EventRow &)> &visit,
                            QString *error) const {
     SqliteStatement q(
-        m_db.handle(),
+        m_db.m_db,
         "SELECT t_ns, kind, device, detail FROM events WHERE run_id = ? ORDER BY t_ns, id LIMIT ?");
     if (!q.ok())
         return failed(q, error);
@@ -256,7 +254,7 @@ bool RunScan::forEachEvent(qint64 limit, const std::function<bool(const EventRow
 
 bool RunScan::forEachEventKind(const std::function<bool(const QString &, qint64)> &visit,
                                QString *error) const {
-    SqliteStatement c(m_db.handle(), "SELECT kind, count(*) FROM events WHERE run_id = ? GROUP BY kind");
+    SqliteStatement c(m_db.m_db, "SELECT kind, count(*) FROM events WHERE run_id = ? GROUP BY kind");
     if (!c.ok())
         return failed(c, error);
     c.bind(1, m_runId);
@@ -270,9 +268,9 @@ bool RunScan::forEachEventKind(const std::function<bool(const QString &, qint64)
 bool RunScan::forEachExchange(const QList<ExchangeWindow> &windows,
                               const std::function<bool(qsizetype, const ExchangeRow &)> &visit,
                               QString *error) const {
-    SqliteStatement x(m_db.handle(), "SELECT t_ns, direction, substr(data, 1, 512) FROM exchanges"
-                                     " WHERE run_id = ?1 AND t_ns BETWEEN ?2 AND ?3 AND device = ?4"
-                                     " ORDER BY t_ns DESC, id DESC LIMIT ?5");
+    SqliteStatement x(m_db.m_db, "SELECT t_ns, direction, substr(data, 1, 512) FROM exchanges"
+                                 " WHERE run_id = ?1 AND t_ns BETWEEN ?2 AND ?3 AND device = ?4"
+                                 " ORDER BY t_ns DESC, id DESC LIMIT ?5");
     if (!x.ok())
         return failed(x, error);
     for (qsizetype i = 0; i < windows.size(); ++i) {
@@ -293,7 +291,7 @@ bool RunScan::forEachExchange(const QList<ExchangeWindow> &windows,
 
 bool RunScan::forEachStoredEvent(const std::function<bool(const StoredEventRow &)> &visit,
                                  QString *error) const {
-    SqliteStatement q(m_db.handle(),
+    SqliteStatement q(m_db.m_db,
                       "SELECT t_ns, kind, device, detail FROM events WHERE run_id = ? ORDER BY t_ns, id");
     if (!q.ok())
         return failed(q, error);
@@ -312,7 +310,7 @@ bool RunScan::forEachStoredEvent(const std::function<bool(const StoredEventRow &
 
 bool RunScan::forEachStoredStepResult(const std::function<bool(const StoredStepResultRow &)> &visit,
                                       QString *error) const {
-    SqliteStatement q(m_db.handle(),
+    SqliteStatement q(m_db.m_db,
                       m_db.hasExpected()
                           ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
                             " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
@@ -353,7 +351,7 @@ bool RunScan::forEachStoredStepResult(const std::function<bool(const StoredStepR
 
 bool RunScan::forEachStoredSample(const std::function<bool(const StoredSampleRow &)> &visit,
                                   QString *error) const {
-    SqliteStatement q(m_db.handle(),
+    SqliteStatement q(m_db.m_db,
                       "SELECT id, step_result_id, name, value, unit, low, high, marginal_low, marginal_high,"
                       " verdict, marginal, t_ns FROM measurements WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3"
                       " ORDER BY id");
