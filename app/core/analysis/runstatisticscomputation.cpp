@@ -61,8 +61,9 @@ bool RunStatisticsComputation::timeAxis() {
 }
 
 bool RunStatisticsComputation::loadFaults() {
+    QList<FaultStatistics> faults;
     const bool read = m_scan.forEachFault(
-        [this](const FaultRow &row) {
+        [&faults](const FaultRow &row) {
             FaultStatistics f;
             f.id = row.id;
             f.device = row.device;
@@ -79,13 +80,13 @@ bool RunStatisticsComputation::loadFaults() {
             f.bytesDropped = row.bytesDropped;
             f.bytesCorrupted = row.bytesCorrupted;
             f.bytesDelayed = row.bytesDelayed;
-            m_faults.append(f);
+            faults.append(f);
             return true;
         },
         &m_error);
     if (!read)
         return false;
-    if (m_faults.isEmpty()) {
+    if (faults.isEmpty()) {
         // Without fault rows (a file from before schema 2, or an engine that only logged events), a
         // fault-start is paired with the next fault-end of the same device.
         QMap<QString, QList<int>> open;
@@ -93,43 +94,29 @@ bool RunStatisticsComputation::loadFaults() {
             [&](const EventRow &e) {
                 if (e.kind == u"fault-start") {
                     FaultStatistics f;
-                    f.id = m_faults.size() + 1;
+                    f.id = faults.size() + 1;
                     f.device = e.device;
                     f.params = e.detail;
                     f.kind = f.params.section(u' ', 0, 0);
                     f.target = QStringLiteral("?");
                     f.startNs = e.tNs;
-                    open[e.device].append(static_cast<int>(m_faults.size()));
-                    m_faults.append(f);
+                    open[e.device].append(static_cast<int>(faults.size()));
+                    faults.append(f);
                 } else if (!open[e.device].isEmpty()) {
-                    m_faults[open[e.device].takeFirst()].endNs = e.tNs;
+                    faults[open[e.device].takeFirst()].endNs = e.tNs;
                 }
                 return true;
             },
             &m_error);
         if (!paired)
             return false;
-        m_faultsFromEvents = !m_faults.isEmpty();
+        m_faultsFromEvents = !faults.isEmpty();
     }
-    for (int i = 0; i < m_faults.size(); ++i) {
-        m_faultsByStart.push_back(i);
-        if (!m_faults[i].device.isEmpty())
-            device(m_faults[i].device.toUtf8()); // every device exists before the passes hold references
-    }
-    // Faults that still need their recovery found, by end time, per device or run-wide.
-    std::vector<int> byEnd;
-    for (int i = 0; i < m_faults.size(); ++i) {
-        if (m_faults[i].endNs && !m_faults[i].recoveryRecorded)
-            byEnd.push_back(i);
-    }
-    std::stable_sort(byEnd.begin(), byEnd.end(),
-                     [this](int a, int b) { return *m_faults[a].endNs < *m_faults[b].endNs; });
-    for (int i : byEnd) {
-        if (m_faults[i].device.isEmpty())
-            m_globalPending.push_back(i);
-        else
-            deviceAt(device(m_faults[i].device.toUtf8())).pendingRecovery.push_back(i);
-    }
+    // Every device exists before the passes hold references to devices.
+    std::vector<int> deviceOf;
+    for (const FaultStatistics &f : std::as_const(faults))
+        deviceOf.push_back(f.device.isEmpty() ? -1 : device(f.device.toUtf8()));
+    m_recovery.start(std::move(faults), std::move(deviceOf));
     return true;
 }
 
@@ -167,52 +154,6 @@ int RunStatisticsComputation::stepKey(const StepRow &r) {
     const int k = static_cast<int>(m_steps.size()) - 1;
     m_stepByKey.emplace(m_keyBuffer, k);
     return k;
-}
-
-void RunStatisticsComputation::faultBookkeeping(int device, ResultClass v, qint64 start, qint64 end) {
-    // Faults that have begun by this result's start become active.
-    while (m_nextFaultToStart < m_faultsByStart.size()
-           && m_faults[m_faultsByStart[m_nextFaultToStart]].startNs <= start) {
-        const int i = m_faultsByStart[m_nextFaultToStart++];
-        if (m_faults[i].device.isEmpty())
-            m_globalActive.push_back(i);
-        else
-            deviceAt(this->device(m_faults[i].device.toUtf8())).active.push_back(i);
-    }
-    DeviceAccumulator &d = deviceAt(device);
-    const auto activeUntil = [this](int i) -> std::optional<qint64> {
-        const FaultStatistics &f = m_faults[i];
-        if (f.endNs && f.recoveryNs)
-            return *f.endNs + *f.recoveryNs;
-        return std::nullopt;
-    };
-    const auto prune = [&](std::vector<int> &active) {
-        active.erase(std::remove_if(active.begin(), active.end(),
-                                    [&](int i) {
-                                        const auto until = activeUntil(i);
-                                        return until && *until < start;
-                                    }),
-                     active.end());
-    };
-    prune(d.active);
-    prune(m_globalActive);
-    if (v == ResultClass::Fail || v == ResultClass::Error || v == ResultClass::Expected) {
-        for (int i : d.active)
-            ++m_faults[i].failedResults;
-        for (int i : m_globalActive)
-            ++m_faults[i].failedResults;
-    }
-    if (v == ResultClass::Pass) {
-        const auto recover = [&](std::vector<int> &pending, size_t &front) {
-            while (front < pending.size() && *m_faults[pending[front]].endNs < end) {
-                FaultStatistics &f = m_faults[pending[front]];
-                f.recoveryNs = end - *f.endNs;
-                ++front;
-            }
-        };
-        recover(d.pendingRecovery, d.pendingFront);
-        recover(m_globalPending, m_globalPendingFront);
-    }
 }
 
 bool RunStatisticsComputation::passSteps() {
@@ -297,7 +238,7 @@ void RunStatisticsComputation::onStep(const StepRow &q) {
         }
         const int d = device(q.device);
         deviceAt(d).availability.add(v, start, end, m_axis);
-        faultBookkeeping(d, v, start, end);
+        m_recovery.onResult(d, v, start, end);
     }
 }
 
@@ -538,7 +479,7 @@ void RunStatisticsComputation::finish(RunStatistics *out) {
     if (r.failureEpisodes > 0)
         r.mtbfNs = static_cast<double>(r.upNs) / static_cast<double>(r.failureEpisodes);
 
-    r.faults = m_faults;
+    r.faults = m_recovery.faults();
     r.faultsFromEvents = m_faultsFromEvents;
     r.events = m_events;
     r.eventCount = m_eventCount;

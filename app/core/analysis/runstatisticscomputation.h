@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/analysis/availabilityaccumulator.h"
+#include "core/analysis/faultrecovery.h"
 #include "core/analysis/latencyhistogram.h"
 #include "core/analysis/resultclass.h"
 #include "core/analysis/runstatistics.h"
@@ -26,16 +27,12 @@ struct StepAccumulator {
     std::vector<qint64> failureIds;
 };
 
-// A device: its availability and the faults on it that are active or wait for it to recover.
 struct DeviceAccumulator {
     explicit DeviceAccumulator(const QString &name)
         : availability(name) {}
 
     AvailabilityAccumulator availability;
-    std::string key;                  // the name's UTF-8 bytes
-    std::vector<int> pendingRecovery; // fault indices by end time, front first
-    size_t pendingFront = 0;
-    std::vector<int> active; // faults started and not yet recovered
+    std::string key; // the name's UTF-8 bytes
 };
 
 // Computes the statistics of one run in a few streaming passes over its rows (runstatistics.h).
@@ -62,7 +59,6 @@ private:
     int stepKey(const StepRow &r);
     int device(QByteArrayView name);
     DeviceAccumulator &deviceAt(int i) { return m_devices[static_cast<size_t>(i)]; }
-    void faultBookkeeping(int device, ResultClass v, qint64 start, qint64 end);
 
     const RunQuery &m_db;
     RunScan m_scan;
@@ -81,13 +77,8 @@ private:
     StepIndex m_index;
     LatencyHistogram m_allLatency;
 
-    QList<FaultStatistics> m_faults;
+    FaultRecovery m_recovery;
     bool m_faultsFromEvents = false;
-    std::vector<int> m_globalPending;
-    size_t m_globalPendingFront = 0;
-    std::vector<int> m_globalActive;
-    size_t m_nextFaultToStart = 0;
-    std::vector<int> m_faultsByStart;
 
     std::vector<qint64> m_runFailureIds;
     std::vector<qint64> m_failBins, m_errorBins;
