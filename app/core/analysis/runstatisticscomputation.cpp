@@ -274,55 +274,14 @@ bool RunStatisticsComputation::resolvePercentiles() {
 }
 
 bool RunStatisticsComputation::passMeasurements() {
-    std::unordered_map<std::string, int> byKey;
-    std::string key;
     m_index.rewind();
     return m_scan.forEachMeasurement(
-        [&](const MeasurementRow &q) {
+        [this](const MeasurementRow &q) {
             const int found = m_index.find(q.stepResultId);
             const int k = found >= 0 ? found / 2 : -1;
             const bool expected = found >= 0 && found % 2 == 1;
-            key.clear();
-            key.append(reinterpret_cast<const char *>(&k), sizeof k);
-            const QByteArrayView name = q.name;
-            key.append(name.data(), static_cast<size_t>(name.size()));
-            auto it = byKey.find(key);
-            if (it == byKey.end()) {
-                MeasAcc acc;
-                acc.stepKey = k;
-                MeasurementStatistics &m = acc.m;
-                if (k >= 0) {
-                    const StepStatistics &s = m_steps[static_cast<size_t>(k)].s;
-                    m.phase = s.phase;
-                    m.stepIndex = s.stepIndex;
-                    m.step = s.step;
-                    m.device = s.device;
-                }
-                m.name = QString::fromUtf8(q.name);
-                m.unit = QString::fromUtf8(q.unit);
-                m.low = q.low;
-                m.high = q.high;
-                m.marginalLow = q.marginalLow;
-                m.marginalHigh = q.marginalHigh;
-                m_meas.push_back(std::move(acc));
-                it = byKey.emplace(key, static_cast<int>(m_meas.size()) - 1).first;
-            }
-            MeasAcc &acc = m_meas[static_cast<size_t>(it->second)];
-            ++acc.m.samples;
-            if (expected)
-                ++acc.m.expected;
-            else if (q.verdict == "FAIL")
-                ++acc.m.fail;
-            if (q.marginal)
-                ++acc.m.marginal;
-            if (!q.value) {
-                if (!expected)
-                    ++acc.m.nonNumeric;
-                return true;
-            }
-            const double value = *q.value;
-            acc.stats.add(value);
-            acc.series.add(q.tNs, value, m_axis, m_o.rawPointLimit);
+            m_measurements.add(q, k, k >= 0 ? &m_steps[static_cast<size_t>(k)].s : nullptr, expected, m_axis,
+                               m_o.rawPointLimit);
             return true;
         },
         &m_error);
@@ -440,26 +399,7 @@ void RunStatisticsComputation::finish(RunStatistics *out) {
     r.failureRate = wilsonInterval(fail, pass + fail);
 
     // Measurements in step order, then by name.
-    std::stable_sort(m_meas.begin(), m_meas.end(), [&rankOf](const MeasAcc &a, const MeasAcc &b) {
-        const int ra = a.stepKey >= 0 ? rankOf[static_cast<size_t>(a.stepKey)] : 1 << 30;
-        const int rb = b.stepKey >= 0 ? rankOf[static_cast<size_t>(b.stepKey)] : 1 << 30;
-        if (ra != rb)
-            return ra < rb;
-        return a.m.name < b.m.name;
-    });
-    for (MeasAcc &acc : m_meas) {
-        MeasurementStatistics m = std::move(acc.m);
-        m.count = acc.stats.count();
-        if (m.count > 0) {
-            m.mean = acc.stats.mean();
-            m.stddev = acc.stats.stddev();
-            m.min = acc.stats.min();
-            m.max = acc.stats.max();
-        }
-        m.cpk = processCapability(m.count, m.mean, m.stddev, m.low, m.high);
-        m.series = acc.series.finish(m_axis, m_o.rawPointLimit);
-        r.measurements.append(std::move(m));
-    }
+    r.measurements = m_measurements.finish(rankOf, m_axis, m_o.rawPointLimit);
 
     // Devices by name.
     std::sort(m_devices.begin(), m_devices.end(), [](const DeviceAccumulator &a, const DeviceAccumulator &b) {

@@ -3,6 +3,7 @@
 #include "core/analysis/availabilityaccumulator.h"
 #include "core/analysis/faultrecovery.h"
 #include "core/analysis/latencyhistogram.h"
+#include "core/analysis/measurementaccumulator.h"
 #include "core/analysis/resultclass.h"
 #include "core/analysis/runstatistics.h"
 #include "core/analysis/seriesaccumulator.h"
@@ -88,13 +89,7 @@ private:
 
     LatencySummary m_allSummary;
 
-    struct MeasAcc {
-        MeasurementStatistics m;
-        RunningStats stats;
-        SeriesAccumulator series;
-        int stepKey = -1;
-    };
-    std::vector<MeasAcc> m_meas;
+    MeasurementAccumulator m_measurements;
 
     QList<EventEntry> m_events;
     qint64 m_eventCount = 0;
