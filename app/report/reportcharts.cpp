@@ -1,5 +1,6 @@
 #include "reportcharts.h"
 
+#include "core/analysis/histogrambins.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
 #include "reportstyle.h"

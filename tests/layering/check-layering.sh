@@ -22,10 +22,7 @@ rank() {
 }
 
 # Files still allowed to run SQL outside the store, each with the reason; the list only ever shrinks.
-SQL_ALLOWED=(
-    app/core/analysis/runstatistics.cpp # its row scans move into the store next
-    app/core/export/csvexport.cpp       # likewise
-)
+SQL_ALLOWED=()
 
 status=0
 fail() {

@@ -1,7 +1,7 @@
 #include "core/export/csvexport.h"
 
 #include "core/base/printable.h"
-#include "core/store/sqlitestatement.h"
+#include "core/store/runscan.h"
 
 #include <QDir>
 #include <QSaveFile>
@@ -34,25 +34,25 @@ public:
     void number(double v) { plain(QByteArray::number(v, 'g', 15)); }
     void optional(const std::optional<qint64> &v) { v ? number(*v) : plain({}); }
     void optional(const std::optional<double> &v) { v ? number(*v) : plain({}); }
-    // A column straight from SQLite: numbers in their shortest exact form, text as text, NULL as empty.
-    void column(const SqliteStatement &q, int col) {
+    // A value as the database holds it: numbers in their shortest exact form, text as text, NULL as empty.
+    void column(const StoredValue &v) {
         char buf[32];
-        switch (sqlite3_column_type(q.get(), col)) {
-        case SQLITE_NULL:
+        switch (v.type) {
+        case StoredValue::Type::Null:
             plain({});
             break;
-        case SQLITE_INTEGER: {
-            const auto r = std::to_chars(buf, buf + sizeof buf, q.int64(col));
+        case StoredValue::Type::Integer: {
+            const auto r = std::to_chars(buf, buf + sizeof buf, v.integer);
             plain(QByteArrayView(buf, r.ptr - buf));
             break;
         }
-        case SQLITE_FLOAT: {
-            const auto r = std::to_chars(buf, buf + sizeof buf, q.real(col));
+        case StoredValue::Type::Real: {
+            const auto r = std::to_chars(buf, buf + sizeof buf, v.real);
             plain(QByteArrayView(buf, r.ptr - buf));
             break;
         }
-        default:
-            text(q.bytes(col).toByteArray());
+        case StoredValue::Type::Bytes:
+            text(v.bytes.toByteArray());
         }
     }
     // A cell already made by cell() (for values that repeat on every row).
@@ -166,8 +166,8 @@ private:
         return true;
     }
     QString path(const char *name) const { return QDir(m_dir).filePath(QString::fromLatin1(name)); }
-    bool sqlFail(const SqliteStatement &q) {
-        m_error = QStringLiteral("reading %1: %2").arg(m_db.path(), q.error());
+    bool readFail(const QString &why) {
+        m_error = QStringLiteral("reading %1: %2").arg(m_db.path(), why);
         return false;
     }
 
@@ -314,19 +314,19 @@ private:
         if (!begin(f))
             return false;
         f.header({"t_ns", "kind", "device", "detail"});
-        SqliteStatement q(m_db.handle(),
-                          "SELECT t_ns, kind, device, detail FROM events WHERE run_id = ? ORDER BY t_ns, id");
-        if (!q.ok())
-            return sqlFail(q);
-        q.bind(1, m_s.run.id);
-        while (q.next()) {
-            f.column(q, 0);
-            for (int c = 1; c <= 3; ++c)
-                f.text(printableText(q.text(c), true));
-            f.endRow();
-        }
-        if (!q.done())
-            return sqlFail(q);
+        QString why;
+        const bool read = RunScan(m_db, m_s.run.id)
+                              .forEachStoredEvent(
+                                  [&f](const StoredEventRow &e) {
+                                      f.column(e.tNs);
+                                      for (const QString *c : {&e.kind, &e.device, &e.detail})
+                                          f.text(printableText(*c, true));
+                                      f.endRow();
+                                      return true;
+                                  },
+                                  &why);
+        if (!read)
+            return readFail(why);
         return end(f);
     }
 
@@ -337,35 +337,27 @@ private:
         f.header({"id", "phase", "iteration", "step_index", "repetition", "step", "device", "start_ns",
                   "end_ns", "latency_ns", "lateness_ns", "verdict", "marginal", "expected", "fault_id",
                   "message", "response"});
-        const auto range = m_db.idRange(RunQuery::Table::StepResults, m_s.run.id);
-        SqliteStatement q(m_db.handle(),
-                          m_db.hasExpected()
-                              ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
-                                " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
-                                " message, response FROM step_results"
-                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
-                              : "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
-                                " end_ns, latency_ns, lateness_ns, verdict, marginal, 0, NULL, message,"
-                                " response FROM step_results"
-                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
-        if (!q.ok())
-            return sqlFail(q);
-        q.bind(1, range.first);
-        q.bind(2, range.second);
-        q.bind(3, m_s.run.id);
-        while (q.next()) {
-            for (int c = 0; c <= 14; ++c) {
-                if (c == 5 || c == 6)
-                    f.text(printableText(q.text(c)));
-                else
-                    f.column(q, c);
-            }
-            f.text(printableText(q.text(15), true));
-            f.text(q.isNull(16) ? QString() : printableBytes(q.blob(16)));
-            f.endRow();
-        }
-        if (!q.done())
-            return sqlFail(q);
+        QString why;
+        const bool read =
+            RunScan(m_db, m_s.run.id)
+                .forEachStoredStepResult(
+                    [&f](const StoredStepResultRow &r) {
+                        for (const StoredValue *v :
+                             {&r.id, &r.phase, &r.iteration, &r.stepIndex, &r.repetition})
+                            f.column(*v);
+                        f.text(printableText(r.step));
+                        f.text(printableText(r.device));
+                        for (const StoredValue *v : {&r.startNs, &r.endNs, &r.latencyNs, &r.latenessNs,
+                                                     &r.verdict, &r.marginal, &r.expected, &r.faultId})
+                            f.column(*v);
+                        f.text(printableText(r.message, true));
+                        f.text(r.response ? printableBytes(*r.response) : QString());
+                        f.endRow();
+                        return true;
+                    },
+                    &why);
+        if (!read)
+            return readFail(why);
         return end(f);
     }
 
@@ -375,41 +367,35 @@ private:
             return false;
         f.header({"id", "step_result_id", "name", "value", "unit", "low", "high", "marginal_low",
                   "marginal_high", "verdict", "marginal", "t_ns"});
-        const auto range = m_db.idRange(RunQuery::Table::Measurements, m_s.run.id);
-        SqliteStatement q(
-            m_db.handle(),
-            "SELECT id, step_result_id, name, value, unit, low, high, marginal_low, marginal_high,"
-            " verdict, marginal, t_ns FROM measurements WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3"
-            " ORDER BY id");
-        if (!q.ok())
-            return sqlFail(q);
-        q.bind(1, range.first);
-        q.bind(2, range.second);
-        q.bind(3, m_s.run.id);
         // Names and units repeat on every row: each distinct one is made into a cell once.
         QByteArray lastName, nameCell, lastUnit, unitCell;
-        while (q.next()) {
-            f.column(q, 0);
-            f.column(q, 1);
-            const QByteArrayView name = q.bytes(2);
-            if (name != lastName) {
-                lastName = name.toByteArray();
-                nameCell = CsvFile::cell(printableText(QString::fromUtf8(lastName)));
-            }
-            f.made(nameCell);
-            f.column(q, 3);
-            const QByteArrayView unit = q.bytes(4);
-            if (unit != lastUnit) {
-                lastUnit = unit.toByteArray();
-                unitCell = CsvFile::cell(printableText(QString::fromUtf8(lastUnit)));
-            }
-            f.made(unitCell);
-            for (int c = 5; c <= 11; ++c)
-                f.column(q, c);
-            f.endRow();
-        }
-        if (!q.done())
-            return sqlFail(q);
+        QString why;
+        const bool read =
+            RunScan(m_db, m_s.run.id)
+                .forEachStoredSample(
+                    [&](const StoredSampleRow &r) {
+                        f.column(r.id);
+                        f.column(r.stepResultId);
+                        if (r.name != lastName) {
+                            lastName = r.name.toByteArray();
+                            nameCell = CsvFile::cell(printableText(QString::fromUtf8(lastName)));
+                        }
+                        f.made(nameCell);
+                        f.column(r.value);
+                        if (r.unit != lastUnit) {
+                            lastUnit = r.unit.toByteArray();
+                            unitCell = CsvFile::cell(printableText(QString::fromUtf8(lastUnit)));
+                        }
+                        f.made(unitCell);
+                        for (const StoredValue *v : {&r.low, &r.high, &r.marginalLow, &r.marginalHigh,
+                                                     &r.verdict, &r.marginal, &r.tNs})
+                            f.column(*v);
+                        f.endRow();
+                        return true;
+                    },
+                    &why);
+        if (!read)
+            return readFail(why);
         return end(f);
     }
 

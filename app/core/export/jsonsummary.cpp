@@ -1,5 +1,6 @@
 #include "core/export/jsonsummary.h"
 
+#include "core/analysis/histogrambins.h"
 #include "core/analysis/runcomparison.h"
 #include "core/analysis/runstatistics.h"
 #include "core/base/printable.h"

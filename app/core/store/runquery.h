@@ -52,7 +52,6 @@ public:
     RunQuery(const RunQuery &) = delete;
     RunQuery &operator=(const RunQuery &) = delete;
 
-    sqlite3 *handle() const { return m_db; }
     const QString &path() const { return m_path; }
     int schemaVersion() const { return m_version; }
     // Version 2 added the faults table and expected failures (step_results.expected, fault_id,
@@ -77,6 +76,9 @@ public:
     std::pair<qint64, qint64> idRange(Table table, qint64 runId) const;
 
 private:
+    // The row scans share this connection; nothing outside the store sees it.
+    friend class RunScan;
+
     RunQuery(QString path, sqlite3 *db, int version);
 
     QString m_path;

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QtGlobal>
+#include <algorithm>
+#include <vector>
+
+namespace hil {
+
+// The run's time axis, cut into equal bins.
+struct TimeAxis {
+    qint64 span = 1;
+    int bins = 1;
+
+    int bin(qint64 t) const {
+        if (t <= 0)
+            return 0;
+        if (t >= span)
+            return bins - 1;
+        return std::min(bins - 1,
+                        static_cast<int>(static_cast<double>(t) / static_cast<double>(span) * bins));
+    }
+    double binStart(int b) const { return static_cast<double>(span) * b / bins; }
+    // Adds the part of [from, to) that falls in each bin to v.
+    void spread(std::vector<double> &v, qint64 from, qint64 to) const {
+        if (to <= from)
+            return;
+        if (v.empty())
+            v.assign(static_cast<size_t>(bins), 0.0);
+        const int b0 = bin(from);
+        const int b1 = bin(to);
+        for (int b = b0; b <= b1; ++b) {
+            const double lo = std::max(static_cast<double>(from), b == 0 ? -1e300 : binStart(b));
+            const double hi = std::min(static_cast<double>(to), b == bins - 1 ? 1e300 : binStart(b + 1));
+            if (hi > lo)
+                v[static_cast<size_t>(b)] += hi - lo;
+        }
+    }
+};
+
+} // namespace hil

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QList>
+
+namespace hil {
+
+// A value over time: one point per sample when there are few, else per time bin (min, mean, max).
+struct TimePoint {
+    qint64 tNs = 0; // the sample's time, or the middle of its bin
+    double min = 0;
+    double mean = 0;
+    double max = 0;
+    qint64 count = 0;
+};
+struct TimeSeries {
+    bool binned = false;
+    qint64 binNs = 0;
+    QList<TimePoint> points;
+};
+
+} // namespace hil
