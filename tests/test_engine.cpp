@@ -78,7 +78,7 @@ struct ConnectedBench {
 struct CountingListener : hil::ResultListener {
     qint64 results = 0, pass = 0;
     bool started = false, finished = false;
-    void runStarted(const hil::RunInfo &) override { started = true; }
+    void runStarted(const hil::RunHeader &) override { started = true; }
     void stepFinished(const hil::StepResult &r) override {
         ++results;
         pass += r.verdict == hil::Verdict::Pass;

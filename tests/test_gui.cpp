@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(decimation_keeps_extremes_and_bounds_points) {
 
 BOOST_AUTO_TEST_CASE(live_buffer_batches_and_bounds) {
     hil::gui::LiveBuffer buffer(hil::gui::LiveBuffer::Limits{10, 5, 5});
-    hil::RunInfo info;
+    hil::RunHeader info;
     info.scenario = QStringLiteral("s");
     buffer.runStarted(info);
     hil::RunCounts engineCounts; // what the runner counts and publishes after each result

@@ -44,8 +44,8 @@ private:
     sqlite3 *m_db = nullptr;
 };
 
-hil::RunInfo sampleInfo() {
-    hil::RunInfo info;
+hil::RunHeader sampleInfo() {
+    hil::RunHeader info;
     info.uuid = QStringLiteral("4f1c0e3a-0000-4000-8000-000000000001");
     info.scenario = QStringLiteral("smoke");
     info.scenarioPath = QStringLiteral("scenarios/smoke.yaml");
@@ -54,7 +54,7 @@ hil::RunInfo sampleInfo() {
     info.station = QStringLiteral("bench-1");
     info.host = QStringLiteral("lab-pc");
     info.seed = 9223372036854775807ULL;
-    info.startedWallNs = 1'790'000'000'000'000'000LL;
+    info.startedAtNs = 1'790'000'000'000'000'000LL;
     return info;
 }
 
@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(a_run_round_trips_through_sqlite) {
     auto rec = hil::Recorder::open(path, &error);
     BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
 
-    hil::RunInfo info = sampleInfo();
+    hil::RunHeader info = sampleInfo();
     rec->runStarted(info);
     BOOST_TEST(rec->runId() == 1);
     rec->eventRecorded(
@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(a_run_round_trips_through_sqlite) {
     summary.counts.pass = 1;
     summary.counts.fail = 2;
     summary.iterations = 3;
-    summary.endedWallNs = info.startedWallNs + 4'000'000'000LL;
+    summary.endedWallNs = info.startedAtNs + 4'000'000'000LL;
     summary.durationNs = 4'000'000'000LL;
     rec->runFinished(summary);
     BOOST_TEST(rec->close());
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(two_runs_in_one_database_keep_their_own_rows) {
         QString error;
         auto rec = hil::Recorder::open(path, &error);
         BOOST_REQUIRE(rec);
-        hil::RunInfo info = sampleInfo();
+        hil::RunHeader info = sampleInfo();
         info.uuid = QStringLiteral("run-%1").arg(run);
         rec->runStarted(info);
         for (int i = 0; i <= run; ++i)
@@ -228,7 +228,7 @@ BOOST_AUTO_TEST_CASE(junit_carries_failures_answers_and_limits) {
     QString error;
     auto rec = hil::Recorder::open(dbPath, &error);
     BOOST_REQUIRE(rec);
-    hil::RunInfo info = sampleInfo();
+    hil::RunHeader info = sampleInfo();
     info.scenario = QStringLiteral("smoke <&\"'>");
     info.dutSerial.clear();
     rec->runStarted(info);
@@ -444,7 +444,7 @@ BOOST_AUTO_TEST_CASE(a_run_whose_writer_is_gone_reads_as_interrupted_and_the_nex
     }
     const auto runs = hil::listRuns(path, &error);
     BOOST_REQUIRE(runs);
-    const hil::RunRow &r = runs->first();
+    const hil::RunHeader &r = runs->first();
     BOOST_TEST(r.interrupted);
     BOOST_TEST(r.verdict.toStdString() == "ERROR");
     BOOST_TEST(

@@ -206,7 +206,7 @@ BOOST_AUTO_TEST_CASE(hostile_strings_reach_sqlite_only_as_values) {
     auto rec = hil::Recorder::open(w.db(), &error);
     BOOST_REQUIRE_MESSAGE(rec, str(error));
     const QString drop = QStringLiteral("x'); DROP TABLE runs; --");
-    hil::RunInfo info;
+    hil::RunHeader info;
     info.uuid = QStringLiteral("00000000-0000-4000-8000-00000000beef");
     info.scenario = drop;
     info.scenarioPath = QStringLiteral("scenarios/x'.yaml");
@@ -214,7 +214,7 @@ BOOST_AUTO_TEST_CASE(hostile_strings_reach_sqlite_only_as_values) {
     info.fixturePath = QStringLiteral("fixtures/bench.yaml");
     info.station = QStringLiteral("\"; DELETE FROM step_results; --");
     info.host = QStringLiteral("host");
-    info.startedWallNs = 1'790'000'000'000'000'000LL;
+    info.startedAtNs = 1'790'000'000'000'000'000LL;
     rec->runStarted(info);
     hil::StepResult r;
     r.phase = hil::Phase::Steps;

@@ -9,7 +9,7 @@ ConsoleProgress::ConsoleProgress(FILE *out)
     : m_out(out)
     , m_enabled(::isatty(fileno(out)) == 1) {}
 
-void ConsoleProgress::runStarted(const hil::RunInfo &) {
+void ConsoleProgress::runStarted(const hil::RunHeader &) {
     m_clock.start();
 }
 

@@ -14,7 +14,7 @@ public:
 
     bool enabled() const { return m_enabled; }
 
-    void runStarted(const hil::RunInfo &info) override;
+    void runStarted(const hil::RunHeader &info) override;
     void stepFinished(const hil::StepResult &result) override;
     void countsChanged(const hil::RunCounts &counts) override;
     void progress(qint64 iterationsDone, qint64 elapsedNs, qint64 plannedNs) override;

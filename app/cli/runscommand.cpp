@@ -37,7 +37,7 @@ int runsCommand(const QStringList &args) {
                .arg(QStringLiteral("SCENARIO"), -20)
                .arg(QStringLiteral("DUT / FIRMWARE"), -24)
                .arg(QStringLiteral("PASS/FAIL/ERROR"));
-    for (const hil::RunRow &r : *runs) {
+    for (const hil::RunHeader &r : *runs) {
         const QString started = QDateTime::fromMSecsSinceEpoch(r.startedAtNs / 1'000'000, Qt::UTC)
                                     .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
         // A run with no end is RUNNING while its writer lives, and RUNNING? when its row is too old to

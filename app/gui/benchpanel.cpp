@@ -336,7 +336,7 @@ void BenchPanel::applyFaults(const QList<FaultUpdate> &updates) {
     }
 }
 
-void BenchPanel::applyRunInfo(const RunInfo &info) {
+void BenchPanel::applyRunInfo(const RunHeader &info) {
     if (!info.dutSerial.isEmpty())
         m_dut->setText(printableText(info.dutSerial));
     if (!info.firmware.isEmpty())

@@ -40,7 +40,7 @@ public:
     void beginRun(const QStringList &devices);
     void applyEvents(const QList<Event> &events);
     void applyFaults(const QList<FaultUpdate> &updates);
-    void applyRunInfo(const RunInfo &info);
+    void applyRunInfo(const RunHeader &info);
     void endRun();
 
     State state(const QString &device) const;

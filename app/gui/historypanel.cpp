@@ -139,12 +139,12 @@ void HistoryPanel::refresh() {
         return;
     }
     QString error;
-    const std::optional<QList<RunRow>> runs = listRuns(m_database, &error);
+    const std::optional<QList<RunHeader>> runs = listRuns(m_database, &error);
     if (!runs) {
         emit problem(tr("Could not read the runs of %1: %2").arg(m_database, error));
         return;
     }
-    for (const RunRow &r : *runs) {
+    for (const RunHeader &r : *runs) {
         QList<QStandardItem *> row(ColCount);
         row[ColId] = item(r.id);
         row[ColStarted] = item(QDateTime::fromMSecsSinceEpoch(r.startedAtNs / 1'000'000)

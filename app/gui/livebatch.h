@@ -30,9 +30,9 @@ struct FaultUpdate {
 // Everything a run produced since the last drain, in the order the runner reported it within each list.
 // Plain data: the runner thread fills one, the GUI thread takes it whole (LiveBuffer::drain()).
 struct LiveBatch {
-    std::optional<RunInfo> started;     // runStarted
-    qint64 startMonoNs = 0;             // hil::monotonicNs() at runStarted, to tell "now" in run time
-    std::optional<RunInfo> infoChanged; // the latest runInfoChanged
+    std::optional<RunHeader> started;     // runStarted
+    qint64 startMonoNs = 0;               // hil::monotonicNs() at runStarted, to tell "now" in run time
+    std::optional<RunHeader> infoChanged; // the latest runInfoChanged
     QList<StepResult> results;
     qint64 resultsDropped = 0;       // beyond LiveBuffer's bound while nobody drained (still in the database)
     std::optional<RunCounts> counts; // the engine's counts after the last result: what the window shows

@@ -32,14 +32,14 @@ LiveBatch LiveBuffer::drain() {
     return out;
 }
 
-void LiveBuffer::runStarted(const RunInfo &info) {
+void LiveBuffer::runStarted(const RunHeader &info) {
     const qint64 now = monotonicNs();
     std::lock_guard lock(m_mutex);
     m_pending.started = info;
     m_pending.startMonoNs = now;
 }
 
-void LiveBuffer::runInfoChanged(const RunInfo &info) {
+void LiveBuffer::runInfoChanged(const RunHeader &info) {
     std::lock_guard lock(m_mutex);
     m_pending.infoChanged = info;
 }

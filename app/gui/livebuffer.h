@@ -28,8 +28,8 @@ public:
     // Takes everything reported since the last call. Any thread.
     LiveBatch drain();
 
-    void runStarted(const RunInfo &info) override;
-    void runInfoChanged(const RunInfo &info) override;
+    void runStarted(const RunHeader &info) override;
+    void runInfoChanged(const RunHeader &info) override;
     void stepFinished(const StepResult &result) override;
     void countsChanged(const RunCounts &counts) override;
     void eventRecorded(const Event &event) override;

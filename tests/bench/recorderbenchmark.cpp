@@ -106,12 +106,12 @@ bool runRecorder(const QString &path, int steps, RecorderRound *round, QString *
     if (!recorder)
         return false;
 
-    hil::RunInfo info;
+    hil::RunHeader info;
     info.uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
     info.scenario = QStringLiteral("benchmark");
     info.fixture = QStringLiteral("benchmark");
     info.seed = 1;
-    info.startedWallNs = hil::wallClockNs();
+    info.startedAtNs = hil::wallClockNs();
 
     hil::MeasurementResult m;
     m.name = QStringLiteral("t");

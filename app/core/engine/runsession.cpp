@@ -79,7 +79,7 @@ const RunCounts &RunSession::counts() const {
     return m_runner ? m_runner->counts() : m_outcome.counts;
 }
 
-const RunInfo &RunSession::info() const {
+const RunHeader &RunSession::info() const {
     return m_runner ? m_runner->info() : m_outcome.info;
 }
 

@@ -33,7 +33,7 @@ struct RunOutcome {
     Verdict verdict = Verdict::Error; // the runner's, made ERROR by a failed recording or report
     QString endReason;                // why the run ended early, empty if it ran to its end
     qint64 runId = 0;                 // 0 if no run row was written
-    RunInfo info;
+    RunHeader info;
     RunCounts counts;
     QStringList problems; // the recording or a report failed: one sentence each, for the user
     ReportOutcome reports;
@@ -71,7 +71,7 @@ public:
     // The run as it goes: counts by the engine's own rule (the one the verdict follows), its header, its
     // bench. Valid until finished() has been emitted.
     const RunCounts &counts() const;
-    const RunInfo &info() const;
+    const RunHeader &info() const;
     Bench *bench() const;
     bool isPaused() const;
     qint64 runId() const;

@@ -11,9 +11,9 @@ class ResultListener {
 public:
     virtual ~ResultListener() = default;
 
-    virtual void runStarted(const RunInfo &info) { (void)info; }
+    virtual void runStarted(const RunHeader &info) { (void)info; }
     // Metadata filled in from the device's answers during the run (DUT serial, firmware).
-    virtual void runInfoChanged(const RunInfo &info) { (void)info; }
+    virtual void runInfoChanged(const RunHeader &info) { (void)info; }
     virtual void stepFinished(const StepResult &result) { (void)result; }
     // The run's counts after each step result, by the engine's own rule (the one its verdict follows):
     // what a display shows, so that none recounts results, and none is wrong when it drops some it had no

@@ -4,6 +4,7 @@
 #include "core/base/verdict.h"
 #include "core/config/limits.h"
 #include "core/config/scenario.h"
+#include "core/run/runheader.h"
 
 #include <QByteArray>
 #include <QList>
@@ -12,21 +13,7 @@
 namespace hil {
 
 // Everything here is plain data, copied to listeners. Times are monotonic nanoseconds since the run
-// started (RunInfo::startedWallNs anchors them to the wall clock for display).
-
-struct RunInfo {
-    QString uuid;
-    QString scenario;
-    QString scenarioPath;
-    QString fixture;
-    QString fixturePath;
-    QString station;
-    QString dutSerial;
-    QString firmware;
-    QString host;
-    quint64 seed = 0;
-    qint64 startedWallNs = 0;
-};
+// started (RunHeader::startedAtNs anchors them to the wall clock for display).
 
 struct MeasurementResult {
     QString name;

@@ -76,7 +76,7 @@ void Runner::start() {
     m_info.seed = m_options.seed.value_or(
         m_scenario.seed.value_or(QRandomGenerator::system()->generate64() & 0x7fffffffffffffffULL));
     m_startNs = monotonicNs();
-    m_info.startedWallNs = wallClockNs();
+    m_info.startedAtNs = wallClockNs();
     for (ResultListener *l : std::as_const(m_listeners))
         l->runStarted(m_info);
 

@@ -56,7 +56,7 @@ public:
     // The bench of the run, once started (for its devices' states); owned by the runner.
     Bench *bench() const { return m_bench; }
 
-    const RunInfo &info() const { return m_info; }
+    const RunHeader &info() const { return m_info; }
     const RunCounts &counts() const { return m_counts; }
     bool isFinished() const { return m_finished; }
     // Why the run ended early (empty if it ran to its end).
@@ -93,7 +93,7 @@ private:
     Scenario m_scenario;
     Fixture m_fixture;
     RunOptions m_options;
-    RunInfo m_info;
+    RunHeader m_info;
     QList<ResultListener *> m_listeners;
     Bench *m_bench = nullptr;
     FaultInjector *m_faults = nullptr;

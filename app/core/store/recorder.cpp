@@ -233,7 +233,7 @@ void Recorder::fail(const QString &message) {
         handler(error());
 }
 
-void Recorder::runStarted(const RunInfo &info) {
+void Recorder::runStarted(const RunHeader &info) {
     // Runs on the caller's thread before the writer starts: the run's id is needed at once.
     sqlite3_stmt *s = nullptr;
     const char *sql =
@@ -252,7 +252,7 @@ void Recorder::runStarted(const RunInfo &info) {
         bindText(s, 8, info.firmware);
         bindText(s, 9, info.host);
         sqlite3_bind_int64(s, 10, static_cast<sqlite3_int64>(info.seed));
-        sqlite3_bind_int64(s, 11, info.startedWallNs);
+        sqlite3_bind_int64(s, 11, info.startedAtNs);
         sqlite3_bind_int64(s, 12, ::getpid());
         bindText(s, 13, QSysInfo::machineHostName());
         sqlite3_bind_int64(s, 14, wallClockNs());
@@ -272,7 +272,7 @@ void Recorder::runStarted(const RunInfo &info) {
     m_checkpointer = std::thread([this] { checkpointLoop(); });
 }
 
-void Recorder::runInfoChanged(const RunInfo &info) {
+void Recorder::runInfoChanged(const RunHeader &info) {
     enqueue(InfoUpdate{info}, 512);
 }
 

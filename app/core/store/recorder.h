@@ -64,8 +64,8 @@ public:
     };
     QueueStats queueStats() const;
 
-    void runStarted(const RunInfo &info) override;
-    void runInfoChanged(const RunInfo &info) override;
+    void runStarted(const RunHeader &info) override;
+    void runInfoChanged(const RunHeader &info) override;
     void stepFinished(const StepResult &result) override;
     void eventRecorded(const Event &event) override;
     void exchange(qint64 timeNs, const QString &device, Direction dir, const QByteArray &data) override;
@@ -82,7 +82,7 @@ private:
         QByteArray data;
     };
     struct InfoUpdate {
-        RunInfo info;
+        RunHeader info;
     };
     struct FaultUpdate {
         FaultRecord fault;

@@ -1,5 +1,6 @@
 #include "core/store/runquery.h"
 
+#include "core/store/runheaderrow.h"
 #include "core/store/runliveness.h"
 #include "core/store/schema.h"
 #include "core/store/sqlitestatement.h"
@@ -100,15 +101,8 @@ std::optional<qint64> RunQuery::resolveRun(const QString &spec, QString *error) 
 }
 
 std::optional<RunHeader> RunQuery::header(qint64 runId, QString *error) const {
-    SqliteStatement q(
-        m_db, hasExpected()
-                  ? "SELECT id, uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
-                    " firmware, host, seed, started_at_ns, ended_at_ns, duration_ns, verdict, reason,"
-                    " iterations, n_pass, n_fail, n_error, n_abort, n_marginal, n_expected FROM runs"
-                    " WHERE id = ?"
-                  : "SELECT id, uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
-                    " firmware, host, seed, started_at_ns, ended_at_ns, duration_ns, verdict, reason,"
-                    " iterations, n_pass, n_fail, n_error, n_abort, n_marginal, 0 FROM runs WHERE id = ?");
+    const QByteArray sql = runHeaderSelect(m_version) + " WHERE id = ?";
+    SqliteStatement q(m_db, sql.constData());
     q.bind(1, runId);
     if (!q.ok() || !q.next()) {
         if (error)
@@ -116,49 +110,8 @@ std::optional<RunHeader> RunQuery::header(qint64 runId, QString *error) const {
                 q.ok() ? QStringLiteral("%1 has no run %2").arg(m_path, QString::number(runId)) : q.error();
         return std::nullopt;
     }
-    RunHeader h;
-    h.id = q.int64(0);
-    h.uuid = q.text(1);
-    h.scenario = q.text(2);
-    h.scenarioPath = q.text(3);
-    h.fixture = q.text(4);
-    h.fixturePath = q.text(5);
-    h.station = q.text(6);
-    h.dutSerial = q.text(7);
-    h.firmware = q.text(8);
-    h.host = q.text(9);
-    h.seed = static_cast<quint64>(q.int64(10));
-    h.startedAtNs = q.int64(11);
-    h.endedAtNs = q.optInt64(12);
-    h.durationNs = q.optInt64(13);
-    h.verdict = q.text(14);
-    h.reason = q.text(15);
-    h.iterations = q.int64(16);
-    h.pass = q.int64(17);
-    h.fail = q.int64(18);
-    h.error = q.int64(19);
-    h.abort = q.int64(20);
-    h.marginal = q.int64(21);
-    h.expected = q.int64(22);
-    h.interrupted = h.verdict == u"ERROR" && h.reason.startsWith(u"interrupted: ");
-    if (hasWriter() && !h.endedAtNs) {
-        if (const std::optional<UnfinishedRun> u = inspectUnfinishedRun(m_db, runId)) {
-            h.live = u->state == UnfinishedRun::State::Live;
-            if (u->state == UnfinishedRun::State::Interrupted) {
-                h.interrupted = true;
-                h.endedAtNs = u->lastSignOfLifeNs;
-                h.durationNs = u->recordedSpanNs;
-                h.verdict = QStringLiteral("ERROR");
-                h.reason = u->reason;
-                h.pass = u->counts.pass;
-                h.fail = u->counts.fail;
-                h.error = u->counts.error;
-                h.abort = u->counts.abort;
-                h.marginal = u->counts.marginal;
-                h.expected = u->counts.expected;
-            }
-        }
-    }
+    RunHeader h = readRunHeader(q);
+    applyLiveness(m_db, m_version, h);
     return h;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/run/runheader.h"
+
 #include <QString>
 #include <memory>
 #include <optional>
@@ -7,39 +9,6 @@
 struct sqlite3;
 
 namespace hil {
-
-// One row of `runs`, everything a report header shows.
-struct RunHeader {
-    qint64 id = 0;
-    QString uuid;
-    QString scenario;
-    QString scenarioPath;
-    QString fixture;
-    QString fixturePath;
-    QString station;
-    QString dutSerial;
-    QString firmware;
-    QString host;
-    quint64 seed = 0;
-    qint64 startedAtNs = 0; // wall clock
-    std::optional<qint64> endedAtNs;
-    std::optional<qint64> durationNs; // monotonic
-    QString verdict;                  // RUNNING, PASS, FAIL, ERROR, ABORT
-    QString reason;
-    qint64 iterations = 0;
-    qint64 pass = 0, fail = 0, error = 0, abort = 0, marginal = 0;
-    qint64 expected = 0; // failures during fault windows, not in fail or error (schema 2)
-
-    // A run whose recording process died without closing it reads as ended: verdict ERROR, reason
-    // "interrupted: ...", ended at the writer's last sign of life, the counts of what was recorded;
-    // computed on read until a writer marks it (runliveness.h).
-    bool interrupted = false;
-    // Still being recorded by a live process (false for a row too old to tell, schema < 3).
-    bool live = false;
-
-    // A row still RUNNING: the run is going on, or (schema < 3) its process may have died.
-    bool unfinished() const { return !endedAtNs.has_value(); }
-};
 
 // A read-only connection to a results database, for reports, comparisons and exports. It never writes,
 // so it is safe while a run records into the same file (WAL). Owns its connection; use it from one thread.
