@@ -21,11 +21,12 @@ void MeasurementAccumulator::add(const MeasurementRow &q, int stepKey, const Ste
             m.device = step->device;
         }
         m.name = QString::fromUtf8(q.name);
-        m.unit = QString::fromUtf8(q.unit);
-        m.low = q.low;
-        m.high = q.high;
-        m.marginalLow = q.marginalLow;
-        m.marginalHigh = q.marginalHigh;
+        MeasurementRow::Definition d = q.definition();
+        m.unit = std::move(d.unit);
+        m.low = d.low;
+        m.high = d.high;
+        m.marginalLow = d.marginalLow;
+        m.marginalHigh = d.marginalHigh;
         m_measurements.push_back(std::move(acc));
         it = m_byKey.emplace(m_key, static_cast<int>(m_measurements.size()) - 1).first;
     }

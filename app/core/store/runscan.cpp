@@ -162,6 +162,17 @@ bool RunScan::forEachStepDetail(const std::vector<qint64> &ids, qint64 responseB
     return true;
 }
 
+MeasurementRow::Definition MeasurementRow::definition() const {
+    // The columns of forEachMeasurement's statement.
+    Definition d;
+    d.unit = row->text(2);
+    d.low = row->optReal(4);
+    d.high = row->optReal(5);
+    d.marginalLow = row->optReal(6);
+    d.marginalHigh = row->optReal(7);
+    return d;
+}
+
 bool RunScan::forEachMeasurement(const std::function<bool(const MeasurementRow &)> &visit,
                                  QString *error) const {
     SqliteStatement q(
@@ -172,15 +183,11 @@ bool RunScan::forEachMeasurement(const std::function<bool(const MeasurementRow &
         return failed(q, error);
     bindRange(q, measurementRange(), m_runId);
     MeasurementRow r;
+    r.row = &q;
     while (q.next()) {
         r.stepResultId = q.int64(0);
         r.name = q.bytes(1);
-        r.unit = q.bytes(2);
         r.value = q.optReal(3);
-        r.low = q.optReal(4);
-        r.high = q.optReal(5);
-        r.marginalLow = q.optReal(6);
-        r.marginalHigh = q.optReal(7);
         r.verdict = q.bytes(8);
         r.marginal = q.int64(9) != 0;
         r.tNs = q.int64(10);

@@ -13,6 +13,8 @@
 
 namespace hil {
 
+class SqliteStatement;
+
 // The rows of one run, streamed to typed visitors. Reports read a run in a few passes over its rows
 // instead of loading it: every scan of step_results and measurements walks the run's row id range in row
 // order, which for a recorded or merged run is time order and costs no sort. The ranges are read once per
@@ -57,13 +59,22 @@ struct StepDetailRow {
 struct MeasurementRow {
     qint64 stepResultId = 0;
     QByteArrayView name;
-    QByteArrayView unit;
     std::optional<double> value; // nullopt: the capture was not a number
-    std::optional<double> low, high;
-    std::optional<double> marginalLow, marginalHigh;
     QByteArrayView verdict;
     bool marginal = false;
     qint64 tNs = 0;
+
+    // The unit and limits, which every sample of a measurement repeats: read from the row only when asked
+    // (once per measurement), since reading them for each of millions of samples costs the scan a third
+    // of its time. Valid during the visit only, like the views.
+    struct Definition {
+        QString unit;
+        std::optional<double> low, high;
+        std::optional<double> marginalLow, marginalHigh;
+    };
+    Definition definition() const;
+
+    const SqliteStatement *row = nullptr;
 };
 
 struct EventRow {
