@@ -1,5 +1,7 @@
 #define BOOST_TEST_MODULE cli
 #include <QByteArray>
+#include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <boost/test/unit_test.hpp>
@@ -105,4 +107,43 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
         BOOST_TEST(hil.exitCode() == 2, args.join(u' ').toStdString());
         BOOST_TEST(!hil.readAllStandardError().isEmpty());
     }
+}
+
+// An unset shell variable (`--db "$DB"`) or an in-memory database would record nothing: refused as bad
+// input before anything runs, never a PASS with no results on disk.
+BOOST_AUTO_TEST_CASE(a_database_that_keeps_nothing_is_refused_before_the_run) {
+    QTemporaryDir dir;
+    for (const QString &db :
+         {QString(), QStringLiteral("  "), QStringLiteral(":memory:"),
+          QStringLiteral("file::memory:?cache=shared"), QStringLiteral("file:x.db?mode=memory")}) {
+        QProcess hil;
+        hil.setWorkingDirectory(dir.path());
+        hil.start(QString::fromLocal8Bit(kHil),
+                  {QStringLiteral("run"), kScenario, QStringLiteral("--fixture"), kFixture,
+                   QStringLiteral("--db"), db});
+        BOOST_REQUIRE(hil.waitForFinished(30000));
+        const QByteArray err = hil.readAllStandardError();
+        BOOST_TEST(hil.exitCode() == 2, "--db '" << db.toStdString() << "': " << err.toStdString());
+        BOOST_TEST(err.contains("would not be kept"), err.toStdString());
+        BOOST_TEST(hil.readAllStandardOutput().isEmpty());
+    }
+    BOOST_TEST(QDir(dir.path()).entryList(QDir::Files).isEmpty(), "nothing written");
+}
+
+// A reader that goes away (`hil run ... | true`, `| head`) costs neither the run nor its reports: the exit
+// code is the verdict's, not 141 (SIGPIPE), and the reports are on disk.
+BOOST_AUTO_TEST_CASE(a_closed_stdout_does_not_stop_a_run_or_its_reports) {
+    QTemporaryDir dir;
+    QProcess sh;
+    sh.setWorkingDirectory(dir.path());
+    sh.start(
+        QStringLiteral("/bin/bash"),
+        {QStringLiteral("-o"), QStringLiteral("pipefail"), QStringLiteral("-c"),
+         QStringLiteral("\"$0\" run \"$1\" --fixture \"$2\" --db r.db --json s.json --junit j.xml | true"),
+         QString::fromLocal8Bit(kHil), kScenario, kFixture});
+    BOOST_REQUIRE(sh.waitForFinished(60000));
+    BOOST_TEST(sh.exitCode() == 0, sh.readAllStandardError().toStdString());
+    BOOST_TEST(QFileInfo(dir.filePath(QStringLiteral("s.json"))).size() > 0);
+    BOOST_TEST(QFileInfo(dir.filePath(QStringLiteral("j.xml"))).size() > 0);
+    BOOST_TEST(QFileInfo(dir.filePath(QStringLiteral("r.db"))).size() > 0);
 }

@@ -419,7 +419,9 @@ BOOST_AUTO_TEST_CASE(simulator_killed_mid_run_is_an_error_tcp) {
     killSimulatorMidRun(data("sim-tcp.yaml"));
 }
 
-BOOST_AUTO_TEST_CASE(sigint_aborts_cleanly) {
+// SIGINT (Ctrl-C), SIGTERM (a CI job cancelled) and SIGHUP (an ssh session closed) all end a run the same
+// way: ABORT, exit 130, everything so far committed, the run closed, no simulator left behind.
+void signalAbortsCleanly(int signal, const char *name) {
     Workspace ws;
     Child hil(hilPath(),
               {QStringLiteral("run"), data("long.yaml"), QStringLiteral("--fixture"), data("sim-pty.yaml"),
@@ -433,8 +435,8 @@ BOOST_AUTO_TEST_CASE(sigint_aborts_cleanly) {
     BOOST_REQUIRE(simPid > 0);
     BOOST_REQUIRE(processExists(simPid));
 
-    BOOST_REQUIRE(::kill(static_cast<pid_t>(hil.pid()), SIGINT) == 0);
-    BOOST_REQUIRE_MESSAGE(hil.waitFinished(5000), "hil did not end within 5 s of SIGINT");
+    BOOST_REQUIRE(::kill(static_cast<pid_t>(hil.pid()), signal) == 0);
+    BOOST_REQUIRE_MESSAGE(hil.waitFinished(5000), "hil did not end within 5 s of " << name);
     BOOST_TEST(hil.process().exitStatus() == QProcess::NormalExit);
     BOOST_TEST(hil.process().exitCode() == 130, "stderr: " << str(hil.stderrText()));
     BOOST_TEST(!processExists(simPid), "hil-sim " << simPid << " outlived hil");
@@ -444,12 +446,26 @@ BOOST_AUTO_TEST_CASE(sigint_aborts_cleanly) {
     const auto run = db.rows("SELECT verdict, reason, n_fail, n_error, ended_at_ns FROM runs");
     BOOST_REQUIRE(run && run->size() == 1);
     BOOST_TEST(str(run->first()[0]) == "ABORT");
-    BOOST_TEST(run->first()[1].toString().contains(QStringLiteral("SIGINT")), str(run->first()[1]));
+    BOOST_TEST(run->first()[1].toString().contains(QString::fromLatin1(name)), str(run->first()[1]));
     BOOST_TEST(run->first()[2].toLongLong() == 0);
     BOOST_TEST(run->first()[3].toLongLong() == 0);
     BOOST_TEST(!run->first()[4].isNull());
     BOOST_TEST(db.count(passing) >= passedBefore);
-    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'abort' AND detail LIKE '%SIGINT%'") == 1);
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'abort' AND detail LIKE ?",
+                        {QStringLiteral("%%1%").arg(QString::fromLatin1(name))})
+               == 1);
+}
+
+BOOST_AUTO_TEST_CASE(sigint_aborts_cleanly) {
+    signalAbortsCleanly(SIGINT, "SIGINT");
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_aborts_cleanly) {
+    signalAbortsCleanly(SIGTERM, "SIGTERM");
+}
+
+BOOST_AUTO_TEST_CASE(sighup_aborts_cleanly) {
+    signalAbortsCleanly(SIGHUP, "SIGHUP");
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_rejected_before_the_database) {

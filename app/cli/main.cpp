@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QTextStream>
+#include <csignal>
 
 namespace {
 
@@ -35,6 +36,9 @@ Run 'hil <command> --help' for the options of a command.
 } // namespace
 
 int main(int argc, char *argv[]) {
+    // A reader that goes away (`hil run ... | head`) must not end a run or cost its reports: writes to a
+    // closed stdout then fail quietly instead of killing the process.
+    std::signal(SIGPIPE, SIG_IGN);
     const std::unique_ptr<QCoreApplication> app = createApplication(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("hil"));
     QCoreApplication::setApplicationVersion(QStringLiteral(HIL_VERSION));

@@ -4,6 +4,7 @@
 #include "core/base/duration.h"
 #include "core/base/printable.h"
 #include "core/engine/runsession.h"
+#include "core/store/recorder.h"
 #include "reportcommand.h"
 #include "signalbridge.h"
 
@@ -52,6 +53,10 @@ int runCommand(const QStringList &args) {
     QString reportError;
     if (!reportOutputsFrom(p, &reports, &reportError)) {
         err << "hil run: " << reportError << '\n';
+        return hil::ExitBadInput;
+    }
+    if (QString why; !hil::Recorder::keepsResults(p.value(QStringLiteral("db")), &why)) {
+        err << "hil run: --db: " << why << '\n';
         return hil::ExitBadInput;
     }
     hil::RunOptions options;

@@ -29,7 +29,9 @@ SignalBridge::SignalBridge(QObject *parent)
         if (::read(g_fds[0], &byte, 1) != 1)
             return;
         const int sig = static_cast<unsigned char>(byte);
-        emit received(sig, sig == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
+        emit received(sig, sig == SIGINT   ? QStringLiteral("SIGINT")
+                           : sig == SIGHUP ? QStringLiteral("SIGHUP")
+                                           : QStringLiteral("SIGTERM"));
     });
     struct sigaction sa = {};
     sa.sa_handler = onSignal;
@@ -37,11 +39,14 @@ SignalBridge::SignalBridge(QObject *parent)
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    // A closed terminal (an ssh session gone) ends the run like SIGTERM: recorded, closed, ABORT.
+    sigaction(SIGHUP, &sa, nullptr);
 }
 
 SignalBridge::~SignalBridge() {
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    std::signal(SIGHUP, SIG_DFL);
     delete m_notifier;
     for (int &fd : g_fds) {
         if (fd >= 0)

@@ -4,9 +4,9 @@
 
 class QSocketNotifier;
 
-// Turns SIGINT and SIGTERM into a Qt signal on the main thread (self-pipe), so that the run can end as
-// ABORT with everything committed. A second signal of the same kind while the first is being handled
-// ends the process at once with the default action. One instance per process.
+// Turns SIGINT, SIGTERM and SIGHUP into a Qt signal on the main thread (self-pipe), so that the run can end
+// as ABORT with everything committed. A second signal of the same kind while the first is being handled ends
+// the process at once with the default action. One instance per process.
 class SignalBridge : public QObject {
     Q_OBJECT
 public:

@@ -153,7 +153,27 @@ bool closeInterruptedRuns(sqlite3 *db) {
 
 } // namespace
 
+bool Recorder::keepsResults(const QString &path, QString *why) {
+    const QString p = path.trimmed();
+    QString reason;
+    if (p.isEmpty())
+        reason = QStringLiteral("the database path is empty (an unset variable?)");
+    else if (p == u":memory:" || p.startsWith(u"file::memory:")
+             || (p.startsWith(u"file:") && p.contains(u"mode=memory")))
+        reason = QStringLiteral("'%1' is an in-memory database").arg(path);
+    if (reason.isEmpty())
+        return true;
+    if (why)
+        *why = reason + QStringLiteral(": the results would not be kept; name a file");
+    return false;
+}
+
 std::unique_ptr<Recorder> Recorder::open(const QString &path, QString *error) {
+    if (QString why; !keepsResults(path, &why)) {
+        if (error)
+            *error = QStringLiteral("cannot record: %1").arg(why);
+        return nullptr;
+    }
     sqlite3 *db = nullptr;
     const auto failed = [&](const QString &why) {
         if (error)

@@ -41,7 +41,12 @@ public:
     // Opens or creates the database, prepares its schema and closes the runs of writers that are gone.
     // Returns nullptr with *error on failure: the message names the file and the cause (read-only, locked
     // by another program, disk full, not a results database).
+    // An empty path or an in-memory database (":memory:", a "file:" URI with mode=memory) is refused:
+    // the results would not be kept.
     static std::unique_ptr<Recorder> open(const QString &path, QString *error);
+    // Whether path names a file that keeps the results: false with *why for an empty path or an
+    // in-memory database. Front ends call it while checking their input, before anything runs.
+    static bool keepsResults(const QString &path, QString *why);
     ~Recorder() override;
 
     Recorder(const Recorder &) = delete;
