@@ -114,11 +114,11 @@ void addReportOptions(QCommandLineParser &p) {
 }
 
 bool reportOutputsFrom(const QCommandLineParser &p, ReportOutputs *o, QString *error) {
-    o->html = p.value(QStringLiteral("html"));
-    o->pdf = p.value(QStringLiteral("pdf"));
-    o->csvDir = p.value(QStringLiteral("csv"));
-    o->json = p.value(QStringLiteral("json"));
-    o->junit = p.value(QStringLiteral("junit"));
+    o->targets.html = p.value(QStringLiteral("html"));
+    o->targets.pdf = p.value(QStringLiteral("pdf"));
+    o->targets.csvDir = p.value(QStringLiteral("csv"));
+    o->targets.json = p.value(QStringLiteral("json"));
+    o->targets.junit = p.value(QStringLiteral("junit"));
     o->baseline = p.value(QStringLiteral("baseline"));
     bool ok = false;
     const double pct = p.value(QStringLiteral("threshold")).toDouble(&ok);
@@ -140,7 +140,7 @@ int writeRunReports(const QString &command, const QString &dbPath, const QString
 #else
     const hil::ReportRenderer *renderer = nullptr;
 #endif
-    if (o.needsRenderer() && !renderer) {
+    if (o.targets.needsRenderer() && !renderer) {
         err << command
             << ": this build of hil has no HTML/PDF renderer (configured with HIL_BUILD_REPORTS=OFF); "
             << "CSV, JSON and JUnit work\n";
@@ -152,14 +152,14 @@ int writeRunReports(const QString &command, const QString &dbPath, const QString
         err << command << ": " << error << '\n';
         return hil::ExitBadInput;
     }
-    if (!o.any()) {
+    if (!o.targets.any()) {
         printSummary(out, *loaded->stats);
         if (const hil::RunComparison *cmp = loaded->comparison.get())
             out << "\nagainst baseline run " << cmp->baseline.id << ": " << cmp->regressions
                 << " regressions\n";
         return hil::ExitPass;
     }
-    const hil::ReportOutcome outcome = hil::writeReports(loaded->input(), o.targets(), renderer);
+    const hil::ReportOutcome outcome = hil::writeReports(loaded->input(), o.targets, renderer);
     if (!quiet) {
         for (const hil::ReportOutcome::Written &w : outcome.written)
             out << hil::reportFormatName(w.format) << ": " << absolute(w.path) << '\n';

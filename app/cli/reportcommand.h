@@ -17,20 +17,9 @@ int reportCommand(const QStringList &args);
 
 // Where a run's reports go; shared by `hil report` and `hil run` (which reports after its run).
 struct ReportOutputs {
-    QString html;
-    QString pdf;
-    QString csvDir;
-    QString json;
-    QString junit;
-    QString baseline;        // a run to compare against: id, uuid (prefix) or "latest" before this run
-    double threshold = 0.20; // latency regression threshold, as a share
-
-    bool any() const {
-        return !html.isEmpty() || !pdf.isEmpty() || !csvDir.isEmpty() || !json.isEmpty() || !junit.isEmpty();
-    }
-    // HTML and PDF draw charts, which needs a QApplication (see createApplication()).
-    bool needsRenderer() const { return !html.isEmpty() || !pdf.isEmpty(); }
-    hil::ReportTargets targets() const { return {html, pdf, json, junit, csvDir}; }
+    hil::ReportTargets targets; // the files and directory asked for
+    QString baseline;           // a run to compare against: id, uuid (prefix) or "latest" before this run
+    double threshold = 0.20;    // latency regression threshold, as a share
 };
 
 // Adds --html, --pdf, --csv, --json, --junit, --baseline and --threshold to a command's parser.

@@ -93,7 +93,7 @@ int runCommand(const QStringList &args) {
     config.fixture = std::move(*fixture);
     config.options = options;
     config.databasePath = dbPath;
-    config.reports = reports.targets();
+    config.reports = reports.targets;
     config.baseline = reports.baseline;
     config.threshold = reports.threshold;
 #ifdef HIL_HAVE_REPORTS
@@ -123,12 +123,9 @@ int runCommand(const QStringList &args) {
     QMetaObject::invokeMethod(session.get(), &hil::RunSession::start, Qt::QueuedConnection);
     QCoreApplication::exec();
 
-    // A report that could not be written is named after the summary, as is a recording that failed.
-    const QStringList reportErrors = outcome.reports.errors;
-    for (const QString &problem : outcome.problems) {
-        if (!reportErrors.contains(problem))
-            err << "hil run: " << problem << '\n';
-    }
+    // A recording that failed is named before the summary, a report that could not be written after it.
+    for (const QString &problem : outcome.problems)
+        err << "hil run: " << problem << '\n';
     if (!quiet) {
         const hil::RunCounts &c = outcome.counts;
         out << hil::verdictName(outcome.verdict) << "  " << hil::printableText(outcome.info.scenario) << "  "
@@ -147,7 +144,7 @@ int runCommand(const QStringList &args) {
             out << hil::reportFormatName(w.format) << ": " << QFileInfo(w.path).absoluteFilePath() << '\n';
     }
     out.flush();
-    for (const QString &e : reportErrors)
+    for (const QString &e : outcome.reports.errors)
         err << "hil run: " << e << '\n';
     return hil::exitCodeFor(outcome.verdict);
 }

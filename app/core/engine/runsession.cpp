@@ -126,7 +126,6 @@ void RunSession::finish() {
             m_outcome.reports.errors.append(error);
         if (!m_outcome.reports.ok())
             m_outcome.verdict = combine(m_outcome.verdict, Verdict::Error);
-        m_outcome.problems.append(m_outcome.reports.errors);
     }
     emit finished(m_outcome);
 }

@@ -35,8 +35,8 @@ struct RunOutcome {
     qint64 runId = 0;                 // 0 if no run row was written
     RunHeader info;
     RunCounts counts;
-    QStringList problems; // the recording or a report failed: one sentence each, for the user
-    ReportOutcome reports;
+    QStringList problems;  // the recording failed: one sentence each, for the user
+    ReportOutcome reports; // what was written, and the reports that could not be (errors)
 };
 
 // The one assembly of a run, which `hil run` and the desktop app both use: it opens the store, builds the
