@@ -42,6 +42,9 @@ struct ExpectSpec {
 struct Step {
     QString name;
     int line = 0; // where the step starts in the scenario file, for messages
+    // `devices:` runs the exchange on each of these devices at once, each in its own lane, as if the step
+    // named that device in its send and expect. Empty: the step's send (else expect) names its device.
+    QStringList devices;
     std::optional<SendSpec> send;
     std::optional<ExpectSpec> expect;
     QList<MeasurementSpec> measure;

@@ -29,12 +29,14 @@ private:
     std::optional<QString> readDevice(const YAML::Node &n);
     QString defaultDevice(const YAML::Node &at);
     void readExpect(const YAML::Node &n, Step &step);
+    void readStepDevices(const YAML::Node &devs, const YAML::Node &step, Step &out);
     void readMeasure(const YAML::Node &n, Step &step);
     std::optional<Range> readRange(const YAML::Node &n, const QString &what);
 
     YamlReader &r;
     const Fixture &m_fixture;
-    QStringList m_devices; // the devices a step may address
+    QStringList m_devices;     // the devices a step may address
+    QStringList m_stepDevices; // the `devices:` of the step being read
 };
 
 void ScenarioParser::parse(const YAML::Node &root, Scenario &s) {
@@ -130,6 +132,8 @@ void ScenarioParser::readSteps(const YAML::Node &n, const QString &what, QList<S
 }
 
 QString ScenarioParser::defaultDevice(const YAML::Node &at) {
+    if (!m_stepDevices.isEmpty())
+        return m_stepDevices.first();
     if (m_devices.size() == 1)
         return m_devices.first();
     r.error(
@@ -139,6 +143,11 @@ QString ScenarioParser::defaultDevice(const YAML::Node &at) {
 }
 
 std::optional<QString> ScenarioParser::readDevice(const YAML::Node &n) {
+    if (!m_stepDevices.isEmpty()) {
+        r.error(n,
+                QStringLiteral("a step with devices: runs on each of them; it names no device of its own"));
+        return std::nullopt;
+    }
     const auto name = r.string(n, QStringLiteral("device"));
     if (!name)
         return std::nullopt;
@@ -155,7 +164,11 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     step.line = YamlReader::line(n);
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
-    r.checkKeys(n, {"name", "send", "expect", "measure", "record", "wait", "repeat", "fault", "clear"});
+    r.checkKeys(
+        n, {"name", "devices", "send", "expect", "measure", "record", "wait", "repeat", "fault", "clear"});
+    m_stepDevices.clear();
+    if (const YAML::Node devs = n["devices"])
+        readStepDevices(devs, n, step);
     if (!n["send"] && !n["expect"] && !n["wait"] && !n["fault"] && !n["clear"])
         r.error(n, QStringLiteral("a step needs send, expect, wait, fault or clear"));
     if ((n["fault"] || n["clear"]) && (n["send"] || n["expect"]))
@@ -235,6 +248,33 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
         else
             step.name = QStringLiteral("step %1").arg(index + 1);
     }
+    m_stepDevices.clear();
+}
+
+void ScenarioParser::readStepDevices(const YAML::Node &devs, const YAML::Node &step, Step &out) {
+    if (!step["send"] && !step["expect"]) {
+        r.error(devs, QStringLiteral("devices: needs a send or an expect to run on each device"));
+        return;
+    }
+    if (devs.IsScalar() && devs.Scalar() == "all") {
+        out.devices = m_devices;
+    } else if (r.requireSequence(devs, QStringLiteral("devices (a list of device names, or all)"))) {
+        for (const YAML::Node &d : devs) {
+            const auto name = r.string(d, QStringLiteral("a device name"));
+            if (!name)
+                continue;
+            if (!m_devices.contains(*name))
+                r.error(d, QStringLiteral("unknown device '%1' (the scenario uses %2)")
+                               .arg(*name, m_devices.join(u", ")));
+            else if (out.devices.contains(*name))
+                r.error(d, QStringLiteral("device '%1' is listed twice").arg(*name));
+            else
+                out.devices.append(*name);
+        }
+        if (out.devices.isEmpty() && devs.size() == 0)
+            r.error(devs, QStringLiteral("devices: names no device"));
+    }
+    m_stepDevices = out.devices;
 }
 
 void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
@@ -284,7 +324,7 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
             }
         }
     }
-    if (spec.within.count() == 0) {
+    if (spec.within.count() == 0 && m_stepDevices.isEmpty()) { // devices: each lane takes its own device's
         if (const DeviceConfig *d = m_fixture.device(spec.device))
             spec.within = d->timeout;
     }

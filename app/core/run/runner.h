@@ -2,7 +2,10 @@
 
 #include "core/config/fixture.h"
 #include "core/config/scenario.h"
+#include "core/run/deadlinetimer.h"
+#include "core/run/devicelane.h"
 #include "core/run/results.h"
+#include "core/run/runstate.h"
 
 #include <QMap>
 #include <QObject>
@@ -25,12 +28,15 @@ struct RunOptions {
 
 // Executes one scenario on one bench: setup, the steps (looped by the scenario's repeat), teardown.
 // Driven entirely by the event loop of the thread it lives on; timed loops run on absolute deadlines
-// (start + n * every). Results go to the listeners in order (they are not owned and must outlive the run).
+// (start + n * every). Where the run is, is one RunState (core/run/runstate.h). Each device has a lane
+// (core/run/devicelane.h) that runs its exchanges; steps follow each other, and a step over several devices
+// (`devices:`) runs on all their lanes at once and ends when every lane has finished it. Results go to the
+// listeners (they are not owned and must outlive the run).
 //
 // Verdicts: a step FAILs when the device answers wrong, late or not at all, and ERRORs when the bench
 // fails (device not connected, link lost, simulator gone). A failed or errored setup skips the steps; a
 // lost device ends the steps and goes to teardown. abort() ends the run as ABORT at once, teardown skipped.
-class Runner : public QObject {
+class Runner : public QObject, private LaneHost {
     Q_OBJECT
 public:
     Runner(Scenario scenario, Fixture fixture, RunOptions options, QObject *parent = nullptr);
@@ -58,7 +64,8 @@ public:
 
     const RunHeader &info() const { return m_info; }
     const RunCounts &counts() const { return m_counts; }
-    bool isFinished() const { return m_finished; }
+    RunState state() const { return m_state; }
+    bool isFinished() const { return m_state == RunState::Finishing || m_state == RunState::Done; }
     // Why the run ended early (empty if it ran to its end).
     const QString &endReason() const { return m_endReason; }
 
@@ -66,28 +73,37 @@ signals:
     void finished(hil::Verdict verdict);
 
 private:
-    enum class Stage { Idle, Connecting, Running, Done };
+    // LaneHost
+    void laneResult(StepResult &&result, bool deviceLost) override;
+    void laneDone() override;
+    void laneEvent(qint64 monoNs, EventKind kind, const QString &device, const QString &detail) override {
+        emitEvent(monoNs, kind, device, detail);
+    }
+    void laneRecordsInfo(const QString &field, const QString &value) override;
+    bool phaseStopping() const override;
+    bool paused() const override { return m_paused; }
+    qint64 runNs(qint64 monoNs) const override { return rel(monoNs); }
 
-    void beginPhase(Phase p);
+    // Moves the run on by `event` (nextRunState()); the only place the state changes.
+    void transition(RunEvent event);
+    Phase phase() const;
+    void beginPhase();
+    void endPhase();
+    void dueAt(qint64 deadlineNs);
     void runStep();
-    void stopConnectWait();
-    void stepDone(StepResult result);
+    void stepDone();
+    void afterStep(bool stopPhase);
+    // The devices a step runs on at once: its `devices:`, or the one its send (else its expect) names.
+    QStringList stepDevices(const Step &step) const;
+    DeviceLane *lane(const QString &device);
     // Marks a result expected when a fault excuses it, counts it and hands it to the listeners.
     void record(StepResult &result);
     // Counts a result and hands it, then the counts so far, to every listener: the only way out of here.
     void publish(const StepResult &result);
     void noteLostDevice(const StepResult &result);
-    void afterStep(bool stopPhase);
-    void scheduleAt(qint64 deadlineNs);
-    void onDeadlineTimer();
-    // The schedule slot after `slot` of a loop started at startNs (deadline: start + slot * every).
-    qint64 nextSlot(const Repeat &rep, qint64 startNs, qint64 slot, qint64 nowNs, const QString &what);
-    // Whether a loop that has run `done` times goes on, its next run being in `slot`.
-    static bool repeatsAgain(const Repeat &rep, qint64 startNs, qint64 done, qint64 slot, qint64 nowNs);
-    void finish(const QString &reason);
+    // Ends the run by `event` (the state goes to Finishing, then Done once the listeners have the summary).
+    void finish(RunEvent event, const QString &reason);
     void emitEvent(qint64 monoNs, EventKind kind, const QString &device, const QString &detail);
-    StepResult newResult(const Step &step) const;
-    void evaluate(const Step &step, StepResult &r, const QRegularExpressionMatch &match);
     qint64 rel(qint64 monoNs) const { return monoNs - m_startNs; }
 
     Scenario m_scenario;
@@ -97,38 +113,30 @@ private:
     QList<ResultListener *> m_listeners;
     Bench *m_bench = nullptr;
     FaultInjector *m_faults = nullptr;
+    QMap<QString, DeviceLane *> m_lanes;
     QMap<QString, qint64> m_lostSince; // devices lost outside a fault window, since when (monotonic)
-    bool m_stepLostDevice = false;     // the step that just ended found its device lost
 
-    Stage m_stage = Stage::Idle;
-    Phase m_phase = Phase::Setup;
+    RunState m_state = RunState::Idle;
+    // Where the phase is: the step, the iteration of the scenario's loop and its schedule.
     int m_stepIndex = 0;
     qint64 m_iteration = 0;
-    qint64 m_repetition = 0;
-    qint64 m_loopSlot = 0; // schedule slots; ahead of the counts when slots were skipped
-    qint64 m_stepSlot = 0;
+    qint64 m_loopSlot = 0; // schedule slot; ahead of the count when slots were skipped
     qint64 m_startNs = 0;
-    qint64 m_loopStartNs = 0;     // start of the scenario's repeat
-    qint64 m_stepLoopStartNs = 0; // start of the current step's repeat
-    qint64 m_deadlineNs = 0;      // when the current step was due
-    bool m_stepActive = false;
-    qint64 m_stepStartNs = 0;
-    DeviceSession *m_waitingOn = nullptr;
-    QTimer m_timer;                          // next deadline
-    QTimer m_waitTimer;                      // a `wait:` step
-    QMetaObject::Connection m_waitIdle;      // a step waiting for a device's background exchange
-    QTimer m_connectTimer;                   // a step's budget for its device to reconnect
-    QMetaObject::Connection m_waitConnected; // a step waiting for its device to reconnect
-    qint64 m_connectWaitSinceNs = -1;        // when the current step began waiting for its device
+    qint64 m_loopStartNs = 0; // start of the scenario's repeat
+    qint64 m_stepDueNs = 0;   // when the current step was due
+    int m_lanesBusy = 0;      // lanes still running the current step
+    DeadlineTimer m_deadline; // the next step
+    QTimer m_waitTimer;       // a `wait:` step
+
+    // Facts the run has learnt, which decide the phase's end and the verdict.
+    bool m_setupFailed = false; // a setup step did not pass
+    bool m_deviceLost = false;  // a device was gone beyond its reconnect timeout
+    bool m_paused = false;
+    bool m_heldByPause = false; // the next step came due while paused
+    qint64 m_pausedAtNs = 0;
 
     RunCounts m_counts;
     Verdict m_verdict = Verdict::Pass;
-    bool m_paused = false;
-    bool m_stepPending = false; // a step came due while paused
-    qint64 m_pausedAtNs = 0;
-    bool m_setupFailed = false;
-    bool m_deviceLost = false;
-    bool m_finished = false;
     qint64 m_iterationsDone = 0;
     QString m_endReason;
 };

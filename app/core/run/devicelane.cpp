@@ -1,0 +1,290 @@
+#include "core/run/devicelane.h"
+
+#include "core/base/clock.h"
+#include "core/base/printable.h"
+#include "core/run/measurementextraction.h"
+#include "core/run/schedule.h"
+#include "core/session/bench.h"
+#include "core/session/devicesession.h"
+
+namespace hil {
+
+namespace {
+
+int msUntil(qint64 deadlineNs, qint64 nowNs) {
+    const qint64 ns = deadlineNs - nowNs;
+    return ns <= 0 ? 0 : static_cast<int>(std::min<qint64>((ns + 999'999) / 1'000'000, 24LL * 3600 * 1000));
+}
+
+// Device bytes in a message: escaped (NUL, invalid UTF-8 and controls become \xNN), so a message never
+// carries raw device garbage; the raw bytes are kept in the result's response.
+QString clip(const QByteArray &line, qsizetype max = 200) {
+    const QString s = printableBytes(line.left(max), true);
+    return line.size() > max ? s + QStringLiteral("...") : s;
+}
+
+} // namespace
+
+DeviceLane::DeviceLane(QString device, Bench *bench, const Fixture &fixture, LaneHost &host, QObject *parent)
+    : QObject(parent)
+    , m_device(std::move(device))
+    , m_bench(bench)
+    , m_fixture(fixture)
+    , m_host(host)
+    , m_deadline(this) {
+    m_wait.setSingleShot(true);
+    m_wait.setTimerType(Qt::PreciseTimer);
+    connect(&m_wait, &QTimer::timeout, this, &DeviceLane::next);
+    m_connectWait.setSingleShot(true);
+    connect(&m_connectWait, &QTimer::timeout, this, [this] {
+        disconnect(m_waitConnected);
+        exchange();
+    });
+}
+
+void DeviceLane::start(LaneJob job) {
+    Q_ASSERT(m_state == State::Idle);
+    m_job = std::move(job);
+    m_repetition = 0;
+    m_slot = 0;
+    m_loopStartNs = m_job.dueNs;
+    m_deadlineNs = m_job.dueNs;
+    setState(State::Due);
+    m_deadline.at(m_deadlineNs, [this] { due(); });
+}
+
+StepResult DeviceLane::newResult() const {
+    const Step &step = m_job.step;
+    StepResult r;
+    r.phase = m_job.phase;
+    r.iteration = m_job.phase == Phase::Steps ? m_job.iteration : 0;
+    r.stepIndex = m_job.stepIndex;
+    r.repetition = m_repetition;
+    r.step = step.name;
+    r.device = step.send ? step.send->device : step.expect ? step.expect->device : m_device;
+    return r;
+}
+
+void DeviceLane::due() {
+    if (m_host.paused()) {
+        setState(State::Paused);
+        return;
+    }
+    m_startedNs = monotonicNs();
+    m_waitSinceNs = -1;
+    exchange();
+}
+
+void DeviceLane::exchange() {
+    const Step &step = m_job.step;
+    const qint64 now = monotonicNs();
+    // A run that waited for its device to reconnect began when it started waiting.
+    const qint64 begun = m_waitSinceNs >= 0 ? m_waitSinceNs : now;
+    m_startedNs = begun;
+
+    // The harness's own exchange on this device's link (a supply's power command) goes first.
+    const QString device = step.send ? step.send->device : step.expect->device;
+    if (DeviceSession *session = m_bench->session(device); session && session->busy()) {
+        setState(State::WaitingBackground);
+        m_waitIdle = connect(session, &DeviceSession::idle, this, [this] {
+            disconnect(m_waitIdle);
+            exchange();
+        });
+        return;
+    }
+
+    StepResult r = newResult();
+    r.startNs = m_host.runNs(begun);
+    r.latenessNs = std::max<qint64>(0, begun - m_deadlineNs);
+
+    qint64 sendNs = -1;
+    if (step.send) {
+        DeviceSession *to = m_bench->session(step.send->device);
+        if (!to || to->state() != DeviceSession::State::Ready) {
+            // A device the bench is bringing back gets the step's time budget (its `within`, or the
+            // device's timeout) to return: a loop without a period then records one error per budget
+            // instead of thousands a second, and a quick reconnect costs no error at all.
+            if (to && !m_host.phaseStopping() && m_waitSinceNs < 0) {
+                const DeviceConfig *config = m_fixture.device(step.send->device);
+                const qint64 budget = step.expect ? step.expect->within.count()
+                                      : config    ? config->timeout.count()
+                                                  : 0;
+                if (budget > 0) {
+                    m_waitSinceNs = now;
+                    setState(State::WaitingReconnect);
+                    m_waitConnected = connect(to, &DeviceSession::stateChanged, this,
+                                              [this](DeviceSession::State state, const QString &) {
+                                                  if (state != DeviceSession::State::Ready)
+                                                      return;
+                                                  m_connectWait.stop();
+                                                  disconnect(m_waitConnected);
+                                                  exchange();
+                                              });
+                    m_connectWait.start(msUntil(now + budget, now));
+                    return;
+                }
+            }
+            m_waitSinceNs = -1;
+            r.verdict = Verdict::Error;
+            r.endNs = m_host.runNs(now);
+            r.message =
+                QStringLiteral("device '%1' is not connected%2%3")
+                    .arg(step.send->device,
+                         now > begun
+                             ? QStringLiteral(" (waited %1)").arg(formatDuration(Nanoseconds(now - begun)))
+                             : QString(),
+                         to && !to->lastError().isEmpty() ? QStringLiteral(": ") + to->lastError()
+                                                          : QString());
+            exchangeDone(std::move(r), true);
+            return;
+        }
+        if (step.expect && step.expect->device == step.send->device)
+            to->discardQueued();
+        sendNs = to->sendLine(step.send->line);
+    }
+    m_waitSinceNs = -1;
+    if (!step.expect) {
+        r.endNs = m_host.runNs(monotonicNs());
+        exchangeDone(std::move(r), false);
+        return;
+    }
+    DeviceSession *from = m_bench->session(step.expect->device);
+    if (!from) {
+        r.verdict = Verdict::Error;
+        r.endNs = m_host.runNs(monotonicNs());
+        r.message = QStringLiteral("device '%1' is not on the bench").arg(step.expect->device);
+        exchangeDone(std::move(r), false);
+        return;
+    }
+    m_expecting = from;
+    setState(State::AwaitingAnswer);
+    const bool skip = step.send ? step.expect->skipUnmatched : true;
+    from->expect(
+        step.expect->match, step.expect->within, skip,
+        [this, r, sendNs](const DeviceSession::Answer &a) mutable {
+            m_expecting = nullptr;
+            const Step &st = m_job.step;
+            r.endNs = m_host.runNs(a.timeNs);
+            if (sendNs >= 0 && a.outcome != DeviceSession::Answer::Outcome::Lost
+                && a.outcome != DeviceSession::Answer::Outcome::Timeout)
+                r.latencyNs = a.timeNs - sendNs;
+            bool lost = false;
+            switch (a.outcome) {
+            case DeviceSession::Answer::Outcome::Matched:
+                r.response = a.line;
+                evaluate(r, a.match);
+                break;
+            case DeviceSession::Answer::Outcome::Mismatch:
+                r.verdict = Verdict::Fail;
+                r.response = a.line;
+                r.message = QStringLiteral("unexpected answer '%1' (expected /%2/)")
+                                .arg(clip(a.line), st.expect->match.pattern());
+                break;
+            case DeviceSession::Answer::Outcome::Timeout:
+                r.verdict = Verdict::Fail;
+                r.response = a.skipped;
+                r.message =
+                    QStringLiteral("timeout: no answer matching /%1/ within %2%3")
+                        .arg(st.expect->match.pattern(), formatDuration(st.expect->within),
+                             a.skipped.isEmpty()
+                                 ? QString()
+                                 : QStringLiteral(" (other lines: %1)").arg(clip(a.skipped.trimmed())));
+                break;
+            case DeviceSession::Answer::Outcome::Lost:
+                r.verdict = Verdict::Error;
+                r.message = QStringLiteral("device '%1' lost: %2").arg(st.expect->device, a.reason);
+                lost = true;
+                break;
+            }
+            exchangeDone(std::move(r), lost);
+        });
+}
+
+void DeviceLane::evaluate(StepResult &r, const QRegularExpressionMatch &match) {
+    const Step &step = m_job.step;
+    MeasurementExtraction e = extractMeasurements(step.measure, match);
+    r.verdict = combine(r.verdict, e.verdict);
+    r.marginal = (r.marginal || e.marginal) && r.verdict == Verdict::Pass;
+    r.measurements.append(std::move(e.measurements));
+    r.message = std::move(e.message);
+    for (auto it = step.record.cbegin(); it != step.record.cend(); ++it)
+        m_host.laneRecordsInfo(it.key(), match.captured(it.value()));
+}
+
+void DeviceLane::exchangeDone(StepResult r, bool deviceLost) {
+    m_host.laneResult(std::move(r), deviceLost);
+    if (m_state == State::Idle)
+        return; // the result ended the run (a store that failed, say)
+    if (m_job.step.wait && !m_host.phaseStopping()) {
+        setState(State::Waiting);
+        m_wait.start(msUntil(monotonicNs() + m_job.step.wait->count(), monotonicNs()));
+        return;
+    }
+    next();
+}
+
+void DeviceLane::next() {
+    const Repeat &rep = m_job.step.repeat;
+    const qint64 now = monotonicNs();
+    if (!m_host.phaseStopping()) {
+        const SlotStep s = nextSlot(rep, m_loopStartNs, m_slot, now);
+        if (s.skipped > 0)
+            m_host.laneEvent(now, EventKind::ScheduleOverrun, m_device,
+                             QStringLiteral("%1: %2 slot(s) of %3 skipped")
+                                 .arg(m_job.step.name)
+                                 .arg(s.skipped)
+                                 .arg(formatDuration(*rep.every)));
+        if (repeatsAgain(rep, m_loopStartNs, m_repetition + 1, s.slot, now)) {
+            ++m_repetition;
+            m_slot = s.slot;
+            m_deadlineNs = slotDeadline(rep, m_loopStartNs, m_slot, now);
+            setState(State::Due);
+            m_deadline.at(m_deadlineNs, [this] { due(); });
+            return;
+        }
+    }
+    setState(State::Idle);
+    m_host.laneDone();
+}
+
+void DeviceLane::stopWaits() {
+    m_deadline.stop();
+    m_wait.stop();
+    m_connectWait.stop();
+    disconnect(m_waitIdle);
+    disconnect(m_waitConnected);
+}
+
+std::optional<StepResult> DeviceLane::abort(const QString &reason, Verdict verdict) {
+    if (m_state == State::Idle)
+        return std::nullopt;
+    const State was = m_state;
+    stopWaits();
+    if (m_expecting) {
+        m_expecting->cancelExpect();
+        m_expecting = nullptr;
+    }
+    setState(State::Idle);
+    // Only an exchange under way (sent, or waiting for its device) has a result to close.
+    if (was != State::AwaitingAnswer && was != State::WaitingReconnect && was != State::WaitingBackground)
+        return std::nullopt;
+    StepResult r = newResult();
+    r.startNs = m_host.runNs(m_startedNs);
+    r.endNs = m_host.runNs(monotonicNs());
+    r.verdict = verdict;
+    r.message = verdict == Verdict::Abort ? QStringLiteral("aborted: %1").arg(reason) : reason;
+    return r;
+}
+
+void DeviceLane::resume(qint64 shiftNs) {
+    m_loopStartNs += shiftNs;
+    m_deadlineNs += shiftNs;
+    if (m_deadline.isArmed())
+        m_deadline.shift(shiftNs);
+    if (m_state == State::Paused) {
+        setState(State::Due);
+        m_deadline.at(m_deadlineNs, [this] { due(); });
+    }
+}
+
+} // namespace hil
