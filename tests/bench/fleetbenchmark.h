@@ -11,6 +11,7 @@ struct FleetOptions {
     int rateHz = 20;            // polls per device per second: the scenario loop's period is 1/rate
     qint64 durationMs = 60'000; // of each run (the single-device run and the fleet run)
     int sampleMs = 1000;        // /proc sampling interval of the hil run process
+    int load = 2;               // busy processes competing for the CPUs during the runs
 };
 
 // Many devices: two runs of `hil run` as a child process, one after the other in the same invocation,

@@ -89,8 +89,12 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     const QCommandLineOption durationOption(QStringLiteral("duration"),
                                             QStringLiteral("--fleet: length of each run (default 60s)."),
                                             QStringLiteral("D"), QStringLiteral("60s"));
+    const QCommandLineOption loadOption(
+        QStringLiteral("load"),
+        QStringLiteral("--fleet: busy processes loading the CPUs during the runs (default 2; 0: idle)."),
+        QStringLiteral("N"), QStringLiteral("2"));
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, devicesOption,
-                       rateOption, durationOption});
+                       rateOption, durationOption, loadOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -104,7 +108,8 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         return std::nullopt;
     }
     if (!parser.isSet(fleetOption)) {
-        for (const QCommandLineOption *fleetOnly : {&devicesOption, &rateOption, &durationOption})
+        for (const QCommandLineOption *fleetOnly :
+             {&devicesOption, &rateOption, &durationOption, &loadOption})
             if (parser.isSet(*fleetOnly)) {
                 *error = QStringLiteral("--%1 goes with --fleet").arg(fleetOnly->names().first());
                 return std::nullopt;
@@ -138,6 +143,9 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         if (!wholeNumber(parser, rateOption, 1, &v, error))
             return std::nullopt;
         o.fleet.rateHz = static_cast<int>(std::min<qint64>(v, 1000));
+        if (!wholeNumber(parser, loadOption, 0, &v, error))
+            return std::nullopt;
+        o.fleet.load = static_cast<int>(std::min<qint64>(v, 64));
         if (parser.isSet(durationOption) || !quick) {
             QString why;
             const auto d = hil::parseDuration(parser.value(durationOption), &why);
