@@ -278,3 +278,41 @@ BOOST_AUTO_TEST_CASE(a_step_over_devices_is_checked_when_loaded) {
     BOOST_TEST(!hil::loadScenarioText("steps:\n  - devices: all\n    wait: 1s\n", QStringLiteral("c.yaml"), f,
                                       &errors));
 }
+
+BOOST_AUTO_TEST_CASE(pause_holds_every_lane_and_resume_shifts_their_schedules) {
+    hil::Fixture f = sensors(2);
+    Run run(f, scenario(f, "steps:\n"
+                           "  - devices: all\n"
+                           "    send: 'READ? TEMP'\n"
+                           "    expect: '^TEMP'\n"
+                           "    repeat: {count: 5, every: 200ms}\n"));
+    run.runner.start();
+    BOOST_REQUIRE(hiltest::waitUntil([&] { return run.seen.results.size() >= 2; }, 30000));
+    run.runner.pause();
+    const qsizetype atPause = run.seen.results.size();
+    // Long enough for several slots of both lanes to come due while paused.
+    hiltest::waitUntil([] { return false; }, 700);
+    // At most the exchanges under way when the pause came finish; none starts.
+    BOOST_TEST(run.seen.results.size() <= atPause + 2);
+    run.runner.resume();
+    BOOST_REQUIRE(hiltest::waitUntil([&] { return run.seen.summary.has_value(); }, 30000));
+    BOOST_TEST((run.seen.summary->verdict == hil::Verdict::Pass));
+    BOOST_TEST(run.seen.of(QStringLiteral("s1")).size() == 5);
+    BOOST_TEST(run.seen.of(QStringLiteral("s2")).size() == 5);
+    qint64 pausedAt = -1, resumedAt = -1;
+    for (const hil::Event &e : run.seen.events) {
+        if (e.kind == u"pause")
+            pausedAt = e.timeNs;
+        if (e.kind == u"resume")
+            resumedAt = e.timeNs;
+    }
+    BOOST_REQUIRE(pausedAt >= 0);
+    BOOST_REQUIRE(resumedAt > pausedAt);
+    for (const hil::StepResult &r : run.seen.results)
+        BOOST_TEST(!(r.startNs > pausedAt && r.startNs < resumedAt),
+                   r.device.toStdString() << " #" << r.repetition << " started while paused");
+    // The schedule moved with the pause: no slot was skipped for the time spent paused (a slot is
+    // skipped only when it is half a period, 100 ms, overdue).
+    for (const hil::Event &e : run.seen.events)
+        BOOST_TEST(e.kind.toStdString() != "schedule-overrun");
+}
