@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -47,6 +49,10 @@ bool makeZeroReadMeanEndOfFile(int fd, QString *error) {
 
 FdTransport::FdTransport(QObject *parent)
     : Transport(parent) {}
+
+QString FdTransport::endOfFileReason() const {
+    return QStringLiteral("end of file (the other side closed or hung up)");
+}
 
 FdTransport::~FdTransport() {
     Q_ASSERT_X(m_fd < 0, "FdTransport", "a subclass destructor must call close()");
@@ -116,6 +122,8 @@ void FdTransport::finishOpening(quint64 attempt) {
             releaseDescriptor(fd);
         } else {
             m_fd = fd;
+            struct stat st {};
+            m_isSocket = ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
         }
     }
     if (m_fd < 0) {
@@ -154,12 +162,13 @@ void FdTransport::onReadable() {
         const ssize_t count = ::read(m_fd, buffer, sizeof buffer);
         if (count > 0) {
             received.append(buffer, count);
-            if (received.size() >= kMaxReadPerWakeup)
+            // A short read took all there was: the next read would only say EAGAIN.
+            if (count < static_cast<ssize_t>(sizeof buffer) || received.size() >= kMaxReadPerWakeup)
                 break;
             continue;
         }
         if (count == 0) {
-            lossReason = QStringLiteral("end of file (the other side closed or hung up)");
+            lossReason = endOfFileReason();
             break;
         }
         if (errno == EINTR)
@@ -201,8 +210,10 @@ void FdTransport::onWritable() {
 
 bool FdTransport::flush(QString *error) {
     while (m_outPos < m_out.size()) {
-        const ssize_t count =
-            ::write(m_fd, m_out.constData() + m_outPos, static_cast<size_t>(m_out.size() - m_outPos));
+        const char *data = m_out.constData() + m_outPos;
+        const auto size = static_cast<size_t>(m_out.size() - m_outPos);
+        // On a socket whose peer is gone, send() reports EPIPE instead of raising SIGPIPE.
+        const ssize_t count = m_isSocket ? ::send(m_fd, data, size, MSG_NOSIGNAL) : ::write(m_fd, data, size);
         if (count > 0) {
             m_outPos += count;
             continue;

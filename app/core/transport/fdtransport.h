@@ -51,6 +51,8 @@ protected:
     // Lets go of the descriptor that openDescriptor() returned: called exactly once per successful
     // openDescriptor(), after the notifiers on it are disabled. Must not emit signals.
     virtual void releaseDescriptor(int fd) = 0;
+    // What read() returning 0 means on this kind of descriptor, for the closed() reason.
+    virtual QString endOfFileReason() const;
 
 private:
     enum class State { Closed, Opening, Open };
@@ -71,6 +73,7 @@ private:
     // attempt recognises itself as stale and does nothing.
     quint64 m_attempt = 0;
     int m_fd = -1;
+    bool m_isSocket = false; // written with send(MSG_NOSIGNAL)
     // Children of this transport, created per successful open and deleteLater()'d when it ends,
     // because the end is often noticed inside their own activated() signal.
     QSocketNotifier *m_readNotifier = nullptr;

@@ -1,10 +1,45 @@
 #include "core/transport/tcptransport.h"
 
+#include "core/transport/fdtransport.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace hil {
 
-namespace {
-constexpr qint64 kReadBufferBytes = 256 * 1024;
-} // namespace
+// The connected socket, driven through its own copy of the descriptor.
+class TcpTransport::Stream final : public FdTransport {
+public:
+    Stream(int fd, QString what, QObject *parent)
+        : FdTransport(parent)
+        , m_fd(fd)
+        , m_what(std::move(what)) {}
+    ~Stream() override {
+        close();
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    QString describe() const override { return m_what; }
+
+protected:
+    int openDescriptor(QString *error) override {
+        if (m_fd < 0) {
+            *error = m_what + QStringLiteral(": the connection is gone");
+            return -1;
+        }
+        return std::exchange(m_fd, -1);
+    }
+    void releaseDescriptor(int fd) override { ::close(fd); }
+    QString endOfFileReason() const override { return QStringLiteral("the peer closed the connection"); }
+
+private:
+    int m_fd;
+    QString m_what;
+};
 
 TcpTransport::TcpTransport(QString host, quint16 port, QObject *parent, int connectTimeoutMs)
     : Transport(parent)
@@ -13,9 +48,6 @@ TcpTransport::TcpTransport(QString host, quint16 port, QObject *parent, int conn
     , m_connectTimeoutMs(connectTimeoutMs)
     , m_socket(this)
     , m_connectTimer(this) {
-    // QTcpSocket buffers whatever the kernel holds when it is read; capped, a device that floods the link
-    // (a 10 MB line) costs at most this much memory per read, and TCP flow control holds back the rest.
-    m_socket.setReadBufferSize(kReadBufferBytes);
     m_connectTimer.setSingleShot(true);
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
         m_closing = true;
@@ -23,35 +55,64 @@ TcpTransport::TcpTransport(QString host, quint16 port, QObject *parent, int conn
         m_closing = false;
         emit failed(QStringLiteral("%1: no connection within %2 ms").arg(describe()).arg(m_connectTimeoutMs));
     });
-    connect(&m_socket, &QTcpSocket::connected, this, [this] {
+    connect(&m_socket, &QTcpSocket::connected, this, &TcpTransport::onConnected);
+    connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+        if (m_closing || m_stream)
+            return;
         m_connectTimer.stop();
+        emit failed(QStringLiteral("%1: %2").arg(describe(), m_socket.errorString()));
+    });
+}
+
+TcpTransport::~TcpTransport() {
+    dropStream();
+}
+
+void TcpTransport::onConnected() {
+    m_connectTimer.stop();
+    // Our own descriptor for the connection; QTcpSocket then lets go of its one without touching the
+    // connection (no shutdown(), no linger): a socket lives until its last descriptor is closed.
+    const int fd = ::fcntl(static_cast<int>(m_socket.socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    const QString error = fd < 0 ? qt_error_string(errno) : QString();
+    m_closing = true;
+    m_socket.abort();
+    m_closing = false;
+    if (fd < 0) {
+        emit failed(QStringLiteral("%1: cannot take over the connection: %2").arg(describe(), error));
+        return;
+    }
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    m_stream = new Stream(fd, describe(), this);
+    connect(m_stream, &Transport::opened, this, [this] {
         m_connected = true;
-        m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
         emit opened();
     });
-    connect(&m_socket, &QTcpSocket::readyRead, this, [this] { emit bytesReceived(m_socket.readAll()); });
-    connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-        if (m_closing)
-            return;
-        const QString reason = QStringLiteral("%1: %2").arg(describe(), m_socket.errorString());
-        if (!m_connected) {
-            m_connectTimer.stop();
-            emit failed(reason);
-        } else {
-            m_connected = false;
-            emit closed(reason);
-        }
+    connect(m_stream, &Transport::failed, this, [this](const QString &reason) {
+        dropStream();
+        emit failed(reason);
     });
-    connect(&m_socket, &QTcpSocket::disconnected, this, [this] {
-        if (m_closing || !m_connected)
-            return;
+    connect(m_stream, &Transport::bytesReceived, this, &Transport::bytesReceived);
+    connect(m_stream, &Transport::closed, this, [this](const QString &reason) {
         m_connected = false;
-        emit closed(QStringLiteral("%1: the peer closed the connection").arg(describe()));
+        dropStream();
+        emit closed(reason);
     });
+    m_stream->open();
+}
+
+void TcpTransport::dropStream() {
+    if (!m_stream)
+        return;
+    m_stream->disconnect(this);
+    m_stream->close();
+    m_stream->deleteLater(); // we may be inside one of its signals
+    m_stream = nullptr;
 }
 
 void TcpTransport::open() {
     m_connected = false;
+    dropStream();
     m_connectTimer.start(m_connectTimeoutMs);
     m_socket.connectToHost(m_host, m_port);
 }
@@ -61,16 +122,13 @@ void TcpTransport::close() {
     m_connectTimer.stop();
     m_connected = false;
     m_socket.abort();
+    dropStream();
     m_closing = false;
 }
 
 void TcpTransport::write(const QByteArray &bytes) {
-    if (!m_connected)
-        return;
-    m_socket.write(bytes);
-    // QTcpSocket only buffers; without this the bytes leave one event-loop pass later (measured: ~5 us
-    // of every round trip, see docs/benchmarks.md).
-    m_socket.flush();
+    if (m_connected && m_stream)
+        m_stream->write(bytes);
 }
 
 bool TcpTransport::isOpen() const {
