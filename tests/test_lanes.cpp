@@ -316,3 +316,40 @@ BOOST_AUTO_TEST_CASE(pause_holds_every_lane_and_resume_shifts_their_schedules) {
     for (const hil::Event &e : run.seen.events)
         BOOST_TEST(e.kind.toStdString() != "schedule-overrun");
 }
+
+BOOST_AUTO_TEST_CASE(devices_on_a_period_keep_their_own_slots_spread_over_it) {
+    // Deadlines are computed, not measured: start - lateness is the slot a poll was due in, exactly when the
+    // poll was late, and up to the deadline timer's slack (20 us) before it when it started early.
+    const auto near = [](qint64 got, qint64 want) { return std::abs(got - want) <= 20'000; };
+    const auto dueSlots = [](const QByteArray &spread) {
+        hil::Fixture f = sensors(4);
+        Run run(f, scenario(f, "steps:\n"
+                               "  - devices: all\n"
+                               "    send: 'READ? TEMP'\n"
+                               "    expect: '^TEMP'\n"
+                               "    repeat: {count: 3, every: 100ms"
+                                   + spread + "}\n"));
+        run.toEnd();
+        QMap<QString, QList<qint64>> due;
+        for (const hil::StepResult &r : run.seen.results) {
+            BOOST_TEST(r.latenessNs >= 0);
+            // A slot skipped under load would shift the list; none may be skipped for the check below.
+            due[r.device].append(r.startNs - r.latenessNs);
+        }
+        return due;
+    };
+    const QMap<QString, QList<qint64>> spread = dueSlots("");
+    BOOST_REQUIRE_EQUAL(spread.size(), 4);
+    const qint64 first = spread.value(QStringLiteral("s1")).value(0);
+    for (int k = 0; k < 4; ++k) {
+        const QList<qint64> d = spread.value(QStringLiteral("s%1").arg(k + 1));
+        BOOST_REQUIRE_EQUAL(d.size(), 3);
+        BOOST_TEST(near(d[0] - first, k * 25'000'000LL), d[0] - first); // device k: k/4 of a period later
+        BOOST_TEST(near(d[1] - d[0], 100'000'000LL), d[1] - d[0]);      // and keeps its own period
+        BOOST_TEST(near(d[2] - d[1], 100'000'000LL), d[2] - d[1]);
+    }
+    const QMap<QString, QList<qint64>> together = dueSlots(", spread: false");
+    const qint64 first2 = together.value(QStringLiteral("s1")).value(0);
+    for (int k = 0; k < 4; ++k)
+        BOOST_TEST(near(together.value(QStringLiteral("s%1").arg(k + 1)).value(0), first2));
+}

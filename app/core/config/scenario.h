@@ -20,6 +20,10 @@ struct Repeat {
     std::optional<qint64> count;
     std::optional<Nanoseconds> forDuration;
     std::optional<Nanoseconds> every;
+    // A step over several devices (`devices:`) repeated with `every`: device k of N starts its slots k/N of
+    // a period after the first, so the devices' polls are spread over the period instead of all at once.
+    // false: every device at the same instants (simultaneous sampling).
+    bool spread = true;
 
     bool isTimed() const { return forDuration.has_value(); }
 };

@@ -99,7 +99,7 @@ void ScenarioParser::parse(const YAML::Node &root, Scenario &s) {
 void ScenarioParser::readRepeat(const YAML::Node &n, Repeat &rep) {
     if (!r.requireMap(n, QStringLiteral("repeat")))
         return;
-    r.checkKeys(n, {"count", "for", "every"});
+    r.checkKeys(n, {"count", "for", "every", "spread"});
     if (n["count"] && n["for"])
         r.error(n, QStringLiteral("repeat takes count or for, not both"));
     if (!n["count"] && !n["for"])
@@ -115,6 +115,12 @@ void ScenarioParser::readRepeat(const YAML::Node &n, Repeat &rep) {
         rep.every = r.duration(n["every"], QStringLiteral("every"));
         if (rep.every && rep.every->count() <= 0)
             r.error(n["every"], QStringLiteral("every must be longer than zero"));
+    }
+    if (n["spread"]) {
+        rep.spread = r.boolean(n["spread"], QStringLiteral("spread")).value_or(true);
+        if (!n["every"])
+            r.error(n["spread"],
+                    QStringLiteral("spread spaces the devices' slots over the period: it needs every"));
     }
 }
 

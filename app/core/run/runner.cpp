@@ -198,8 +198,13 @@ void Runner::runStep() {
     }
     const QStringList devices = stepDevices(step);
     m_lanesBusy = static_cast<int>(devices.size());
-    for (const QString &device : devices) {
-        LaneJob job{step, phase(), m_iteration, m_stepIndex, m_stepDueNs};
+    // Devices polled on a period keep their own slots, spread evenly over it unless the step says not.
+    const qint64 offsetNs = step.repeat.every && step.repeat.spread && devices.size() > 1
+                                ? step.repeat.every->count() / devices.size()
+                                : 0;
+    for (qsizetype k = 0; k < devices.size(); ++k) {
+        const QString &device = devices[k];
+        LaneJob job{step, phase(), m_iteration, m_stepIndex, m_stepDueNs + k * offsetNs};
         if (!step.devices.isEmpty()) {
             // A step over several devices: each lane runs it as if it named its own device.
             const DeviceConfig *config = m_fixture.device(device);
