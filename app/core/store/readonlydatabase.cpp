@@ -108,7 +108,7 @@ sqlite3 *openResultsDatabase(const QString &path, int *version, QString *error) 
     }
     if (!p.db) {
         if ((p.rc & 0xff) == SQLITE_NOTADB)
-            return fail(QStringLiteral("%1 is not a results database (not an SQLite file)").arg(path));
+            return fail(QStringLiteral("%1 is not a results database: %2").arg(path, p.why));
         return fail(QStringLiteral("cannot read %1: %2").arg(path, p.why));
     }
     if (!p.hasRuns && p.version == 0) {

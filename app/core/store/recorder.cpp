@@ -190,7 +190,7 @@ QString damageOf(sqlite3 *db, const QString &path) {
     case SQLITE_OK:
         return QStringLiteral("database %1 is damaged: %2").arg(path, problems.join(QStringLiteral("; ")));
     case SQLITE_NOTADB:
-        return QStringLiteral("%1 is not a results database (not an SQLite file at all)").arg(path);
+        return QStringLiteral("%1 is not a results database: %2").arg(path, describeSqliteError(db, rc));
     case SQLITE_CORRUPT:
         return QStringLiteral("database %1 is damaged: %2").arg(path, describeSqliteError(db, rc));
     default:
