@@ -16,8 +16,8 @@ namespace {
 static_assert(kSchemaVersion == 3,
               "a new schema version may add columns or tables: copy them in dbmerge.cpp");
 
-// The runs of the target being recorded right now (runliveness.h: Live), as "run 12 (pid 4242 on
-// bench-3)"; empty if none. Read in the caller's transaction.
+// The runs of the target being recorded right now (runliveness.h: Live), as "run 12, pid 4242 on
+// bench-3"; empty if none. Read in the caller's transaction.
 QStringList liveRuns(sqlite3 *db) {
     QList<std::tuple<qint64, qint64, QString>> unfinished;
     {
@@ -30,7 +30,7 @@ QStringList liveRuns(sqlite3 *db) {
     for (const auto &[id, pid, host] : std::as_const(unfinished)) {
         const std::optional<UnfinishedRun> u = inspectUnfinishedRun(db, id);
         if (u && u->state == UnfinishedRun::State::Live)
-            live.append(QStringLiteral("run %1 (pid %2 on %3)").arg(id).arg(pid).arg(host));
+            live.append(QStringLiteral("run %1, pid %2 on %3").arg(id).arg(pid).arg(host));
     }
     return live;
 }
@@ -39,7 +39,7 @@ QString liveWriterMessage(const QString &target, const QStringList &live) {
     return QStringLiteral("%1 is being recorded to (%2): a merge into it would hold the write lock that "
                           "run needs for its commits and could stop it; merge once the run has ended, "
                           "or into another file")
-        .arg(target, live.join(QStringLiteral(", ")));
+        .arg(target, live.join(QStringLiteral("; ")));
 }
 
 class Merger {
