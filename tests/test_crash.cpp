@@ -623,6 +623,11 @@ BOOST_AUTO_TEST_CASE(an_archive_in_a_read_only_folder_is_read_by_another_user) {
     BOOST_REQUIRE(summary.open(QIODevice::ReadOnly));
     const QByteArray text = summary.readAll();
     BOOST_TEST(text.contains("\"PASS\""), text.toStdString());
+    // The archive as a source of a merge, read the same way.
+    const QString fleet = out + QStringLiteral("/fleet.db");
+    const HilResult merge = asReader({QStringLiteral("merge"), QStringLiteral("--into"), fleet, db});
+    BOOST_TEST(merge.exitCode == 0, str(merge.err));
+    BOOST_TEST(Database(fleet).count("SELECT count(*) FROM runs") == 1);
     BOOST_TEST(!QFileInfo::exists(db + QStringLiteral("-shm")));
     if (root) {
         const HilResult denied = asReader({QStringLiteral("runs"), QStringLiteral("--db"), locked});

@@ -1,12 +1,12 @@
 #include "core/store/dbmerge.h"
 
+#include "core/store/readonlydatabase.h"
 #include "core/store/runliveness.h"
 #include "core/store/schema.h"
 #include "core/store/sqliteerror.h"
 #include "core/store/sqlitestatement.h"
 
 #include <QFileInfo>
-#include <QUrl>
 #include <tuple>
 
 namespace hil {
@@ -230,9 +230,14 @@ bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, bool hasWr
 
 bool Merger::mergeSource(const QString &path, MergeSourceResult *result) {
     result->path = path;
-    // Read-only, through a URI so that the file is never written, migrated or checkpointed.
-    const QString uri = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()).toString(QUrl::FullyEncoded)
-                        + QStringLiteral("?mode=ro");
+    // Read-only, through a URI so that the file is never written, migrated or checkpointed; an archive in
+    // a read-only folder is read as immutable (readonlydatabase.h).
+    QString why;
+    const QString uri = readOnlyUri(path, &why);
+    if (uri.isEmpty()) {
+        m_badSource = true;
+        return fail(why);
+    }
     {
         SqliteStatement attach(m_db, "ATTACH DATABASE ? AS src");
         attach.bind(1, uri);
@@ -337,8 +342,8 @@ MergeOutcome mergeDatabases(const QString &target, const QStringList &sources,
     };
     const QString targetCanonical = QFileInfo(target).canonicalFilePath();
     for (const QString &s : sources) {
-        if (!QFileInfo(s).isFile())
-            return fail(QStringLiteral("%1: no such database").arg(s), MergeOutcome::BadSource);
+        if (QString why; readOnlyUri(s, &why).isEmpty())
+            return fail(why, MergeOutcome::BadSource);
         if (!targetCanonical.isEmpty() && QFileInfo(s).canonicalFilePath() == targetCanonical)
             return fail(QStringLiteral("%1 is the target itself").arg(s), MergeOutcome::BadSource);
     }

@@ -49,6 +49,7 @@ QString unreadable(const QString &path) {
 // exists: what a connection needs before any result is read. SQLite opens lazily, so a database it
 // cannot read fails here, not at sqlite3_open_v2. Returns the SQLite code of the failure.
 struct Probe {
+    QString uri;
     sqlite3 *db = nullptr;
     int rc = SQLITE_OK;
     QString why;
@@ -58,9 +59,10 @@ struct Probe {
 
 Probe probe(const QString &path, const QString &query) {
     Probe p;
-    const QString uri = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()).toString(QUrl::FullyEncoded)
-                        + QStringLiteral("?") + query;
-    p.rc = sqlite3_open_v2(uri.toUtf8().constData(), &p.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+    p.uri = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()).toString(QUrl::FullyEncoded)
+            + QStringLiteral("?") + query;
+    p.rc =
+        sqlite3_open_v2(p.uri.toUtf8().constData(), &p.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
     if (p.rc == SQLITE_OK) {
         sqlite3_busy_timeout(p.db, kBusyTimeoutMs);
         SqliteStatement v(p.db, "PRAGMA user_version");
@@ -82,13 +84,12 @@ Probe probe(const QString &path, const QString &query) {
     return p;
 }
 
-} // namespace
-
-sqlite3 *openResultsDatabase(const QString &path, int *version, QString *error) {
-    const auto fail = [error](const QString &why) -> sqlite3 * {
+// Opens path as openResultsDatabase() describes; the probe's connection is open on success.
+Probe openProbe(const QString &path, QString *error) {
+    const auto fail = [error](const QString &why) {
         if (error)
             *error = why;
-        return nullptr;
+        return Probe{};
     };
     if (const QString why = unreadable(path); !why.isEmpty())
         return fail(why);
@@ -115,9 +116,22 @@ sqlite3 *openResultsDatabase(const QString &path, int *version, QString *error) 
         sqlite3_close(p.db);
         return fail(QStringLiteral("%1 is not a results database (it has no runs table)").arg(path));
     }
-    if (version)
+    return p;
+}
+
+} // namespace
+
+sqlite3 *openResultsDatabase(const QString &path, int *version, QString *error) {
+    const Probe p = openProbe(path, error);
+    if (p.db && version)
         *version = p.version;
     return p.db;
+}
+
+QString readOnlyUri(const QString &path, QString *error) {
+    const Probe p = openProbe(path, error);
+    sqlite3_close(p.db);
+    return p.db ? p.uri : QString();
 }
 
 } // namespace hil

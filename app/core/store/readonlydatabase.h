@@ -19,4 +19,8 @@ namespace hil {
 // schema version is not judged here.
 sqlite3 *openResultsDatabase(const QString &path, int *version, QString *error);
 
+// The "file:" URI under which openResultsDatabase() reads path (mode=ro, or mode=ro&immutable=1 in a
+// read-only folder), for an ATTACH (hil merge's sources); empty with *error as above.
+QString readOnlyUri(const QString &path, QString *error);
+
 } // namespace hil
