@@ -502,6 +502,7 @@ BOOST_AUTO_TEST_CASE(a_read_only_database_is_refused_before_the_run) {
     BOOST_TEST(r.exitCode == 3, str(r.err));
     BOOST_TEST(r.err.contains(ws.db()), str(r.err));
     BOOST_TEST(r.err.contains(QStringLiteral("read-only")), str(r.err));
+    BOOST_TEST(!r.err.contains(QStringLiteral("not an error")), str(r.err));
     BOOST_TEST(device.connections == 0);
     BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM runs") == 0);
 }

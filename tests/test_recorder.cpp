@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -543,13 +544,12 @@ BOOST_AUTO_TEST_CASE(a_damaged_database_is_refused_and_left_as_it_was) {
     BOOST_TEST(hil::Recorder::open(sound, &error) != nullptr, error.toStdString());
 }
 
-// A database replaced under a run (mv, a restore) takes the results with it: the recording stops with a
-// sentence naming the file, every step result counts as lost, and the file now at the path is untouched.
-BOOST_AUTO_TEST_CASE(a_database_replaced_during_the_run_stops_the_recording) {
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("results.db"));
-    const QString other = dir.filePath(QStringLiteral("other.db"));
-    recordRun(other, 5);
+namespace {
+
+// Records into path, lets `act` do something to the files once 50 results are committed, and goes on
+// recording until the recording stops (the writer looks before each commit, at least every heartbeat of
+// 2 s). Returns the recorder's error, empty if it never stopped; *lost is its count of lost results.
+QString recordingStopsWhen(const QString &path, const std::function<void()> &act, qint64 *lost) {
     QString error;
     auto rec = hil::Recorder::open(path, &error);
     BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
@@ -563,24 +563,50 @@ BOOST_AUTO_TEST_CASE(a_database_replaced_during_the_run_stops_the_recording) {
     while (!committed() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::yield();
     BOOST_REQUIRE(committed());
-    const QByteArray otherHash = fileHash(other);
-    BOOST_REQUIRE(::rename(other.toUtf8().constData(), path.toUtf8().constData()) == 0);
-    // The writer looks before each commit, and commits at least every heartbeat (2 s).
+    act();
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (int i = 50; !failed && std::chrono::steady_clock::now() < deadline; ++i) {
         rec->stepFinished(reading(i, 21.0, hil::Verdict::Pass, "TEMP 21.0"));
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10)); // a result every 10 ms, as a run would
     }
-    BOOST_REQUIRE(failed);
-    BOOST_TEST(!rec->close());
-    const QString why = rec->error();
+    BOOST_TEST(rec->close() == !failed);
+    *lost = rec->lostStepResults();
+    return failed ? rec->error() : QString();
+}
+
+} // namespace
+
+// A database replaced under a run (mv, a restore) takes the results with it: the recording stops with a
+// sentence naming the file, every step result counts as lost, and the file now at the path is untouched.
+BOOST_AUTO_TEST_CASE(a_database_replaced_during_the_run_stops_the_recording) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    const QString other = dir.filePath(QStringLiteral("other.db"));
+    recordRun(other, 5);
+    const QByteArray otherHash = fileHash(other);
+    qint64 lost = 0;
+    const QString why = recordingStopsWhen(
+        path, [&] { BOOST_REQUIRE(::rename(other.toUtf8().constData(), path.toUtf8().constData()) == 0); },
+        &lost);
     BOOST_TEST(why.startsWith(QStringLiteral("database %1 was deleted or replaced during the run").arg(path)),
                why.toStdString());
     BOOST_TEST(why.contains(QStringLiteral("another file has taken its name")), why.toStdString());
     BOOST_TEST(why.contains(QStringLiteral("step results could not be recorded")), why.toStdString());
-    BOOST_TEST(rec->lostStepResults() >= 50);
-    rec.reset();
+    BOOST_TEST(lost >= 50);
     BOOST_TEST(fileHash(path) == otherHash);
+}
+
+// Without its write-ahead log the file no longer holds the commits a reader would look for.
+BOOST_AUTO_TEST_CASE(a_write_ahead_log_deleted_during_the_run_stops_the_recording) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    const QString wal = path + QStringLiteral("-wal");
+    qint64 lost = 0;
+    const QString why = recordingStopsWhen(
+        path, [&] { BOOST_REQUIRE(QFile::remove(wal)); }, &lost);
+    BOOST_TEST(why.contains(QStringLiteral("its write-ahead log %1 was deleted").arg(wal)),
+               why.toStdString());
+    BOOST_TEST(lost >= 50);
 }
 
 // The cause of a failure is never SQLite's "not an error", which it reports for whatever call came last.
