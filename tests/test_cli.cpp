@@ -8,6 +8,7 @@
 #include <chrono>
 #include <poll.h>
 #include <pty.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,6 +129,36 @@ BOOST_AUTO_TEST_CASE(a_database_that_keeps_nothing_is_refused_before_the_run) {
         BOOST_TEST(hil.readAllStandardOutput().isEmpty());
     }
     BOOST_TEST(QDir(dir.path()).entryList(QDir::Files).isEmpty(), "nothing written");
+}
+
+// A directory, a FIFO or a device as --db, or a file in a folder that does not exist: bad input, refused
+// with the path and what it is before anything runs (no simulator, no output, nothing created).
+BOOST_AUTO_TEST_CASE(a_database_path_that_is_not_a_file_is_bad_input) {
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath(QStringLiteral("fifo.db"));
+    BOOST_REQUIRE(::mkfifo(fifo.toUtf8().constData(), 0600) == 0);
+    const std::pair<QString, QByteArray> cases[] = {
+        {dir.path(), "is a directory"},
+        {fifo, "is a named pipe"},
+        {QStringLiteral("/dev/null"), "is a device"},
+        {dir.filePath(QStringLiteral("missing/results.db")), "does not exist"},
+    };
+    for (const auto &[db, what] : cases) {
+        QProcess hil;
+        hil.setWorkingDirectory(dir.path());
+        hil.start(QString::fromLocal8Bit(kHil),
+                  {QStringLiteral("run"), kScenario, QStringLiteral("--fixture"), kFixture,
+                   QStringLiteral("--db"), db});
+        BOOST_REQUIRE(hil.waitForFinished(30000));
+        const QByteArray err = hil.readAllStandardError();
+        BOOST_TEST(hil.exitCode() == 2, "--db '" << db.toStdString() << "': " << err.toStdString());
+        BOOST_TEST(err.contains(db.toUtf8()), err.toStdString());
+        BOOST_TEST(err.contains(what), err.toStdString());
+        BOOST_TEST(hil.readAllStandardOutput().isEmpty());
+    }
+    BOOST_TEST(QDir(dir.path()).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)
+                   == QStringList{QStringLiteral("fifo.db")},
+               "nothing created");
 }
 
 // A reader that goes away (`hil run ... | true`, `| head`) costs neither the run nor its reports: the exit

@@ -9,6 +9,7 @@
 #include "core/store/runquery.h"
 #include "support/harness.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QHash>
 #include <QSet>
@@ -501,6 +502,177 @@ BOOST_AUTO_TEST_CASE(a_read_only_database_is_refused_before_the_run) {
     BOOST_TEST(r.exitCode == 3, str(r.err));
     BOOST_TEST(r.err.contains(ws.db()), str(r.err));
     BOOST_TEST(r.err.contains(QStringLiteral("read-only")), str(r.err));
+    BOOST_TEST(!r.err.contains(QStringLiteral("not an error")), str(r.err));
     BOOST_TEST(device.connections == 0);
     BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM runs") == 0);
+}
+
+namespace {
+
+QByteArray fileHash(const QString &path) {
+    QFile f(path);
+    BOOST_REQUIRE(f.open(QIODevice::ReadOnly));
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+QStringList hilArgs(const Workspace &ws, const QString &db) {
+    return {QStringLiteral("run"),    ws.path("soak.yaml"),   QStringLiteral("--fixture"),
+            ws.path("fixture.yaml"),  QStringLiteral("--db"), db,
+            QStringLiteral("--quiet")};
+}
+
+} // namespace
+
+// rm of the database (and its -wal and -shm) under a running run: SQLite would go on writing into the
+// unlinked files and the run would PASS with nothing on disk. The writer notices at its next commit: the
+// run ends as ERROR, exit 3, and says what happened to which file.
+BOOST_AUTO_TEST_CASE(a_database_deleted_during_the_run_ends_it_as_error) {
+    Workspace ws;
+    SeqDevice device;
+    write(ws.path("fixture.yaml"), fixtureYaml(device.port(), false));
+    write(ws.path("soak.yaml"), scenarioYaml(6000, 5, false));
+    Child hil(hilPath(), hilArgs(ws, ws.db()));
+    BOOST_REQUIRE(
+        waitUntil([&] { return countNow(ws.db(), "SELECT count(*) FROM step_results") >= 50; }, 20000, 10));
+    for (const char *suffix : {"", "-wal", "-shm"})
+        QFile::remove(ws.db() + QString::fromLatin1(suffix));
+    BOOST_REQUIRE(hil.waitFinished(30000));
+    const QString err = hil.stderrText();
+    BOOST_TEST(hil.process().exitStatus() == QProcess::NormalExit);
+    BOOST_TEST(hil.process().exitCode() == 3, str(err));
+    BOOST_TEST(
+        err.contains(QStringLiteral("database %1 was deleted or replaced during the run").arg(ws.db())),
+        str(err));
+    BOOST_TEST(err.contains(QStringLiteral("step results could not be recorded")), str(err));
+    // The run stopped there: far fewer requests than the 6000 steps of the scenario.
+    BOOST_TEST(device.requests.value("READ?") < 6000);
+}
+
+// PRAGMA quick_check before anything runs: a damaged database is refused with exit 3, the device is
+// never contacted and the file is left as it was.
+BOOST_AUTO_TEST_CASE(a_damaged_database_is_refused_before_the_run) {
+    Workspace ws;
+    SeqDevice device;
+    write(ws.path("fixture.yaml"), fixtureYaml(device.port(), false));
+    write(ws.path("soak.yaml"), scenarioYaml(1000, 1, false));
+    const HilResult first = runHil(hilArgs(ws, ws.db()), ws.dir.path());
+    BOOST_REQUIRE(first.exitCode == 0);
+    {
+        QFile f(ws.db());
+        BOOST_REQUIRE(f.open(QIODevice::ReadWrite));
+        const QByteArray header = f.read(100);
+        const int pageSize =
+            (static_cast<unsigned char>(header[16]) << 8) | static_cast<unsigned char>(header[17]);
+        const qint64 pages = f.size() / pageSize;
+        BOOST_REQUIRE(pages > 8);
+        f.seek(qint64(pageSize) * (pages / 2));
+        f.write(QByteArray(pageSize * 4, '\0'));
+    }
+    const QByteArray before = fileHash(ws.db());
+    device.reset();
+    const HilResult r = runHil(hilArgs(ws, ws.db()), ws.dir.path());
+    BOOST_TEST(r.finished);
+    BOOST_TEST(r.exitCode == 3, str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("database %1 is damaged: ").arg(ws.db())), str(r.err));
+    BOOST_TEST(device.connections == 0);
+    BOOST_TEST(fileHash(ws.db()) == before);
+}
+
+// An archived database in a folder nobody may write, read by another user: SQLite cannot create the
+// -shm file a WAL database is read through, so the file alone is read (immutable). `hil runs` and
+// `hil report` work; a file that user may not read is named with the cause, not "no such database".
+BOOST_AUTO_TEST_CASE(an_archive_in_a_read_only_folder_is_read_by_another_user) {
+    Workspace ws;
+    SeqDevice device;
+    write(ws.path("fixture.yaml"), fixtureYaml(device.port(), false));
+    write(ws.path("soak.yaml"), scenarioYaml(20, 5, false));
+    const QString archive = ws.path("archive");
+    const QString out = ws.path("out");
+    QDir().mkpath(archive);
+    QDir().mkpath(out);
+    const QString db = archive + QStringLiteral("/nightly.db");
+    BOOST_REQUIRE(runHil(hilArgs(ws, db), ws.dir.path()).exitCode == 0);
+    BOOST_REQUIRE(!QFileInfo::exists(db + QStringLiteral("-wal")));
+    const QString locked = archive + QStringLiteral("/private.db");
+    BOOST_REQUIRE(QFile::copy(db, locked));
+    ::chmod(ws.dir.path().toUtf8().constData(), 0755);
+    ::chmod(out.toUtf8().constData(), 0777);
+    ::chmod(db.toUtf8().constData(), 0644);
+    ::chmod(locked.toUtf8().constData(), 0600);
+    ::chmod(archive.toUtf8().constData(), 0555);
+    // Root may write anywhere: read as nobody then. As another user, this user's own read-only folder
+    // shows the same thing (the -shm cannot be created).
+    const bool root = ::geteuid() == 0;
+    BOOST_TEST_MESSAGE("reading as " << (root ? "nobody (setpriv)" : "this user"));
+    const auto asReader = [&](const QStringList &args) {
+        return root ? runHil(QStringList{QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                                         QStringLiteral("--clear-groups"), hilPath()}
+                                 + args,
+                             ws.dir.path(), QProcessEnvironment::systemEnvironment(), 60000,
+                             QStringLiteral("setpriv"))
+                    : runHil(args, ws.dir.path());
+    };
+    const HilResult runs = asReader({QStringLiteral("runs"), QStringLiteral("--db"), db});
+    BOOST_TEST(runs.exitCode == 0, str(runs.err));
+    BOOST_TEST(runs.out.contains(QStringLiteral("PASS")), str(runs.out));
+    BOOST_TEST(runs.out.contains(QStringLiteral("crash-soak")), str(runs.out));
+    const QString json = out + QStringLiteral("/summary.json");
+    const HilResult report = asReader({QStringLiteral("report"), QStringLiteral("--db"), db,
+                                       QStringLiteral("--json"), json, QStringLiteral("--quiet")});
+    BOOST_TEST(report.exitCode == 0, str(report.err));
+    QFile summary(json);
+    BOOST_REQUIRE(summary.open(QIODevice::ReadOnly));
+    const QByteArray text = summary.readAll();
+    BOOST_TEST(text.contains("\"PASS\""), text.toStdString());
+    // The archive as a source of a merge, read the same way.
+    const QString fleet = out + QStringLiteral("/fleet.db");
+    const HilResult merge = asReader({QStringLiteral("merge"), QStringLiteral("--into"), fleet, db});
+    BOOST_TEST(merge.exitCode == 0, str(merge.err));
+    BOOST_TEST(Database(fleet).count("SELECT count(*) FROM runs") == 1);
+    BOOST_TEST(!QFileInfo::exists(db + QStringLiteral("-shm")));
+    if (root) {
+        const HilResult denied = asReader({QStringLiteral("runs"), QStringLiteral("--db"), locked});
+        BOOST_TEST(denied.exitCode == 2);
+        BOOST_TEST(denied.err.contains(QStringLiteral("cannot read %1").arg(locked)), str(denied.err));
+        BOOST_TEST(!denied.err.contains(QStringLiteral("no such database")), str(denied.err));
+    }
+    ::chmod(archive.toUtf8().constData(), 0755); // so that the workspace can be removed
+}
+
+// `hil merge --into` a database a run is recording into would hold its write lock for whole runs: it is
+// refused (exit 3, with the run it found), and the run, on a bench with a simulator, ends PASS with every
+// result recorded.
+BOOST_AUTO_TEST_CASE(merging_into_a_database_being_recorded_is_refused_and_the_run_keeps_every_result) {
+    Workspace ws;
+    SeqDevice device;
+    write(ws.path("fixture.yaml"), fixtureYaml(device.port(), true));
+    write(ws.path("soak.yaml"), scenarioYaml(20, 5, true));
+    const QString source = ws.path("bench-b.db");
+    BOOST_REQUIRE(runHil(hilArgs(ws, source), ws.dir.path()).exitCode == 0);
+    const int steps = 1500;
+    write(ws.path("soak.yaml"), scenarioYaml(steps, 5, true));
+    Child hil(hilPath(), hilArgs(ws, ws.db()));
+    BOOST_REQUIRE(
+        waitUntil([&] { return countNow(ws.db(), "SELECT count(*) FROM step_results") >= 50; }, 20000, 10));
+    const HilResult merge =
+        runHil({QStringLiteral("merge"), QStringLiteral("--into"), ws.db(), source}, ws.dir.path());
+    BOOST_TEST(merge.exitCode == 3, str(merge.err));
+    BOOST_TEST(merge.err.contains(
+                   QStringLiteral("%1 is being recorded to (run 1, pid %2 on ").arg(ws.db()).arg(hil.pid())),
+               str(merge.err));
+    BOOST_TEST(hil.running(), "the merge ended before the run");
+    BOOST_REQUIRE(hil.waitFinished(60000));
+    BOOST_TEST(hil.process().exitCode() == 0, str(hil.stderrText()));
+    const Database db(ws.db());
+    const auto row = db.rows("SELECT verdict, n_pass + n_fail + n_error + n_abort FROM runs");
+    BOOST_REQUIRE(row && row->size() == 1);
+    BOOST_TEST(str(row->first()[0]) == "PASS");
+    const qint64 expected = 2 + steps + 20; // setup (two devices), steps, teardown
+    BOOST_TEST(row->first()[1].toLongLong() == expected);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results") == expected);
+    // Merging after the run has ended goes through.
+    const HilResult after =
+        runHil({QStringLiteral("merge"), QStringLiteral("--into"), ws.db(), source}, ws.dir.path());
+    BOOST_TEST(after.exitCode == 0, str(after.err));
+    BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM runs") == 2);
 }

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE merge
 #include "core/analysis/runstatistics.h"
 #include "core/store/dbmerge.h"
+#include "core/store/recorder.h"
 #include "core/store/runquery.h"
 #include "core/store/schema.h"
 
@@ -9,6 +10,7 @@
 #include <QTemporaryDir>
 #include <boost/test/unit_test.hpp>
 #include <sqlite3.h>
+#include <unistd.h>
 
 // hil merge: bench databases with clashing ids merge into one without losing or duplicating a row, runs
 // are identified by uuid, measurements follow their step results to their new ids, and the merged runs
@@ -296,4 +298,41 @@ BOOST_AUTO_TEST_CASE(hil_merge_command) {
     BOOST_REQUIRE(p.waitForFinished(60000));
     BOOST_CHECK_EQUAL(p.exitCode(), 2);
     BOOST_CHECK_EQUAL(Db(fleet, false).count("SELECT count(*) FROM runs"), 4);
+}
+
+// A merge holds the target's write lock for a whole run's copy; a run recording into the target would wait
+// for it beyond its busy timeout and end as ERROR. Such a target is refused, nothing is copied, and the run
+// records on; once it has ended the same merge goes through.
+BOOST_AUTO_TEST_CASE(a_target_a_run_is_recording_into_is_refused) {
+    Benches b;
+    const QString fleet = b.path("fleet.db");
+    QString error;
+    auto rec = hil::Recorder::open(fleet, &error);
+    BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+    hil::RunHeader live;
+    live.uuid = QStringLiteral("0b5e55ed-0000-4000-8000-00000000beef");
+    live.scenario = QStringLiteral("soak");
+    live.fixture = QStringLiteral("bench-9");
+    rec->runStarted(live);
+    QList<hil::MergeSourceResult> results;
+    BOOST_CHECK(hil::mergeDatabases(fleet, {b.a, b.b}, &results, &error) == hil::MergeOutcome::TargetLive);
+    BOOST_CHECK_MESSAGE(error.contains(fleet + QStringLiteral(" is being recorded to (run ")),
+                        error.toStdString());
+    BOOST_CHECK_MESSAGE(error.contains(QStringLiteral("pid %1 on ").arg(::getpid())), error.toStdString());
+    BOOST_CHECK(results.isEmpty());
+    BOOST_CHECK_EQUAL(Db(fleet, false).count("SELECT count(*) FROM runs"), 1);
+
+    hil::StepResult r;
+    r.step = QStringLiteral("poll");
+    r.verdict = hil::Verdict::Pass;
+    rec->stepFinished(r);
+    hil::RunSummary end;
+    end.verdict = hil::Verdict::Pass;
+    end.counts.pass = 1;
+    rec->runFinished(end);
+    BOOST_REQUIRE(rec->close());
+    rec.reset();
+    BOOST_CHECK_EQUAL(Db(fleet, false).count("SELECT count(*) FROM step_results"), 1);
+    BOOST_CHECK(hil::mergeDatabases(fleet, {b.a, b.b}, &results, &error) == hil::MergeOutcome::Merged);
+    BOOST_CHECK_EQUAL(Db(fleet, false).count("SELECT count(*) FROM runs"), 5);
 }

@@ -3,13 +3,17 @@
 #include "core/store/recorder.h"
 #include "core/store/runcatalog.h"
 #include "core/store/schema.h"
+#include "core/store/sqliteerror.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
+#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -460,4 +464,166 @@ BOOST_AUTO_TEST_CASE(a_run_whose_writer_is_gone_reads_as_interrupted_and_the_nex
     BOOST_TEST(db.scalar("SELECT reason FROM runs") == r.reason.toStdString());
     BOOST_TEST(db.scalar("SELECT n_pass || '/' || n_fail FROM runs") == "1/1");
     BOOST_TEST(db.scalar("SELECT ended_at_ns = heartbeat_at_ns FROM runs") == "1");
+}
+
+namespace {
+
+// A finished run of `steps` readings in a new database at path.
+void recordRun(const QString &path, int steps) {
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+    rec->runStarted(sampleInfo());
+    for (int i = 0; i < steps; ++i)
+        rec->stepFinished(reading(i, 20.0 + i * 0.001, hil::Verdict::Pass, "TEMP 20.0"));
+    hil::RunSummary end;
+    end.verdict = hil::Verdict::Pass;
+    end.counts.pass = steps;
+    rec->runFinished(end);
+    BOOST_REQUIRE(rec->close());
+}
+
+QByteArray fileHash(const QString &path) {
+    QFile f(path);
+    BOOST_REQUIRE(f.open(QIODevice::ReadOnly));
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+} // namespace
+
+// A directory, a FIFO or a device as --db, or a file in a folder that does not exist, is bad input that
+// front ends refuse before anything runs; a file that does not exist yet is fine (it is created).
+BOOST_AUTO_TEST_CASE(a_path_that_cannot_hold_a_database_file_is_refused) {
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath(QStringLiteral("pipe.db"));
+    BOOST_REQUIRE(::mkfifo(fifo.toUtf8().constData(), 0600) == 0);
+    const std::pair<QString, const char *> cases[] = {
+        {dir.path(), "is a directory"},
+        {fifo, "is a named pipe"},
+        {QStringLiteral("/dev/null"), "is a device"},
+        {dir.filePath(QStringLiteral("no-such-folder/results.db")), "does not exist"},
+    };
+    for (const auto &[path, why] : cases) {
+        QString error;
+        BOOST_TEST(!hil::Recorder::keepsResults(path, &error), path.toStdString());
+        BOOST_TEST(error.contains(path), error.toStdString());
+        BOOST_TEST(error.contains(QString::fromLatin1(why)), error.toStdString());
+        BOOST_TEST(!hil::Recorder::open(path, &error));
+        BOOST_TEST(error.contains(QString::fromLatin1(why)), error.toStdString());
+    }
+    QString error;
+    BOOST_TEST(hil::Recorder::keepsResults(dir.filePath(QStringLiteral("new.db")), &error));
+}
+
+// PRAGMA quick_check runs before anything is written: a damaged file is refused with its path and what
+// SQLite found, and left exactly as it was.
+BOOST_AUTO_TEST_CASE(a_damaged_database_is_refused_and_left_as_it_was) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("damaged.db"));
+    recordRun(path, 3000);
+    {
+        // Zero the pages after the schema's: b-tree pages of type 0 do not exist.
+        QFile f(path);
+        BOOST_REQUIRE(f.open(QIODevice::ReadWrite));
+        const QByteArray header = f.read(100);
+        const int pageSize =
+            (static_cast<unsigned char>(header[16]) << 8) | static_cast<unsigned char>(header[17]);
+        const qint64 pages = f.size() / pageSize;
+        BOOST_REQUIRE(pages > 8);
+        f.seek(qint64(pageSize) * (pages / 2));
+        f.write(QByteArray(pageSize * 4, '\0'));
+    }
+    const QByteArray before = fileHash(path);
+    QString error;
+    BOOST_TEST(!hil::Recorder::open(path, &error));
+    BOOST_TEST(error.startsWith(QStringLiteral("database %1 is damaged: ").arg(path)), error.toStdString());
+    BOOST_TEST(fileHash(path) == before);
+    // A sound file passes, and records.
+    const QString sound = dir.filePath(QStringLiteral("sound.db"));
+    recordRun(sound, 100);
+    BOOST_TEST(hil::Recorder::open(sound, &error) != nullptr, error.toStdString());
+}
+
+namespace {
+
+// Records into path, lets `act` do something to the files once 50 results are committed, and goes on
+// recording until the recording stops (the writer looks before each commit, at least every heartbeat of
+// 2 s). Returns the recorder's error, empty if it never stopped; *lost is its count of lost results.
+QString recordingStopsWhen(const QString &path, const std::function<void()> &act, qint64 *lost) {
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+    std::atomic<bool> failed{false};
+    rec->setErrorHandler([&failed](const QString &) { failed = true; });
+    rec->runStarted(sampleInfo());
+    for (int i = 0; i < 50; ++i)
+        rec->stepFinished(reading(i, 21.0, hil::Verdict::Pass, "TEMP 21.0"));
+    const auto committed = [&] { return Db(path).scalar("SELECT count(*) FROM step_results") == "50"; };
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!committed() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    BOOST_REQUIRE(committed());
+    act();
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (int i = 50; !failed && std::chrono::steady_clock::now() < deadline; ++i) {
+        rec->stepFinished(reading(i, 21.0, hil::Verdict::Pass, "TEMP 21.0"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10)); // a result every 10 ms, as a run would
+    }
+    BOOST_TEST(rec->close() == !failed);
+    *lost = rec->lostStepResults();
+    return failed ? rec->error() : QString();
+}
+
+} // namespace
+
+// A database replaced under a run (mv, a restore) takes the results with it: the recording stops with a
+// sentence naming the file, every step result counts as lost, and the file now at the path is untouched.
+BOOST_AUTO_TEST_CASE(a_database_replaced_during_the_run_stops_the_recording) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    const QString other = dir.filePath(QStringLiteral("other.db"));
+    recordRun(other, 5);
+    const QByteArray otherHash = fileHash(other);
+    qint64 lost = 0;
+    const QString why = recordingStopsWhen(
+        path, [&] { BOOST_REQUIRE(::rename(other.toUtf8().constData(), path.toUtf8().constData()) == 0); },
+        &lost);
+    BOOST_TEST(why.startsWith(QStringLiteral("database %1 was deleted or replaced during the run").arg(path)),
+               why.toStdString());
+    BOOST_TEST(why.contains(QStringLiteral("another file has taken its name")), why.toStdString());
+    BOOST_TEST(why.contains(QStringLiteral("step results could not be recorded")), why.toStdString());
+    BOOST_TEST(lost >= 50);
+    BOOST_TEST(fileHash(path) == otherHash);
+}
+
+// Without its write-ahead log the file no longer holds the commits a reader would look for.
+BOOST_AUTO_TEST_CASE(a_write_ahead_log_deleted_during_the_run_stops_the_recording) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    const QString wal = path + QStringLiteral("-wal");
+    qint64 lost = 0;
+    const QString why = recordingStopsWhen(
+        path, [&] { BOOST_REQUIRE(QFile::remove(wal)); }, &lost);
+    BOOST_TEST(why.contains(QStringLiteral("its write-ahead log %1 was deleted").arg(wal)),
+               why.toStdString());
+    BOOST_TEST(lost >= 50);
+}
+
+// The cause of a failure is never SQLite's "not an error", which it reports for whatever call came last.
+BOOST_AUTO_TEST_CASE(an_sqlite_failure_never_reads_not_an_error) {
+    sqlite3 *db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK);
+    BOOST_REQUIRE(sqlite3_exec(db, "SELECT 1", nullptr, nullptr, nullptr) == SQLITE_OK);
+    const QString readOnly = hil::describeSqliteError(db, SQLITE_READONLY);
+    BOOST_TEST(readOnly.contains(QStringLiteral("read-only")), readOnly.toStdString());
+    BOOST_TEST(readOnly.contains(QStringLiteral("attempt to write a readonly database")),
+               readOnly.toStdString());
+    for (const QString &m :
+         {readOnly, hil::describeSqliteError(db, SQLITE_OK), hil::describeSqliteError(nullptr, SQLITE_OK),
+          hil::describeSqliteError(db, SQLITE_IOERR_WRITE)})
+        BOOST_TEST(!m.contains(QStringLiteral("not an error")), m.toStdString());
+    // A failure the connection does report is described with SQLite's own words.
+    BOOST_TEST(sqlite3_exec(db, "SELECT * FROM nowhere", nullptr, nullptr, nullptr) == SQLITE_ERROR);
+    BOOST_TEST(hil::describeSqliteError(db, SQLITE_ERROR).contains(QStringLiteral("no such table")));
+    sqlite3_close(db);
 }

@@ -35,7 +35,9 @@ int mergeCommand(const QStringList &args) {
     }
     for (const QString &s : sources) {
         if (!QFileInfo(s).isFile()) {
-            err << "hil merge: " << s << ": no such database\n";
+            err << "hil merge: " << s
+                << (QFileInfo::exists(s) ? QStringLiteral(" is not a file, so not a results database\n")
+                                         : QStringLiteral(": no such database (no file by that name)\n"));
             return hil::ExitBadInput;
         }
     }

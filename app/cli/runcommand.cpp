@@ -139,7 +139,15 @@ int runCommand(const QStringList &args) {
         out << "  seed " << outcome.info.seed << '\n';
         if (!outcome.endReason.isEmpty())
             out << "ended early: " << hil::printableText(outcome.endReason) << '\n';
-        out << "database: " << QFileInfo(dbPath).absoluteFilePath() << " (run " << outcome.runId << ")\n";
+        // A run whose row was never written has no id to show (never "run 0").
+        out << "database: " << QFileInfo(dbPath).absoluteFilePath()
+            << (outcome.runId > 0 ? QStringLiteral(" (run %1%2)")
+                                        .arg(outcome.runId)
+                                        .arg(outcome.problems.isEmpty()
+                                                 ? QString()
+                                                 : QStringLiteral("; its recording failed, see above"))
+                                  : QStringLiteral(" (the run was not recorded)"))
+            << '\n';
         for (const hil::ReportOutcome::Written &w : outcome.reports.written)
             out << hil::reportFormatName(w.format) << ": " << QFileInfo(w.path).absoluteFilePath() << '\n';
     }

@@ -116,7 +116,12 @@ void RunSession::finish() {
     }
     m_recorder.reset();
     // Reports are written from the database once everything is committed, also for a run that ended early.
-    if (m_config.reports.any() && m_outcome.runId > 0) {
+    // A run whose row was never written has nothing to report from: say so rather than skip silently.
+    if (m_config.reports.any() && m_outcome.runId <= 0) {
+        m_outcome.reports.errors.append(
+            QStringLiteral("no report written: the run was not recorded in %1").arg(m_config.databasePath));
+        m_outcome.verdict = combine(m_outcome.verdict, Verdict::Error);
+    } else if (m_config.reports.any()) {
         QString error;
         const auto loaded = loadReport(m_config.databasePath, QString::number(m_outcome.runId),
                                        m_config.baseline, m_config.threshold, &error);

@@ -50,8 +50,9 @@ struct RunOutcome {
 class RunSession : public QObject {
     Q_OBJECT
 public:
-    // Opens (or creates) the results database. nullptr with *error (naming the file and the cause) if it
-    // cannot be written; nothing has started then.
+    // Opens (or creates) the results database (Recorder::open: not a file, damaged, read-only, locked).
+    // nullptr with *error (naming the file and the cause) if it cannot be written; nothing has started
+    // then. A file deleted or replaced later, during the run, ends it as ERROR (StoreGuard).
     static std::unique_ptr<RunSession> prepare(RunSessionConfig config, QString *error);
     ~RunSession() override;
 

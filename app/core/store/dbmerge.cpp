@@ -1,10 +1,13 @@
 #include "core/store/dbmerge.h"
 
+#include "core/store/readonlydatabase.h"
+#include "core/store/runliveness.h"
 #include "core/store/schema.h"
+#include "core/store/sqliteerror.h"
 #include "core/store/sqlitestatement.h"
 
 #include <QFileInfo>
-#include <QUrl>
+#include <tuple>
 
 namespace hil {
 
@@ -13,15 +16,43 @@ namespace {
 static_assert(kSchemaVersion == 3,
               "a new schema version may add columns or tables: copy them in dbmerge.cpp");
 
+// The runs of the target being recorded right now (runliveness.h: Live), as "run 12, pid 4242 on
+// bench-3"; empty if none. Read in the caller's transaction.
+QStringList liveRuns(sqlite3 *db) {
+    QList<std::tuple<qint64, qint64, QString>> unfinished;
+    {
+        SqliteStatement q(db, "SELECT id, writer_pid, writer_host FROM main.runs"
+                              " WHERE ended_at_ns IS NULL AND writer_pid IS NOT NULL");
+        while (q.next())
+            unfinished.append({q.int64(0), q.int64(1), q.text(2)});
+    }
+    QStringList live;
+    for (const auto &[id, pid, host] : std::as_const(unfinished)) {
+        const std::optional<UnfinishedRun> u = inspectUnfinishedRun(db, id);
+        if (u && u->state == UnfinishedRun::State::Live)
+            live.append(QStringLiteral("run %1, pid %2 on %3").arg(id).arg(pid).arg(host));
+    }
+    return live;
+}
+
+QString liveWriterMessage(const QString &target, const QStringList &live) {
+    return QStringLiteral("%1 is being recorded to (%2): a merge into it would hold the write lock that "
+                          "run needs for its commits and could stop it; merge once the run has ended, "
+                          "or into another file")
+        .arg(target, live.join(QStringLiteral("; ")));
+}
+
 class Merger {
 public:
-    Merger(sqlite3 *db, std::function<void(const QString &, const QString &)> progress)
+    Merger(sqlite3 *db, QString target, std::function<void(const QString &, const QString &)> progress)
         : m_db(db)
+        , m_target(std::move(target))
         , m_progress(std::move(progress)) {}
 
     bool mergeSource(const QString &path, MergeSourceResult *result);
     QString error() const { return m_error; }
     bool badSource() const { return m_badSource; }
+    bool targetLive() const { return m_targetLive; }
 
 private:
     bool fail(const QString &why) {
@@ -29,7 +60,7 @@ private:
         return false;
     }
     bool sqlFail(const QString &what) {
-        return fail(what + QStringLiteral(": ") + QString::fromUtf8(sqlite3_errmsg(m_db)));
+        return fail(what + QStringLiteral(": ") + describeSqliteError(m_db, sqlite3_extended_errcode(m_db)));
     }
     bool exec(const char *sql) { return sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
     bool copyRun(qint64 sourceRun, const QString &uuid, bool hasFaults, bool hasWriter,
@@ -38,9 +69,11 @@ private:
     std::optional<qint64> scalar(const char *sql, std::initializer_list<qint64> args);
 
     sqlite3 *m_db;
+    QString m_target;
     std::function<void(const QString &, const QString &)> m_progress;
     QString m_error;
     bool m_badSource = false;
+    bool m_targetLive = false;
 };
 
 std::optional<qint64> Merger::scalar(const char *sql, std::initializer_list<qint64> args) {
@@ -197,9 +230,14 @@ bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, bool hasWr
 
 bool Merger::mergeSource(const QString &path, MergeSourceResult *result) {
     result->path = path;
-    // Read-only, through a URI so that the file is never written, migrated or checkpointed.
-    const QString uri = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()).toString(QUrl::FullyEncoded)
-                        + QStringLiteral("?mode=ro");
+    // Read-only, through a URI so that the file is never written, migrated or checkpointed; an archive in
+    // a read-only folder is read as immutable (readonlydatabase.h).
+    QString why;
+    const QString uri = readOnlyUri(path, &why);
+    if (uri.isEmpty()) {
+        m_badSource = true;
+        return fail(why);
+    }
     {
         SqliteStatement attach(m_db, "ATTACH DATABASE ? AS src");
         attach.bind(1, uri);
@@ -246,7 +284,15 @@ bool Merger::mergeSource(const QString &path, MergeSourceResult *result) {
     for (const SourceRun &r : std::as_const(runs)) {
         if (!exec("BEGIN IMMEDIATE")) {
             detach();
-            return sqlFail(QStringLiteral("cannot lock the target"));
+            return sqlFail(QStringLiteral("cannot lock the target %1").arg(m_target));
+        }
+        // A run that began recording into the target since the last look: stop before copying, so that
+        // this transaction ends at once and the run's next commit does not wait for a whole run's copy.
+        if (const QStringList live = liveRuns(m_db); !live.isEmpty()) {
+            exec("ROLLBACK");
+            detach();
+            m_targetLive = true;
+            return fail(liveWriterMessage(m_target, live));
         }
         bool ok = true;
         bool replaced = false;
@@ -296,8 +342,8 @@ MergeOutcome mergeDatabases(const QString &target, const QStringList &sources,
     };
     const QString targetCanonical = QFileInfo(target).canonicalFilePath();
     for (const QString &s : sources) {
-        if (!QFileInfo(s).isFile())
-            return fail(QStringLiteral("%1: no such database").arg(s), MergeOutcome::BadSource);
+        if (QString why; readOnlyUri(s, &why).isEmpty())
+            return fail(why, MergeOutcome::BadSource);
         if (!targetCanonical.isEmpty() && QFileInfo(s).canonicalFilePath() == targetCanonical)
             return fail(QStringLiteral("%1 is the target itself").arg(s), MergeOutcome::BadSource);
     }
@@ -305,7 +351,8 @@ MergeOutcome mergeDatabases(const QString &target, const QStringList &sources,
     if (sqlite3_open_v2(target.toUtf8().constData(), &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr)
         != SQLITE_OK) {
-        const QString why = db ? QString::fromUtf8(sqlite3_errmsg(db)) : QStringLiteral("out of memory");
+        const QString why =
+            db ? describeSqliteError(db, sqlite3_extended_errcode(db)) : QStringLiteral("out of memory");
         sqlite3_close(db);
         return fail(QStringLiteral("cannot open %1: %2").arg(target, why));
     }
@@ -314,9 +361,16 @@ MergeOutcome mergeDatabases(const QString &target, const QStringList &sources,
         sqlite3_close(db);
         return fail(QStringLiteral("cannot use %1: %2").arg(target, why));
     }
+    // A merge holds the target's write lock for the copy of a whole run, seconds for a long one: a run
+    // recording into the target would wait for it at its next commit, beyond the busy timeout, and end
+    // as ERROR with results lost. Refused instead (and checked again before each run's copy).
+    if (const QStringList live = liveRuns(db); !live.isEmpty()) {
+        sqlite3_close(db);
+        return fail(liveWriterMessage(target, live), MergeOutcome::TargetLive);
+    }
     // Rows are copied whole and checked by count; per-row foreign key lookups would only slow the copy.
     sqlite3_exec(db, "PRAGMA foreign_keys = OFF", nullptr, nullptr, nullptr);
-    Merger m(db, progress);
+    Merger m(db, target, progress);
     MergeOutcome outcome = MergeOutcome::Merged;
     for (const QString &s : sources) {
         MergeSourceResult r;
@@ -324,7 +378,9 @@ MergeOutcome mergeDatabases(const QString &target, const QStringList &sources,
         if (results)
             results->append(r);
         if (!ok) {
-            outcome = fail(m.error(), m.badSource() ? MergeOutcome::BadSource : MergeOutcome::Failed);
+            outcome = fail(m.error(), m.badSource()    ? MergeOutcome::BadSource
+                                      : m.targetLive() ? MergeOutcome::TargetLive
+                                                       : MergeOutcome::Failed);
             break;
         }
     }

@@ -28,11 +28,17 @@ struct MergeSourceResult {
 //   build's schema. A source of a newer schema version than this build is refused, as is the target
 //   itself as a source.
 //
+// - A target that a run is recording into (a live writer, runliveness.h) is refused: the merge would
+//   hold the write lock for a whole run's copy, longer than the recorder's busy timeout, and the live run
+//   would end as ERROR with results lost. Checked before anything is copied and again in each run's
+//   transaction (a run that starts meanwhile stops the merge at the next run; what was merged stays).
+//
 // progress, if set, is called after each run with the source's path and the run's uuid. Stops at the
 // first problem with *error: BadSource for a source that is missing, is the target, is not a results
-// database or is of a newer schema; Failed for anything else (the target cannot be opened or written).
-// *results holds what was merged up to then; the runs merged before the problem stay merged.
-enum class MergeOutcome { Merged, BadSource, Failed };
+// database or is of a newer schema; TargetLive for a target a run is recording into; Failed for anything
+// else (the target cannot be opened or written). *results holds what was merged up to then; the runs
+// merged before the problem stay merged.
+enum class MergeOutcome { Merged, BadSource, TargetLive, Failed };
 MergeOutcome
 mergeDatabases(const QString &target, const QStringList &sources, QList<MergeSourceResult> *results,
                QString *error,

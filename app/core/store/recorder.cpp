@@ -5,11 +5,16 @@
 #include "core/store/schema.h"
 #include "core/store/sqliteerror.h"
 #include "core/store/sqlitestatement.h"
+#include "core/store/storeguard.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QSysInfo>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -151,6 +156,47 @@ bool closeInterruptedRuns(sqlite3 *db) {
     return true;
 }
 
+// What a path names when it is not a regular file, for the message; empty for a regular file.
+QString fileKind(const struct stat &st) {
+    if (S_ISREG(st.st_mode))
+        return {};
+    if (S_ISDIR(st.st_mode))
+        return QStringLiteral("a directory");
+    if (S_ISFIFO(st.st_mode))
+        return QStringLiteral("a named pipe (FIFO)");
+    if (S_ISSOCK(st.st_mode))
+        return QStringLiteral("a socket");
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+        return QStringLiteral("a device");
+    return QStringLiteral("not a regular file");
+}
+
+// PRAGMA quick_check on an existing database, before anything is written to it: empty if it is sound,
+// otherwise what is wrong, in a sentence that names the file.
+QString damageOf(sqlite3 *db, const QString &path) {
+    QStringList problems;
+    int rc = SQLITE_OK;
+    {
+        SqliteStatement q(db, "PRAGMA quick_check(5)");
+        while (q.ok() && q.next())
+            problems.append(q.text(0));
+        if (!q.ok() || !q.done())
+            rc = sqlite3_extended_errcode(db);
+    }
+    if (rc == SQLITE_OK && problems == QStringList{QStringLiteral("ok")})
+        return {};
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+        return QStringLiteral("database %1 is damaged: %2").arg(path, problems.join(QStringLiteral("; ")));
+    case SQLITE_NOTADB:
+        return QStringLiteral("%1 is not a results database: %2").arg(path, describeSqliteError(db, rc));
+    case SQLITE_CORRUPT:
+        return QStringLiteral("database %1 is damaged: %2").arg(path, describeSqliteError(db, rc));
+    default:
+        return QStringLiteral("cannot record to %1: %2").arg(path, describeSqliteError(db, rc));
+    }
+}
+
 } // namespace
 
 bool Recorder::keepsResults(const QString &path, QString *why) {
@@ -161,10 +207,24 @@ bool Recorder::keepsResults(const QString &path, QString *why) {
     else if (p == u":memory:" || p.startsWith(u"file::memory:")
              || (p.startsWith(u"file:") && p.contains(u"mode=memory")))
         reason = QStringLiteral("'%1' is an in-memory database").arg(path);
+    if (!reason.isEmpty()) {
+        if (why)
+            *why = reason + QStringLiteral(": the results would not be kept; name a file");
+        return false;
+    }
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) == 0) {
+        reason = fileKind(st);
+        if (!reason.isEmpty())
+            reason = QStringLiteral("'%1' is %2, not a database file").arg(path, reason);
+    } else if (errno == ENOENT && !QFileInfo(QFileInfo(path).absolutePath()).isDir()) {
+        reason = QStringLiteral("the folder of '%1' (%2) does not exist")
+                     .arg(path, QFileInfo(path).absolutePath());
+    }
     if (reason.isEmpty())
         return true;
     if (why)
-        *why = reason + QStringLiteral(": the results would not be kept; name a file");
+        *why = reason + QStringLiteral("; name a database file (it is created if missing)");
     return false;
 }
 
@@ -181,6 +241,7 @@ std::unique_ptr<Recorder> Recorder::open(const QString &path, QString *error) {
         sqlite3_close(db);
         return nullptr;
     };
+    const bool existed = QFileInfo(path).size() > 0;
     const int rc =
         sqlite3_open_v2(path.toUtf8().constData(), &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
@@ -189,6 +250,17 @@ std::unique_ptr<Recorder> Recorder::open(const QString &path, QString *error) {
     // SQLite quietly falls back to read-only when it may not write the file: that is no use here.
     if (sqlite3_db_readonly(db, "main") == 1)
         return failed(describeSqliteError(db, SQLITE_READONLY));
+    // A damaged file is refused before anything is written to it or runs: results recorded into it
+    // could be lost with it, and the next write could make the damage worse. Reads the whole file once.
+    if (existed) {
+        sqlite3_busy_timeout(db, kBusyTimeoutMs);
+        if (const QString damage = damageOf(db, path); !damage.isEmpty()) {
+            if (error)
+                *error = damage;
+            sqlite3_close(db);
+            return nullptr;
+        }
+    }
     QString why;
     if (!prepareDatabase(db, &why))
         return failed(why);
@@ -204,12 +276,15 @@ std::unique_ptr<Recorder> Recorder::open(const QString &path, QString *error) {
         sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
         return failed(why);
     }
-    return std::unique_ptr<Recorder>(new Recorder(path, db));
+    // The identity of the file and its log, now that both exist: the writer compares it at each commit.
+    auto guard = std::make_unique<StoreGuard>(path);
+    return std::unique_ptr<Recorder>(new Recorder(path, db, std::move(guard)));
 }
 
-Recorder::Recorder(QString path, sqlite3 *db)
+Recorder::Recorder(QString path, sqlite3 *db, std::unique_ptr<StoreGuard> guard)
     : m_path(std::move(path))
-    , m_db(db) {}
+    , m_db(db)
+    , m_guard(std::move(guard)) {}
 
 Recorder::~Recorder() {
     close();
@@ -238,13 +313,13 @@ Recorder::QueueStats Recorder::queueStats() const {
     return m_stats;
 }
 
-void Recorder::fail(const QString &message) {
+void Recorder::fail(const QString &message, bool namesFile) {
     std::function<void(const QString &)> handler;
     {
         std::lock_guard lock(m_mutex);
         if (!m_error.isEmpty())
             return;
-        m_error = QStringLiteral("recording to %1 stopped: %2").arg(m_path, message);
+        m_error = namesFile ? message : QStringLiteral("recording to %1 stopped: %2").arg(m_path, message);
         handler = m_errorHandler;
     }
     // Producers waiting for room give up: nothing more will be written.
@@ -380,7 +455,8 @@ bool Recorder::writeFinalSummary() {
         std::lock_guard lock(m_mutex);
         summary = std::exchange(m_unwrittenSummary, std::nullopt);
     }
-    if (!summary || m_runId <= 0)
+    // Nothing is written into a file that was deleted or replaced: nobody would read it.
+    if (!summary || m_runId <= 0 || m_storeGone)
         return false;
     reason = error();
     if (!summary->reason.isEmpty() && !reason.contains(summary->reason))
@@ -454,6 +530,13 @@ void Recorder::writerLoop() {
                 return;
         }
         m_space.notify_all();
+        // A file deleted or replaced under the run takes every result with it, the committed ones too:
+        // they are in a file nobody will find. Checked before each commit, so at least every heartbeat.
+        if (const QString gone = m_guard->check(); !gone.isEmpty()) {
+            m_storeGone = true;
+            abandon(batch, gone, true);
+            return;
+        }
         m_lastRc = SQLITE_OK;
         int rc = sqlite3_exec(m_db, "BEGIN", nullptr, nullptr, nullptr);
         bool ok = rc == SQLITE_OK;
@@ -484,23 +567,11 @@ void Recorder::writerLoop() {
         if (!ok) {
             const QString why = describeSqliteError(m_db, m_lastRc != SQLITE_OK ? m_lastRc : rc);
             sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-            {
-                // The rolled-back batch and everything still queued are lost; count their step results.
-                std::lock_guard lock(m_mutex);
-                for (const std::vector<Item> *items : {&batch, &m_queue}) {
-                    for (const Item &item : *items) {
-                        if (std::holds_alternative<StepResult>(item))
-                            ++m_lostSteps;
-                        else if (const auto *summary = std::get_if<RunSummary>(&item))
-                            m_unwrittenSummary = *summary;
-                    }
-                }
-                m_queue.clear();
-                m_queueBytes = 0;
-            }
-            fail(why);
+            abandon(batch, why, false);
             return;
         }
+        for (const Item &item : batch)
+            m_committedSteps += std::holds_alternative<StepResult>(item) ? 1 : 0;
         batch.clear();
         lastCommit = std::chrono::steady_clock::now();
         if (m_walPages >= kCheckpointPages) {
@@ -512,6 +583,28 @@ void Recorder::writerLoop() {
             m_checkpointCv.notify_one();
         }
     }
+}
+
+void Recorder::abandon(std::vector<Item> &batch, const QString &why, bool namesFile) {
+    {
+        // The batch and everything still queued are lost; count their step results, and for a file that
+        // is gone, the ones committed into it as well.
+        std::lock_guard lock(m_mutex);
+        if (m_storeGone)
+            m_lostSteps += m_committedSteps;
+        for (const std::vector<Item> *items : {&batch, &m_queue}) {
+            for (const Item &item : *items) {
+                if (std::holds_alternative<StepResult>(item))
+                    ++m_lostSteps;
+                else if (const auto *summary = std::get_if<RunSummary>(&item))
+                    m_unwrittenSummary = *summary;
+            }
+        }
+        m_queue.clear();
+        m_queueBytes = 0;
+    }
+    batch.clear();
+    fail(why, namesFile);
 }
 
 bool Recorder::write(Statements &st, const Item &item) {

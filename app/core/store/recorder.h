@@ -29,9 +29,12 @@ namespace hil {
 // ERROR "interrupted: ..." (runliveness.h).
 //
 // Errors (disk full, read-only file, database locked by another program for longer than the busy
-// timeout) stop the recording: error() says why in plain words and how many step results could not be
+// timeout, the file deleted or replaced under the run: StoreGuard, checked before every commit) stop the
+// recording: error() says why in plain words and how many step results could not be
 // recorded, and the error handler, if set, is called once, on the writer thread. Nothing is retried
 // silently; close() still tries once to write the run's end so that the row tells what happened.
+class StoreGuard;
+
 class Recorder : public ResultListener {
 public:
     static constexpr int kMaxQueueDelayMs = 50;
@@ -40,12 +43,14 @@ public:
 
     // Opens or creates the database, prepares its schema and closes the runs of writers that are gone.
     // Returns nullptr with *error on failure: the message names the file and the cause (read-only, locked
-    // by another program, disk full, not a results database).
-    // An empty path or an in-memory database (":memory:", a "file:" URI with mode=memory) is refused:
-    // the results would not be kept.
+    // by another program, disk full, not a results database, damaged).
+    // A path keepsResults() refuses is refused. An existing file must pass PRAGMA quick_check first
+    // ("database X is damaged: ..."): this reads the whole file once, before anything is written.
     static std::unique_ptr<Recorder> open(const QString &path, QString *error);
-    // Whether path names a file that keeps the results: false with *why for an empty path or an
-    // in-memory database. Front ends call it while checking their input, before anything runs.
+    // Whether path names a file that keeps the results: false with *why for an empty path, an in-memory
+    // database (":memory:", a "file:" URI with mode=memory), a path that names a directory, FIFO, socket
+    // or device, or a file in a folder that does not exist. Front ends call it while checking their input
+    // (bad input), before anything runs.
     static bool keepsResults(const QString &path, QString *why);
     ~Recorder() override;
 
@@ -96,11 +101,14 @@ private:
     using Item = std::variant<InfoUpdate, StepResult, Event, Exchange, RunSummary, FaultUpdate>;
     class Statements;
 
-    Recorder(QString path, sqlite3 *db);
+    Recorder(QString path, sqlite3 *db, std::unique_ptr<StoreGuard> guard);
     void enqueue(Item item, qint64 bytes);
     void writerLoop();
     bool write(Statements &s, const Item &item);
-    void fail(const QString &message);
+    // Stops the recording. The message is prefixed "recording to FILE stopped: " unless it names the file.
+    void fail(const QString &message, bool namesFile = false);
+    // The batch being written and everything queued are lost: counted, the recording stopped with why.
+    void abandon(std::vector<Item> &batch, const QString &why, bool namesFile);
     bool writeFinalSummary();
     void checkpointLoop();
 
@@ -110,6 +118,9 @@ private:
     QMap<int, qint64> m_faultRows; // the run's fault ids -> faults.id; writer thread only
     int m_lastRc = 0;              // result code of the writer's last failed statement; writer thread only
     int m_walPages = 0;            // WAL size after the last commit (SQLite's wal hook); writer thread only
+    std::unique_ptr<StoreGuard> m_guard; // the file's identity from open(); writer thread once it runs
+    qint64 m_committedSteps = 0;         // step results committed so far; writer thread only
+    bool m_storeGone = false;            // the guard found the file deleted or replaced; writer thread only
 
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;    // work for the writer

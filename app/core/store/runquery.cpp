@@ -1,52 +1,26 @@
 #include "core/store/runquery.h"
 
+#include "core/store/readonlydatabase.h"
 #include "core/store/runheaderrow.h"
 #include "core/store/runliveness.h"
 #include "core/store/schema.h"
 #include "core/store/sqlitestatement.h"
 
-#include <QFileInfo>
-
 namespace hil {
 
 std::unique_ptr<RunQuery> RunQuery::open(const QString &path, QString *error) {
-    const auto fail = [error](const QString &message) {
-        if (error)
-            *error = message;
+    int version = 0;
+    sqlite3 *db = openResultsDatabase(path, &version, error);
+    if (!db)
         return nullptr;
-    };
-    if (!QFileInfo(path).isFile())
-        return fail(QStringLiteral("%1: no such database").arg(path));
-    sqlite3 *db = nullptr;
-    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        const QString why = db ? QString::fromUtf8(sqlite3_errmsg(db)) : QStringLiteral("out of memory");
-        sqlite3_close(db);
-        return fail(QStringLiteral("cannot open %1: %2").arg(path, why));
-    }
-    sqlite3_busy_timeout(db, 5000);
-    int version = -1;
-    {
-        SqliteStatement s(db, "PRAGMA user_version");
-        if (s.ok() && s.next())
-            version = static_cast<int>(s.int64(0));
-    }
-    bool hasRuns = false;
-    {
-        SqliteStatement s(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'");
-        hasRuns = s.ok() && s.next();
-    }
-    if (version < 0 || (version == 0 && !hasRuns)) {
-        const QString why = QString::fromUtf8(sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return fail(QStringLiteral("%1 is not a results database (%2)")
-                        .arg(path, version < 0 ? why : QStringLiteral("it has no runs table")));
-    }
     if (version > kSchemaVersion) {
         sqlite3_close(db);
-        return fail(QStringLiteral("%1 has schema version %2, newer than this build's %3")
-                        .arg(path)
-                        .arg(version)
-                        .arg(kSchemaVersion));
+        if (error)
+            *error = QStringLiteral("%1 has schema version %2, newer than this build's %3")
+                         .arg(path)
+                         .arg(version)
+                         .arg(kSchemaVersion);
+        return nullptr;
     }
     return std::unique_ptr<RunQuery>(new RunQuery(path, db, version));
 }

@@ -14,8 +14,9 @@ namespace hil {
 // so it is safe while a run records into the same file (WAL). Owns its connection; use it from one thread.
 class RunQuery {
 public:
-    // Opens the file read-only. Fails (nullptr, *error) if it is missing, not a results database, or of a
-    // newer schema version than this build knows.
+    // Opens the file read-only (openResultsDatabase(): also another user's file, or one in a read-only
+    // folder). Fails (nullptr, *error naming the file and the cause) if it is missing, cannot be read,
+    // is not a results database, or is of a newer schema version than this build knows.
     static std::unique_ptr<RunQuery> open(const QString &path, QString *error);
     ~RunQuery();
     RunQuery(const RunQuery &) = delete;

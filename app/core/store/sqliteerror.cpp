@@ -7,8 +7,18 @@
 namespace hil {
 
 QString describeSqliteError(sqlite3 *db, int rc) {
-    const QString sqliteSays = QString::fromUtf8(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    const int sys = db ? sqlite3_system_errno(db) : 0;
+    // A caller that lost the failing code (a later call succeeded, or a check that is not an SQLite call
+    // failed) passes SQLITE_OK: take the connection's last error instead, and never print "not an error".
+    if ((rc & 0xff) == SQLITE_OK && db)
+        rc = sqlite3_extended_errcode(db);
+    if ((rc & 0xff) == SQLITE_OK)
+        return QStringLiteral("the database library reported a failure but gave no cause");
+    // The connection's message belongs to its last call, which may not be the one that failed with rc
+    // (sqlite3_db_readonly, a rollback): use it only if it is about this failure.
+    const bool connectionSaysThis = db && (sqlite3_errcode(db) & 0xff) == (rc & 0xff);
+    const QString sqliteSays =
+        QString::fromUtf8(connectionSaysThis ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    const int sys = connectionSaysThis ? sqlite3_system_errno(db) : 0;
     const auto with = [&sqliteSays](const QString &cause) {
         return QStringLiteral("%1 (SQLite: %2)").arg(cause, sqliteSays);
     };

@@ -22,7 +22,14 @@ public:
     bool ok() const {
         return m_stmt != nullptr && (m_rc == SQLITE_OK || m_rc == SQLITE_ROW || m_rc == SQLITE_DONE);
     }
-    QString error() const { return QString::fromUtf8(sqlite3_errmsg(m_db)); }
+    // SQLite's words for the statement's failure (never "not an error" when a later call succeeded).
+    QString error() const {
+        const bool connectionSaysThis = sqlite3_errcode(m_db) != SQLITE_OK;
+        return QString::fromUtf8(connectionSaysThis || m_rc == SQLITE_OK || m_rc == SQLITE_ROW
+                                         || m_rc == SQLITE_DONE
+                                     ? sqlite3_errmsg(m_db)
+                                     : sqlite3_errstr(m_rc));
+    }
     sqlite3_stmt *get() const { return m_stmt; }
 
     void bind(int i, qint64 v) { sqlite3_bind_int64(m_stmt, i, v); }
