@@ -27,6 +27,12 @@ void addReportOptions(QCommandLineParser &parser);
 // Reads those options after parsing. false with *error on a bad value.
 bool reportOutputsFrom(const QCommandLineParser &parser, ReportOutputs *outputs, QString *error);
 
+// The checks made before anything runs or is read: this build can draw HTML/PDF if asked (else 3), every
+// output can be written (core/export/reportpreflight.h: 2 for a missing directory or a directory named as
+// a file, 3 for a read-only, full or forbidden place) and, when baselineDb is not empty, the --baseline run
+// is in that database (else 2). Prints the problem prefixed with command; returns 0 or the exit code.
+int preflightReports(const QString &command, const ReportOutputs &outputs, const QString &baselineDb);
+
 // Computes the statistics of a run (runSpec: id, uuid or "latest") and writes every requested output
 // through the report pipeline (core/export/reportpipeline.h), the same writers as the desktop app's,
 // printing each file's path unless quiet. Problems go to stderr prefixed with command. Returns an exit

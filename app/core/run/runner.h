@@ -128,6 +128,7 @@ private:
     qint64 m_pausedAtNs = 0;
     bool m_setupFailed = false;
     bool m_deviceLost = false;
+    QString m_lostDevice; // the first device lost, named in the end reason
     bool m_finished = false;
     qint64 m_iterationsDone = 0;
     QString m_endReason;
