@@ -135,8 +135,9 @@ void ScenarioParser::readSteps(const YAML::Node &n, const QString &what, QList<S
 
 // A run whose steps check nothing would PASS having verified nothing: refused.
 void ScenarioParser::requireACheck(const YAML::Node &n, const QList<Step> &steps) {
-    if (!n.IsNull() && !n.IsSequence())
-        return; // already reported by readSteps
+    // Only for otherwise valid steps: a step whose expect was misspelt is already reported as such.
+    if ((!n.IsNull() && !n.IsSequence()) || !r.ok())
+        return;
     if (steps.isEmpty()) {
         r.error(n, QStringLiteral("steps is empty: a scenario needs at least one step with an expect"));
         return;
