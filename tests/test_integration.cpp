@@ -399,9 +399,13 @@ void killSimulatorMidRun(const QString &fixture) {
     BOOST_TEST(hil.process().exitCode() == 3, "stderr: " << str(hil.stderrText()));
 
     const Database db(ws.db());
-    const auto run = db.rows("SELECT verdict, n_pass, n_fail, n_error, ended_at_ns FROM runs");
+    const auto run = db.rows("SELECT verdict, n_pass, n_fail, n_error, ended_at_ns, reason FROM runs");
     BOOST_REQUIRE(run && run->size() == 1);
     BOOST_TEST(str(run->first()[0]) == "ERROR");
+    // The device is named, in the run's reason and in the one line --quiet still prints.
+    BOOST_TEST(str(run->first()[5]) == "device 'sensor' was lost");
+    BOOST_TEST(hil.stderrText().contains(QStringLiteral("hil run: ERROR: device 'sensor' was lost")),
+               str(hil.stderrText()));
     BOOST_TEST(run->first()[1].toLongLong() >= 5);
     BOOST_TEST(run->first()[2].toLongLong() == 0); // the bench failed, not the device
     BOOST_TEST(run->first()[3].toLongLong() >= 1);
