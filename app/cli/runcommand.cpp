@@ -27,7 +27,7 @@ QString quietReason(const hil::RunOutcome &outcome) {
         return outcome.endReason;
     const hil::RunCounts &c = outcome.counts;
     if (!outcome.problems.isEmpty())
-        return outcome.problems.first();
+        return QStringLiteral("the run could not be recorded (above)");
     if (!outcome.reports.errors.isEmpty())
         return QStringLiteral("a report could not be written (below)");
     if (c.total() == 0)
@@ -57,7 +57,10 @@ int runCommand(const QStringList &args) {
     p.addOption({QStringLiteral("for"),
                  QStringLiteral("Run the scenario's loop for this long instead (e.g. 2m for a short soak)."),
                  QStringLiteral("DURATION")});
-    p.addOption({QStringLiteral("quiet"), QStringLiteral("No progress line and no summary.")});
+    p.addOption(
+        {QStringLiteral("quiet"),
+         QStringLiteral("No progress line and no summary; a FAIL or ERROR still prints one line on stderr "
+                        "saying why.")});
     addReportOptions(p);
     if (const auto code = parseCommandLine(p, args))
         return *code;
