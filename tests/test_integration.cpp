@@ -754,6 +754,21 @@ BOOST_AUTO_TEST_CASE(an_unknown_baseline_is_refused_before_the_run) {
     BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM runs") == 1);
     BOOST_TEST(!QFileInfo::exists(ws.path("s.json")));
 
+    // "previous" needs a finished run of the same scenario on the same fixture.
+    r = runHil({QStringLiteral("run"), data("read-temp.yaml"), QStringLiteral("--fixture"),
+                data("sim-tcp.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--baseline"),
+                QStringLiteral("previous")},
+               ws.dir.path(), witness.env);
+    BOOST_TEST(r.exitCode == 2, str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("no finished run of scenario 'it-read-temp' on fixture")),
+               str(r.err));
+    BOOST_TEST(!witness.started());
+    BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM runs") == 1);
+    r = runHil(
+        runArgs(ws, {QStringLiteral("--baseline"), QStringLiteral("previous"), QStringLiteral("--quiet")}),
+        ws.dir.path(), witness.env);
+    BOOST_TEST(r.exitCode == 0, str(r.err));
+
     // The run that is there is a baseline.
     r = runHil(runArgs(ws, {QStringLiteral("--baseline"), QStringLiteral("1"), QStringLiteral("--json"),
                             ws.path("s.json"), QStringLiteral("--quiet")}),

@@ -131,7 +131,8 @@ bool reportOutputsFrom(const QCommandLineParser &p, ReportOutputs *o, QString *e
     return true;
 }
 
-int preflightReports(const QString &command, const ReportOutputs &o, const QString &baselineDb) {
+int preflightReports(const QString &command, const ReportOutputs &o, const QString &baselineDb,
+                     const hil::BaselineOf &run) {
     QTextStream err(stderr);
 #ifndef HIL_HAVE_REPORTS
     if (o.targets.needsRenderer()) {
@@ -143,7 +144,7 @@ int preflightReports(const QString &command, const ReportOutputs &o, const QStri
 #endif
     auto problem = hil::checkReportTargets(o.targets);
     if (!problem && !baselineDb.isEmpty())
-        problem = hil::checkBaseline(baselineDb, o.baseline);
+        problem = hil::checkBaseline(baselineDb, o.baseline, run);
     if (!problem)
         return hil::ExitPass;
     err << command << ": " << problem->message << '\n';

@@ -112,7 +112,9 @@ int runCommand(const QStringList &args) {
     const QString dbPath = p.value(QStringLiteral("db"));
     // Before any simulator starts or run row exists: a run of hours must not end in reports that cannot be
     // written or a baseline that is not there.
-    if (const int code = preflightReports(QStringLiteral("hil run"), reports, dbPath); code != hil::ExitPass)
+    if (const int code =
+            preflightReports(QStringLiteral("hil run"), reports, dbPath, {scenario->name, fixture->name});
+        code != hil::ExitPass)
         return code;
     hil::RunSessionConfig config;
     config.scenario = std::move(*scenario);

@@ -1,5 +1,6 @@
 #include "core/export/reportpreflight.h"
 
+#include "core/store/runcatalog.h"
 #include "core/store/runquery.h"
 
 #include <QDir>
@@ -100,15 +101,27 @@ std::optional<PreflightProblem> checkReportTargets(const ReportTargets &targets)
     return std::nullopt;
 }
 
-std::optional<PreflightProblem> checkBaseline(const QString &databasePath, const QString &baseline) {
+std::optional<PreflightProblem> checkBaseline(const QString &databasePath, const QString &baseline,
+                                              const BaselineOf &run) {
     if (baseline.isEmpty())
         return std::nullopt;
     QString error;
     const auto db = RunQuery::open(databasePath, &error);
     if (!db)
         return badInput(QStringLiteral("--baseline %1: %2").arg(baseline, error));
-    if (baseline.compare(u"previous", Qt::CaseInsensitive) == 0)
-        return std::nullopt;
+    if (baseline.compare(u"previous", Qt::CaseInsensitive) == 0) {
+        const auto runs = listRuns(databasePath, &error);
+        if (!runs)
+            return badInput(QStringLiteral("--baseline previous: %1").arg(error));
+        for (const RunHeader &h : *runs) {
+            if (!h.unfinished() && h.scenario == run.scenario && h.fixture == run.fixture)
+                return std::nullopt;
+        }
+        return badInput(
+            QStringLiteral("--baseline previous: %1 holds no finished run of scenario '%2' on fixture "
+                           "'%3'")
+                .arg(databasePath, run.scenario, run.fixture));
+    }
     if (!db->resolveRun(baseline, &error))
         return badInput(QStringLiteral("--baseline %1: %2").arg(baseline, error));
     return std::nullopt;

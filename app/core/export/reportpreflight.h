@@ -24,8 +24,16 @@ struct PreflightProblem {
 // directory, and a probe file is created there, written, fsynced and removed. The first problem found.
 std::optional<PreflightProblem> checkReportTargets(const ReportTargets &targets);
 
-// --baseline of `hil run`: a run id or uuid must name a run in databasePath; "previous" (resolved only once
-// the run exists) needs a readable results database there.
-std::optional<PreflightProblem> checkBaseline(const QString &databasePath, const QString &baseline);
+// What `hil run` is about to run, for --baseline previous: the last finished run of the same scenario on
+// the same fixture (by name, as the runs table keeps them).
+struct BaselineOf {
+    QString scenario;
+    QString fixture;
+};
+
+// --baseline of `hil run`: a run id or uuid must name a run in databasePath; "previous" needs a finished
+// run of run.scenario on run.fixture there. Problems are bad input.
+std::optional<PreflightProblem> checkBaseline(const QString &databasePath, const QString &baseline,
+                                              const BaselineOf &run);
 
 } // namespace hil
