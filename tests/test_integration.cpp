@@ -730,6 +730,40 @@ BOOST_AUTO_TEST_CASE(unwritable_outputs_are_refused_before_the_run) {
     BOOST_TEST(report.err.contains(QStringLiteral("does not exist")), str(report.err));
 }
 
+// EACCES needs a user the directory refuses, which root is not: hil runs as nobody (setpriv), in a
+// directory it may write for the database, with the report directory root's and closed to others.
+BOOST_AUTO_TEST_CASE(a_forbidden_output_directory_is_a_bench_error) {
+    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+    if (::geteuid() != 0 || setpriv.isEmpty()) {
+        BOOST_TEST_MESSAGE("skipped: needs root and setpriv to run hil as another user");
+        return;
+    }
+    Workspace ws;
+    const QFileDevice::Permissions all =
+        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadGroup
+        | QFileDevice::WriteGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::WriteOther
+        | QFileDevice::ExeOther;
+    BOOST_REQUIRE(QFile::setPermissions(ws.dir.path(), all));
+    const SimulatorWitness witness(ws);
+    BOOST_REQUIRE(QFile::setPermissions(ws.path("hil-sim-witness.sh"),
+                                        all & ~(QFileDevice::WriteGroup | QFileDevice::WriteOther)));
+    BOOST_REQUIRE(QDir(ws.dir.path()).mkdir(QStringLiteral("closed")));
+    BOOST_REQUIRE(QFile::setPermissions(
+        ws.path("closed"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                               | QFileDevice::ReadOther | QFileDevice::ExeOther));
+    const HilResult r =
+        runHil(QStringList{QStringLiteral("--reuid=nobody"), QStringLiteral("--regid=nogroup"),
+                           QStringLiteral("--clear-groups"), hilPath()}
+                   + runArgs(ws, {QStringLiteral("--junit"), ws.path("closed/junit.xml")}),
+               ws.dir.path(), witness.env, 60000, setpriv);
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitCode == 3, str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("--junit: cannot write in ") + ws.path("closed")), str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("Permission denied")), str(r.err));
+    BOOST_TEST(!QFileInfo::exists(ws.db()), "no database, so no run row");
+    BOOST_TEST(!witness.started());
+}
+
 // --baseline names a run that must already be there: checked before the run, not after hours of it.
 BOOST_AUTO_TEST_CASE(an_unknown_baseline_is_refused_before_the_run) {
     Workspace ws;
