@@ -196,6 +196,11 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
             return std::nullopt;
         }
         options.link = parser.value(linkOption);
+        // Refused before anything starts: the simulator replaces only a link of its own kind.
+        if (const QString problem = PtyEndpoint::linkPathProblem(options.link); !problem.isEmpty()) {
+            printError(QStringLiteral("--link: ") + problem);
+            return std::nullopt;
+        }
     }
     if (parser.isSet(bindOption) && options.pty) {
         printError(QStringLiteral("--bind only applies to --tcp"));

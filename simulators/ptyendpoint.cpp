@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -24,17 +25,63 @@ PtyEndpoint::PtyEndpoint(SimDevice *device, QObject *parent)
 
 PtyEndpoint::~PtyEndpoint() {
     closeAll();
-    if (!m_linkPath.isEmpty())
-        ::unlink(QFile::encodeName(m_linkPath).constData());
+    removeLink();
+}
+
+namespace {
+
+// The target of the symbolic link at path; empty if path is not a symbolic link (or cannot be read).
+QByteArray linkTarget(const QByteArray &path) {
+    char target[4096];
+    const ssize_t n = ::readlink(path.constData(), target, sizeof target);
+    return n > 0 && static_cast<size_t>(n) < sizeof target ? QByteArray(target, n) : QByteArray();
+}
+
+} // namespace
+
+QString PtyEndpoint::linkPathProblem(const QString &path) {
+    const QByteArray name = QFile::encodeName(path);
+    struct stat st {};
+    if (::lstat(name.constData(), &st) != 0) {
+        if (errno == ENOENT)
+            return {};
+        return QStringLiteral("cannot inspect %1: %2")
+            .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    }
+    if (S_ISLNK(st.st_mode) && linkTarget(name).startsWith("/dev/pts/"))
+        return {};
+    const QString what =
+        S_ISLNK(st.st_mode)
+            ? QStringLiteral("a symbolic link to %1").arg(QString::fromLocal8Bit(linkTarget(name)))
+        : S_ISDIR(st.st_mode) ? QStringLiteral("a directory")
+        : S_ISREG(st.st_mode) ? QStringLiteral("a regular file")
+                              : QStringLiteral("a special file");
+    return QStringLiteral("%1 exists and is %2, not a link to a pseudo-terminal; it is left alone (remove it "
+                          "or choose another link path)")
+        .arg(path, what);
+}
+
+void PtyEndpoint::removeLink() {
+    if (m_linkPath.isEmpty() || m_slavePath.isEmpty())
+        return;
+    const QByteArray link = QFile::encodeName(m_linkPath);
+    if (linkTarget(link) == QFile::encodeName(m_slavePath))
+        ::unlink(link.constData());
 }
 
 bool PtyEndpoint::makeLink(const char *slave) {
     if (m_linkPath.isEmpty())
         return true;
+    // Checked again on every (re)creation: a file put there during an unplug is not ours either.
+    if (const QString problem = linkPathProblem(m_linkPath); !problem.isEmpty()) {
+        m_errorString = problem;
+        closeAll();
+        return false;
+    }
     // A new name then rename(2): the link is never missing while it is replaced, nor half made.
     const QByteArray link = QFile::encodeName(m_linkPath);
-    const QByteArray temporary = link + ".new";
-    ::unlink(temporary.constData());
+    // The temporary name is this process's own, so nothing of anyone else's is removed to make room.
+    const QByteArray temporary = link + ".hil-sim-" + QByteArray::number(::getpid()) + ".new";
     if (::symlink(slave, temporary.constData()) != 0)
         return fail("symlink");
     if (::rename(temporary.constData(), link.constData()) != 0) {
@@ -52,10 +99,9 @@ void PtyEndpoint::unplug(std::chrono::nanoseconds down) {
     ++m_counters.unplugs;
     m_unplugged = true;
     QTimer::singleShot(kUnplugGrace, this, [this, down] {
+        removeLink();
         closeAll();
         m_pending.clear();
-        if (!m_linkPath.isEmpty())
-            ::unlink(QFile::encodeName(m_linkPath).constData());
         m_device->endSession();
         const auto ms = std::chrono::ceil<std::chrono::milliseconds>(down);
         QTimer::singleShot(ms, this, [this] {

@@ -44,8 +44,13 @@ public:
     explicit PtyEndpoint(SimDevice *device, QObject *parent = nullptr);
     ~PtyEndpoint() override;
 
-    // A symbolic link to keep pointing at the slave; set before open(). Replaced if it exists.
+    // A symbolic link to keep pointing at the slave; set before open(). Only a symbolic link to a
+    // pseudo-terminal (one a simulator made, perhaps left by one that was killed) is replaced: anything
+    // else at the path is someone's file, and open() refuses it (see linkPathProblem()).
     void setLinkPath(const QString &path) { m_linkPath = path; }
+    // Why path cannot be the link: it exists and is not a symbolic link into /dev/pts/ (a regular file, a
+    // directory, a link elsewhere). Empty if it is free or such a link.
+    static QString linkPathProblem(const QString &path);
     QString linkPath() const { return m_linkPath; }
 
     // Creates the pseudo-terminal. On failure returns false and errorString() says why.
@@ -63,6 +68,7 @@ private:
     void flush();
     void closeAll();
     bool makeLink(const char *slave);
+    void removeLink(); // only while it is still the link this endpoint made
     void unplug(std::chrono::nanoseconds down);
 
     SimDevice *m_device;

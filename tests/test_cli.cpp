@@ -178,3 +178,24 @@ BOOST_AUTO_TEST_CASE(a_closed_stdout_does_not_stop_a_run_or_its_reports) {
     BOOST_TEST(QFileInfo(dir.filePath(QStringLiteral("j.xml"))).size() > 0);
     BOOST_TEST(QFileInfo(dir.filePath(QStringLiteral("r.db"))).size() > 0);
 }
+
+// A scenario that could only pass (no steps, or none that checks anything) is bad input: refused with
+// file:line:col before the database or a simulator exists.
+BOOST_AUTO_TEST_CASE(a_scenario_that_checks_nothing_is_refused) {
+    QTemporaryDir dir;
+    QFile scenario(dir.filePath(QStringLiteral("empty.yaml")));
+    BOOST_REQUIRE(scenario.open(QIODevice::WriteOnly));
+    scenario.write("name: empty\ndevices: [sensor]\nsteps: []\n");
+    scenario.close();
+    QProcess hil;
+    hil.setWorkingDirectory(dir.path());
+    hil.start(QString::fromLocal8Bit(kHil),
+              {QStringLiteral("run"), scenario.fileName(), QStringLiteral("--fixture"), kFixture,
+               QStringLiteral("--db"), QStringLiteral("r.db")});
+    BOOST_REQUIRE(hil.waitForFinished(30000));
+    const QByteArray err = hil.readAllStandardError();
+    BOOST_TEST(hil.exitCode() == 2, err.toStdString());
+    const QByteArray where = scenario.fileName().toLocal8Bit() + QByteArray(":3:8: steps is empty");
+    BOOST_TEST(err.contains(where), err.toStdString());
+    BOOST_TEST(!QFileInfo::exists(dir.filePath(QStringLiteral("r.db"))));
+}

@@ -235,7 +235,8 @@ BOOST_AUTO_TEST_CASE(run_session_refuses_a_database_it_cannot_write) {
     hil::RunSessionConfig config;
     config.fixture = simFixture();
     config.scenario = scenario(config.fixture, "name: x\ndevices: [sensor]\nsteps:\n"
-                                               "  - send: {to: sensor, line: \"*IDN?\"}\n");
+                                               "  - send: {to: sensor, line: \"*IDN?\"}\n"
+                                               "    expect: '^ACME'\n");
     config.databasePath = QStringLiteral("/nonexistent-dir/results.db");
     QString error;
     BOOST_TEST(!hil::RunSession::prepare(std::move(config), &error));

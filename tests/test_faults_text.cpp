@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(bad_input_is_rejected_with_a_reason) {
         {"blackout:dir=sideways", "dir must be to-device, from-device or both"},
         {"blackout:every=10s", "every needs for"},
         {"blackout:for=10s,every=5s", "must be longer than for"},
-        {"blackout:for=0s", "for must be longer than 0"},
+        {"blackout:for=0s", "for must be at least 1ms"},
         {"blackout:", "nothing after ':'"},
         {"blackout:at", "expected key=value"},
     };

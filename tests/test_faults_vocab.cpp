@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
          "disconnect, "
          "drop_first, close_after)"},
         // When it applies: the text form names the kind first, as for every problem it finds.
-        {"blackout:for=0s", "{on: sensor, for: 0s, link: blackout}", "blackout: for must be longer than 0"},
+        {"blackout:for=0s", "{on: sensor, for: 0s, link: blackout}", "blackout: for must be at least 1ms"},
         {"blackout:every=10s", "{on: sensor, every: 10s, link: blackout}",
          "blackout: every needs for (how long each repetition lasts)"},
         {"blackout:for=10s,every=5s", "{on: sensor, for: 10s, every: 5s, link: blackout}",

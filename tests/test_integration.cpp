@@ -20,10 +20,14 @@
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
 #include <optional>
 #include <sqlite3.h>
 #include <string>
+#include <sys/mount.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 namespace {
 
@@ -395,9 +399,13 @@ void killSimulatorMidRun(const QString &fixture) {
     BOOST_TEST(hil.process().exitCode() == 3, "stderr: " << str(hil.stderrText()));
 
     const Database db(ws.db());
-    const auto run = db.rows("SELECT verdict, n_pass, n_fail, n_error, ended_at_ns FROM runs");
+    const auto run = db.rows("SELECT verdict, n_pass, n_fail, n_error, ended_at_ns, reason FROM runs");
     BOOST_REQUIRE(run && run->size() == 1);
     BOOST_TEST(str(run->first()[0]) == "ERROR");
+    // The device is named, in the run's reason and in the one line --quiet still prints.
+    BOOST_TEST(str(run->first()[5]) == "device 'sensor' was lost");
+    BOOST_TEST(hil.stderrText().contains(QStringLiteral("hil run: ERROR: device 'sensor' was lost")),
+               str(hil.stderrText()));
     BOOST_TEST(run->first()[1].toLongLong() >= 5);
     BOOST_TEST(run->first()[2].toLongLong() == 0); // the bench failed, not the device
     BOOST_TEST(run->first()[3].toLongLong() >= 1);
@@ -539,4 +547,334 @@ BOOST_AUTO_TEST_CASE(validate_runs_and_help) {
             BOOST_TEST(h.out.contains(QStringLiteral("Usage")), str(h.out));
         }
     }
+}
+
+// ---- Fail safe: outputs and baseline checked before the run, reports written whole or not at all ----
+
+namespace {
+
+// A tmpfs of 32 KiB mounted on a fresh directory, for a disk that is full or read-only for real. Needs
+// root (or CAP_SYS_ADMIN); mounted() is false with why() otherwise, and the test is skipped.
+class SmallTmpfs {
+public:
+    explicit SmallTmpfs(bool readOnly = false) {
+        BOOST_REQUIRE(m_dir.isValid());
+        if (::mount("tmpfs", QFile::encodeName(m_dir.path()).constData(), "tmpfs",
+                    readOnly ? static_cast<unsigned long>(MS_RDONLY) : 0UL, "size=32k")
+            == 0)
+            m_mounted = true;
+        else
+            m_why = QString::fromLocal8Bit(std::strerror(errno));
+    }
+    ~SmallTmpfs() {
+        if (m_mounted)
+            ::umount2(QFile::encodeName(m_dir.path()).constData(), MNT_DETACH);
+    }
+    SmallTmpfs(const SmallTmpfs &) = delete;
+    SmallTmpfs &operator=(const SmallTmpfs &) = delete;
+
+    bool mounted() const { return m_mounted; }
+    const QString &why() const { return m_why; }
+    QString path(const char *name) const { return m_dir.filePath(QString::fromUtf8(name)); }
+    // The files in it, hidden ones (temporary names) included.
+    QStringList files() const {
+        return QDir(m_dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
+    }
+
+    // Fills it with one file, then gives back pagesFree pages of 4 KiB.
+    void fill(int pagesFree) const {
+        const QByteArray name = QFile::encodeName(path("filler"));
+        const int fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        BOOST_REQUIRE(fd >= 0);
+        const QByteArray page(4096, 'x');
+        qint64 written = 0;
+        for (;;) {
+            const ssize_t n = ::write(fd, page.constData(), static_cast<size_t>(page.size()));
+            if (n <= 0)
+                break;
+            written += n;
+        }
+        BOOST_REQUIRE(errno == ENOSPC);
+        const qint64 keep = (written / 4096 - pagesFree) * 4096;
+        BOOST_REQUIRE(keep > 0);
+        BOOST_REQUIRE(::ftruncate(fd, keep) == 0);
+        ::close(fd);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    bool m_mounted = false;
+    QString m_why;
+};
+
+// HIL_SIM for hil: a script that notes that a simulator was started, then runs the real hil-sim.
+struct SimulatorWitness {
+    QString marker;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+
+    explicit SimulatorWitness(const Workspace &ws)
+        : marker(ws.path("simulator-started")) {
+        const QString script = ws.path("hil-sim-witness.sh");
+        ws.write("hil-sim-witness.sh",
+                 QStringLiteral("#!/bin/sh\necho \"$$\" >> '%1'\nexec '%2' \"$@\"\n").arg(marker, simPath()));
+        BOOST_REQUIRE(QFile::setPermissions(script, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+        env.insert(QStringLiteral("HIL_SIM"), script);
+    }
+    bool started() const { return QFileInfo::exists(marker); }
+};
+
+QStringList runArgs(const Workspace &ws, const QStringList &extra) {
+    return QStringList{QStringLiteral("run"), data("report-size.yaml"), QStringLiteral("--fixture"),
+                       data("sim-tcp.yaml"),  QStringLiteral("--db"),   ws.db()}
+           + extra;
+}
+
+} // namespace
+
+// A disk that fills up during the run: the reports fail whole, the run is an ERROR (exit 3) that names
+// each file and the cause, and nothing is left behind, neither an empty nor a partial file.
+BOOST_AUTO_TEST_CASE(reports_to_a_full_disk_are_an_error_and_leave_no_file) {
+    const SmallTmpfs disk;
+    if (!disk.mounted()) {
+        BOOST_TEST_MESSAGE("skipped: cannot mount a tmpfs (" << str(disk.why()) << "); needs root");
+        return;
+    }
+    Workspace ws;
+    // One page free: room for the preflight's probe, none for a report of more than 4 KiB.
+    disk.fill(1);
+    const QString json = disk.path("summary.json");
+    const QString junit = disk.path("junit.xml");
+    const HilResult r = runHil(
+        runArgs(ws, {QStringLiteral("--json"), json, QStringLiteral("--junit"), junit}), ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitCode == 3, "stdout: " << str(r.out) << "stderr: " << str(r.err));
+    BOOST_TEST(r.out.startsWith(QStringLiteral("ERROR")), str(r.out));
+    for (const QString &file : {json, junit}) {
+        const QRegularExpression named(QStringLiteral("hil run: cannot write %1: .*No space left on device")
+                                           .arg(QRegularExpression::escape(file)));
+        BOOST_TEST(named.match(r.err).hasMatch(), str(r.err));
+    }
+    BOOST_TEST(str(disk.files().join(u',')) == "filler", "no report and no temporary file left");
+    // The run itself is recorded whole, as passing: only its reports failed.
+    const Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM runs WHERE verdict = 'PASS'") == 1);
+
+    // The same reports later, with room, are whole files.
+    ::unlink(QFile::encodeName(disk.path("filler")).constData());
+    const HilResult again = runHil({QStringLiteral("report"), QStringLiteral("--db"), ws.db(),
+                                    QStringLiteral("--json"), json, QStringLiteral("--junit"), junit},
+                                   ws.dir.path());
+    BOOST_TEST(again.exitCode == 0, str(again.err));
+    BOOST_TEST(QFileInfo(junit).size() > 4096);
+    BOOST_TEST(QFileInfo(json).size() > 4096);
+}
+
+// Outputs that cannot be written are found before anything runs: no simulator starts, no run row is
+// written, and the exit code tells bad input (2) from a bench that refuses the file (3).
+BOOST_AUTO_TEST_CASE(unwritable_outputs_are_refused_before_the_run) {
+    Workspace ws;
+    const SimulatorWitness witness(ws);
+    // A database that already holds a run, so that "no new run row" is a real observation.
+    const HilResult first = runHil(runArgs(ws, {}), ws.dir.path(), witness.env);
+    BOOST_REQUIRE_MESSAGE(first.exitCode == 0, str(first.err));
+    BOOST_REQUIRE_MESSAGE(witness.started(), "the witness sees a simulator start");
+    BOOST_REQUIRE(QFile::remove(witness.marker));
+
+    struct Case {
+        QStringList args;
+        int exitCode;
+        QString message;
+    };
+    const SmallTmpfs full;
+    const SmallTmpfs readOnly(true);
+    QList<Case> cases{
+        {{QStringLiteral("--junit"), ws.path("no-such-dir/junit.xml")}, 2, QStringLiteral("does not exist")},
+        {{QStringLiteral("--json"), ws.dir.path()}, 2, QStringLiteral("is a directory")},
+        {{QStringLiteral("--html"), ws.path("results.db/report.html")},
+         2,
+         QStringLiteral("is not a directory")},
+        {{QStringLiteral("--csv"), ws.db()}, 2, QStringLiteral("is a file, not a directory")},
+    };
+    if (full.mounted()) {
+        full.fill(0);
+        cases.append({{QStringLiteral("--junit"), full.path("junit.xml")},
+                      3,
+                      QStringLiteral("No space left on device")});
+    } else {
+        BOOST_TEST_MESSAGE("full-disk case skipped: cannot mount a tmpfs (" << str(full.why()) << ")");
+    }
+    if (readOnly.mounted())
+        cases.append({{QStringLiteral("--json"), readOnly.path("s.json")},
+                      3,
+                      QStringLiteral("Read-only file system")});
+    for (const Case &c : cases) {
+        BOOST_TEST_CONTEXT(str(c.args.join(u' '))) {
+            const HilResult r = runHil(runArgs(ws, c.args), ws.dir.path(), witness.env);
+            BOOST_REQUIRE(r.finished);
+            BOOST_TEST(r.exitCode == c.exitCode, str(r.err));
+            BOOST_TEST(r.err.contains(c.message), str(r.err));
+            BOOST_TEST(r.err.contains(c.args.first()), "the option is named: " << str(r.err));
+            BOOST_TEST(r.out.isEmpty(), str(r.out));
+            BOOST_TEST(!witness.started(), "a simulator was started");
+            BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM runs") == 1);
+        }
+    }
+    if (full.mounted())
+        BOOST_TEST(str(full.files().join(u',')) == "filler", "the probe left nothing behind");
+
+    // `hil report` checks the same before reading anything.
+    const HilResult report = runHil({QStringLiteral("report"), QStringLiteral("--db"), ws.db(),
+                                     QStringLiteral("--junit"), ws.path("no-such-dir/junit.xml")},
+                                    ws.dir.path());
+    BOOST_TEST(report.exitCode == 2, str(report.err));
+    BOOST_TEST(report.err.contains(QStringLiteral("does not exist")), str(report.err));
+}
+
+// EACCES needs a user the directory refuses, which root is not: hil runs as nobody (setpriv), in a
+// directory it may write for the database, with the report directory root's and closed to others.
+BOOST_AUTO_TEST_CASE(a_forbidden_output_directory_is_a_bench_error) {
+    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+    if (::geteuid() != 0 || setpriv.isEmpty()) {
+        BOOST_TEST_MESSAGE("skipped: needs root and setpriv to run hil as another user");
+        return;
+    }
+    Workspace ws;
+    const QFileDevice::Permissions all =
+        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadGroup
+        | QFileDevice::WriteGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::WriteOther
+        | QFileDevice::ExeOther;
+    BOOST_REQUIRE(QFile::setPermissions(ws.dir.path(), all));
+    const SimulatorWitness witness(ws);
+    BOOST_REQUIRE(QFile::setPermissions(ws.path("hil-sim-witness.sh"),
+                                        all & ~(QFileDevice::WriteGroup | QFileDevice::WriteOther)));
+    BOOST_REQUIRE(QDir(ws.dir.path()).mkdir(QStringLiteral("closed")));
+    BOOST_REQUIRE(QFile::setPermissions(
+        ws.path("closed"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                               | QFileDevice::ReadOther | QFileDevice::ExeOther));
+    const HilResult r =
+        runHil(QStringList{QStringLiteral("--reuid=nobody"), QStringLiteral("--regid=nogroup"),
+                           QStringLiteral("--clear-groups"), hilPath()}
+                   + runArgs(ws, {QStringLiteral("--junit"), ws.path("closed/junit.xml")}),
+               ws.dir.path(), witness.env, 60000, setpriv);
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitCode == 3, str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("--junit: cannot write in ") + ws.path("closed")), str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("Permission denied")), str(r.err));
+    BOOST_TEST(!QFileInfo::exists(ws.db()), "no database, so no run row");
+    BOOST_TEST(!witness.started());
+}
+
+// --baseline names a run that must already be there: checked before the run, not after hours of it.
+BOOST_AUTO_TEST_CASE(an_unknown_baseline_is_refused_before_the_run) {
+    Workspace ws;
+    const SimulatorWitness witness(ws);
+    // No database at all: there can be no baseline in it, and none is created.
+    HilResult r =
+        runHil(runArgs(ws, {QStringLiteral("--baseline"), QStringLiteral("1")}), ws.dir.path(), witness.env);
+    BOOST_TEST(r.exitCode == 2, str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("--baseline 1")), str(r.err));
+    BOOST_TEST(!QFileInfo::exists(ws.db()));
+    BOOST_TEST(!witness.started());
+
+    const HilResult first = runHil(runArgs(ws, {}), ws.dir.path(), witness.env);
+    BOOST_REQUIRE_MESSAGE(first.exitCode == 0, str(first.err));
+    BOOST_REQUIRE(QFile::remove(witness.marker));
+    r = runHil(runArgs(ws, {QStringLiteral("--baseline"), QStringLiteral("42"), QStringLiteral("--json"),
+                            ws.path("s.json")}),
+               ws.dir.path(), witness.env);
+    BOOST_TEST(r.exitCode == 2, str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("--baseline 42")), str(r.err));
+    BOOST_TEST(!witness.started());
+    BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM runs") == 1);
+    BOOST_TEST(!QFileInfo::exists(ws.path("s.json")));
+
+    // "previous" needs a finished run of the same scenario on the same fixture.
+    r = runHil({QStringLiteral("run"), data("read-temp.yaml"), QStringLiteral("--fixture"),
+                data("sim-tcp.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--baseline"),
+                QStringLiteral("previous")},
+               ws.dir.path(), witness.env);
+    BOOST_TEST(r.exitCode == 2, str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("no finished run of scenario 'it-read-temp' on fixture")),
+               str(r.err));
+    BOOST_TEST(!witness.started());
+    BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM runs") == 1);
+    r = runHil(
+        runArgs(ws, {QStringLiteral("--baseline"), QStringLiteral("previous"), QStringLiteral("--quiet")}),
+        ws.dir.path(), witness.env);
+    BOOST_TEST(r.exitCode == 0, str(r.err));
+
+    // The run that is there is a baseline.
+    r = runHil(runArgs(ws, {QStringLiteral("--baseline"), QStringLiteral("1"), QStringLiteral("--json"),
+                            ws.path("s.json"), QStringLiteral("--quiet")}),
+               ws.dir.path(), witness.env);
+    BOOST_TEST(r.exitCode == 0, str(r.err));
+    BOOST_TEST(QFileInfo(ws.path("s.json")).size() > 0);
+}
+
+// --quiet hides progress and the summary, never why a run did not pass.
+BOOST_AUTO_TEST_CASE(quiet_still_says_why_a_run_failed) {
+    Workspace ws;
+    const HilResult r =
+        runHil({QStringLiteral("run"), data("fail.yaml"), QStringLiteral("--fixture"), data("sim-tcp.yaml"),
+                QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+               ws.dir.path());
+    BOOST_TEST(r.exitCode == 1, str(r.err));
+    BOOST_TEST(r.out.isEmpty(), str(r.out));
+    const QStringList lines = r.err.trimmed().split(u'\n');
+    BOOST_TEST(lines.size() == 1, str(r.err));
+    BOOST_TEST(lines.first().startsWith(QStringLiteral("hil run: FAIL: ")), str(r.err));
+    BOOST_TEST(lines.first().contains(QStringLiteral("failed")), str(r.err));
+}
+
+// A simulator's `link` option never removes a file it did not make: hil-sim refuses (exit 2) and the run
+// is an ERROR naming the device, even with --quiet; the file is untouched. A stale link of its own kind
+// (to a pseudo-terminal) is replaced, and removed when the simulator ends.
+BOOST_AUTO_TEST_CASE(a_simulator_link_never_replaces_someone_elses_file) {
+    Workspace ws;
+    const QString path = ws.path("ttyENV0");
+    ws.write("ttyENV0", QStringLiteral("precious\n"));
+    const auto content = [&] {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    };
+
+    Child sim(simPath(),
+              {QStringLiteral("envsensor"), QStringLiteral("--pty"), QStringLiteral("--link"), path});
+    BOOST_REQUIRE(sim.waitFinished(10000));
+    BOOST_TEST(sim.process().exitCode() == 2);
+    BOOST_TEST(sim.stderrText().contains(path + QStringLiteral(" exists and is a regular file")),
+               str(sim.stderrText()));
+    BOOST_TEST(str(content()) == "precious\n");
+
+    ws.write("fixture.yaml", QStringLiteral("name: linked\n"
+                                            "devices:\n"
+                                            "  sensor:\n"
+                                            "    sim:\n"
+                                            "      model: envsensor\n"
+                                            "      transport: pty\n"
+                                            "      options: {link: '%1'}\n"
+                                            "    timeout: 1s\n")
+                                 .arg(path));
+    const HilResult r =
+        runHil({QStringLiteral("run"), data("read-temp.yaml"), QStringLiteral("--fixture"),
+                ws.path("fixture.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+               ws.dir.path());
+    BOOST_TEST(r.exitCode == 3, str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("hil run: ERROR: ")), str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("'sensor'")), str(r.err));
+    BOOST_TEST(r.err.contains(path), str(r.err));
+    BOOST_TEST(str(content()) == "precious\n");
+
+    // A link left by a killed simulator points at a pseudo-terminal: that one is replaced.
+    BOOST_REQUIRE(QFile::remove(path));
+    BOOST_REQUIRE(::symlink("/dev/pts/999999", QFile::encodeName(path).constData()) == 0);
+    {
+        OwnSimulator own({QStringLiteral("--pty"), QStringLiteral("--link"), path});
+        BOOST_TEST(str(own.address) == str(path));
+        BOOST_TEST(QFileInfo(path).symLinkTarget().startsWith(QStringLiteral("/dev/pts/")));
+        BOOST_TEST(str(QFileInfo(path).symLinkTarget()) != "/dev/pts/999999");
+        own.process.process().terminate();
+        BOOST_REQUIRE(own.process.waitFinished(5000));
+    }
+    BOOST_TEST(!QFileInfo(path).isSymLink(), "the simulator removes its own link when it ends");
 }

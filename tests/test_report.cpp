@@ -1,5 +1,6 @@
 #define BOOST_TEST_MODULE report
 #include "core/analysis/runstatistics.h"
+#include "core/export/atomicfile.h"
 #include "core/store/runquery.h"
 #include "core/store/schema.h"
 #include "report/htmlreport.h"
@@ -7,6 +8,7 @@
 #include "report/reportmodel.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QProcess>
@@ -15,7 +17,11 @@
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 #include <boost/test/unit_test.hpp>
+#include <cerrno>
+#include <cstring>
 #include <sqlite3.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 // The rendered reports as a reader gets them: the HTML report's sections and charts, hostile device strings
 // kept inert (checked in the markup and, when Chromium is installed, in the DOM a browser builds), the PDF's
@@ -303,9 +309,11 @@ BOOST_AUTO_TEST_CASE(hil_report_writes_every_output) {
                    QStringLiteral("1"), QStringLiteral("--baseline"), QStringLiteral("1")});
     BOOST_CHECK_EQUAL(self.code, 2);
     BOOST_CHECK(self.err.contains(QStringLiteral("itself")));
+    // A directory that does not exist is bad input, found before the database is read.
     const Result unwritable = run(kHil, {QStringLiteral("report"), QStringLiteral("--db"), f.db,
                                          QStringLiteral("--html"), f.path("no/such/dir/r.html")});
-    BOOST_CHECK_EQUAL(unwritable.code, 3);
+    BOOST_CHECK_EQUAL(unwritable.code, 2);
+    BOOST_CHECK(unwritable.err.contains(QStringLiteral("does not exist")));
 }
 
 BOOST_AUTO_TEST_CASE(baseline_comparison_in_the_report_and_hil_compare) {
@@ -416,4 +424,52 @@ BOOST_AUTO_TEST_CASE(run_time_and_later_reports_are_identical) {
     const QByteArray junit = readAll(at(QStringLiteral("run/junit.xml")));
     if (ran.code == 0)
         BOOST_TEST(!junit.contains("<failure"), junit.toStdString());
+}
+
+// The one way report files are written: whole or not at all, the file it replaces kept as it was on failure.
+BOOST_AUTO_TEST_CASE(atomic_file_replaces_whole_or_leaves_the_target_alone) {
+    QTemporaryDir dir;
+    const QString target = dir.filePath(QStringLiteral("r.json"));
+    QString error;
+    BOOST_REQUIRE(hil::AtomicFile::writeWhole(target, "old\n", &error));
+    BOOST_REQUIRE(::chmod(QFile::encodeName(target).constData(), 0640) == 0);
+    BOOST_REQUIRE(hil::AtomicFile::writeWhole(target, "new\n", &error));
+    QFile f(target);
+    BOOST_REQUIRE(f.open(QIODevice::ReadOnly));
+    BOOST_TEST(f.readAll().toStdString() == "new\n");
+    struct stat st {};
+    BOOST_REQUIRE(::stat(QFile::encodeName(target).constData(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0640u, "the permissions of the file replaced are kept");
+
+    // Nowhere to write: the error names the file and the cause.
+    const QString nowhere = dir.filePath(QStringLiteral("missing/r.json"));
+    BOOST_TEST(!hil::AtomicFile::writeWhole(nowhere, "x", &error));
+    BOOST_TEST(error.startsWith(QStringLiteral("cannot write ") + nowhere), error.toStdString());
+    BOOST_TEST(error.contains(QStringLiteral("No such file or directory")), error.toStdString());
+
+    // Not committed: nothing appears, and no temporary file stays.
+    {
+        hil::AtomicFile unfinished(dir.filePath(QStringLiteral("never.xml")));
+        BOOST_REQUIRE(unfinished.open());
+        BOOST_REQUIRE(unfinished.write("half"));
+    }
+    BOOST_TEST(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).join(u',').toStdString() == "r.json");
+
+    // A full disk for real (a 16 KiB tmpfs): the old file stays whole, the new one is refused with ENOSPC.
+    QTemporaryDir small;
+    if (::mount("tmpfs", QFile::encodeName(small.path()).constData(), "tmpfs", 0UL, "size=16k") != 0) {
+        BOOST_TEST_MESSAGE("full-disk case skipped: cannot mount a tmpfs (" << std::strerror(errno) << ")");
+        return;
+    }
+    const QString onSmall = small.filePath(QStringLiteral("junit.xml"));
+    BOOST_TEST(hil::AtomicFile::writeWhole(onSmall, "<old/>\n", &error), error.toStdString());
+    BOOST_TEST(!hil::AtomicFile::writeWhole(onSmall, QByteArray(64 * 1024, 'x'), &error));
+    BOOST_TEST(error.contains(QStringLiteral("No space left on device")), error.toStdString());
+    BOOST_TEST(error.contains(onSmall), error.toStdString());
+    QFile old(onSmall);
+    BOOST_REQUIRE(old.open(QIODevice::ReadOnly));
+    BOOST_TEST(old.readAll().toStdString() == "<old/>\n");
+    BOOST_TEST(QDir(small.path()).entryList(QDir::Files | QDir::Hidden).join(u',').toStdString()
+               == "junit.xml");
+    ::umount2(QFile::encodeName(small.path()).constData(), MNT_DETACH);
 }

@@ -208,6 +208,39 @@ BOOST_AUTO_TEST_CASE(fixture_errors_match_their_golden_files) {
     });
 }
 
+// The edges of the rules that refuse empty, unbounded and too-fast scenarios: what they still accept.
+BOOST_AUTO_TEST_CASE(open_limits_and_one_millisecond_faults_are_accepted) {
+    const hil::Fixture bench = loadOk(dataPath(QStringLiteral("scenario-errors/bench.yaml")));
+    hil::SourceErrors errors;
+    const auto s = hil::loadScenarioText(
+        QByteArray("---\n"
+                   "devices: [sensor]\n"
+                   "steps:\n"
+                   "  - send: \"READ? TEMP\"\n"
+                   "  - send: \"READ? TEMP\"\n"
+                   "    expect: '^TEMP (?<t>\\S+)$'\n"
+                   "    measure: {t: {limits: [~, 1e308]}}\n"
+                   "faults:\n"
+                   "  - {on: sensor, link: blackout, random: {mtbf: 1ms, duration: 1ms}}\n"
+                   "  - {on: sensor, link: blackout, at: 0s, for: 1ms, every: 2ms}\n"
+                   "...\n"),
+        QStringLiteral("edges.yaml"), bench, &errors);
+    BOOST_REQUIRE_MESSAGE(s, hil::formatErrors(errors).toStdString());
+    BOOST_TEST(!s->steps[1].measure[0].limits.low.has_value());
+    BOOST_TEST(*s->steps[1].measure[0].limits.high == 1e308);
+    BOOST_TEST(s->faults.size() == 2);
+
+    // A second document is refused wherever it starts, also after a first one that ends with "...".
+    const auto two =
+        hil::loadScenarioText(QByteArray("devices: [sensor]\nsteps:\n  - send: x\n    expect: y\n"
+                                         "...\n--- # more\nname: b\n"),
+                              QStringLiteral("two.yaml"), bench, &errors);
+    BOOST_TEST(!two);
+    BOOST_REQUIRE(errors.size() == 1);
+    BOOST_TEST(errors[0].line == 6);
+    BOOST_TEST(errors[0].message.contains(QStringLiteral("second YAML document")));
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_file_is_named) {
     hil::SourceErrors errors;
     BOOST_TEST(!hil::loadFixture(QStringLiteral("/nonexistent/bench.yaml"), &errors));

@@ -6,13 +6,13 @@
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
 #include "core/base/verdict.h"
+#include "core/export/atomicfile.h"
 #include "core/export/jsonsummary.h"
 #include "core/store/runquery.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <QTextStream>
 
 int compareCommand(const QStringList &args) {
@@ -135,10 +135,9 @@ int compareCommand(const QStringList &args) {
 
     if (p.isSet(QStringLiteral("json"))) {
         const QString path = p.value(QStringLiteral("json"));
-        QSaveFile f(path);
         const QByteArray data = QJsonDocument(hil::comparisonJson(c)).toJson(QJsonDocument::Indented);
-        if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
-            err << "hil compare: cannot write " << path << ": " << f.errorString() << '\n';
+        if (QString why; !hil::AtomicFile::writeWhole(path, data, &why)) {
+            err << "hil compare: " << why << '\n';
             return hil::ExitError;
         }
     }

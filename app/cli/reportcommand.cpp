@@ -8,6 +8,7 @@
 #include "core/base/reportformat.h"
 #include "core/base/verdict.h"
 #include "core/export/reportpipeline.h"
+#include "core/export/reportpreflight.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -130,6 +131,26 @@ bool reportOutputsFrom(const QCommandLineParser &p, ReportOutputs *o, QString *e
     return true;
 }
 
+int preflightReports(const QString &command, const ReportOutputs &o, const QString &baselineDb,
+                     const hil::BaselineOf &run) {
+    QTextStream err(stderr);
+#ifndef HIL_HAVE_REPORTS
+    if (o.targets.needsRenderer()) {
+        err << command
+            << ": this build of hil has no HTML/PDF renderer (configured with HIL_BUILD_REPORTS=OFF); "
+            << "CSV, JSON and JUnit work\n";
+        return hil::ExitError;
+    }
+#endif
+    auto problem = hil::checkReportTargets(o.targets);
+    if (!problem && !baselineDb.isEmpty())
+        problem = hil::checkBaseline(baselineDb, o.baseline, run);
+    if (!problem)
+        return hil::ExitPass;
+    err << command << ": " << problem->message << '\n';
+    return problem->kind == hil::PreflightProblem::Kind::BadInput ? hil::ExitBadInput : hil::ExitError;
+}
+
 int writeRunReports(const QString &command, const QString &dbPath, const QString &runSpec,
                     const ReportOutputs &o, bool quiet) {
     QTextStream out(stdout);
@@ -140,12 +161,8 @@ int writeRunReports(const QString &command, const QString &dbPath, const QString
 #else
     const hil::ReportRenderer *renderer = nullptr;
 #endif
-    if (o.targets.needsRenderer() && !renderer) {
-        err << command
-            << ": this build of hil has no HTML/PDF renderer (configured with HIL_BUILD_REPORTS=OFF); "
-            << "CSV, JSON and JUnit work\n";
-        return hil::ExitError;
-    }
+    if (const int code = preflightReports(command, o, QString()); code != hil::ExitPass)
+        return code;
     QString error;
     const auto loaded = hil::loadReport(dbPath, runSpec, o.baseline, o.threshold, &error);
     if (!loaded) {

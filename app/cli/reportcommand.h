@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/export/reportpipeline.h"
+#include "core/export/reportpreflight.h"
 
 #include <QString>
 #include <QStringList>
@@ -26,6 +27,14 @@ struct ReportOutputs {
 void addReportOptions(QCommandLineParser &parser);
 // Reads those options after parsing. false with *error on a bad value.
 bool reportOutputsFrom(const QCommandLineParser &parser, ReportOutputs *outputs, QString *error);
+
+// The checks made before anything runs or is read: this build can draw HTML/PDF if asked (else 3), every
+// output can be written (core/export/reportpreflight.h: 2 for a missing directory or a directory named as
+// a file, 3 for a read-only, full or forbidden place) and, when baselineDb is not empty, the --baseline run
+// is in that database (else 2; "previous" of the scenario and fixture in run). Prints the problem prefixed
+// with command; returns 0 or the exit code.
+int preflightReports(const QString &command, const ReportOutputs &outputs, const QString &baselineDb,
+                     const hil::BaselineOf &run = {});
 
 // Computes the statistics of a run (runSpec: id, uuid or "latest") and writes every requested output
 // through the report pipeline (core/export/reportpipeline.h), the same writers as the desktop app's,

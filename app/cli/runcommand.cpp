@@ -4,6 +4,7 @@
 #include "core/base/duration.h"
 #include "core/base/printable.h"
 #include "core/engine/runsession.h"
+#include "core/export/reportpreflight.h"
 #include "core/store/recorder.h"
 #include "reportcommand.h"
 #include "signalbridge.h"
@@ -17,6 +18,24 @@
 #include <QFileInfo>
 #include <QTextStream>
 #include <limits>
+
+namespace {
+
+// Why a run did not pass, in one line: how it ended early, else what its counts say.
+QString quietReason(const hil::RunOutcome &outcome) {
+    if (!outcome.endReason.isEmpty())
+        return outcome.endReason;
+    const hil::RunCounts &c = outcome.counts;
+    if (!outcome.problems.isEmpty())
+        return QStringLiteral("the run could not be recorded (above)");
+    if (!outcome.reports.errors.isEmpty())
+        return QStringLiteral("a report could not be written (below)");
+    if (c.total() == 0)
+        return QStringLiteral("no step was checked");
+    return QStringLiteral("%1 of %2 steps failed, %3 errors").arg(c.fail).arg(c.total()).arg(c.error);
+}
+
+} // namespace
 
 int runCommand(const QStringList &args) {
     QCommandLineParser p;
@@ -38,7 +57,10 @@ int runCommand(const QStringList &args) {
     p.addOption({QStringLiteral("for"),
                  QStringLiteral("Run the scenario's loop for this long instead (e.g. 2m for a short soak)."),
                  QStringLiteral("DURATION")});
-    p.addOption({QStringLiteral("quiet"), QStringLiteral("No progress line and no summary.")});
+    p.addOption(
+        {QStringLiteral("quiet"),
+         QStringLiteral("No progress line and no summary; a FAIL or ERROR still prints one line on stderr "
+                        "saying why.")});
     addReportOptions(p);
     if (const auto code = parseCommandLine(p, args))
         return *code;
@@ -88,6 +110,12 @@ int runCommand(const QStringList &args) {
     }
 
     const QString dbPath = p.value(QStringLiteral("db"));
+    // Before any simulator starts or run row exists: a run of hours must not end in reports that cannot be
+    // written or a baseline that is not there.
+    if (const int code =
+            preflightReports(QStringLiteral("hil run"), reports, dbPath, {scenario->name, fixture->name});
+        code != hil::ExitPass)
+        return code;
     hil::RunSessionConfig config;
     config.scenario = std::move(*scenario);
     config.fixture = std::move(*fixture);
@@ -126,7 +154,12 @@ int runCommand(const QStringList &args) {
     // A recording that failed is named before the summary, a report that could not be written after it.
     for (const QString &problem : outcome.problems)
         err << "hil run: " << problem << '\n';
-    if (!quiet) {
+    if (quiet) {
+        // Quiet hides progress, never why a run did not pass: one line on stderr.
+        if (outcome.verdict == hil::Verdict::Error || outcome.verdict == hil::Verdict::Fail)
+            err << "hil run: " << hil::verdictName(outcome.verdict) << ": "
+                << hil::printableText(quietReason(outcome)) << '\n';
+    } else {
         const hil::RunCounts &c = outcome.counts;
         out << hil::verdictName(outcome.verdict) << "  " << hil::printableText(outcome.info.scenario) << "  "
             << c.total() << " steps: " << c.pass << " pass, " << c.fail << " fail, " << c.error << " error";

@@ -1,9 +1,8 @@
 #include "htmlreport.h"
 
+#include "core/export/atomicfile.h"
 #include "reportcharts.h"
 #include "reportstyle.h"
-
-#include <QSaveFile>
 
 namespace hil::report {
 
@@ -321,13 +320,7 @@ QString renderHtmlReport(const ReportModel &m, const RunStatistics &s) {
 bool writeHtmlReport(const ReportModel &model, const RunStatistics &stats, const QString &path,
                      QString *error) {
     const QByteArray data = renderHtmlReport(model, stats).toUtf8();
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
+    return AtomicFile::writeWhole(path, data, error);
 }
 
 } // namespace hil::report

@@ -1,13 +1,14 @@
 #include "pdfreport.h"
 
+#include "core/export/atomicfile.h"
 #include "reportcharts.h"
 #include "reportstyle.h"
 
+#include <QBuffer>
 #include <QFile>
 #include <QFontMetricsF>
 #include <QPageLayout>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QTemporaryFile>
 #include <qcustomplot.h>
 
@@ -429,11 +430,12 @@ bool writePdfReport(const ReportModel &model, const RunStatistics &stats, const 
             *error = QStringLiteral("cannot write %1: %2").arg(path, why);
         return false;
     };
-    // QPdfWriter writes to a QIODevice; QSaveFile makes the file appear whole or not at all.
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(file.errorString());
-    QPdfWriter writer(&file);
+    // QPdfWriter writes to a QIODevice: a buffer here, which AtomicFile then puts on disk whole or not at
+    // all.
+    QByteArray pdf;
+    QBuffer buffer(&pdf);
+    buffer.open(QIODevice::WriteOnly);
+    QPdfWriter writer(&buffer);
     writer.setResolution(kResolution);
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait,
                                      QMarginsF(14, 13, 14, 11), QPageLayout::Millimeter));
@@ -449,9 +451,7 @@ bool writePdfReport(const ReportModel &model, const RunStatistics &stats, const 
         painter.setMode(QCPPainter::pmVectorized);
         layout.run(&painter, pages);
     }
-    if (!file.commit())
-        return fail(file.errorString());
-    return true;
+    return AtomicFile::writeWhole(path, pdf, error);
 }
 
 } // namespace hil::report

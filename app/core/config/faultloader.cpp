@@ -361,8 +361,10 @@ std::optional<FaultEntry> readFaultEntry(YamlReader &r, const YAML::Node &n, con
                 random.meanBetween = r.duration(rnd["mtbf"], QStringLiteral("mtbf")).value_or(Nanoseconds(0));
                 random.meanDuration =
                     r.duration(rnd["duration"], QStringLiteral("duration")).value_or(Nanoseconds(0));
-                if (random.meanBetween.count() <= 0 || random.meanDuration.count() <= 0)
-                    r.error(rnd, QStringLiteral("mtbf and duration must be longer than zero"));
+                if (random.meanBetween < kMinFaultTime)
+                    r.error(rnd["mtbf"], QStringLiteral("mtbf must be at least 1ms"));
+                if (random.meanDuration < kMinFaultTime)
+                    r.error(rnd["duration"], QStringLiteral("duration must be at least 1ms"));
             }
             e.random = random;
         }

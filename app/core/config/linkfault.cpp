@@ -162,12 +162,12 @@ QString validateLinkFault(const LinkFaultSpec &spec) {
 
 FaultWindowProblem validateFaultWindow(const std::optional<Nanoseconds> &duration,
                                        const std::optional<Nanoseconds> &every, bool instant) {
-    if (duration && duration->count() <= 0)
-        return {QStringLiteral("for must be longer than 0"), "for"};
+    if (duration && *duration < kMinFaultTime)
+        return {QStringLiteral("for must be at least 1ms"), "for"};
     if (!every)
         return {};
-    if (every->count() <= 0)
-        return {QStringLiteral("every must be longer than 0"), "every"};
+    if (*every < kMinFaultTime)
+        return {QStringLiteral("every must be at least 1ms"), "every"};
     // Without an end each repetition would start while the last one still holds.
     if (!duration && !instant)
         return {QStringLiteral("every needs for (how long each repetition lasts)"), "every"};

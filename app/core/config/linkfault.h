@@ -69,9 +69,15 @@ inline constexpr qint64 kMaxDropLines = 2'147'483'647;
 // Callers report it as "KIND: problem" so that every form gives the same sentence.
 QString validateLinkFault(const LinkFaultSpec &spec);
 
+// The shortest fault time a scenario or `hil proxy --fault` may ask for (`for`, `every`, and random's
+// `mtbf` and `duration`): the fault timeline runs on millisecond timers, so a shorter time would silently
+// become 1 ms, and a random fault with a 1 ns mean would be injected about a thousand times a second.
+inline constexpr Nanoseconds kMinFaultTime{1'000'000};
+
 // The rules for when a fault applies, shared by `hil proxy --fault` and scenario files: `for` and
-// `every` longer than zero, `every` longer than `for`, and a repeating fault that is not instantaneous
-// needs `for`. Returns the problem and the key it is about ("for" or "every"), or an empty problem.
+// `every` at least kMinFaultTime, `every` longer than `for`, and a repeating fault that is not
+// instantaneous needs `for`. Returns the problem and the key it is about ("for" or "every"), or an empty
+// problem.
 struct FaultWindowProblem {
     QString message;
     const char *key = nullptr;

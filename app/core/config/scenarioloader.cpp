@@ -5,6 +5,7 @@
 
 #include <QFileInfo>
 #include <QSet>
+#include <cmath>
 #include <limits>
 
 namespace hil {
@@ -25,6 +26,7 @@ public:
 private:
     void readRepeat(const YAML::Node &n, Repeat &rep);
     void readSteps(const YAML::Node &n, const QString &what, QList<Step> &out);
+    void requireACheck(const YAML::Node &n, const QList<Step> &steps);
     void readStep(const YAML::Node &n, int index, Step &step);
     std::optional<QString> readDevice(const YAML::Node &n);
     QString defaultDevice(const YAML::Node &at);
@@ -80,10 +82,12 @@ void ScenarioParser::parse(const YAML::Node &root, Scenario &s) {
         readRepeat(root["repeat"], s.repeat);
     if (root["setup"])
         readSteps(root["setup"], QStringLiteral("setup"), s.setup);
-    if (root["steps"])
+    if (root["steps"]) {
         readSteps(root["steps"], QStringLiteral("steps"), s.steps);
-    else
+        requireACheck(root["steps"], s.steps);
+    } else {
         r.error(root, QStringLiteral("a scenario needs steps"));
+    }
     if (root["teardown"])
         readSteps(root["teardown"], QStringLiteral("teardown"), s.teardown);
     if (const YAML::Node faults = root["faults"]; faults && !faults.IsNull()) {
@@ -135,6 +139,23 @@ void ScenarioParser::readSteps(const YAML::Node &n, const QString &what, QList<S
         readStep(item, index++, step);
         out.append(step);
     }
+}
+
+// A run whose steps check nothing would PASS having verified nothing: refused.
+void ScenarioParser::requireACheck(const YAML::Node &n, const QList<Step> &steps) {
+    // Only for otherwise valid steps: a step whose expect was misspelt is already reported as such.
+    if ((!n.IsNull() && !n.IsSequence()) || !r.ok())
+        return;
+    if (steps.isEmpty()) {
+        r.error(n, QStringLiteral("steps is empty: a scenario needs at least one step with an expect"));
+        return;
+    }
+    for (const Step &step : steps) {
+        if (step.expect)
+            return;
+    }
+    r.error(n, QStringLiteral("no step checks anything: at least one step of steps needs an expect "
+                              "(send and wait alone cannot fail, so the run could only pass)"));
 }
 
 QString ScenarioParser::defaultDevice(const YAML::Node &at) {
@@ -348,10 +369,25 @@ std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QStrin
     // Constructed, never assigned: yaml-cpp throws on assigning the node of a missing key.
     const YAML::Node low = n.IsMap() ? n["low"] : n[0];
     const YAML::Node high = n.IsMap() ? n["high"] : n[1];
+    // An infinite bound is no bound, written as ~ so that a reader sees it is open.
+    const auto bound = [&](const YAML::Node &b, const QString &side) -> std::optional<double> {
+        // YAML spells them .inf, -.inf and .nan, which number() does not read: the same message for them.
+        QString text = b.IsScalar() ? toQString(b.Scalar()).toLower() : QString();
+        if (text.startsWith(u'-') || text.startsWith(u'+'))
+            text.remove(0, 1);
+        const bool nonFiniteWord = text == u".inf" || text == u".nan" || text == u"nan";
+        const auto v = nonFiniteWord ? std::optional<double>(qQNaN())
+                                     : r.number(b, QStringLiteral("%1 %2").arg(what, side));
+        if (v && !std::isfinite(*v)) {
+            r.error(b, QStringLiteral("%1 %2 must be a finite number (use ~ for no bound)").arg(what, side));
+            return std::nullopt;
+        }
+        return v;
+    };
     if (low && !low.IsNull())
-        range.low = r.number(low, QStringLiteral("%1 low").arg(what));
+        range.low = bound(low, QStringLiteral("low"));
     if (high && !high.IsNull())
-        range.high = r.number(high, QStringLiteral("%1 high").arg(what));
+        range.high = bound(high, QStringLiteral("high"));
     if (range.low && range.high && *range.low > *range.high) {
         r.error(n, QStringLiteral("%1: low (%2) is greater than high (%3)")
                        .arg(what)

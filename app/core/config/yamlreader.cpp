@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace hil {
 
@@ -24,9 +25,46 @@ YAML::Node YamlReader::load() {
     return loadText(f.readAll());
 }
 
+namespace {
+
+// The line of the "---" that starts the second document: the last marker line at or before the document's
+// first node (or the second marker in the file, for an empty document).
+int secondDocumentLine(const QByteArray &text, const YAML::Node &second) {
+    const int nodeLine = second.Mark().line >= 0 ? second.Mark().line + 1 : 0;
+    const QList<QByteArray> lines = text.split('\n');
+    int found = 0;
+    bool content = false; // a node of the first document has been seen
+    for (int i = 0; i < lines.size(); ++i) {
+        const QByteArray line = lines[i].trimmed();
+        const bool marker = line.startsWith("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
+        if (nodeLine > 0 && i + 1 > nodeLine)
+            break;
+        if (marker && content) {
+            found = i + 1;
+            if (nodeLine == 0)
+                break;
+        }
+        if (!line.isEmpty() && !line.startsWith('#') && !marker)
+            content = true;
+    }
+    return found > 0 ? found : std::max(1, nodeLine);
+}
+
+} // namespace
+
 YAML::Node YamlReader::loadText(const QByteArray &text) {
     try {
-        m_root = YAML::Load(text.toStdString());
+        // Every document is parsed: a second one (after ---) would otherwise be ignored without a word.
+        const std::vector<YAML::Node> documents = YAML::LoadAll(text.toStdString());
+        if (documents.size() > 1) {
+            const int at = secondDocumentLine(text, documents[1]);
+            errorAt(
+                at, 1,
+                QStringLiteral("a second YAML document starts here (after ---); a file holds one document: "
+                               "merge them or split them into two files"));
+            return {};
+        }
+        m_root = documents.empty() ? YAML::Node() : documents.front();
     } catch (const YAML::ParserException &e) {
         errorAt(e.mark.line + 1, e.mark.column + 1, toQString(e.msg));
         return {};

@@ -1,10 +1,10 @@
 #include "core/export/csvexport.h"
 
 #include "core/base/printable.h"
+#include "core/export/atomicfile.h"
 #include "core/store/runscan.h"
 
 #include <QDir>
-#include <QSaveFile>
 #include <charconv>
 #include <string>
 
@@ -12,15 +12,15 @@ namespace hil {
 
 namespace {
 
-// A CSV file written through a buffer, committed atomically (QSaveFile) when complete.
+// A CSV file written through a buffer, committed atomically (AtomicFile) when complete.
 class CsvFile {
 public:
     explicit CsvFile(const QString &path)
         : m_file(path) {}
 
-    bool open() { return m_file.open(QIODevice::WriteOnly); }
+    bool open() { return m_file.open(); }
     QString errorString() const { return m_file.errorString(); }
-    QString fileName() const { return m_file.fileName(); }
+    QString fileName() const { return m_file.path(); }
 
     // A cell of text that came from a device or a file.
     void text(const QString &s) { raw(guard(s.toUtf8())); }
@@ -79,7 +79,7 @@ public:
     }
     bool commit() {
         flush();
-        return m_ok && m_file.commit();
+        return m_file.commit();
     }
 
 private:
@@ -116,17 +116,14 @@ private:
         m_buf.push_back('"');
     }
     void flush() {
-        if (!m_buf.empty()
-            && m_file.write(m_buf.data(), static_cast<qint64>(m_buf.size()))
-                   != static_cast<qint64>(m_buf.size()))
-            m_ok = false;
+        if (!m_buf.empty())
+            m_file.write(m_buf.data(), static_cast<qint64>(m_buf.size())); // a failure fails commit()
         m_buf.clear();
     }
 
-    QSaveFile m_file;
+    AtomicFile m_file;
     std::string m_buf;
     bool m_first = true;
-    bool m_ok = true;
 };
 
 class Exporter {
@@ -153,12 +150,12 @@ private:
     bool begin(CsvFile &f) {
         if (f.open())
             return true;
-        m_error = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
+        m_error = f.errorString();
         return false;
     }
     bool end(CsvFile &f) {
         if (!f.commit()) {
-            m_error = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
+            m_error = f.errorString();
             return false;
         }
         if (m_written)

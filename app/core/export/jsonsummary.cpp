@@ -4,10 +4,10 @@
 #include "core/analysis/runcomparison.h"
 #include "core/analysis/runstatistics.h"
 #include "core/base/printable.h"
+#include "core/export/atomicfile.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 namespace hil {
 
@@ -252,14 +252,8 @@ QJsonObject runSummaryJson(const RunStatistics &s, const RunComparison *comparis
 
 bool writeJsonSummary(const QString &path, const RunStatistics &stats, const RunComparison *comparison,
                       QString *error) {
-    QSaveFile f(path);
     const QByteArray data = QJsonDocument(runSummaryJson(stats, comparison)).toJson(QJsonDocument::Indented);
-    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
+    return AtomicFile::writeWhole(path, data, error);
 }
 
 } // namespace hil

@@ -3,9 +3,9 @@
 #include "core/analysis/runstatistics.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
+#include "core/export/atomicfile.h"
 
 #include <QDateTime>
-#include <QSaveFile>
 #include <QTimeZone>
 #include <QXmlStreamWriter>
 
@@ -25,14 +25,9 @@ QString ms(qint64 ns) {
 } // namespace
 
 bool writeJUnitReport(const RunStatistics &s, const QString &path, QString *error) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
+    QByteArray xml;
     const RunHeader &h = s.run;
-    QXmlStreamWriter x(&file);
+    QXmlStreamWriter x(&xml);
     x.setAutoFormatting(true);
     x.writeStartDocument();
     const auto property = [&x](const QString &name, const QString &value) {
@@ -180,12 +175,12 @@ bool writeJUnitReport(const RunStatistics &s, const QString &path, QString *erro
     }
     x.writeEndElement();
     x.writeEndDocument();
-    if (x.hasError() || !file.commit()) {
+    if (x.hasError()) {
         if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+            *error = QStringLiteral("cannot write %1: the XML could not be encoded").arg(path);
         return false;
     }
-    return true;
+    return AtomicFile::writeWhole(path, xml, error);
 }
 
 } // namespace hil

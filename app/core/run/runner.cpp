@@ -64,6 +64,8 @@ void Runner::start() {
     connect(m_bench, &Bench::deviceGone, this, [this](const QString &device, const QString &reason) {
         emitEvent(monotonicNs(), EventKind::Error, device, QStringLiteral("device gone: %1").arg(reason));
         m_deviceLost = true;
+        if (m_lostDevice.isEmpty())
+            m_lostDevice = device;
     });
     connect(m_bench, &Bench::deviceBack, this, [this](const QString &device) { m_lostSince.remove(device); });
     m_faults = new FaultInjector(
@@ -283,6 +285,8 @@ void Runner::noteLostDevice(const StepResult &result) {
     const qint64 timeout = config ? config->reconnectTimeout.count() : 0;
     if (now - since >= timeout && !m_deviceLost) {
         m_deviceLost = true;
+        if (m_lostDevice.isEmpty())
+            m_lostDevice = result.device;
         emitEvent(now, EventKind::Error, result.device,
                   QStringLiteral("not back within its reconnect timeout (%1)")
                       .arg(formatDuration(Nanoseconds(timeout))));
@@ -351,7 +355,8 @@ void Runner::endPhase() {
         beginPhase();
         return;
     case RunState::Teardown:
-        finish(RunEvent::PhaseDone, m_deviceLost ? QStringLiteral("a device was lost") : QString());
+        finish(RunEvent::PhaseDone,
+               m_deviceLost ? QStringLiteral("device '%1' was lost").arg(m_lostDevice) : QString());
         return;
     default:
         return;

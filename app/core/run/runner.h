@@ -131,6 +131,7 @@ private:
     // Facts the run has learnt, which decide the phase's end and the verdict.
     bool m_setupFailed = false; // a setup step did not pass
     bool m_deviceLost = false;  // a device was gone beyond its reconnect timeout
+    QString m_lostDevice;       // the first device lost, named in the end reason
     bool m_paused = false;
     bool m_heldByPause = false; // the next step came due while paused
     qint64 m_pausedAtNs = 0;
