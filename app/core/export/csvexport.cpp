@@ -336,7 +336,7 @@ private:
             return false;
         f.header({"id", "phase", "iteration", "step_index", "repetition", "step", "device", "start_ns",
                   "end_ns", "latency_ns", "lateness_ns", "verdict", "marginal", "expected", "fault_id",
-                  "message", "response"});
+                  "message", "response", "exchange", "stall_ns"});
         QString why;
         const bool read =
             RunScan(m_db, m_s.run.id)
@@ -352,6 +352,8 @@ private:
                             f.column(*v);
                         f.text(printableText(r.message, true));
                         f.text(r.response ? printableBytes(*r.response) : QString());
+                        f.text(printableText(r.exchange));
+                        f.column(r.stallNs);
                         f.endRow();
                         return true;
                     },

@@ -310,13 +310,16 @@ void Runner::runStep() {
     const bool skip = step.send ? step.expect->skipUnmatched : true;
     const int index = m_stepIndex;
     const Phase phase = m_phase;
+    const qint64 requestNs = step.send && step.send->device == step.expect->device ? sendNs : -1;
     from->expect(
         step.expect->match, step.expect->within, skip,
         [this, r, sendNs, index, phase](const DeviceSession::Answer &a) mutable {
             m_waitingOn = nullptr;
             const Step &st = m_scenario.phase(phase)[index];
             r.endNs = rel(a.timeNs);
-            if (sendNs >= 0 && a.outcome != DeviceSession::Answer::Outcome::Lost
+            r.exchange = a.exchange.toString();
+            r.stallNs = a.stallNs;
+            if (sendNs >= 0 && a.stallNs == 0 && a.outcome != DeviceSession::Answer::Outcome::Lost
                 && a.outcome != DeviceSession::Answer::Outcome::Timeout)
                 r.latencyNs = a.timeNs - sendNs;
             switch (a.outcome) {
@@ -347,7 +350,8 @@ void Runner::runStep() {
                 break;
             }
             stepDone(std::move(r));
-        });
+        },
+        requestNs);
 }
 
 void Runner::evaluate(const Step &step, StepResult &r, const QRegularExpressionMatch &match) {
