@@ -25,6 +25,7 @@
 #include <mutex>
 #include <poll.h>
 #include <pty.h>
+#include <signal.h>
 #include <termios.h>
 #include <thread>
 #include <unistd.h>
@@ -44,6 +45,7 @@ public:
     struct Reply {
         int delayMs = 0;
         QByteArray line;
+        std::function<void()> then = {}; // after the answer is written
     };
     using ReplyFn = std::function<Reply(int n, const QByteArray &request)>;
 
@@ -111,6 +113,8 @@ private:
                     std::lock_guard<std::mutex> lock(m_mutex);
                     m_answers.push_back(hil::monotonicNs());
                 }
+                if (r.then)
+                    r.then();
             }
         }
     }
@@ -417,4 +421,87 @@ BOOST_AUTO_TEST_CASE(stall_watch_measures_a_gap_of_the_event_loop) {
     BOOST_TEST(end - start >= 100'000'000);
     BOOST_TEST(watch.stalledWithin(before, hil::monotonicNs()) >= end - start);
     BOOST_TEST(watch.stalledWithin(end, end + 1'000'000) == 0);
+}
+
+// The same in a real `hil run` process, as an operator runs it.
+namespace {
+
+hiltest::HilResult hilRun(const hiltest::Workspace &ws, const PtyDevice &device, const QString &scenario,
+                          std::atomic<qint64> *pid = nullptr) {
+    ws.write("fixture.yaml",
+             QStringLiteral("name: corr\ndevices:\n  dut:\n    serial: {port: %1, backend: pty}\n")
+                 .arg(device.path()));
+    ws.write("scenario.yaml", scenario);
+    hiltest::Child hil(hiltest::hilPath(),
+                       {QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"),
+                        ws.path("fixture.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+                       ws.dir.path());
+    BOOST_REQUIRE(hiltest::waitUntil([&] { return hil.pid() > 0 || !hil.running(); }, 5000));
+    if (pid)
+        *pid = hil.pid();
+    hiltest::HilResult r;
+    r.finished = hil.waitFinished(60000);
+    r.exitStatus = hil.process().exitStatus();
+    r.exitCode = hil.process().exitCode();
+    r.out = hil.stdoutText();
+    r.err = hil.stderrText();
+    return r;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(hil_run_against_a_device_700ms_late_fails_every_step) {
+    PtyDevice device([](int n, const QByteArray &) { return answerN(n, 700); });
+    hiltest::Workspace ws;
+    const auto r = hilRun(ws, device,
+                          QStringLiteral("name: late\ndevices: [dut]\nsteps:\n"
+                                         "  - name: ask\n"
+                                         "    repeat: {count: 4}\n"
+                                         "    send: {to: dut, line: REQ}\n"
+                                         "    expect: {match: '^ANS (?<n>[0-9]+)$', within: 500ms}\n"));
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitCode == 1, str(r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'FAIL'") == 4);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS'") == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE latency_ns < 700000000") == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'late-answer'") >= 3);
+    const QStringList late = db.strings("SELECT detail FROM events WHERE kind = 'late-answer' ORDER BY id");
+    for (int i = 0; i < late.size(); ++i)
+        BOOST_TEST(late[i].startsWith(QStringLiteral("dut#%1 answered after ").arg(i + 1)), str(late[i]));
+}
+
+BOOST_AUTO_TEST_CASE(hil_run_stopped_for_1500ms_during_an_exchange_passes_with_a_bench_stall) {
+    // Request 1: the device stops the harness (SIGSTOP), answers 100 ms later while it is stopped, and
+    // lets it go on (SIGCONT) 1.5 s after stopping it. Requests 2 and 3 are answered at once.
+    std::atomic<qint64> pid{0};
+    PtyDevice device([&pid](int n, const QByteArray &) {
+        if (n != 1)
+            return answerN(n, 5);
+        ::kill(static_cast<pid_t>(pid.load()), SIGSTOP);
+        PtyDevice::Reply reply = answerN(n, 100);
+        reply.then = [&pid] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1400));
+            ::kill(static_cast<pid_t>(pid.load()), SIGCONT);
+        };
+        return reply;
+    });
+    hiltest::Workspace ws;
+    const auto r = hilRun(ws, device,
+                          QStringLiteral("name: stall\ndevices: [dut]\nsteps:\n"
+                                         "  - name: ask\n"
+                                         "    repeat: {count: 3}\n"
+                                         "    send: {to: dut, line: REQ}\n"
+                                         "    expect: {match: '^ANS (?<n>[0-9]+)$', within: 300ms}\n"),
+                          &pid);
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitCode == 0, str(r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS'") == 3);
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'bench-stall'") >= 1);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE exchange = 'dut#1' AND stall_ns > 1000000000"
+                        " AND latency_ns IS NULL")
+               == 1);
+    // No stall is billed to the device: no latency beyond the bound.
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE latency_ns > 300000000") == 0);
 }
