@@ -505,3 +505,25 @@ BOOST_AUTO_TEST_CASE(hil_run_stopped_for_1500ms_during_an_exchange_passes_with_a
     // No stall is billed to the device: no latency beyond the bound.
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE latency_ns > 300000000") == 0);
 }
+
+BOOST_AUTO_TEST_CASE(late_window_is_a_device_key_with_a_clear_error) {
+    hil::SourceErrors errors;
+    auto f = hil::loadFixtureText("name: corr\ndevices:\n  dut:\n    tcp: {host: 127.0.0.1, port: 5025}\n"
+                                  "    late_window: 250ms\n",
+                                  QStringLiteral("corr-fixture.yaml"), &errors);
+    BOOST_REQUIRE(f);
+    BOOST_REQUIRE(f->device(QStringLiteral("dut"))->lateWindow);
+    BOOST_TEST(f->device(QStringLiteral("dut"))->lateWindow->count() == 250'000'000);
+
+    errors.clear();
+    f = hil::loadFixtureText("name: corr\ndevices:\n  dut:\n    tcp: {host: 127.0.0.1, port: 5025}\n"
+                             "    late_window: soon\n",
+                             QStringLiteral("corr-fixture.yaml"), &errors);
+    BOOST_TEST(!f);
+    BOOST_REQUIRE(!errors.isEmpty());
+    BOOST_TEST(errors.first().file == QStringLiteral("corr-fixture.yaml"));
+    BOOST_TEST(errors.first().line == 5);
+    BOOST_TEST(errors.first().column > 0);
+    BOOST_TEST(errors.first().message.contains(QStringLiteral("late_window")),
+               str(errors.first().toString()));
+}
