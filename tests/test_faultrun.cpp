@@ -57,11 +57,12 @@ BOOST_AUTO_TEST_CASE(a_blackout_delivers_nothing_inside_its_window_and_the_devic
         db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS' AND end_ns > ?1 AND end_ns < ?2",
                  {start + 5'000'000LL, end})
         == 0);
-    // Inside it every exchange failed, and every failure was expected.
+    // Inside it every exchange failed, and every failure was expected. A request that timed out stays owed
+    // for its late window (80 ms), so the next one waits and every other 100 ms slot is skipped: about 10.
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE start_ns > ?1 AND end_ns < ?2", {start, end})
-               >= 15);
+               >= 8);
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict != 'PASS' AND expected = 0") == 0);
-    BOOST_TEST(db.count("SELECT n_expected FROM runs") >= 15);
+    BOOST_TEST(db.count("SELECT n_expected FROM runs") >= 8);
     BOOST_TEST(db.count("SELECT n_fail FROM runs") == 0);
     // Everything after it flows again.
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS' AND start_ns > ?1",

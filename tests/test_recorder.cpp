@@ -398,7 +398,8 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
         BOOST_REQUIRE(hil::prepareDatabase(db, &why));
         for (const char *sql :
              {"ALTER TABLE runs DROP COLUMN writer_pid", "ALTER TABLE runs DROP COLUMN writer_host",
-              "ALTER TABLE runs DROP COLUMN heartbeat_at_ns", "PRAGMA user_version = 2",
+              "ALTER TABLE runs DROP COLUMN heartbeat_at_ns", "ALTER TABLE step_results DROP COLUMN exchange",
+              "ALTER TABLE step_results DROP COLUMN stall_ns", "PRAGMA user_version = 2",
               "INSERT INTO runs (uuid, scenario, fixture, seed, started_at_ns)"
               " VALUES ('old', 's', 'f', 1, 1)"})
             BOOST_REQUIRE_MESSAGE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK, sql);
@@ -407,10 +408,13 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
     QString error;
     BOOST_REQUIRE_MESSAGE(hil::Recorder::open(path, &error) != nullptr, error.toStdString());
     Db db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version") == "3");
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "4");
     BOOST_TEST(db.scalar("SELECT count(*) FROM pragma_table_info('runs') WHERE name IN"
                          " ('writer_pid', 'writer_host', 'heartbeat_at_ns')")
                == "3");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM pragma_table_info('step_results') WHERE name IN"
+                         " ('exchange', 'stall_ns')")
+               == "2");
     // Nothing tells whether its writer lives: it stays as it was, and readers say they cannot tell.
     BOOST_TEST(db.scalar("SELECT verdict || coalesce(ended_at_ns, '-') FROM runs") == "RUNNING-");
     const auto runs = hil::listRuns(path, &error);

@@ -57,6 +57,10 @@ int runCommand(const QStringList &args) {
     p.addOption({QStringLiteral("for"),
                  QStringLiteral("Run the scenario's loop for this long instead (e.g. 2m for a short soak)."),
                  QStringLiteral("DURATION")});
+    p.addOption({QStringLiteral("stall-threshold"),
+                 QStringLiteral("How long the harness may not run before it is a bench-stall (default 25ms; "
+                                "0 turns stall watching off)."),
+                 QStringLiteral("DURATION")});
     p.addOption(
         {QStringLiteral("quiet"),
          QStringLiteral("No progress line and no summary; a FAIL or ERROR still prints one line on stderr "
@@ -92,6 +96,16 @@ int runCommand(const QStringList &args) {
         options.seed = static_cast<quint64>(seed);
     }
     options.recordExchanges = p.isSet(QStringLiteral("record-exchanges"));
+    if (p.isSet(QStringLiteral("stall-threshold"))) {
+        QString why;
+        const auto d = hil::parseDuration(p.value(QStringLiteral("stall-threshold")), &why);
+        if (!d || d->count() < 0) {
+            err << "hil run: --stall-threshold: "
+                << (why.isEmpty() ? QStringLiteral("must not be negative") : why) << '\n';
+            return hil::ExitBadInput;
+        }
+        options.stallThresholdNs = d->count();
+    }
 
     std::optional<hil::Fixture> fixture;
     std::optional<hil::Scenario> scenario;

@@ -226,6 +226,8 @@ void printRoundTrip(QTextStream &out, const RoundTripOptions &o, const RoundTrip
     const Percentiles h = percentiles(r.harnessNs);
     const Percentiles rec = percentiles(r.harnessRecordedNs);
     const Percentiles b = percentiles(r.baselineNs);
+    const Percentiles c = percentiles(r.correlatedNs);
+    const Percentiles crec = percentiles(r.correlatedRecordedNs);
     out << "Round trip over TCP: \"READ? TEMP\" -> \"TEMP x.xxx\", one simulator process at " << r.address
         << '\n'
         << "  " << r.simulator << '\n'
@@ -244,6 +246,12 @@ void printRoundTrip(QTextStream &out, const RoundTripOptions &o, const RoundTrip
                          signedFixed(h.p90 - b.p90), signedFixed(h.p99 - b.p99), signedFixed(h.max - b.max)},
                         {QStringLiteral("harness: latency as recorded (Answer::timeNs - send)"),
                          fixed(rec.p50), fixed(rec.p90), fixed(rec.p99), fixed(rec.max)},
+                        {QStringLiteral("harness with correlation (exchange ids, StallWatch)"), fixed(c.p50),
+                         fixed(c.p90), fixed(c.p99), fixed(c.max)},
+                        {QStringLiteral("  latency as recorded"), fixed(crec.p50), fixed(crec.p90),
+                         fixed(crec.p99), fixed(crec.max)},
+                        {QStringLiteral("ratio correlated/plain harness"), ratio(c.p50, h.p50),
+                         ratio(c.p90, h.p90), ratio(c.p99, h.p99), ratio(c.max, h.max)},
                     });
     out << '\n';
 }

@@ -4,6 +4,7 @@
 #include "core/config/fixture.h"
 #include "core/session/devicesession.h"
 #include "core/session/simprocess.h"
+#include "core/session/stallwatch.h"
 #include "core/transport/tcptransport.h"
 
 #include <QEventLoop>
@@ -50,10 +51,17 @@ QString outcomeText(const hil::DeviceSession::Answer &a) {
 // the scenario's regex, the measurement taken from its named capture, the next exchange from the event loop.
 class HarnessClient {
 public:
-    HarnessClient(const QString &host, quint16 port)
-        : m_session(deviceConfig(host, port), std::make_unique<hil::TcpTransport>(host, port)) {}
+    HarnessClient(const QString &host, quint16 port, bool correlated)
+        : m_session(deviceConfig(host, port), std::make_unique<hil::TcpTransport>(host, port))
+        , m_correlated(correlated) {}
 
+    // The stall watch lives only while this client's block runs, so that its heartbeat does not tick
+    // during the other clients' blocks on the same event loop.
     bool connectSession(QString *error) {
+        if (m_correlated) {
+            m_watch = std::make_unique<hil::StallWatch>();
+            m_session.setStallWatch(m_watch.get());
+        }
         QEventLoop loop;
         QTimer guard;
         guard.setSingleShot(true);
@@ -75,9 +83,14 @@ public:
         return loop.exec() == 0;
     }
 
-    void disconnectSession() { m_session.stop(); }
+    void disconnectSession() {
+        m_session.stop();
+        m_session.setStallWatch(nullptr);
+        m_watch.reset();
+    }
 
-    bool run(int warmup, int count, RoundTripResult *result, QString *error) {
+    bool run(int warmup, int count, std::vector<qint64> *samples, std::vector<qint64> *recorded,
+             QString *error) {
         QEventLoop loop;
         const int total = warmup + count;
         int done = 0;
@@ -91,7 +104,8 @@ public:
             const qint64 startNs = hil::monotonicNs();
             const qint64 sentNs = m_session.sendLine(QByteArray(kRequest));
             m_session.expect(
-                m_pattern, kAnswerWithin, false, [&, startNs, sentNs](const hil::DeviceSession::Answer &a) {
+                m_pattern, kAnswerWithin, false,
+                [&, startNs, sentNs](const hil::DeviceSession::Answer &a) {
                     const qint64 endNs = hil::monotonicNs();
                     if (a.outcome != hil::DeviceSession::Answer::Outcome::Matched) {
                         *error = QStringLiteral("harness: %1").arg(outcomeText(a));
@@ -106,15 +120,16 @@ public:
                         return;
                     }
                     if (done >= warmup) {
-                        result->harnessNs.push_back(endNs - startNs);
-                        result->harnessRecordedNs.push_back(a.timeNs - sentNs);
+                        samples->push_back(endNs - startNs);
+                        recorded->push_back(a.timeNs - sentNs);
                     }
                     if (++done == total) {
                         loop.exit(0);
                         return;
                     }
                     scheduleNext();
-                });
+                },
+                m_correlated ? sentNs : -1);
         };
         scheduleNext();
         const bool ok = loop.exec() == 0;
@@ -134,6 +149,8 @@ private:
     }
 
     hil::DeviceSession m_session;
+    std::unique_ptr<hil::StallWatch> m_watch;
+    bool m_correlated;
     const QRegularExpression m_pattern{QStringLiteral("^TEMP (?<t>-?[0-9.]+)$")};
 };
 
@@ -292,11 +309,21 @@ bool runRoundTrip(const RoundTripOptions &options, RoundTripResult *result, QStr
     }
     const QString host = result->address.left(colon);
 
-    HarnessClient harness(host, port);
+    HarnessClient harness(host, port, false);
+    HarnessClient correlated(host, port, true);
     BaselineClient baseline;
     const auto harnessBlock = [&](int count) {
-        const bool ok = harness.connectSession(error) && harness.run(options.warmup, count, result, error);
+        const bool ok =
+            harness.connectSession(error)
+            && harness.run(options.warmup, count, &result->harnessNs, &result->harnessRecordedNs, error);
         harness.disconnectSession();
+        return ok;
+    };
+    const auto correlatedBlock = [&](int count) {
+        const bool ok = correlated.connectSession(error)
+                        && correlated.run(options.warmup, count, &result->correlatedNs,
+                                          &result->correlatedRecordedNs, error);
+        correlated.disconnectSession();
         return ok;
     };
     const auto baselineBlock = [&](int count) {
@@ -312,8 +339,9 @@ bool runRoundTrip(const RoundTripOptions &options, RoundTripResult *result, QStr
             options.exchanges / options.blocks + (b < options.exchanges % options.blocks ? 1 : 0);
         // Alternate which client goes first, so that neither always runs right after a reconnect of the
         // other.
-        const bool ok = b % 2 == 0 ? harnessBlock(count) && baselineBlock(count)
-                                   : baselineBlock(count) && harnessBlock(count);
+        const bool ok = b % 3 == 0   ? harnessBlock(count) && correlatedBlock(count) && baselineBlock(count)
+                        : b % 3 == 1 ? correlatedBlock(count) && baselineBlock(count) && harnessBlock(count)
+                                     : baselineBlock(count) && harnessBlock(count) && correlatedBlock(count);
         if (!ok) {
             if (!simFailure.isEmpty())
                 *error += QStringLiteral(" (%1)").arg(simFailure);

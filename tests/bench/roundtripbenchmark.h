@@ -20,6 +20,10 @@ struct RoundTripResult {
     std::vector<qint64> harnessNs;         // before sendLine() to the start of the expect() handler
     std::vector<qint64> harnessRecordedNs; // Answer::timeNs minus sendLine()'s time: what the runner records
     std::vector<qint64> baselineNs;        // before write() to the return of the read() holding '\n'
+    // The harness with correlation on, as the runner uses it: the expect told its request's send time (an
+    // exchange id, owed after a timeout) and a StallWatch (5 ms heartbeat, checkpoint on every read).
+    std::vector<qint64> correlatedNs;
+    std::vector<qint64> correlatedRecordedNs;
 };
 
 // Starts `hil-sim envsensor --tcp 0 --seed 1` through hil::SimProcess and measures, against that one

@@ -46,6 +46,8 @@ struct RunStatistics {
     QList<qint64> errorsOverTime;   // of which ERROR
 
     LatencySummary latency; // of all steps together
+    // Answers whose latency is not counted: the harness stalled while they were in flight (schema 4).
+    qint64 stallExcludedCount = 0;
     Proportion failureRate; // FAIL among PASS + FAIL over all steps
     qint64 upNs = 0, downNs = 0;
     std::optional<double> availability;

@@ -178,6 +178,8 @@ void RunStatisticsComputation::onStep(const StepRow &q) {
             v = ResultClass::Expected;
         m_index.append(id, k * 2 + (v == ResultClass::Expected ? 1 : 0));
         ++s.results;
+        if (q.stalled)
+            ++m_stallExcludedCount;
         s.totalNs += std::max<qint64>(0, end - start);
         if (q.marginal)
             ++s.marginal;
@@ -426,6 +428,7 @@ void RunStatisticsComputation::finish(RunStatistics *out) {
     r.eventKinds = m_eventKinds;
     r.failureCount = m_failureCount;
     r.expectedCount = m_expectedCount;
+    r.stallExcludedCount = m_stallExcludedCount;
     r.failuresOverTime = QList<qint64>(m_failBins.cbegin(), m_failBins.cend());
     r.errorsOverTime = QList<qint64>(m_errorBins.cbegin(), m_errorBins.cend());
     for (qint64 id : m_runFailureIds)

@@ -85,6 +85,7 @@ private:
     std::vector<qint64> m_failBins, m_errorBins;
     qint64 m_failureCount = 0;
     qint64 m_expectedCount = 0;
+    qint64 m_stallExcludedCount = 0;
     QMap<qint64, FailureDetail> m_details;
 
     LatencySummary m_allSummary;

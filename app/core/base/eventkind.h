@@ -17,6 +17,7 @@ enum class EventKind {
     Overflow,        // a line longer than the device's limit, dropped
     QueueOverflow,   // more unsolicited lines than are kept; the oldest dropped
     UnexpectedLine,  // lines nobody asked for, dropped before the next request
+    LateAnswer,      // the answer to a request that had timed out, with its true latency
     SimStart,        // a simulator process is ready
     SimExit,         // a simulator process ended without being asked to
     ProxyStart,      // a fixture proxy listens
@@ -27,6 +28,7 @@ enum class EventKind {
     Recovered,       // a device answered correctly again after a fault
     Skip,            // a step was skipped
     ScheduleOverrun, // the step schedule fell behind
+    BenchStall,      // the harness itself was not running (stopped, starved) for a while
     Pause,           // the operator paused the run
     Resume,          // ... and resumed it
     Abort,           // the run was aborted

@@ -38,6 +38,9 @@ struct DeviceConfig {
     Nanoseconds timeout = std::chrono::seconds(1); // default for expects that give no `within`
     // A device lost outside any fault window that is not back this soon ends the run as ERROR.
     Nanoseconds reconnectTimeout = std::chrono::seconds(10);
+    // How long after its timeout a request stays owed: a line in that window is its late answer, never
+    // the answer to a newer request. Unset: the exchange's own `within`.
+    std::optional<Nanoseconds> lateWindow;
     QString powerSupply; // the fixture device (a SCPI supply) that feeds this one, if any
     QString description;
 };

@@ -155,7 +155,7 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
     r.checkKeys(n, {"serial", "tcp", "sim", "terminator", "max_line_length", "timeout", "reconnect_timeout",
-                    "power", "description"});
+                    "late_window", "power", "description"});
     const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0);
     if (ways != 1)
         r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp or sim").arg(d.name));
@@ -186,6 +186,13 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
     if (n["reconnect_timeout"]) {
         if (auto t = r.duration(n["reconnect_timeout"], QStringLiteral("reconnect_timeout")))
             d.reconnectTimeout = *t;
+    }
+    if (n["late_window"]) {
+        if (auto t = r.duration(n["late_window"], QStringLiteral("late_window"))) {
+            if (t->count() < 0)
+                r.error(n["late_window"], QStringLiteral("late_window must not be negative"));
+            d.lateWindow = *t;
+        }
     }
     if (const YAML::Node power = n["power"]; power && r.requireMap(power, QStringLiteral("power"))) {
         r.checkKeys(power, {"supply"});

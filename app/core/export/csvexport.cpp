@@ -333,7 +333,7 @@ private:
             return false;
         f.header({"id", "phase", "iteration", "step_index", "repetition", "step", "device", "start_ns",
                   "end_ns", "latency_ns", "lateness_ns", "verdict", "marginal", "expected", "fault_id",
-                  "message", "response"});
+                  "exchange", "stall_ns", "message", "response"});
         QString why;
         const bool read =
             RunScan(m_db, m_s.run.id)
@@ -347,6 +347,8 @@ private:
                         for (const StoredValue *v : {&r.startNs, &r.endNs, &r.latencyNs, &r.latenessNs,
                                                      &r.verdict, &r.marginal, &r.expected, &r.faultId})
                             f.column(*v);
+                        f.text(printableText(r.exchange));
+                        f.column(r.stallNs);
                         f.text(printableText(r.message, true));
                         f.text(r.response ? printableBytes(*r.response) : QString());
                         f.endRow();

@@ -232,6 +232,7 @@ QJsonObject runSummaryJson(const RunStatistics &s, const RunComparison *comparis
         {QStringLiteral("longest_fail_streak_start_ns"), ns(s.longestFailStreakStartNs)},
         {QStringLiteral("flaky_steps"), static_cast<int>(s.flakySteps().size())},
         {QStringLiteral("latency"), latencyJson(s.latency)},
+        {QStringLiteral("latencies_excluded_by_stalls"), ns(s.stallExcludedCount)},
         {QStringLiteral("span_ns"), ns(s.spanNs)}};
     QJsonObject o{{QStringLiteral("format"), QStringLiteral("hil-report/1")},
                   {QStringLiteral("run"), run},

@@ -159,13 +159,18 @@ void DeviceLane::exchange() {
     m_expecting = from;
     setState(State::AwaitingAnswer);
     const bool skip = step.send ? step.expect->skipUnmatched : true;
+    // The send time of a request to the device that answers it: the session keeps it owed past a timeout.
+    const qint64 requestNs = step.send && step.send->device == step.expect->device ? sendNs : -1;
     from->expect(
         step.expect->match, step.expect->within, skip,
         [this, r, sendNs](const DeviceSession::Answer &a) mutable {
             m_expecting = nullptr;
             const Step &st = m_job.step;
             r.endNs = m_host.runNs(a.timeNs);
-            if (sendNs >= 0 && a.outcome != DeviceSession::Answer::Outcome::Lost
+            r.exchange = a.exchange.toString();
+            r.stallNs = a.stallNs;
+            // An answer that a stall of the harness overlapped has no latency of the device's.
+            if (sendNs >= 0 && a.stallNs == 0 && a.outcome != DeviceSession::Answer::Outcome::Lost
                 && a.outcome != DeviceSession::Answer::Outcome::Timeout)
                 r.latencyNs = a.timeNs - sendNs;
             bool lost = false;
@@ -197,7 +202,8 @@ void DeviceLane::exchange() {
                 break;
             }
             exchangeDone(std::move(r), lost);
-        });
+        },
+        requestNs);
 }
 
 void DeviceLane::evaluate(StepResult &r, const QRegularExpressionMatch &match) {

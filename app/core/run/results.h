@@ -36,6 +36,11 @@ struct StepResult {
     qint64 endNs = 0;
     qint64 latencyNs = -1; // send to answer; -1 when the step had no answer
     qint64 latenessNs = 0; // how late the step started against its absolute deadline
+    // The request this step's answer belongs to (`calc#12`); empty for a step without one.
+    QString exchange;
+    // How long the harness itself was stalled while the exchange was in flight (0: not at all). Such an
+    // answer keeps its verdict but has no latency (latencyNs -1): its true arrival time is unknown.
+    qint64 stallNs = 0;
     Verdict verdict = Verdict::Pass;
     bool marginal = false;
     QString message;

@@ -59,7 +59,7 @@ void Runner::start() {
         l->runStarted(m_info);
 
     transition(RunEvent::Start);
-    m_bench = new Bench(m_fixture, m_scenario.devices, m_info.seed, this);
+    m_bench = new Bench(m_fixture, m_scenario.devices, m_info.seed, this, m_options.stallThresholdNs);
     connect(m_bench, &Bench::deviceEvent, this, &Runner::emitEvent);
     connect(m_bench, &Bench::deviceGone, this, [this](const QString &device, const QString &reason) {
         emitEvent(monotonicNs(), EventKind::Error, device, QStringLiteral("device gone: %1").arg(reason));

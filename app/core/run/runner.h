@@ -24,6 +24,7 @@ struct RunOptions {
     std::optional<quint64> seed; // overrides the scenario's; random if neither gives one
     bool recordExchanges = false;
     int connectTimeoutMs = 15000;
+    qint64 stallThresholdNs = 25'000'000; // a longer gap of the engine thread is a bench-stall; 0: off
 };
 
 // Executes one scenario on one bench: setup, the steps (looped by the scenario's repeat), teardown.

@@ -7,6 +7,7 @@
 #include "core/session/devicesession.h"
 #include "core/session/simcontrol.h"
 #include "core/session/simprocess.h"
+#include "core/session/stallwatch.h"
 #include "core/transport/serialtransportfactory.h"
 #include "core/transport/tcptransport.h"
 
@@ -18,10 +19,20 @@ constexpr int kMaxBackoffMs = 2000;
 
 } // namespace
 
-Bench::Bench(const Fixture &fixture, const QStringList &deviceNames, quint64 runSeed, QObject *parent)
+Bench::Bench(const Fixture &fixture, const QStringList &deviceNames, quint64 runSeed, QObject *parent,
+             qint64 stallThresholdNs)
     : QObject(parent)
     , m_proxyConfigs(fixture.proxies)
     , m_runSeed(runSeed) {
+    if (stallThresholdNs > 0) {
+        m_stallWatch = new StallWatch(stallThresholdNs, this);
+        connect(m_stallWatch, &StallWatch::stalled, this, [this](qint64 startNs, qint64 endNs) {
+            emit deviceEvent(startNs, EventKind::BenchStall, QString(),
+                             QStringLiteral("the harness was not running for %1; exchanges in flight are "
+                                            "not billed to their devices")
+                                 .arg(formatDuration(Nanoseconds(endNs - startNs))));
+        });
+    }
     QStringList names = deviceNames;
     // A supply that feeds a device of the run is on the bench too, for power faults.
     for (const QString &name : deviceNames) {
@@ -206,6 +217,7 @@ void Bench::openSession(Device &d, const DeviceConfig &via) {
     const QString name = d.config.name;
     if (!d.session) {
         d.session = new DeviceSession(d.config, std::move(link), this);
+        d.session->setStallWatch(m_stallWatch);
         connect(d.session, &DeviceSession::stateChanged, this,
                 [this, name](DeviceSession::State state, const QString &reason) {
                     onStateChanged(name, static_cast<int>(state), reason);

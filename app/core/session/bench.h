@@ -18,6 +18,7 @@ class FaultProxy;
 class Link;
 class SimControl;
 class SimProcess;
+class StallWatch;
 
 // The live bench of one run: a DeviceSession per device, each over a Link (a transport with a fault
 // pipeline), the `hil-sim` processes of simulated devices and their control channels. Owns all of them
@@ -30,7 +31,10 @@ class SimProcess;
 class Bench : public QObject {
     Q_OBJECT
 public:
-    Bench(const Fixture &fixture, const QStringList &deviceNames, quint64 runSeed, QObject *parent = nullptr);
+    // stallThresholdNs: how long the engine thread may go without running before it is a `bench-stall`
+    // (StallWatch); 0 turns stall watching off.
+    Bench(const Fixture &fixture, const QStringList &deviceNames, quint64 runSeed, QObject *parent = nullptr,
+          qint64 stallThresholdNs = 25'000'000);
     ~Bench() override;
 
     void connectAll(int timeoutMs = 15000);
@@ -41,6 +45,8 @@ public:
     QList<DeviceSession *> sessions() const;
     SimProcess *simulator(const QString &device) const;
     QStringList deviceNames() const;
+    // The engine thread's stall watch, shared by every session (owned by the bench; null when off).
+    StallWatch *stallWatch() const { return m_stallWatch; }
 
     // Link faults, by an id the caller chooses; they survive reconnects and simulator restarts.
     void injectLinkFault(const QString &device, int id, const LinkFaultSpec &spec);
@@ -69,7 +75,8 @@ signals:
     void failed(const QString &device, const QString &reason);
     // A device that cannot come back: its simulator exited without being asked to.
     void deviceGone(const QString &device, const QString &reason);
-    // connect, disconnect, reconnect, sim-start, sim-exit, power-off, power-on, overflow, queue-overflow.
+    // connect, disconnect, reconnect, sim-start, sim-exit, power-off, power-on, overflow, queue-overflow,
+    // unexpected-line, late-answer; bench-stall (no device) when the harness itself stalled.
     void deviceEvent(qint64 timeNs, hil::EventKind kind, const QString &device, const QString &detail);
     // A device's session became ready again after being lost (or powered off).
     void deviceBack(const QString &device);
@@ -105,6 +112,7 @@ private:
     QMap<QString, FaultProxy *> m_proxies;
     quint64 m_runSeed;
     QTimer m_connectTimer;
+    StallWatch *m_stallWatch = nullptr;
     bool m_connecting = false;
     bool m_shuttingDown = false;
 };

@@ -2,9 +2,20 @@
 
 #include "core/base/clock.h"
 #include "core/base/printable.h"
+#include "core/session/stallwatch.h"
 #include "core/transport/transport.h"
 
+#include <algorithm>
+
 namespace hil {
+
+namespace {
+
+int timerMs(qint64 ns) {
+    return static_cast<int>(std::clamp<qint64>((ns + 999'999) / 1'000'000, 1, 24LL * 3600 * 1000));
+}
+
+} // namespace
 
 DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transport> transport,
                              QObject *parent)
@@ -12,16 +23,41 @@ DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transpo
     , m_name(config.name)
     , m_transport(std::move(transport))
     , m_framer(config.terminator, config.maxLineLength)
-    , m_terminator(config.terminator) {
+    , m_terminator(config.terminator)
+    , m_lateWindow(config.lateWindow) {
     m_timeout.setSingleShot(true);
     m_timeout.setTimerType(Qt::PreciseTimer);
-    connect(&m_timeout, &QTimer::timeout, this, [this] {
-        Answer a;
-        a.outcome = Answer::Outcome::Timeout;
-        a.timeNs = monotonicNs();
-        complete(std::move(a));
+    connect(&m_timeout, &QTimer::timeout, this, &DeviceSession::onTimeout);
+    m_owedTimer.setSingleShot(true);
+    m_owedTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_owedTimer, &QTimer::timeout, this, [this] {
+        const qint64 now = monotonicNs();
+        if (m_watch)
+            m_watch->checkpoint(now);
+        expireOwed(now);
+        owedChanged();
     });
     attach();
+}
+
+void DeviceSession::onTimeout() {
+    const qint64 now = monotonicNs();
+    if (m_watch) {
+        // The device gets `within` of time the harness was running: a stall during the wait adds its
+        // length to the wait rather than being billed to the device.
+        m_watch->checkpoint(now);
+        const qint64 stalled = m_watch->stalledWithin(m_waitStartNs, now);
+        if (stalled > m_creditedStallNs) {
+            const qint64 extra = stalled - m_creditedStallNs;
+            m_creditedStallNs = stalled;
+            m_timeout.start(timerMs(extra));
+            return;
+        }
+    }
+    Answer a;
+    a.outcome = Answer::Outcome::Timeout;
+    a.timeNs = now;
+    complete(std::move(a));
 }
 
 void DeviceSession::attach() {
@@ -45,6 +81,7 @@ void DeviceSession::replaceTransport(std::unique_ptr<Transport> transport) {
     m_transport = std::move(transport);
     m_framer.reset();
     m_queue.clear();
+    clearOwed();
     attach();
     setState(State::Idle, QStringLiteral("transport replaced"));
 }
@@ -71,6 +108,8 @@ void DeviceSession::setState(State s, const QString &reason) {
     if (s == m_state)
         return;
     m_state = s;
+    if (s == State::Lost)
+        clearOwed(); // answers owed on a link that went away will not come on the next one
     if (s == State::Lost && m_handler) {
         Answer a;
         a.outcome = Answer::Outcome::Lost;
@@ -102,6 +141,8 @@ void DeviceSession::discardQueued() {
 
 void DeviceSession::onBytes(const QByteArray &bytes) {
     const qint64 t = monotonicNs();
+    if (m_watch)
+        m_watch->checkpoint(t);
     m_framer.push(bytes, [this, t](LineFramer::Frame &&frame) {
         if (frame.kind == LineFramer::Frame::Kind::Overflow) {
             emit problem(t, EventKind::Overflow,
@@ -117,6 +158,8 @@ void DeviceSession::onBytes(const QByteArray &bytes) {
 void DeviceSession::onLine(qint64 timeNs, QByteArray line) {
     ++m_linesReceived;
     emit lineReceived(timeNs, line);
+    if (takeLateAnswer(timeNs, line))
+        return;
     // While queued lines wait to be offered (see expect()), newer lines queue behind them to keep order.
     // A line offered to a waiting expect is consumed, whether it matched or was skipped.
     if (m_handler && m_queue.empty()) {
@@ -157,9 +200,78 @@ bool DeviceSession::offer(qint64 timeNs, const QByteArray &line) {
     return false;
 }
 
+bool DeviceSession::takeLateAnswer(qint64 timeNs, const QByteArray &line) {
+    expireOwed(timeNs);
+    for (auto it = m_owed.begin(); it != m_owed.end(); ++it) {
+        if (!it->strict && !it->pattern.match(QString::fromUtf8(line)).hasMatch())
+            continue;
+        const qint64 stalled = m_watch ? m_watch->stalledWithin(it->sentNs, timeNs) : 0;
+        emit problem(timeNs, EventKind::LateAnswer,
+                     QStringLiteral("%1 answered after %2%3: '%4'")
+                         .arg(it->id.toString(), formatDuration(Nanoseconds(timeNs - it->sentNs)),
+                              stalled > 0 ? QStringLiteral(" (the harness stalled for %1 of it)")
+                                                .arg(formatDuration(Nanoseconds(stalled)))
+                                          : QString(),
+                              printableBytes(line.left(kMaxSkippedBytes))));
+        m_owed.erase(it);
+        owedChanged();
+        return true;
+    }
+    return false;
+}
+
+void DeviceSession::expireOwed(qint64 nowNs) {
+    for (auto it = m_owed.begin(); it != m_owed.end();) {
+        if (m_watch) {
+            // A stall of the harness does not eat into the late window either.
+            const qint64 stalled = m_watch->stalledWithin(it->sentNs, nowNs);
+            if (stalled > it->creditedStallNs) {
+                it->lateUntilNs += stalled - it->creditedStallNs;
+                it->creditedStallNs = stalled;
+            }
+        }
+        it = it->lateUntilNs <= nowNs ? m_owed.erase(it) : std::next(it);
+    }
+}
+
+void DeviceSession::owedChanged() {
+    if (!m_owed.empty()) {
+        qint64 first = m_owed.front().lateUntilNs;
+        for (const Owed &o : m_owed)
+            first = std::min(first, o.lateUntilNs);
+        m_owedTimer.start(timerMs(first - monotonicNs()));
+        return;
+    }
+    m_owedTimer.stop();
+    // Posted: whoever waits for idle() sends its request from the event loop, not from inside a read.
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (m_handler || m_inBackground || !m_owed.empty())
+                return;
+            if (!m_background.empty())
+                startBackground();
+            else
+                emit idle();
+        },
+        Qt::QueuedConnection);
+}
+
+void DeviceSession::clearOwed() {
+    const bool had = !m_owed.empty();
+    m_owed.clear();
+    if (had)
+        owedChanged();
+}
+
 void DeviceSession::expect(const QRegularExpression &pattern, Nanoseconds within, bool skipUnmatched,
-                           AnswerHandler handler) {
+                           AnswerHandler handler, qint64 sentNs) {
     Q_ASSERT(!m_handler);
+    m_current = sentNs >= 0 ? ExchangeId{m_name, m_nextSeq++} : ExchangeId{};
+    m_sentNs = sentNs;
+    m_waitStartNs = monotonicNs();
+    m_within = within;
+    m_creditedStallNs = 0;
     m_pattern = pattern;
     m_skipUnmatched = skipUnmatched;
     m_lastExpectStrict = !skipUnmatched;
@@ -192,7 +304,7 @@ void DeviceSession::expect(const QRegularExpression &pattern, Nanoseconds within
                 }
             },
             Qt::QueuedConnection);
-    m_timeout.start(static_cast<int>(std::max<qint64>(1, (within.count() + 999'999) / 1'000'000)));
+    m_timeout.start(timerMs(within.count()));
 }
 
 void DeviceSession::cancelExpect() {
@@ -207,36 +319,53 @@ void DeviceSession::complete(Answer answer) {
     AnswerHandler handler = std::move(m_handler);
     m_handler = nullptr;
     answer.skipped = m_skipped;
+    answer.exchange = m_current;
+    answer.sentNs = m_sentNs;
+    if (m_watch)
+        answer.stallNs = m_watch->stalledWithin(m_sentNs >= 0 ? m_sentNs : m_waitStartNs, answer.timeNs);
+    // A request that timed out on a live link stays owed: its answer may still come, and must not be
+    // taken for the answer to the next one.
+    if (answer.outcome == Answer::Outcome::Timeout && m_current.isValid() && m_state == State::Ready) {
+        const qint64 window = m_lateWindow.value_or(m_within).count();
+        m_owed.push_back({m_current, m_sentNs, m_sentNs + m_within.count() + m_creditedStallNs + window,
+                          m_pattern, !m_skipUnmatched, m_creditedStallNs});
+        owedChanged();
+    }
+    m_current = {};
     handler(answer);
-    if (!m_handler && !m_inBackground && !m_background.empty())
+    if (!m_handler && !m_inBackground && !m_background.empty() && m_owed.empty())
         QMetaObject::invokeMethod(this, &DeviceSession::startBackground, Qt::QueuedConnection);
 }
 
 void DeviceSession::sendBackground(const QByteArray &line, const QRegularExpression &answer,
                                    Nanoseconds within, AnswerHandler done) {
     m_background.push_back({line, answer, within, std::move(done)});
-    if (!m_handler && !m_inBackground)
+    if (!m_handler && !m_inBackground && m_owed.empty())
         startBackground();
 }
 
 void DeviceSession::startBackground() {
-    if (m_handler || m_inBackground || m_background.empty())
+    if (m_handler || m_inBackground || m_background.empty() || !m_owed.empty())
         return;
     Background b = std::move(m_background.front());
     m_background.pop_front();
     m_inBackground = true;
     discardQueued();
-    if (m_state == State::Ready)
-        sendLine(b.line);
-    expect(b.answer, b.within, true, [this, done = std::move(b.done)](const Answer &a) {
-        m_inBackground = false;
-        if (done)
-            done(a);
-        if (!m_background.empty())
-            startBackground();
-        else if (!m_handler)
-            emit idle();
-    });
+    const qint64 sentNs = m_state == State::Ready ? sendLine(b.line) : -1;
+    expect(
+        b.answer, b.within, true,
+        [this, done = std::move(b.done)](const Answer &a) {
+            m_inBackground = false;
+            if (done)
+                done(a);
+            if (!m_owed.empty())
+                return; // owedChanged() goes on once the late answer came or its window ended
+            if (!m_background.empty())
+                startBackground();
+            else if (!m_handler)
+                emit idle();
+        },
+        sentNs);
 }
 
 } // namespace hil

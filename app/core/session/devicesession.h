@@ -3,6 +3,7 @@
 #include "core/base/duration.h"
 #include "core/base/eventkind.h"
 #include "core/config/fixture.h"
+#include "core/session/exchangeid.h"
 #include "core/session/lineframer.h"
 
 #include <QObject>
@@ -11,14 +12,23 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace hil {
 
+class StallWatch;
 class Transport;
 
 // One device's conversation: framing, request/response matching with regex captures, timeouts, and the
 // queue of unsolicited lines. Owns its transport. Lives on one thread and is driven by its event loop;
 // every function must be called from that thread. A state machine: Idle -> Connecting -> Ready -> Lost.
+//
+// Correlation: an expect that answers a request sent on this session is an exchange with an id
+// (`dut#12`, counted per session from 1). An exchange that times out stays owed until its late window
+// ends (sent + within + the device's late_window, default within): a line in that window that could be
+// its answer (any line for a strict exchange, a matching one for a skip_unmatched one) is its late answer,
+// reported as `late-answer` with its true latency and never offered to a newer expect. While an answer is
+// owed the session is busy(): the next request waits for idle(), so a FIFO device's answers stay in step.
 class DeviceSession : public QObject {
     Q_OBJECT
 public:
@@ -30,9 +40,14 @@ public:
         Outcome outcome = Outcome::Timeout;
         QByteArray line; // the matching line, or the one that did not match
         QRegularExpressionMatch match;
-        qint64 timeNs = 0;  // monotonic arrival time of `line`, or when the wait ended
-        QByteArray skipped; // lines passed over while waiting (bounded), for messages
-        QString reason;     // Lost: why the link went away
+        qint64 timeNs = 0;   // monotonic arrival time of `line`, or when the wait ended
+        QByteArray skipped;  // lines passed over while waiting (bounded), for messages
+        QString reason;      // Lost: why the link went away
+        ExchangeId exchange; // the request this answers; invalid for a listen without a request
+        qint64 sentNs = -1;  // when that request was handed to the transport
+        // Part of [sent (or the start of the wait), timeNs] during which the harness itself was not running
+        // (StallWatch): the answer's true arrival is unknown, its latency is not the device's.
+        qint64 stallNs = 0;
     };
     using AnswerHandler = std::function<void(const Answer &)>;
 
@@ -47,6 +62,9 @@ public:
     State state() const { return m_state; }
     QString lastError() const { return m_lastError; }
     const Transport *transport() const { return m_transport.get(); }
+    // The engine thread's stall watch (not owned; must outlive the session, or be unset first). Without
+    // one, stalls are not detected.
+    void setStallWatch(StallWatch *watch) { m_watch = watch; }
 
     void start();
     void stop();
@@ -64,18 +82,26 @@ public:
     // Waits for a line matching `pattern`, looking first at queued unsolicited lines in arrival order.
     // With skipUnmatched false the first line decides (Matched or Mismatch). The handler is called exactly
     // once, always later from the event loop (never from inside expect()), unless cancelExpect() is called.
+    // `sentNs` (the time sendLine() returned) makes the expect the answer to that request: an exchange
+    // with an id, owed after a timeout; -1 for a listen without a request. A timeout is extended by any
+    // stall of the harness during the wait: the device gets `within` of time the harness was running.
     void expect(const QRegularExpression &pattern, Nanoseconds within, bool skipUnmatched,
-                AnswerHandler handler);
+                AnswerHandler handler, qint64 sentNs = -1);
     void cancelExpect();
     bool expecting() const { return static_cast<bool>(m_handler); }
 
     // An exchange of the harness's own on this device's link (a power command to a supply that the
     // scenario also talks to): sent when no expect is pending, its answer (the first line matching
     // `answer` within `within`) consumed so that the scenario never sees it. While one is in flight,
-    // busy() is true and the scenario's next send waits for idle().
+    // busy() is true and the scenario's next send waits for idle(). Background exchanges have ids too.
     void sendBackground(const QByteArray &line, const QRegularExpression &answer, Nanoseconds within,
                         AnswerHandler done = {});
-    bool busy() const { return m_inBackground; }
+    // A background exchange is in flight, or a timed-out request's answer is still owed.
+    bool busy() const { return m_inBackground || !m_owed.empty(); }
+    // The oldest exchange whose answer is owed (invalid if none).
+    ExchangeId owedExchange() const { return m_owed.empty() ? ExchangeId{} : m_owed.front().id; }
+    // Exchanges started so far (the sequence number of the latest).
+    quint64 exchangesStarted() const { return m_nextSeq - 1; }
 
     qint64 linesReceived() const { return m_linesReceived; }
     qint64 queuedDropped() const { return m_queuedDropped; }
@@ -87,7 +113,7 @@ signals:
     // Something the device did wrong that is not an answer: "overflow" (line too long), "queue-overflow",
     // "unexpected-line" (see discardQueued()). Device bytes in `detail` are escaped (printableBytes).
     void problem(qint64 timeNs, hil::EventKind kind, const QString &detail);
-    // The last background exchange finished and no expect is pending.
+    // The session stopped being busy(): no background exchange in flight, no answer owed, no expect pending.
     void idle();
 
 private:
@@ -98,6 +124,13 @@ private:
     // True if the pending expect is finished by this line.
     bool offer(qint64 timeNs, const QByteArray &line);
     void complete(Answer answer);
+    void onTimeout();
+    // True if the line is the late answer of an owed exchange (reported, consumed).
+    bool takeLateAnswer(qint64 timeNs, const QByteArray &line);
+    void expireOwed(qint64 nowNs);
+    // After the owed list shrank: re-arm its expiry, and start what waited for it.
+    void owedChanged();
+    void clearOwed();
 
     QString m_name;
     std::unique_ptr<Transport> m_transport;
@@ -116,6 +149,28 @@ private:
     AnswerHandler m_handler;
     QByteArray m_skipped;
     QTimer m_timeout;
+
+    // The pending expect as an exchange.
+    ExchangeId m_current;
+    qint64 m_sentNs = -1;
+    qint64 m_waitStartNs = 0;
+    Nanoseconds m_within{0};
+    qint64 m_creditedStallNs = 0; // stall time the timeout was already extended by
+
+    // Timed-out exchanges whose answers are owed, oldest first.
+    struct Owed {
+        ExchangeId id;
+        qint64 sentNs = 0;
+        qint64 lateUntilNs = 0;
+        QRegularExpression pattern;
+        bool strict = true;
+        qint64 creditedStallNs = 0;
+    };
+    std::deque<Owed> m_owed;
+    QTimer m_owedTimer;
+    quint64 m_nextSeq = 1;
+    std::optional<Nanoseconds> m_lateWindow;
+    StallWatch *m_watch = nullptr;
 
     struct Background {
         QByteArray line;

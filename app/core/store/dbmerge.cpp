@@ -13,7 +13,7 @@ namespace hil {
 
 namespace {
 
-static_assert(kSchemaVersion == 3,
+static_assert(kSchemaVersion == 4,
               "a new schema version may add columns or tables: copy them in dbmerge.cpp");
 
 // The runs of the target being recorded right now (runliveness.h: Live), as "run 12, pid 4242 on
@@ -74,6 +74,7 @@ private:
     QString m_error;
     bool m_badSource = false;
     bool m_targetLive = false;
+    qint64 m_sourceVersion = 0;
 };
 
 std::optional<qint64> Merger::scalar(const char *sql, std::initializer_list<qint64> args) {
@@ -225,6 +226,16 @@ bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, bool hasWr
                             .arg(expected ? *expected : -1));
         *c.rows += copied;
     }
+    if (m_sourceVersion >= 4) {
+        // v4: the exchange each step result answered and the harness stall it overlapped.
+        SqliteStatement q(m_db,
+                          "UPDATE main.step_results SET (exchange, stall_ns) = (SELECT exchange, stall_ns"
+                          " FROM src.step_results WHERE id = main.step_results.id - ?1) WHERE run_id = ?2");
+        q.bind(1, *stepOffset);
+        q.bind(2, run);
+        if (!q.ok() || !q.exec())
+            return sqlFail(QStringLiteral("copying run %1").arg(uuid));
+    }
     return true;
 }
 
@@ -308,6 +319,7 @@ bool Merger::mergeSource(const QString &path, MergeSourceResult *result) {
                     ok = replaced = deleteRun(q.int64(0));
             }
         }
+        m_sourceVersion = *version;
         if (ok && !skip)
             ok = copyRun(r.id, r.uuid, *version >= 2 && *hasFaults > 0, *version >= 3, result);
         if (!ok || !exec("COMMIT")) {

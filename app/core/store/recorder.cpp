@@ -71,8 +71,8 @@ public:
         prepare(&step,
                 "INSERT INTO step_results (run_id, phase, iteration, step_index, repetition, step, device,"
                 " start_ns, end_ns, latency_ns, lateness_ns, verdict, marginal, message, response, expected, "
-                "fault_id)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                "fault_id, exchange, stall_ns)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         prepare(&measurement,
                 "INSERT INTO measurements (run_id, step_result_id, name, value, unit, low, high,"
                 " marginal_low, marginal_high, verdict, marginal, t_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -653,6 +653,10 @@ bool Recorder::write(Statements &st, const Item &item) {
         sqlite3_bind_int(s, 16, r->expected ? 1 : 0);
         if (r->faultId >= 0 && m_faultRows.contains(r->faultId))
             sqlite3_bind_int64(s, 17, m_faultRows.value(r->faultId));
+        if (!r->exchange.isEmpty())
+            bindText(s, 18, r->exchange);
+        if (r->stallNs > 0)
+            sqlite3_bind_int64(s, 19, r->stallNs);
         if (!run(s))
             return false;
         const sqlite3_int64 stepId = sqlite3_last_insert_rowid(m_db);

@@ -30,6 +30,8 @@ public:
     bool hasExpected() const { return m_version >= 2; }
     // Version 3 added the writer of a run and its heartbeat (interrupted runs are told from live ones).
     bool hasWriter() const { return m_version >= 3; }
+    // Version 4 added correlation: step_results.exchange and stall_ns.
+    bool hasCorrelation() const { return m_version >= 4; }
 
     // A run named on a command line: "latest" (the most recently started), a run id, or a run uuid (or a
     // prefix of one of at least 8 characters that names exactly one run). nullopt with *error otherwise.

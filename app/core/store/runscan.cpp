@@ -84,14 +84,17 @@ std::optional<qint64> RunScan::lastEventTime() const {
 }
 
 bool RunScan::forEachStep(const std::function<bool(const StepRow &)> &visit, QString *error) const {
-    SqliteStatement q(m_db.m_db,
-                      m_db.hasExpected()
-                          ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
-                            " verdict, marginal, expected FROM step_results"
-                            " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
-                          : "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
-                            " verdict, marginal, 0 FROM step_results"
-                            " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
+    SqliteStatement q(
+        m_db.m_db,
+        m_db.hasCorrelation() ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+                                " verdict, marginal, expected, stall_ns IS NOT NULL FROM step_results"
+                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+        : m_db.hasExpected()  ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+                                " verdict, marginal, expected, 0 FROM step_results"
+                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+                              : "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+                                " verdict, marginal, 0, 0 FROM step_results"
+                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
     if (!q.ok())
         return failed(q, error);
     bindRange(q, stepRange(), m_runId);
@@ -108,6 +111,7 @@ bool RunScan::forEachStep(const std::function<bool(const StepRow &)> &visit, QSt
         r.verdict = q.bytes(8);
         r.marginal = q.int64(9) != 0;
         r.expected = q.int64(10) != 0;
+        r.stalled = q.int64(11) != 0;
         if (!visit(r))
             return true;
     }
@@ -317,16 +321,20 @@ bool RunScan::forEachStoredEvent(const std::function<bool(const StoredEventRow &
 
 bool RunScan::forEachStoredStepResult(const std::function<bool(const StoredStepResultRow &)> &visit,
                                       QString *error) const {
-    SqliteStatement q(m_db.m_db,
-                      m_db.hasExpected()
-                          ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
-                            " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
-                            " message, response FROM step_results"
-                            " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
-                          : "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
-                            " end_ns, latency_ns, lateness_ns, verdict, marginal, 0, NULL, message,"
-                            " response FROM step_results"
-                            " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
+    SqliteStatement q(
+        m_db.m_db,
+        m_db.hasCorrelation() ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
+                                " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
+                                " message, response, exchange, stall_ns FROM step_results"
+                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+        : m_db.hasExpected()  ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
+                                " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
+                                " message, response, NULL, NULL FROM step_results"
+                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+                              : "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
+                                " end_ns, latency_ns, lateness_ns, verdict, marginal, 0, NULL, message,"
+                                " response, NULL, NULL FROM step_results"
+                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
     if (!q.ok())
         return failed(q, error);
     bindRange(q, stepRange(), m_runId);
@@ -350,6 +358,8 @@ bool RunScan::forEachStoredStepResult(const std::function<bool(const StoredStepR
         r.message = q.text(15);
         if (!q.isNull(16))
             r.response = q.blob(16);
+        r.exchange = q.text(17);
+        r.stallNs = stored(q, 18);
         if (!visit(r))
             return true;
     }

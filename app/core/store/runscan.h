@@ -37,6 +37,7 @@ struct StepRow {
     QByteArrayView verdict;
     bool marginal = false;
     bool expected = false; // failed while a fault acted on its device (always false before schema 2)
+    bool stalled = false;  // the harness stalled during the exchange: no latency (always false before 4)
 };
 
 // A step result that did not pass, with the start of the device's answer.
@@ -130,6 +131,8 @@ struct StoredStepResultRow {
     StoredValue startNs, endNs, latencyNs, latenessNs, verdict, marginal, expected, faultId;
     QString message;
     std::optional<QByteArray> response; // nullopt: NULL
+    QString exchange;                   // schema 4; null before
+    StoredValue stallNs;                // schema 4; NULL before
 };
 
 // Every column of a sample, for the full export.

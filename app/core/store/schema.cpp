@@ -121,6 +121,13 @@ ALTER TABLE runs ADD COLUMN writer_host TEXT;        -- host of that process
 ALTER TABLE runs ADD COLUMN heartbeat_at_ns INTEGER; -- wall clock of the writer's last commit
 )sql";
 
+// Version 4: correlation and the harness watching itself: the exchange a step result answered (`calc#12`)
+// and how long the harness was stalled while it was in flight (its latency is then NULL, not the device's).
+const char *const kMigrateTo4 = R"sql(
+ALTER TABLE step_results ADD COLUMN exchange TEXT;     -- the request answered, `device#seq`
+ALTER TABLE step_results ADD COLUMN stall_ns INTEGER;  -- harness stall during the exchange; NULL if none
+)sql";
+
 bool exec(sqlite3 *db, const char *sql, QString *error) {
     char *msg = nullptr;
     const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
@@ -146,7 +153,7 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
     sqlite3_finalize(stmt);
     if (version == kSchemaVersion)
         return true;
-    static_assert(kSchemaVersion == 3, "add the migration to the new version below");
+    static_assert(kSchemaVersion == 4, "add the migration to the new version below");
     if (version > kSchemaVersion) {
         if (error)
             *error = QStringLiteral("the database has schema version %1, newer than this build's %2")
@@ -168,8 +175,10 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
         ok = exec(db, kMigrateTo2, error);
     if (ok && version < 3)
         ok = exec(db, kMigrateTo3, error);
+    if (ok && version < 4)
+        ok = exec(db, kMigrateTo4, error);
     if (ok && version < kSchemaVersion)
-        ok = exec(db, "PRAGMA user_version = 3", error);
+        ok = exec(db, "PRAGMA user_version = 4", error);
     if (!ok) {
         exec(db, "ROLLBACK", nullptr);
         return false;
