@@ -30,6 +30,8 @@ QString quietReason(const hil::RunOutcome &outcome) {
         return QStringLiteral("the run could not be recorded (above)");
     if (!outcome.reports.errors.isEmpty())
         return QStringLiteral("a report could not be written (below)");
+    if (!outcome.reasons.isEmpty()) // the verdict rule's own words
+        return outcome.reasons.join(QStringLiteral("; "));
     if (c.total() == 0)
         return QStringLiteral("no step was checked");
     return QStringLiteral("%1 of %2 steps failed, %3 errors").arg(c.fail).arg(c.total()).arg(c.error);
@@ -172,6 +174,8 @@ int runCommand(const QStringList &args) {
         out << "  seed " << outcome.info.seed << '\n';
         if (!outcome.endReason.isEmpty())
             out << "ended early: " << hil::printableText(outcome.endReason) << '\n';
+        for (const QString &why : outcome.reasons)
+            out << "  " << hil::printableText(why) << '\n';
         // A run whose row was never written has no id to show (never "run 0").
         out << "database: " << QFileInfo(dbPath).absoluteFilePath()
             << (outcome.runId > 0 ? QStringLiteral(" (run %1%2)")

@@ -9,6 +9,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace hil {
 
@@ -60,6 +61,7 @@ struct FaultRecord {
     qint64 startNs = 0;
     qint64 endNs = -1;
     qint64 recoveryNs = -1;
+    qint64 recoveryBoundNs = 0; // the device must pass again this soon after the end (recover.within)
     qint64 bytesDropped = -1, bytesCorrupted = -1, bytesDelayed = -1;
 };
 
@@ -88,7 +90,11 @@ struct RunSummary {
     qint64 iterations = 0;
     qint64 endedWallNs = 0;
     qint64 durationNs = 0;
-    QString reason; // why the run ended early, if it did
+    QString reason;      // why the run ended early, if it did
+    QStringList reasons; // why the verdict is not PASS (verdictrule.h), in sentences
+    // Faults whose excuse was not earned (their device never proved it recovers): the rows they excused
+    // count as the failures they are, and the store marks them so.
+    QList<int> unexcusedFaults;
 };
 
 // Direction of a raw exchange.
