@@ -4,6 +4,8 @@
 // runs table, the step rows, the JSON summary and the JUnit report written with the run, and
 // `hil report --json` afterwards.
 #define BOOST_TEST_MODULE verdict_run
+#include "core/run/verdictrule.h"
+#include "core/store/verdictinputsreader.h"
 #include "support/harness.h"
 
 #include <QJsonDocument>
@@ -11,6 +13,7 @@
 #include <QRegularExpression>
 #include <QXmlStreamReader>
 #include <boost/test/unit_test.hpp>
+#include <csignal>
 
 namespace {
 
@@ -82,6 +85,30 @@ struct JUnit {
     int failures = 0; // <failure> elements
     QString verdict;  // run.verdict property
 };
+
+// The decision the store's rows give, by the same rule the runner applied.
+struct StoreDecision {
+    bool ok = false;
+    hil::Verdict verdict = hil::Verdict::Error;
+    Counts counts;
+};
+
+StoreDecision decideFromStore(const QString &dbPath) {
+    StoreDecision out;
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(QFile::encodeName(dbPath).constData(), &db, SQLITE_OPEN_READONLY, nullptr)
+        == SQLITE_OK) {
+        QString error;
+        if (const auto in = hil::readVerdictInputs(db, 1, &error)) {
+            const hil::VerdictDecision d = hil::decideVerdict(*in);
+            out = {true, d.verdict, {d.counts.pass, d.counts.fail, d.counts.error, d.counts.expected}};
+        } else {
+            BOOST_TEST_MESSAGE("readVerdictInputs: " << str(error));
+        }
+    }
+    sqlite3_close(db);
+    return out;
+}
 
 JUnit readJUnit(const QString &path) {
     JUnit j;
@@ -190,6 +217,10 @@ BOOST_AUTO_TEST_CASE(dead_device_under_a_whole_run_fault_fails_everywhere) {
     BOOST_TEST(printed(r.run.out) == want);
     BOOST_TEST(stored(db) == want);
     BOOST_TEST(rowCounts(db) == want); // the rows the fault excused at the time are failures now
+    const StoreDecision fromStore = decideFromStore(r.ws.db());
+    BOOST_TEST(fromStore.ok);
+    BOOST_TEST((fromStore.verdict == hil::Verdict::Fail));
+    BOOST_TEST(fromStore.counts == want);
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE fault_id IS NOT NULL") == 5);
 
     const QJsonObject json = readJson(r.ws.path("run.json"));
@@ -223,6 +254,10 @@ BOOST_AUTO_TEST_CASE(recovery_after_a_blackout_still_passes_and_every_count_agre
     BOOST_TEST(live.expected > 0); // the blackout's timeouts, excused: the sensor recovered
     BOOST_TEST(stored(db) == live);
     BOOST_TEST(rowCounts(db) == live);
+    const StoreDecision fromStore = decideFromStore(r.ws.db()); // ledger and store agree
+    BOOST_TEST(fromStore.ok);
+    BOOST_TEST((fromStore.verdict == hil::Verdict::Pass));
+    BOOST_TEST(fromStore.counts == live);
     BOOST_TEST(jsonCounts(readJson(r.ws.path("run.json"))) == live);
     BOOST_REQUIRE(r.report.finished);
     BOOST_TEST(jsonCounts(readJson(r.ws.path("report.json"))) == live);
@@ -230,4 +265,43 @@ BOOST_AUTO_TEST_CASE(recovery_after_a_blackout_still_passes_and_every_count_agre
     const JUnit junit = readJUnit(r.ws.path("run.xml"));
     BOOST_TEST(junit.failures == 0);
     BOOST_TEST(str(junit.verdict) == "PASS");
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_run_is_closed_by_the_same_rule) {
+    // A dead device under a fault that never ends, and a writer killed mid-run: the run closed as
+    // interrupted counts the fault's rows as failures (nothing proved a recovery) in the runs row and in
+    // the rows themselves.
+    Workspace ws;
+    ws.write(
+        "scenario.yaml",
+        QString::fromUtf8(kDeadScenario).replace(QStringLiteral("count: 5"), QStringLiteral("count: 600")));
+    ws.write("short.yaml", QString::fromUtf8(kDeadScenario));
+    ws.write("fixture.yaml", QString::fromUtf8(kDeadFixture));
+    {
+        Child hil(hilPath(),
+                  {QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"),
+                   ws.path("fixture.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+                  ws.dir.path());
+        BOOST_REQUIRE(
+            waitUntil([&ws] { return countNow(ws.db(), "SELECT count(*) FROM step_results") >= 3; }, 30000));
+        ::kill(static_cast<pid_t>(hil.pid()), SIGKILL);
+        BOOST_REQUIRE(hil.waitFinished(10000));
+    }
+    // The next run on the database closes the interrupted one.
+    const HilResult next =
+        runHil({QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"),
+                ws.path("fixture.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+               ws.dir.path(), QProcessEnvironment::systemEnvironment(), 90000);
+    BOOST_REQUIRE(next.finished);
+    const Database db(ws.db());
+    const auto run = db.rows("SELECT verdict, reason, n_pass, n_fail, n_expected FROM runs WHERE id = 1");
+    BOOST_REQUIRE(run && run->size() == 1);
+    BOOST_TEST(str(run->first()[0]) == "ERROR");
+    BOOST_TEST(run->first()[1].toString().startsWith(QStringLiteral("interrupted")), str(run->first()[1]));
+    const qint64 fails = db.count("SELECT count(*) FROM step_results WHERE run_id = 1 AND verdict = 'FAIL'");
+    BOOST_TEST(fails >= 3);
+    BOOST_TEST(run->first()[2].toLongLong() == 0);
+    BOOST_TEST(run->first()[3].toLongLong() == fails);
+    BOOST_TEST(run->first()[4].toLongLong() == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE run_id = 1 AND expected = 1") == 0);
 }
