@@ -289,9 +289,9 @@ BOOST_AUTO_TEST_CASE(an_interrupted_run_is_closed_by_the_same_rule) {
     }
     // The next run on the database closes the interrupted one.
     const HilResult next =
-        runHil({QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"),
+        runHil({QStringLiteral("run"), ws.path("short.yaml"), QStringLiteral("--fixture"),
                 ws.path("fixture.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
-               ws.dir.path(), QProcessEnvironment::systemEnvironment(), 90000);
+               ws.dir.path(), QProcessEnvironment::systemEnvironment(), 60000);
     BOOST_REQUIRE(next.finished);
     const Database db(ws.db());
     const auto run = db.rows("SELECT verdict, reason, n_pass, n_fail, n_expected FROM runs WHERE id = 1");
