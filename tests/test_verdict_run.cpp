@@ -282,8 +282,8 @@ BOOST_AUTO_TEST_CASE(an_interrupted_run_is_closed_by_the_same_rule) {
                   {QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"),
                    ws.path("fixture.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
                   ws.dir.path());
-        BOOST_REQUIRE(
-            waitUntil([&ws] { return countNow(ws.db(), "SELECT count(*) FROM step_results") >= 3; }, 30000));
+        BOOST_REQUIRE(waitUntil([&ws] { return countNow(ws.db(), "SELECT count(*) FROM step_results") >= 3; },
+                                30000, 20));
         ::kill(static_cast<pid_t>(hil.pid()), SIGKILL);
         BOOST_REQUIRE(hil.waitFinished(10000));
     }
