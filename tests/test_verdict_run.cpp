@@ -305,3 +305,38 @@ BOOST_AUTO_TEST_CASE(an_interrupted_run_is_closed_by_the_same_rule) {
     BOOST_TEST(run->first()[4].toLongLong() == 0);
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE run_id = 1 AND expected = 1") == 0);
 }
+
+BOOST_AUTO_TEST_CASE(a_check_that_never_passed_fails_although_its_failures_were_excused) {
+    // The sensor answers late only while a fault acts, passes before and after it: the fault's excuse is
+    // earned, yet the step under it never passed, so the run FAILs and JUnit shows it as a <failure>.
+    VerdictRun r(R"(
+name: late-under-fault
+devices: [sensor]
+steps:
+  - {name: before, send: {to: sensor, line: "READ? TEMP"}, expect: {match: '^TEMP ', within: 500ms}}
+  - {fault: {on: sensor, device: {late: {delay: 300ms}}}, wait: 100ms}
+  - name: answered late
+    send: {to: sensor, line: "READ? HUM"}
+    expect: {match: '^HUM ', within: 100ms}
+    wait: 500ms
+  - {clear: sensor, wait: 100ms}
+  - {name: after, send: {to: sensor, line: "READ? TEMP"}, expect: {match: '^TEMP ', within: 500ms}}
+)",
+                 kSensorFixture);
+    BOOST_REQUIRE(r.run.finished);
+    BOOST_TEST(r.run.exitCode == 1, "stdout: " << str(r.run.out) << "stderr: " << str(r.run.err));
+    BOOST_TEST(r.run.out.contains(QStringLiteral("answered late on sensor: 0 of 1 passed, 1 during faults")),
+               str(r.run.out));
+    const Database db(r.ws.db());
+    const Counts want{2, 0, 0, 1};
+    BOOST_TEST(printed(r.run.out) == want);
+    BOOST_TEST(stored(db) == want);
+    BOOST_TEST(jsonCounts(readJson(r.ws.path("report.json"))) == want);
+    const StoreDecision fromStore = decideFromStore(r.ws.db());
+    BOOST_TEST((fromStore.verdict == hil::Verdict::Fail));
+    BOOST_TEST(fromStore.counts == want);
+    const JUnit junit = readJUnit(r.ws.path("run.xml"));
+    BOOST_TEST(junit.testcases == 3);
+    BOOST_TEST(junit.failures == 1);
+    BOOST_TEST(str(junit.verdict) == "FAIL");
+}
