@@ -233,6 +233,11 @@ BOOST_AUTO_TEST_CASE(dead_device_under_a_whole_run_fault_fails_everywhere) {
     BOOST_TEST(r.report.exitCode == 0, str(r.report.err));
     BOOST_TEST(jsonCounts(readJson(r.ws.path("report.json"))) == want);
 
+    const HilResult runs =
+        runHil({QStringLiteral("runs"), QStringLiteral("--db"), r.ws.db()}, r.ws.dir.path());
+    BOOST_TEST(runs.out.contains(QRegularExpression(QStringLiteral(R"(\bFAIL\b.*\b0/5/0\b)"))),
+               str(runs.out));
+
     const JUnit junit = readJUnit(r.ws.path("run.xml"));
     BOOST_TEST(junit.testcases == 1);
     BOOST_TEST(junit.failures >= 1); // the excused rows are <failure>s now
