@@ -43,7 +43,8 @@ struct StepResult {
     QByteArray response; // the device's actual answer (or what it sent instead)
     QList<MeasurementResult> measurements;
     // A failure while a fault was acting on the device (or it was recovering from one) is expected: the
-    // row keeps its verdict, but the run does not count it against the device.
+    // row keeps its verdict, but the run does not count it against the device, provided the device proves
+    // it recovers (verdictrule.h); if it does not, the store sets the flag back when the run ends.
     bool expected = false;
     int faultId = -1; // the fault acting on the device when the step ran, if any
 };
@@ -80,6 +81,8 @@ struct RunCounts {
     qint64 marginal = 0;
     qint64 expected = 0; // failures and errors during fault windows, not counted in fail or error
 
+    // Counts a result as it comes, its excuse taken at its word; a run's final counts are decideVerdict's
+    // (verdictrule.h), which take back the excuses that were not earned.
     void add(const StepResult &r);
     qint64 total() const { return pass + fail + error + abort + expected; }
 };
