@@ -345,21 +345,3 @@ steps:
     BOOST_TEST(junit.failures == 1);
     BOOST_TEST(str(junit.verdict) == "FAIL");
 }
-
-BOOST_AUTO_TEST_CASE(a_run_in_which_no_check_ran_is_an_error) {
-    VerdictRun r(R"(
-name: no-check
-devices: [sensor]
-setup:
-  - {name: identify, send: {to: sensor, line: "*IDN?"}, expect: {match: '^ACME', within: 1s}}
-steps:
-  - {wait: 100ms}
-)",
-                 kSensorFixture);
-    BOOST_REQUIRE(r.run.finished);
-    BOOST_TEST(r.run.exitCode == 3, "stdout: " << str(r.run.out) << "stderr: " << str(r.run.err));
-    BOOST_TEST(r.run.out.contains(QStringLiteral("no check ran in the steps phase")), str(r.run.out));
-    const Database db(r.ws.db());
-    BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "ERROR");
-    BOOST_TEST(str(readJUnit(r.ws.path("run.xml")).verdict) == "ERROR");
-}

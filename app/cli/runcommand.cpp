@@ -30,11 +30,14 @@ QString quietReason(const hil::RunOutcome &outcome) {
         return QStringLiteral("the run could not be recorded (above)");
     if (!outcome.reports.errors.isEmpty())
         return QStringLiteral("a report could not be written (below)");
-    if (!outcome.reasons.isEmpty()) // the verdict rule's own words
-        return outcome.reasons.join(QStringLiteral("; "));
     if (c.total() == 0)
         return QStringLiteral("no step was checked");
-    return QStringLiteral("%1 of %2 steps failed, %3 errors").arg(c.fail).arg(c.total()).arg(c.error);
+    const QString counts =
+        QStringLiteral("%1 of %2 steps failed, %3 errors").arg(c.fail).arg(c.total()).arg(c.error);
+    // Then the verdict rule's own words: which step on which device, which fault.
+    return outcome.reasons.isEmpty()
+               ? counts
+               : counts + QStringLiteral(": ") + outcome.reasons.join(QStringLiteral("; "));
 }
 
 } // namespace
