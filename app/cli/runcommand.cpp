@@ -32,7 +32,12 @@ QString quietReason(const hil::RunOutcome &outcome) {
         return QStringLiteral("a report could not be written (below)");
     if (c.total() == 0)
         return QStringLiteral("no step was checked");
-    return QStringLiteral("%1 of %2 steps failed, %3 errors").arg(c.fail).arg(c.total()).arg(c.error);
+    const QString counts =
+        QStringLiteral("%1 of %2 steps failed, %3 errors").arg(c.fail).arg(c.total()).arg(c.error);
+    // Then the verdict rule's own words: which step on which device, which fault.
+    return outcome.reasons.isEmpty()
+               ? counts
+               : counts + QStringLiteral(": ") + outcome.reasons.join(QStringLiteral("; "));
 }
 
 } // namespace
@@ -186,6 +191,8 @@ int runCommand(const QStringList &args) {
         out << "  seed " << outcome.info.seed << '\n';
         if (!outcome.endReason.isEmpty())
             out << "ended early: " << hil::printableText(outcome.endReason) << '\n';
+        for (const QString &why : outcome.reasons)
+            out << "  " << hil::printableText(why) << '\n';
         // A run whose row was never written has no id to show (never "run 0").
         out << "database: " << QFileInfo(dbPath).absoluteFilePath()
             << (outcome.runId > 0 ? QStringLiteral(" (run %1%2)")

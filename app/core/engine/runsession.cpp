@@ -106,6 +106,7 @@ void RunSession::finish() {
         return;
     m_finishing = true;
     m_outcome.endReason = m_runner->endReason();
+    m_outcome.reasons = m_runner->verdictReasons();
     m_outcome.info = m_runner->info();
     m_outcome.counts = m_runner->counts();
     m_outcome.runId = m_recorder->runId();

@@ -32,6 +32,7 @@ struct RunSessionConfig {
 struct RunOutcome {
     Verdict verdict = Verdict::Error; // the runner's, made ERROR by a failed recording or report
     QString endReason;                // why the run ended early, empty if it ran to its end
+    QStringList reasons;              // why the verdict is not PASS (the runner's verdict rule)
     qint64 runId = 0;                 // 0 if no run row was written
     RunHeader info;
     RunCounts counts;

@@ -36,8 +36,13 @@ bool writeJUnitReport(const RunStatistics &s, const QString &path, QString *erro
         x.writeAttribute(QStringLiteral("value"), printableText(value));
         x.writeEndElement();
     };
-    const auto outcome = [](const StepStatistics &st) {
-        return st.error ? 3 : st.fail ? 2 : st.abort ? 1 : 0;
+    // A check of the steps phase that never passed fails, also when faults excused every failure of it
+    // (the verdict rule, core/run/verdictrule.h).
+    const auto neverPassed = [](const StepStatistics &st) {
+        return st.phase == u"steps" && st.pass == 0 && st.expected > 0;
+    };
+    const auto outcome = [&neverPassed](const StepStatistics &st) {
+        return st.error ? 3 : (st.fail || neverPassed(st)) ? 2 : st.abort ? 1 : 0;
     };
     int tests = 0, failures = 0, errors = 0, skipped = 0;
     for (const StepStatistics &st : s.steps) {
@@ -161,7 +166,11 @@ bool writeJUnitReport(const RunStatistics &s, const QString &path, QString *erro
                 x.writeAttribute(
                     QStringLiteral("message"),
                     printableText(
-                        QStringLiteral("%1 of %2 runs: %3").arg(count).arg(st->results).arg(first)));
+                        count == 0 && neverPassed(*st)
+                            ? QStringLiteral("0 of %1 runs passed, %2 during faults")
+                                  .arg(st->results)
+                                  .arg(st->expected)
+                            : QStringLiteral("%1 of %2 runs: %3").arg(count).arg(st->results).arg(first)));
                 x.writeCharacters(printableText(details.join(u'\n'), true));
                 x.writeEndElement();
             } else if (o == 1) {

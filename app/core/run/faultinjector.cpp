@@ -55,6 +55,7 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
     rec.seed = m_seed;
     rec.manual = manual;
     rec.startNs = m_toRunNs(now);
+    rec.recoveryBoundNs = entry.recoverWithin ? entry.recoverWithin->count() : kDefaultGraceNs;
     if (!durationNs && entry.duration)
         durationNs = entry.duration->count();
 

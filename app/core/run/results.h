@@ -9,6 +9,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace hil {
 
@@ -47,7 +48,8 @@ struct StepResult {
     QByteArray response; // the device's actual answer (or what it sent instead)
     QList<MeasurementResult> measurements;
     // A failure while a fault was acting on the device (or it was recovering from one) is expected: the
-    // row keeps its verdict, but the run does not count it against the device.
+    // row keeps its verdict, but the run does not count it against the device, provided the device proves
+    // it recovers (verdictrule.h); if it does not, the store sets the flag back when the run ends.
     bool expected = false;
     int faultId = -1; // the fault acting on the device when the step ran, if any
 };
@@ -65,6 +67,7 @@ struct FaultRecord {
     qint64 startNs = 0;
     qint64 endNs = -1;
     qint64 recoveryNs = -1;
+    qint64 recoveryBoundNs = 0; // the device must pass again this soon after the end (recover.within)
     qint64 bytesDropped = -1, bytesCorrupted = -1, bytesDelayed = -1;
 };
 
@@ -83,6 +86,8 @@ struct RunCounts {
     qint64 marginal = 0;
     qint64 expected = 0; // failures and errors during fault windows, not counted in fail or error
 
+    // Counts a result as it comes, its excuse taken at its word; a run's final counts are decideVerdict's
+    // (verdictrule.h), which take back the excuses that were not earned.
     void add(const StepResult &r);
     qint64 total() const { return pass + fail + error + abort + expected; }
 };
@@ -93,7 +98,11 @@ struct RunSummary {
     qint64 iterations = 0;
     qint64 endedWallNs = 0;
     qint64 durationNs = 0;
-    QString reason; // why the run ended early, if it did
+    QString reason;      // why the run ended early, if it did
+    QStringList reasons; // why the verdict is not PASS (verdictrule.h), in sentences
+    // Faults whose excuse was not earned (their device never proved it recovers): the rows they excused
+    // count as the failures they are, and the store marks them so.
+    QList<int> unexcusedFaults;
 };
 
 // Direction of a raw exchange.

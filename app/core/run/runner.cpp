@@ -19,9 +19,11 @@ namespace hil {
 Runner::Runner(Scenario scenario, Fixture fixture, RunOptions options, QObject *parent)
     : QObject(parent)
     , m_scenario(std::move(scenario))
+    , m_ledger(m_scenario)
     , m_fixture(std::move(fixture))
     , m_options(options)
     , m_deadline(this) {
+    m_listeners.append(&m_ledger);
     m_waitTimer.setSingleShot(true);
     m_waitTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_waitTimer, &QTimer::timeout, this, &Runner::stepDone);
@@ -97,7 +99,7 @@ void Runner::start() {
                 r.endNs = rel(monotonicNs());
                 r.verdict = Verdict::Fail;
                 r.message = message;
-                m_verdict = combine(m_verdict, r.verdict);
+                r.faultId = f.id; // not excused: it is the fault's own check
                 publish(r);
             });
     connect(m_bench, &Bench::failed, this, [this](const QString &device, const QString &reason) {
@@ -266,8 +268,7 @@ void Runner::record(StepResult &result) {
         result.expected =
             result.faultId >= 0 && (result.verdict == Verdict::Fail || result.verdict == Verdict::Error);
     }
-    if (!result.expected)
-        m_verdict = combine(m_verdict, result.verdict);
+    // Excused for now: whether the excuse holds is decided at the end (verdictrule.h).
     publish(result);
     if (m_faults)
         m_faults->stepFinished(result);
@@ -432,9 +433,27 @@ void Runner::finish(RunEvent event, const QString &reason) {
         m_faults->endAll();
     if (m_bench)
         m_bench->shutdown();
+    // The one verdict rule over everything recorded, with the harness's own facts: m_verdict is ABORT or
+    // ERROR only when the run was stopped, its bench failed or its recording did (record() no longer
+    // folds results into it).
+    VerdictInputs in = m_ledger.inputs();
+    in.aborted = m_verdict == Verdict::Abort;
+    in.benchFailed = event == RunEvent::BenchFailed;
+    in.storeFailed = event == RunEvent::StoreFailed;
+    in.deviceGone = m_deviceLost;
+    if (!reason.isEmpty())
+        in.reasons.append(reason);
+    const VerdictDecision decision = decideVerdict(in);
+    m_verdict = decision.verdict;
+    m_verdictReasons = decision.reasons;
+    m_counts = decision.counts;
+    for (ResultListener *l : std::as_const(m_listeners))
+        l->countsChanged(m_counts);
     RunSummary s;
     s.verdict = m_verdict;
     s.counts = m_counts;
+    s.reasons = decision.reasons;
+    s.unexcusedFaults = decision.unprovenFaults;
     s.iterations = m_iterationsDone;
     s.endedWallNs = wallClockNs();
     s.durationNs = monotonicNs() - m_startNs;

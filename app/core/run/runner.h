@@ -5,6 +5,7 @@
 #include "core/run/deadlinetimer.h"
 #include "core/run/devicelane.h"
 #include "core/run/results.h"
+#include "core/run/runledger.h"
 #include "core/run/runstate.h"
 
 #include <QMap>
@@ -69,6 +70,8 @@ public:
     bool isFinished() const { return m_state == RunState::Finishing || m_state == RunState::Done; }
     // Why the run ended early (empty if it ran to its end).
     const QString &endReason() const { return m_endReason; }
+    // Once finished: why the verdict is not PASS, by the one verdict rule (verdictrule.h).
+    const QStringList &verdictReasons() const { return m_verdictReasons; }
 
 signals:
     void finished(hil::Verdict verdict);
@@ -108,6 +111,7 @@ private:
     qint64 rel(qint64 monoNs) const { return monoNs - m_startNs; }
 
     Scenario m_scenario;
+    RunLedger m_ledger; // the first listener: every result and fault, for the verdict at the end
     Fixture m_fixture;
     RunOptions m_options;
     RunHeader m_info;
@@ -138,7 +142,8 @@ private:
     qint64 m_pausedAtNs = 0;
 
     RunCounts m_counts;
-    Verdict m_verdict = Verdict::Pass;
+    Verdict m_verdict = Verdict::Pass; // the harness's own (ABORT, ERROR) until finish() decides
+    QStringList m_verdictReasons;
     qint64 m_iterationsDone = 0;
     QString m_endReason;
 };

@@ -152,6 +152,14 @@ bool closeInterruptedRuns(sqlite3 *db) {
         q.bind(10, id);
         if (!q.exec())
             return false;
+        for (const int fault : u->unexcusedFaults) {
+            SqliteStatement unexcuse(db, "UPDATE step_results SET expected = 0 WHERE run_id = ? AND expected"
+                                         " AND fault_id = ?");
+            unexcuse.bind(1, id);
+            unexcuse.bind(2, fault);
+            if (!unexcuse.exec())
+                return false;
+        }
     }
     return true;
 }
@@ -729,6 +737,24 @@ bool Recorder::write(Statements &st, const Item &item) {
         return run(fe);
     }
     const auto &s = std::get<RunSummary>(item);
+    // The rows excused by a fault whose device never proved it recovers count as the failures they are:
+    // marked so here, every reader of the store counts them like the runner did (verdictrule.h).
+    QStringList rows;
+    for (const int fault : s.unexcusedFaults) {
+        if (m_faultRows.contains(fault))
+            rows.append(QString::number(m_faultRows.value(fault)));
+    }
+    if (!rows.isEmpty()) {
+        // One pass over the run's rows, however many faults: the list holds row ids, numbers only.
+        const QByteArray sql = QStringLiteral("UPDATE step_results SET expected = 0 WHERE run_id = ? AND "
+                                              "expected AND fault_id IN (%1)")
+                                   .arg(rows.join(u','))
+                                   .toUtf8();
+        SqliteStatement unexcuse(m_db, sql.constData());
+        unexcuse.bind(1, m_runId);
+        if (!unexcuse.ok() || !unexcuse.exec())
+            return false;
+    }
     sqlite3_stmt *f = st.finish;
     sqlite3_bind_int64(f, 1, s.endedWallNs);
     sqlite3_bind_int64(f, 2, s.durationNs);

@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/store/sqlitestatement.h"
+#include "core/store/verdictinputsreader.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -60,26 +61,21 @@ std::optional<UnfinishedRun> inspectUnfinishedRun(sqlite3 *db, qint64 runId) {
     u.state = UnfinishedRun::State::Interrupted;
     u.lastSignOfLifeNs = heartbeat;
 
-    SqliteStatement steps(db, "SELECT count(*),"
-                              " total(verdict = 'PASS'),"
-                              " total(verdict = 'FAIL' AND NOT expected),"
-                              " total(verdict = 'ERROR' AND NOT expected),"
-                              " total(verdict = 'ABORT'),"
-                              " total(marginal AND NOT (expected AND verdict IN ('FAIL', 'ERROR'))),"
-                              " total(expected AND verdict IN ('FAIL', 'ERROR')),"
-                              " max(end_ns)"
-                              " FROM step_results WHERE run_id = ?");
+    SqliteStatement steps(db, "SELECT count(*), max(end_ns) FROM step_results WHERE run_id = ?");
     steps.bind(1, runId);
     qint64 recorded = 0;
     if (steps.ok() && steps.next()) {
         recorded = steps.int64(0);
-        u.counts.pass = steps.int64(1);
-        u.counts.fail = steps.int64(2);
-        u.counts.error = steps.int64(3);
-        u.counts.abort = steps.int64(4);
-        u.counts.marginal = steps.int64(5);
-        u.counts.expected = steps.int64(6);
-        u.recordedSpanNs = steps.optInt64(7).value_or(0);
+        u.recordedSpanNs = steps.optInt64(1).value_or(0);
+    }
+    steps.reset();
+    // The counts by the one verdict rule: an excuse the device never earned before the writer died does
+    // not hold (verdictrule.h).
+    if (std::optional<VerdictInputs> in = readVerdictInputs(db, runId, nullptr)) {
+        in->interrupted = true;
+        const VerdictDecision d = decideVerdict(*in);
+        u.counts = d.counts;
+        u.unexcusedFaults = d.unprovenFaults;
     }
     SqliteStatement events(db, "SELECT max(t_ns) FROM events WHERE run_id = ?");
     events.bind(1, runId);

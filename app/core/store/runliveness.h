@@ -28,7 +28,8 @@ struct UnfinishedRun {
     QString reason;
     qint64 lastSignOfLifeNs = 0; // wall clock
     qint64 recordedSpanNs = 0;   // monotonic, since the run started
-    RunCounts counts;
+    RunCounts counts;            // by the verdict rule (verdictrule.h)
+    QList<int> unexcusedFaults;  // faults.id of faults whose excuses were not earned
 };
 
 // Looks at run `runId` of a schema-3 database through `db` (read-only use); nullopt if the run has ended
