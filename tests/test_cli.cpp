@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
@@ -198,4 +199,48 @@ BOOST_AUTO_TEST_CASE(a_scenario_that_checks_nothing_is_refused) {
     const QByteArray where = scenario.fileName().toLocal8Bit() + QByteArray(":3:8: steps is empty");
     BOOST_TEST(err.contains(where), err.toStdString());
     BOOST_TEST(!QFileInfo::exists(dir.filePath(QStringLiteral("r.db"))));
+}
+
+// --nice: the bench's scheduling priority, inherited by its simulators. A bad value is bad input before
+// anything runs; a value the system refuses (raising priority without the right) is an error with the
+// reason, also before anything runs; an allowed one runs as usual, at that priority.
+BOOST_AUTO_TEST_CASE(nice_sets_the_bench_priority_or_says_why_not) {
+    QTemporaryDir dir;
+    const auto run = [&](const QStringList &extra, const QString &as = QString()) {
+        QProcess hil;
+        hil.setWorkingDirectory(dir.path());
+        QStringList args{QStringLiteral("run"),       kScenario,
+                         QStringLiteral("--fixture"), kFixture,
+                         QStringLiteral("--db"),      dir.filePath(QStringLiteral("r.db"))};
+        args << extra;
+        if (as.isEmpty()) {
+            hil.start(QString::fromLocal8Bit(kHil), args);
+        } else {
+            args.prepend(QString::fromLocal8Bit(kHil));
+            args = QStringList{QStringLiteral("--reuid=") + as, QStringLiteral("--regid=") + as,
+                               QStringLiteral("--clear-groups"), QStringLiteral("--")}
+                   + args;
+            hil.start(QStringLiteral("setpriv"), args);
+        }
+        BOOST_REQUIRE(hil.waitForFinished(60000));
+        return std::make_pair(hil.exitCode(), hil.readAllStandardError());
+    };
+    const auto [badCode, badErr] = run({QStringLiteral("--nice"), QStringLiteral("30")});
+    BOOST_TEST(badCode == 2, badErr.toStdString());
+    BOOST_TEST(badErr.contains("--nice"), badErr.toStdString());
+    BOOST_TEST(!QFileInfo::exists(dir.filePath(QStringLiteral("r.db"))),
+               "refused before the database exists");
+
+    const auto [okCode, okErr] = run({QStringLiteral("--nice"), QStringLiteral("5")});
+    BOOST_TEST(okCode == 0, okErr.toStdString());
+
+    if (::geteuid() == 0 && !QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty()) {
+        ::chmod(dir.path().toUtf8().constData(), 0777);
+        const auto [deniedCode, deniedErr] =
+            run({QStringLiteral("--nice"), QStringLiteral("-5")}, QStringLiteral("65534"));
+        BOOST_TEST(deniedCode == 3, deniedErr.toStdString());
+        BOOST_TEST(deniedErr.contains("CAP_SYS_NICE"), deniedErr.toStdString());
+    } else {
+        BOOST_TEST_MESSAGE("not root or no setpriv: the refused raise is not tried");
+    }
 }

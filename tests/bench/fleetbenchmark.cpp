@@ -169,10 +169,11 @@ bool runOnce(const QString &hil, const QTemporaryDir &dir, const FleetOptions &o
     if (!writeFile(fixture, fixtureYaml(devices, o.rateHz), error)
         || !writeFile(scenario, scenarioYaml(devices, periodNs / 1000, o.durationMs, lanes), error))
         return false;
-    const QStringList args{
-        QStringLiteral("run"),    scenario, QStringLiteral("--fixture"), fixture,
-        QStringLiteral("--db"),   db,       QStringLiteral("--seed"),    QStringLiteral("1"),
-        QStringLiteral("--quiet")};
+    QStringList args{QStringLiteral("run"),    scenario, QStringLiteral("--fixture"), fixture,
+                     QStringLiteral("--db"),   db,       QStringLiteral("--seed"),    QStringLiteral("1"),
+                     QStringLiteral("--quiet")};
+    if (o.nice != 0)
+        args << QStringLiteral("--nice") << QString::number(o.nice);
     *command = hil + u' ' + args.join(u' ');
     r->devices = devices;
     r->lanes = lanes;
@@ -258,7 +259,8 @@ bool runFleetBenchmark(const FleetOptions &o, QTextStream &out, QString *error) 
         << " simulated devices (one hil-sim envsensor --tcp process each) at " << o.rateHz
         << " Hz each, beside 1 device at " << o.rateHz << " Hz, " << o.durationMs / 1000.0
         << " s each run, one run after the other; hil run as a child process; " << o.load
-        << " busy process(es) loading the CPUs throughout\n"
+        << " busy process(es) loading the CPUs throughout"
+        << (o.nice != 0 ? QStringLiteral("; hil run --nice %1").arg(o.nice) : QString()) << "\n"
         << "  sweep: repeat: {for: " << o.durationMs << "ms, every: " << periodNs / 1000
         << "us} over one step per device, one after another (one exchange in flight)\n"
         << "  lanes: one step with devices: all and that repeat, each device on its own lane and slots\n";

@@ -12,6 +12,7 @@ struct FleetOptions {
     qint64 durationMs = 60'000; // of each run (the single-device run and the fleet run)
     int sampleMs = 1000;        // /proc sampling interval of the hil run process
     int load = 2;               // busy processes competing for the CPUs during the runs
+    int nice = 0;               // hil run --nice (0: not given)
 };
 
 // Many devices: two runs of `hil run` as a child process, one after the other in the same invocation,

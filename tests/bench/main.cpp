@@ -93,8 +93,12 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("load"),
         QStringLiteral("--fleet: busy processes loading the CPUs during the runs (default 2; 0: idle)."),
         QStringLiteral("N"), QStringLiteral("2"));
+    const QCommandLineOption niceOption(
+        QStringLiteral("nice"),
+        QStringLiteral("--fleet: hil run --nice N, the bench's priority over the load (default: not given)."),
+        QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, devicesOption,
-                       rateOption, durationOption, loadOption});
+                       rateOption, durationOption, loadOption, niceOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -109,7 +113,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     }
     if (!parser.isSet(fleetOption)) {
         for (const QCommandLineOption *fleetOnly :
-             {&devicesOption, &rateOption, &durationOption, &loadOption})
+             {&devicesOption, &rateOption, &durationOption, &loadOption, &niceOption})
             if (parser.isSet(*fleetOnly)) {
                 *error = QStringLiteral("--%1 goes with --fleet").arg(fleetOnly->names().first());
                 return std::nullopt;
@@ -146,6 +150,12 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         if (!wholeNumber(parser, loadOption, 0, &v, error))
             return std::nullopt;
         o.fleet.load = static_cast<int>(std::min<qint64>(v, 64));
+        bool niceOk = false;
+        o.fleet.nice = parser.value(niceOption).toInt(&niceOk);
+        if (!niceOk || o.fleet.nice < -20 || o.fleet.nice > 19) {
+            *error = QStringLiteral("--nice: expected a whole number from -20 to 19");
+            return std::nullopt;
+        }
         if (parser.isSet(durationOption) || !quick) {
             QString why;
             const auto d = hil::parseDuration(parser.value(durationOption), &why);
