@@ -65,7 +65,6 @@ void Runner::start() {
     connect(m_bench, &Bench::deviceEvent, this, &Runner::emitEvent);
     connect(m_bench, &Bench::deviceGone, this, [this](const QString &device, const QString &reason) {
         emitEvent(monotonicNs(), EventKind::Error, device, QStringLiteral("device gone: %1").arg(reason));
-        m_deviceLost = true;
         if (m_lostDevice.isEmpty())
             m_lostDevice = device;
     });
@@ -104,7 +103,6 @@ void Runner::start() {
             });
     connect(m_bench, &Bench::failed, this, [this](const QString &device, const QString &reason) {
         emitEvent(monotonicNs(), EventKind::Error, device, reason);
-        m_verdict = Verdict::Error;
         finish(RunEvent::BenchFailed,
                QStringLiteral("device '%1' could not be connected: %2").arg(device, reason));
     });
@@ -240,7 +238,7 @@ void Runner::laneDone() {
 }
 
 bool Runner::phaseStopping() const {
-    return (m_state == RunState::Setup && m_setupFailed) || (m_state == RunState::Steps && m_deviceLost);
+    return (m_state == RunState::Setup && m_setupFailed) || (m_state == RunState::Steps && deviceLost());
 }
 
 void Runner::laneRecordsInfo(const QString &field, const QString &value) {
@@ -284,10 +282,8 @@ void Runner::noteLostDevice(const StepResult &result) {
     m_lostSince.insert(result.device, since);
     const DeviceConfig *config = m_fixture.device(result.device);
     const qint64 timeout = config ? config->reconnectTimeout.count() : 0;
-    if (now - since >= timeout && !m_deviceLost) {
-        m_deviceLost = true;
-        if (m_lostDevice.isEmpty())
-            m_lostDevice = result.device;
+    if (now - since >= timeout && !deviceLost()) {
+        m_lostDevice = result.device;
         emitEvent(now, EventKind::Error, result.device,
                   QStringLiteral("not back within its reconnect timeout (%1)")
                       .arg(formatDuration(Nanoseconds(timeout))));
@@ -328,7 +324,7 @@ void Runner::afterStep(bool stopPhase) {
                   QStringLiteral("scenario loop: %1 slot(s) of %2 skipped")
                       .arg(s.skipped)
                       .arg(formatDuration(*rep.every)));
-    if (!stopPhase && !m_deviceLost && repeatsAgain(rep, m_loopStartNs, m_iteration + 1, s.slot, now)) {
+    if (!stopPhase && !deviceLost() && repeatsAgain(rep, m_loopStartNs, m_iteration + 1, s.slot, now)) {
         ++m_iteration;
         m_loopSlot = s.slot;
         m_stepIndex = 0;
@@ -352,12 +348,12 @@ void Runner::endPhase() {
         return;
     case RunState::Steps:
         m_faults->endAll(); // teardown runs on a clean bench
-        transition(m_deviceLost ? RunEvent::DeviceGone : RunEvent::PhaseDone);
+        transition(deviceLost() ? RunEvent::DeviceGone : RunEvent::PhaseDone);
         beginPhase();
         return;
     case RunState::Teardown:
         finish(RunEvent::PhaseDone,
-               m_deviceLost ? QStringLiteral("device '%1' was lost").arg(m_lostDevice) : QString());
+               deviceLost() ? QStringLiteral("device '%1' was lost").arg(m_lostDevice) : QString());
         return;
     default:
         return;
@@ -414,7 +410,6 @@ void Runner::abort(const QString &reason, Verdict verdict) {
         if (std::optional<StepResult> r = l->abort(reason, verdict))
             publish(*r);
     }
-    m_verdict = combine(m_verdict, verdict);
     finish(verdict == Verdict::Abort ? RunEvent::Abort : RunEvent::StoreFailed, reason);
 }
 
@@ -433,24 +428,21 @@ void Runner::finish(RunEvent event, const QString &reason) {
         m_faults->endAll();
     if (m_bench)
         m_bench->shutdown();
-    // The one verdict rule over everything recorded, with the harness's own facts: m_verdict is ABORT or
-    // ERROR only when the run was stopped, its bench failed or its recording did (record() no longer
-    // folds results into it).
+    // The one verdict rule over everything recorded, with the harness's own facts: how the run ended.
     VerdictInputs in = m_ledger.inputs();
-    in.aborted = m_verdict == Verdict::Abort;
+    in.aborted = event == RunEvent::Abort;
     in.benchFailed = event == RunEvent::BenchFailed;
     in.storeFailed = event == RunEvent::StoreFailed;
-    in.deviceGone = m_deviceLost;
+    in.deviceGone = deviceLost();
     if (!reason.isEmpty())
         in.reasons.append(reason);
     const VerdictDecision decision = decideVerdict(in);
-    m_verdict = decision.verdict;
     m_verdictReasons = decision.reasons;
     m_counts = decision.counts;
     for (ResultListener *l : std::as_const(m_listeners))
         l->countsChanged(m_counts);
     RunSummary s;
-    s.verdict = m_verdict;
+    s.verdict = decision.verdict;
     s.counts = m_counts;
     s.reasons = decision.reasons;
     s.unexcusedFaults = decision.unprovenFaults;
@@ -461,7 +453,7 @@ void Runner::finish(RunEvent event, const QString &reason) {
     transition(RunEvent::Finished);
     for (ResultListener *l : std::as_const(m_listeners))
         l->runFinished(s);
-    emit finished(m_verdict);
+    emit finished(decision.verdict);
 }
 
 } // namespace hil

@@ -85,6 +85,7 @@ private:
     }
     void laneRecordsInfo(const QString &field, const QString &value) override;
     bool phaseStopping() const override;
+    bool deviceLost() const { return !m_lostDevice.isEmpty(); }
     bool paused() const override { return m_paused; }
     qint64 runNs(qint64 monoNs) const override { return rel(monoNs); }
 
@@ -135,14 +136,12 @@ private:
 
     // Facts the run has learnt, which decide the phase's end and the verdict.
     bool m_setupFailed = false; // a setup step did not pass
-    bool m_deviceLost = false;  // a device was gone beyond its reconnect timeout
-    QString m_lostDevice;       // the first device lost, named in the end reason
+    QString m_lostDevice;       // the first device gone beyond its reconnect timeout (or gone from the bench)
     bool m_paused = false;
     bool m_heldByPause = false; // the next step came due while paused
     qint64 m_pausedAtNs = 0;
 
     RunCounts m_counts;
-    Verdict m_verdict = Verdict::Pass; // the harness's own (ABORT, ERROR) until finish() decides
     QStringList m_verdictReasons;
     qint64 m_iterationsDone = 0;
     QString m_endReason;
