@@ -364,6 +364,23 @@ const Case kCases[] = {
      {},
      0,
      {}},
+    {"a pass of a step that only sends proves no recovery",
+     [] {
+         return std::move(Play()
+                              .result(Verdict::Pass, 0, 100)
+                              .faultStart(1, 200)
+                              .result(Verdict::Fail, 200, 300, 1)
+                              .faultEnd(1, 400)
+                              .result(Verdict::Pass, 500, 600, -1, 2)); // step 2 only sends
+     },
+     Verdict::Fail,
+     2,
+     1,
+     0,
+     0,
+     {QStringLiteral("calc never answered correctly after link latency #1")},
+     -1,
+     {1}},
     {"a fault that never ended proves nothing",
      [] {
          return std::move(Play()

@@ -35,7 +35,9 @@ void RunLedger::stepFinished(const StepResult &r) {
     switch (r.verdict) {
     case Verdict::Pass:
         ++t.pass;
-        m_recovery.passed(r.device, r.startNs, r.endNs);
+        // Only an answer proves a device alive: a step that only sends passes on a dead device too.
+        if (t.exchange)
+            m_recovery.passed(r.device, r.startNs, r.endNs);
         break;
     case Verdict::Fail:
         ++t.fail;

@@ -45,7 +45,7 @@ std::optional<VerdictInputs> readVerdictInputs(sqlite3 *db, qint64 runId, QStrin
     VerdictInputs in;
     SqliteStatement rows(db,
                          "SELECT phase, step_index, step, device, fault_id, verdict, expected, marginal,"
-                         " count(*), max(latency_ns IS NOT NULL OR verdict = 'FAIL')"
+                         " count(*), max(latency_ns IS NOT NULL OR verdict = 'FAIL' OR length(response) > 0)"
                          " FROM step_results WHERE run_id = ?"
                          " GROUP BY phase, step_index, step, device, fault_id, verdict, expected, marginal"
                          " ORDER BY min(id)");
@@ -130,8 +130,9 @@ std::optional<VerdictInputs> readVerdictInputs(sqlite3 *db, qint64 runId, QStrin
         }
     };
     if (!faults.isEmpty()) {
+        // Passes with an answer (a step that only sends passes on a dead device too), as the ledger feeds.
         SqliteStatement passes(db, "SELECT device, start_ns, end_ns FROM step_results WHERE run_id = ?"
-                                   " AND verdict = 'PASS' ORDER BY id");
+                                   " AND verdict = 'PASS' AND length(response) > 0 ORDER BY id");
         passes.bind(1, runId);
         while (passes.next()) {
             feedUntil(passes.int64(2));
