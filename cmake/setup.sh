@@ -6,11 +6,11 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev
+  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-declarative-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   libserialport-dev libsqlite3-dev sqlite3 libyaml-cpp-dev
   libboost-test-dev
-  socat xvfb xauth fonts-dejavu-core clang-format
+  socat bc xvfb xauth fonts-dejavu-core clang-format
   poppler-utils chromium
 )
 for arg in "$@"; do

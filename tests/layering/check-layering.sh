@@ -12,7 +12,7 @@ set -uo pipefail
 src="${1:?usage: $0 SOURCE_DIR}"
 cd "$src" || exit 2
 
-LAYERS=(base config transport link session run store analysis export engine)
+LAYERS=(base expr config transport link session run store analysis export engine)
 rank() {
     local i
     for i in "${!LAYERS[@]}"; do

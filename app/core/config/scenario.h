@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/base/duration.h"
+#include "core/config/binding.h"
 #include "core/config/faultplan.h"
 #include "core/config/limits.h"
 
@@ -57,6 +58,8 @@ struct Step {
     Repeat repeat;
     std::optional<FaultEntry> fault; // inject a fault now (for its `for`, or until cleared)
     std::optional<QString> clear;    // clear the faults on a device or proxy now ("all": every one)
+    // The `for_each:` values this copy of a swept step (or of a step of a swept block) is bound to.
+    Bindings bindings;
 };
 
 enum class Phase { Setup, Steps, Teardown };

@@ -61,6 +61,7 @@ StepResult DeviceLane::newResult() const {
     r.stepIndex = m_job.stepIndex;
     r.repetition = m_repetition;
     r.step = step.name;
+    r.bindings = step.bindings;
     r.device = step.send ? step.send->device : step.expect ? step.expect->device : m_device;
     return r;
 }

@@ -2,6 +2,7 @@
 
 #include "core/base/eventkind.h"
 #include "core/base/verdict.h"
+#include "core/config/binding.h"
 #include "core/config/limits.h"
 #include "core/config/scenario.h"
 #include "core/run/runheader.h"
@@ -52,6 +53,12 @@ struct StepResult {
     // it recovers (verdictrule.h); if it does not, the store sets the flag back when the run ends.
     bool expected = false;
     int faultId = -1; // the fault acting on the device when the step ran, if any
+    // The try of a step with `retry:` or `until:`, 1-based. A try that another try followed is `retried`:
+    // it is recorded as what it was, but only the last try of an exchange counts for the verdict.
+    int attempt = 1;
+    bool retried = false;
+    // The `for_each:` values the step ran with (empty outside a sweep).
+    Bindings bindings;
 };
 
 // One injected fault: what, where, when, and what it did. Times as everywhere: ns since the run started.
