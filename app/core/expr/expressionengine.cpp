@@ -160,7 +160,7 @@ std::optional<QVariant> ExpressionEngine::evaluate(int handle, const VarScope &s
         const auto it = scope.values().constFind(name);
         if (it == scope.values().cend()) {
             if (error)
-                *error = QStringLiteral("'%1' has no value here").arg(name);
+                *error = QStringLiteral("'%1' has no value yet (no answer has captured it so far)").arg(name);
             return std::nullopt;
         }
         m_args.append(toJs(*it));
