@@ -2,6 +2,7 @@
 
 #include "core/expr/expression.h"
 
+#include <QCoreApplication>
 #include <QJSEngine>
 #include <QRegularExpression>
 #include <cmath>
@@ -112,11 +113,19 @@ QString errorText(const QJSValue &error) {
 ExpressionEngine::ExpressionEngine() = default;
 ExpressionEngine::~ExpressionEngine() = default;
 
-void ExpressionEngine::ensureEngine() {
+bool ExpressionEngine::ensureEngine(QString *error) {
     if (m_engine)
-        return;
+        return true;
+    // QJSEngine needs the application object (every executable of the project has one); a library user
+    // without it gets an error rather than an abort.
+    if (!QCoreApplication::instance()) {
+        if (error)
+            *error = QStringLiteral("expressions cannot be evaluated here (no QCoreApplication)");
+        return false;
+    }
     m_engine = std::make_unique<QJSEngine>();
     m_engine->evaluate(QString::fromUtf8(kPrelude));
+    return true;
 }
 
 int ExpressionEngine::compile(const QString &source, QString *error) {
@@ -130,7 +139,8 @@ int ExpressionEngine::compile(const QString &source, QString *error) {
             *error = why;
         return -1;
     }
-    ensureEngine();
+    if (!ensureEngine(error))
+        return -1;
     Compiled c;
     for (const NameUse &u : *uses)
         c.names.append(u.name);

@@ -45,7 +45,7 @@ private:
         QJSValue function;
         QStringList names;
     };
-    void ensureEngine();
+    bool ensureEngine(QString *error);
 
     std::unique_ptr<QJSEngine> m_engine;
     QList<Compiled> m_compiled;
