@@ -162,6 +162,24 @@ BOOST_AUTO_TEST_CASE(values_the_run_learns_stay_templates) {
     BOOST_TEST(str(s->runtimeNames.join(u',')) == "serial,v,x");
 }
 
+BOOST_AUTO_TEST_CASE(fault_parameters_take_sweep_values_and_are_recorded_with_them) {
+    auto s = load("steps:\n"
+                  "  - for_each: {p: [0.1, 0.5]}\n"
+                  "    fault: {on: calc, link: {loss: {p: '${p}'}}, for: '${p * 10}s'}\n"
+                  "  - send: A\n    expect: B\n");
+    BOOST_TEST_REQUIRE(s.has_value());
+    BOOST_TEST_REQUIRE(s->steps.size() == 3u);
+    BOOST_TEST(s->steps[1].fault->link.probability == 0.5);
+    BOOST_TEST(s->steps[1].fault->duration->count() == 5'000'000'000LL);
+    BOOST_TEST(str(s->steps[1].fault->text).find("${") == std::string::npos, str(s->steps[1].fault->text));
+    BOOST_TEST(str(s->steps[1].fault->text).find("0.5") != std::string::npos);
+    QString errors;
+    BOOST_TEST(!load("steps:\n  - send: A\n    expect: '^(?<q>.*)$'\n"
+                     "  - fault: {on: calc, link: {loss: {p: '${q}'}}}\n",
+                     &errors));
+    BOOST_TEST(str(errors).find("is fixed before the run starts") != std::string::npos, str(errors));
+}
+
 BOOST_AUTO_TEST_CASE(retry_and_until) {
     auto s =
         load("steps:\n  - send: 'S?'\n    expect: '^(?<state>\\w+)$'\n    until: \"${state == 'READY'}\"\n"

@@ -201,6 +201,30 @@ std::optional<LoadScope::Condition> LoadScope::condition(const YAML::Node &node,
     return Condition{v->toBool(), source};
 }
 
+QString LoadScope::expandText(const QString &text) {
+    if (!hasTemplate(text))
+        return text;
+    QString why;
+    int at = 0;
+    const auto t = parseTemplate(text, &why, &at);
+    if (!t)
+        return text;
+    VarScope scope;
+    const QHash<QString, QVariant> known = staticValues();
+    for (auto it = known.cbegin(); it != known.cend(); ++it)
+        scope.set(it.key(), it.value());
+    QString out;
+    for (const TemplatePart &p : t->parts) {
+        if (!p.isExpression) {
+            out += p.text;
+            continue;
+        }
+        const auto v = m_engine.evaluate(p.text, scope, &why);
+        out += v ? valueText(*v) : QStringLiteral("${") + p.text + u'}';
+    }
+    return out;
+}
+
 std::optional<QVariant> LoadScope::value(const YAML::Node &node, const QString &what) {
     if (!node.IsScalar()) {
         r.error(node, QStringLiteral("%1 must be a single value (a number, true/false or a text)").arg(what));

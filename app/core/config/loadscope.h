@@ -46,6 +46,9 @@ public:
         QString source;
     };
     std::optional<Condition> condition(const YAML::Node &node, const QString &what);
+    // `text` (a fault as written, say) with each ${...} of static values replaced by its value; pieces that
+    // cannot be evaluated stay as written. For records, not for checking: the fields were checked already.
+    QString expandText(const QString &text);
     // The value of a static scalar (vars, for_each lists): typed by scalarValue() after expansion.
     std::optional<QVariant> value(const YAML::Node &node, const QString &what);
 

@@ -133,8 +133,10 @@ void ScenarioParser::parse(const YAML::Node &root, Scenario &s) {
     if (const YAML::Node faults = root["faults"]; faults && !faults.IsNull()) {
         if (r.requireSequence(faults, QStringLiteral("faults"))) {
             for (const YAML::Node &f : faults) {
-                if (auto entry = readFaultEntry(r, f, m_fixture, m_devices, false))
+                if (auto entry = readFaultEntry(r, f, m_fixture, m_devices, false)) {
+                    entry->text = m_scope.expandText(entry->text);
                     s.faults.append(*entry);
+                }
             }
         }
     }
@@ -498,8 +500,11 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
         r.error(n, QStringLiteral("a step needs send, expect, wait, fault or clear"));
     if ((n["fault"] || n["clear"]) && (n["send"] || n["expect"]))
         r.error(n, QStringLiteral("fault and clear are steps of their own, without send or expect"));
-    if (const YAML::Node f = n["fault"])
+    if (const YAML::Node f = n["fault"]) {
         step.fault = readFaultEntry(r, f, m_fixture, m_devices, true);
+        if (step.fault)
+            step.fault->text = m_scope.expandText(step.fault->text); // recorded with its values
+    }
     if (const YAML::Node c = n["clear"]) {
         if (const auto target = r.string(c, QStringLiteral("clear"))) {
             if (*target != u"all" && !m_devices.contains(*target) && !m_fixture.proxy(*target))
