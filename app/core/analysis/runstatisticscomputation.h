@@ -54,6 +54,7 @@ private:
     void onStep(const StepRow &q);
     bool resolvePercentiles();
     bool passMeasurements();
+    bool loadSweeps();
     bool loadFailureDetails();
     bool loadEvents();
     void finish(RunStatistics *out);
@@ -85,6 +86,8 @@ private:
     std::vector<qint64> m_failBins, m_errorBins;
     qint64 m_failureCount = 0;
     qint64 m_expectedCount = 0;
+    qint64 m_retriedCount = 0;
+    QList<SweepStatistics> m_sweeps;
     qint64 m_stallExcludedCount = 0;
     QMap<qint64, FailureDetail> m_details;
 

@@ -21,6 +21,9 @@ struct StepStatistics {
     // FAIL and ERROR while a fault acted on the device or it recovered (schema 2): caused on purpose, so
     // in none of fail, error, the failure rate, streaks or availability.
     qint64 expected = 0;
+    // Tries of a retry/until step that a later try followed (schema 5): recorded, in none of the counts
+    // above nor in results (their latencies still count: the device did answer them).
+    qint64 retried = 0;
     qint64 totalNs = 0; // sum of the results' durations
     LatencySummary latency;
     LatencyHistogram histogram;
