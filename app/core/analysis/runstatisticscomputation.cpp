@@ -187,6 +187,8 @@ void RunStatisticsComputation::onStep(const StepRow &q) {
             // nor a failure, and says nothing of the device's availability (only the last try counts).
             ++s.retried;
             ++m_retriedCount;
+            if (static_cast<int>(acc.retriedIds.size()) < m_o.failuresPerStep)
+                acc.retriedIds.push_back(id);
             if (q.latencyNs) {
                 s.histogram.add(*q.latencyNs);
                 m_allLatency.add(*q.latencyNs);
@@ -337,8 +339,10 @@ bool RunStatisticsComputation::loadSweeps() {
 
 bool RunStatisticsComputation::loadFailureDetails() {
     std::vector<qint64> ids = m_runFailureIds;
-    for (const StepAccumulator &s : m_steps)
+    for (const StepAccumulator &s : m_steps) {
         ids.insert(ids.end(), s.failureIds.cbegin(), s.failureIds.cend());
+        ids.insert(ids.end(), s.retriedIds.cbegin(), s.retriedIds.cend());
+    }
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (ids.empty())
@@ -360,6 +364,8 @@ bool RunStatisticsComputation::loadFailureDetails() {
             f.message = q.message;
             f.response = q.response;
             f.responseSize = q.responseSize;
+            f.attempt = q.attempt;
+            f.bindings = q.bindings;
             m_details.insert(q.id, f);
             return true;
         },
@@ -431,6 +437,8 @@ void RunStatisticsComputation::finish(RunStatistics *out) {
         s.failureRate = wilsonInterval(s.fail, s.pass + s.fail);
         for (qint64 id : acc.failureIds)
             s.firstFailures.append(m_details.value(id));
+        for (qint64 id : acc.retriedIds)
+            s.firstRetried.append(m_details.value(id));
         if (s.longestFailStreak > r.longestFailStreak) {
             r.longestFailStreak = s.longestFailStreak;
             r.longestFailStreakStep = s.step;

@@ -26,6 +26,7 @@ struct StepAccumulator {
     qint64 streak = 0;
     qint64 streakStart = 0;
     std::vector<qint64> failureIds;
+    std::vector<qint64> retriedIds;
 };
 
 struct DeviceAccumulator {

@@ -33,6 +33,7 @@ struct StepStatistics {
     qint64 longestFailStreak = 0;
     qint64 longestFailStreakStartNs = 0;
     QList<FailureDetail> firstFailures; // FAIL and ERROR, in time order, up to failuresPerStep
+    QList<FailureDetail> firstRetried;  // retried tries, in time order, up to failuresPerStep
 
     bool flaky() const { return pass > 0 && fail > 0; }
 };

@@ -2,6 +2,7 @@
 
 #include "core/base/printable.h"
 #include "core/export/atomicfile.h"
+#include "core/store/bindingsjson.h"
 #include "core/store/runscan.h"
 
 #include <QDir>
@@ -139,8 +140,8 @@ public:
             *error = QStringLiteral("cannot create directory %1").arg(m_dir);
             return false;
         }
-        const bool ok =
-            steps() && measurements() && devices() && faults() && events() && stepResults() && samples();
+        const bool ok = steps() && measurements() && sweeps() && devices() && faults() && events()
+                        && stepResults() && samples();
         if (!ok)
             *error = m_error;
         return ok;
@@ -183,6 +184,7 @@ private:
                   "abort",
                   "marginal",
                   "expected",
+                  "retried",
                   "failure_rate",
                   "failure_rate_low95",
                   "failure_rate_high95",
@@ -202,7 +204,7 @@ private:
             f.number(static_cast<qint64>(s.stepIndex));
             f.text(printableText(s.step));
             f.text(printableText(s.device));
-            for (qint64 v : {s.results, s.pass, s.fail, s.error, s.abort, s.marginal, s.expected})
+            for (qint64 v : {s.results, s.pass, s.fail, s.error, s.abort, s.marginal, s.expected, s.retried})
                 f.number(v);
             f.number(s.failureRate.rate);
             f.number(s.failureRate.low);
@@ -251,6 +253,46 @@ private:
             }
             f.optional(m.cpk);
             f.endRow();
+        }
+        return end(f);
+    }
+
+    // One row per point of each sweep (a run without swept steps writes no sweeps.csv): the measurement,
+    // the variables' values (the JSON of step_results.bindings, and the x variable's value on its own),
+    // and the samples' figures. Retried tries are left out.
+    bool sweeps() {
+        if (m_s.sweeps.isEmpty())
+            return true;
+        CsvFile f(path("sweeps.csv"));
+        if (!begin(f))
+            return false;
+        f.header({"name", "unit", "x_variable", "x", "curve", "bindings", "samples", "non_numeric", "mean",
+                  "min", "max", "pass", "fail", "marginal"});
+        for (const SweepStatistics &sw : m_s.sweeps) {
+            for (const SweepPoint &p : sw.points) {
+                f.text(printableText(sw.measurement));
+                f.text(printableText(sw.unit));
+                f.text(printableText(sw.xVariable));
+                const QVariant x = sw.xOf(p);
+                if (sw.numericX)
+                    f.number(x.toDouble());
+                else
+                    f.text(printableText(sweepValueText(x)));
+                f.text(printableText(sw.curveOf(p)));
+                f.text(printableText(bindingsToJson(p.values)));
+                f.number(p.samples);
+                f.number(p.nonNumeric);
+                if (p.samples > 0) {
+                    for (double v : {p.mean, p.min, p.max})
+                        f.number(v);
+                } else {
+                    for (int i = 0; i < 3; ++i)
+                        f.plain({});
+                }
+                for (qint64 v : {p.pass, p.fail, p.marginal})
+                    f.number(v);
+                f.endRow();
+            }
         }
         return end(f);
     }
@@ -331,9 +373,10 @@ private:
         CsvFile f(path("step_results.csv"));
         if (!begin(f))
             return false;
-        f.header({"id", "phase", "iteration", "step_index", "repetition", "step", "device", "start_ns",
-                  "end_ns", "latency_ns", "lateness_ns", "verdict", "marginal", "expected", "fault_id",
-                  "exchange", "stall_ns", "message", "response"});
+        f.header({"id",       "phase",    "iteration", "step_index", "repetition",  "step",
+                  "device",   "start_ns", "end_ns",    "latency_ns", "lateness_ns", "verdict",
+                  "marginal", "expected", "fault_id",  "exchange",   "stall_ns",    "attempt",
+                  "retried",  "bindings", "message",   "response"});
         QString why;
         const bool read =
             RunScan(m_db, m_s.run.id)
@@ -349,6 +392,9 @@ private:
                             f.column(*v);
                         f.text(printableText(r.exchange));
                         f.column(r.stallNs);
+                        f.column(r.attempt);
+                        f.column(r.retried);
+                        f.text(printableText(r.bindings));
                         f.text(printableText(r.message, true));
                         f.text(r.response ? printableBytes(*r.response) : QString());
                         f.endRow();
