@@ -6,11 +6,10 @@
 #include "core/store/verdictinputsreader.h"
 
 #include <QTemporaryDir>
-#include <sqlite3.h>
-
 #include <boost/test/unit_test.hpp>
 #include <functional>
 #include <ostream>
+#include <sqlite3.h>
 
 // The verdict rule over recorded runs, without an event loop: each case plays a run's results and faults
 // into a RunLedger (as the runner does) and checks decideVerdict's verdict, counts and reasons.

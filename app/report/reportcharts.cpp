@@ -551,7 +551,21 @@ void sweep(QCustomPlot *plot, const RunStatistics &s, int index) {
         plot->xAxis->setSubTicks(false);
         plot->xAxis->setRange(0.5, static_cast<double>(categories.size()) + 0.5);
     }
-    plot->legend->setVisible(curves.size() > 1 || !failX.isEmpty());
+    // The legend goes under the chart: inside it would hide points, and a sweep's interesting points
+    // (the ones near a limit) are often in a corner.
+    const bool legend = curves.size() > 1 || !failX.isEmpty();
+    plot->legend->setVisible(legend);
+    if (legend && plot->axisRect()->insetLayout()->take(plot->legend)) {
+        plot->axisRect()->insetLayout()->simplify();
+        plot->plotLayout()->addElement(1, 0, plot->legend);
+        plot->plotLayout()->setRowSpacing(0);
+        plot->plotLayout()->setRowStretchFactor(1, 0.001);
+        plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+        plot->legend->setWrap(5);
+        plot->legend->setBorderPen(Qt::NoPen);
+        plot->legend->setMargins(QMargins(8, 2, 8, 6));
+        plot->legend->setColumnSpacing(14);
+    }
 }
 
 } // namespace

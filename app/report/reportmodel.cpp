@@ -297,7 +297,7 @@ void buildSteps(ReportModel &m, const RunStatistics &s) {
     // Tries of retry/until steps that a later try followed: shown, counted in neither Runs nor Fail.
     const bool retriedColumn = s.retriedCount > 0;
     if (retriedColumn) {
-        t.columns.insert(expectedColumn ? 7 : 6, {QStringLiteral("Retried"), true, 0.9});
+        t.columns.insert(expectedColumn ? 7 : 6, {QStringLiteral("Retried"), true, 1.2});
         t.note += QStringLiteral(" Retried: tries that a later try of the same exchange followed (retry or "
                                  "until); only the last try counts, so they are in neither Runs nor Fail.");
     }
@@ -321,11 +321,15 @@ void buildSteps(ReportModel &m, const RunStatistics &s) {
         if (expectedColumn)
             row.append(num(count(st.expected), Tone::Muted));
         if (retriedColumn) {
-            Cell tries = num(st.retried ? count(st.retried) : QStringLiteral("—"),
-                             st.retried ? Tone::Warn : Tone::Muted);
+            // "2 of 3 tries": two tries retried before the one that counted.
+            Cell tries = num(
+                st.retried
+                    ? QStringLiteral("%1 of %2 tries").arg(count(st.retried), count(st.retried + st.results))
+                    : QStringLiteral("—"),
+                st.retried ? Tone::Warn : Tone::Muted);
             if (st.retried)
-                tries.hint = QStringLiteral("%1 tries in all for %2 counted results")
-                                 .arg(st.retried + st.results)
+                tries.hint = QStringLiteral("%1 tries retried, %2 counted (the last try of each exchange)")
+                                 .arg(st.retried)
                                  .arg(st.results);
             row.append(tries);
         }
@@ -393,6 +397,18 @@ void buildMeasurements(ReportModel &m, const RunStatistics &s) {
                  {QStringLiteral("Fail"), true, 0.8},
                  {QStringLiteral("Marginal"), true, 1.0}};
     t.empty = QStringLiteral("No measurements were recorded.");
+    const auto sweptStep = [&s](const MeasurementStatistics &ms) {
+        bool swept = false;
+        for (const StepStatistics &st : s.steps)
+            swept = swept
+                    || (st.swept && st.phase == ms.phase && st.stepIndex == ms.stepIndex
+                        && st.device == ms.device);
+        bool charted = false;
+        for (const SweepStatistics &sw : s.sweeps)
+            charted = charted || sw.measurement == ms.name;
+        return swept && charted;
+    };
+    int sweptCharts = 0;
     for (int i = 0; i < s.measurements.size(); ++i) {
         const MeasurementStatistics &ms = s.measurements[i];
         QList<Cell> row;
@@ -416,6 +432,12 @@ void buildMeasurements(ReportModel &m, const RunStatistics &s) {
         row.append(num(count(ms.fail), ms.fail ? Tone::Bad : Tone::Muted));
         row.append(num(count(ms.marginal), ms.marginal ? Tone::Warn : Tone::Muted));
         t.rows.append(row);
+        // A swept step's measurement is a point of a sweep, charted under Sweeps against the swept values;
+        // a chart over time per point would repeat it as many times as the sweep has points.
+        if (sweptStep(ms)) {
+            ++sweptCharts;
+            continue;
+        }
         m.measurementCharts.append(
             {ChartKind::Measurement, i, QStringLiteral("measurement-%1").arg(i),
              QStringLiteral("%1%2 over time").arg(pt(ms.name), unit),
@@ -432,6 +454,9 @@ void buildMeasurements(ReportModel &m, const RunStatistics &s) {
                                        : QString()),
              230});
     }
+    if (sweptCharts > 0)
+        t.note += QStringLiteral(" The measurements of swept steps are charted under Sweeps, against the "
+                                 "swept values, not over time.");
 }
 
 void buildSweeps(ReportModel &m, const RunStatistics &s) {

@@ -181,6 +181,7 @@ void RunStatisticsComputation::onStep(const StepRow &q) {
         m_index.append(id, k * 4 + (v == ResultClass::Expected ? 1 : 0) + (q.retried ? 2 : 0));
         if (q.stalled)
             ++m_stallExcludedCount;
+        s.swept = s.swept || q.swept;
         s.totalNs += std::max<qint64>(0, end - start);
         if (q.retried) {
             // A try a later try followed: its answer's latency is the device's, but it is neither a pass

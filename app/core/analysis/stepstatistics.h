@@ -24,6 +24,7 @@ struct StepStatistics {
     // Tries of a retry/until step that a later try followed (schema 5): recorded, in none of the counts
     // above nor in results (their latencies still count: the device did answer them).
     qint64 retried = 0;
+    bool swept = false; // ran with `for_each:` values: its measurements are charted as sweeps
     qint64 totalNs = 0; // sum of the results' durations
     LatencySummary latency;
     LatencyHistogram histogram;
