@@ -184,7 +184,6 @@ private:
                   "abort",
                   "marginal",
                   "expected",
-                  "retried",
                   "failure_rate",
                   "failure_rate_low95",
                   "failure_rate_high95",
@@ -198,13 +197,14 @@ private:
                   "latency_p99_ns",
                   "latency_p999_ns",
                   "latency_max_ns",
-                  "latency_mean_ns"});
+                  "latency_mean_ns",
+                  "retried"});
         for (const StepStatistics &s : m_s.steps) {
             f.text(s.phase);
             f.number(static_cast<qint64>(s.stepIndex));
             f.text(printableText(s.step));
             f.text(printableText(s.device));
-            for (qint64 v : {s.results, s.pass, s.fail, s.error, s.abort, s.marginal, s.expected, s.retried})
+            for (qint64 v : {s.results, s.pass, s.fail, s.error, s.abort, s.marginal, s.expected})
                 f.number(v);
             f.number(s.failureRate.rate);
             f.number(s.failureRate.low);
@@ -221,6 +221,7 @@ private:
                 for (int i = 0; i < 8; ++i)
                     f.plain({});
             }
+            f.number(s.retried); // last: added with schema 5, after the columns scripts already read
             f.endRow();
         }
         return end(f);
