@@ -183,10 +183,12 @@ bool writeJUnitReport(const RunStatistics &s, const QString &path, QString *erro
             if (st->retried > 0) {
                 // Tries a later try followed are not failures: only the last try of an exchange counts.
                 // They are listed here so that a step that passed on its third try still says so.
-                QStringList tries{QStringLiteral("%1 retried %2 before the tries that counted (%3 counted):")
-                                      .arg(st->retried)
-                                      .arg(st->retried == 1 ? QStringLiteral("try") : QStringLiteral("tries"))
-                                      .arg(st->results)};
+                QStringList tries{
+                    QStringLiteral("%1 retried %2, not counted: only the last try of an exchange counts (%3 "
+                                   "counted results):")
+                        .arg(st->retried)
+                        .arg(st->retried == 1 ? QStringLiteral("try") : QStringLiteral("tries"))
+                        .arg(st->results)};
                 for (const FailureDetail &d : st->firstRetried) {
                     tries.append(
                         QStringLiteral("iteration %1, repetition %2, try %3 at %4 s: %5 %6\n  device "
