@@ -182,6 +182,7 @@ void RunStatisticsComputation::onStep(const StepRow &q) {
         if (q.stalled)
             ++m_stallExcludedCount;
         s.swept = s.swept || q.swept;
+        m_anySwept = m_anySwept || q.swept;
         s.totalNs += std::max<qint64>(0, end - start);
         if (q.retried) {
             // A try a later try followed: its answer's latency is the device's, but it is neither a pass
@@ -310,6 +311,9 @@ bool RunStatisticsComputation::passMeasurements() {
 }
 
 bool RunStatisticsComputation::loadSweeps() {
+    // The sweep query joins every sample to its step result: not run for a run without swept steps.
+    if (!m_anySwept)
+        return true;
     QList<SweepPointInput> points;
     const bool read = m_scan.forEachSweepPoint(
         [&points](const SweepPointRow &r) {

@@ -88,6 +88,7 @@ private:
     qint64 m_failureCount = 0;
     qint64 m_expectedCount = 0;
     qint64 m_retriedCount = 0;
+    bool m_anySwept = false;
     QList<SweepStatistics> m_sweeps;
     qint64 m_stallExcludedCount = 0;
     QMap<qint64, FailureDetail> m_details;
