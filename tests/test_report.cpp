@@ -600,6 +600,7 @@ BOOST_AUTO_TEST_CASE(swept_rows_give_a_sweep_with_the_right_points) {
     const hil::SweepPoint &light5 = sw.points[2];
     BOOST_CHECK_EQUAL(light5.fail, 2);
     BOOST_CHECK(sw.high && *sw.high == 4.5);
+    BOOST_CHECK(!sw.limitsVary); // every point has the same limits: one pair of dashed lines
     // The retried tries are in no count, and their samples in no measurement.
     const auto settle = std::find_if(s.steps.cbegin(), s.steps.cend(),
                                      [](const hil::StepStatistics &st) { return st.step == u"settle"; });

@@ -517,6 +517,30 @@ void sweep(QCustomPlot *plot, const RunStatistics &s, int index) {
         g->setScatterStyle(
             QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(style::bad(), 1.6), Qt::NoBrush, 11));
     }
+    if (sw.limitsVary) {
+        // Limits that follow the swept value: a dashed line through each point's low and high (over the
+        // first curve's points; the table has every point's).
+        for (const bool upper : {false, true}) {
+            QVector<double> x, y;
+            for (const SweepPoint &p : sw.points) {
+                const std::optional<double> v = upper ? p.high : p.low;
+                if (!v || sw.curveOf(p) != curves.value(0))
+                    continue;
+                x.append(xOf(p));
+                y.append(*v);
+                yLo = any ? std::min(yLo, *v) : *v;
+                yHi = any ? std::max(yHi, *v) : *v;
+            }
+            if (x.isEmpty())
+                continue;
+            QCPGraph *g = plot->addGraph();
+            g->setName(QStringLiteral("limits"));
+            g->setData(x, y, true);
+            g->setPen(QPen(style::bad(), 1, Qt::DashLine));
+            if (!upper)
+                g->removeFromLegend(); // one legend entry for both
+        }
+    }
     for (const auto &v : {sw.low, sw.high}) {
         if (!v)
             continue;
@@ -553,7 +577,7 @@ void sweep(QCustomPlot *plot, const RunStatistics &s, int index) {
     }
     // The legend goes under the chart: inside it would hide points, and a sweep's interesting points
     // (the ones near a limit) are often in a corner.
-    const bool legend = curves.size() > 1 || !failX.isEmpty();
+    const bool legend = curves.size() > 1 || !failX.isEmpty() || sw.limitsVary;
     plot->legend->setVisible(legend);
     if (legend && plot->axisRect()->insetLayout()->take(plot->legend)) {
         plot->axisRect()->insetLayout()->simplify();

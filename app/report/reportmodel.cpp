@@ -484,8 +484,10 @@ void buildSweeps(ReportModel &m, const RunStatistics &s) {
             caption += QStringLiteral("; %1 takes text values, shown as categories in sweep order")
                            .arg(pt(sw.xVariable));
         const QString limits = formatRange(sw.low, sw.high);
-        caption += limits.isEmpty() ? QStringLiteral(". No limits.")
-                                    : QStringLiteral(". Dashed: the limits %1.").arg(limits);
+        caption += sw.limitsVary
+                       ? QStringLiteral(". Dashed: each point's limits (they differ between points).")
+                   : limits.isEmpty() ? QStringLiteral(". No limits.")
+                                      : QStringLiteral(". Dashed: the limits %1.").arg(limits);
         if (curves.size() > 8)
             caption += QStringLiteral(" The first 8 curves are drawn; the table has them all.");
         section.chart = {ChartKind::Sweep,
@@ -504,6 +506,8 @@ void buildSweeps(ReportModel &m, const RunStatistics &s) {
         t.columns.append({QStringLiteral("Mean"), true, 1.0});
         t.columns.append({QStringLiteral("Min"), true, 1.0});
         t.columns.append({QStringLiteral("Max"), true, 1.0});
+        if (sw.limitsVary)
+            t.columns.append({QStringLiteral("Limits"), true, 1.3});
         t.columns.append({QStringLiteral("Pass"), true, 0.8});
         t.columns.append({QStringLiteral("Fail"), true, 0.8});
         t.columns.append({QStringLiteral("Marginal"), true, 0.9});
@@ -527,6 +531,9 @@ void buildSweeps(ReportModel &m, const RunStatistics &s) {
             for (double v : {p.mean, p.min, p.max})
                 row.append(
                     num(any ? formatValue(v) : QStringLiteral("—"), any ? Tone::Neutral : Tone::Muted));
+            if (sw.limitsVary)
+                row.append(num(formatRange(p.low, p.high).isEmpty() ? QStringLiteral("none")
+                                                                    : formatRange(p.low, p.high)));
             row.append(num(count(p.pass), p.pass ? Tone::Good : Tone::Muted));
             row.append(num(count(p.fail), p.fail ? Tone::Bad : Tone::Muted));
             row.append(num(count(p.marginal), p.marginal ? Tone::Warn : Tone::Muted));

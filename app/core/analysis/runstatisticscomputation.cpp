@@ -320,8 +320,8 @@ bool RunStatisticsComputation::loadSweeps() {
             SweepPointInput in;
             in.measurement = r.name;
             in.unit = r.unit;
-            in.low = r.low;
-            in.high = r.high;
+            in.point.low = r.low;
+            in.point.high = r.high;
             in.point.values = bindingsFromJson(r.bindings);
             in.point.samples = r.samples;
             in.point.nonNumeric = r.nonNumeric;

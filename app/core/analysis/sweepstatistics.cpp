@@ -59,13 +59,19 @@ QList<SweepStatistics> groupSweeps(const QList<SweepPointInput> &points) {
             sweeps.append(s);
         }
         SweepStatistics &s = sweeps[*it];
-        if (in.low)
-            s.low = s.low ? std::min(*s.low, *in.low) : *in.low;
-        if (in.high)
-            s.high = s.high ? std::max(*s.high, *in.high) : *in.high;
+        if (s.points.isEmpty()) {
+            s.low = in.point.low;
+            s.high = in.point.high;
+        } else if (s.low != in.point.low || s.high != in.point.high) {
+            s.limitsVary = true;
+        }
         s.points.append(in.point);
     }
     for (SweepStatistics &s : sweeps) {
+        if (s.limitsVary) {
+            s.low.reset();
+            s.high.reset();
+        }
         // The x axis: the numeric variable with the most distinct values (a voltage swept over ten
         // values against a load of two), else the variable with the most; the first on a tie.
         qsizetype best = -1;

@@ -16,6 +16,7 @@ struct SweepPoint {
     qint64 nonNumeric = 0; // captures that were not numbers
     double mean = 0, min = 0, max = 0;
     qint64 pass = 0, fail = 0, marginal = 0; // the samples' verdicts
+    std::optional<double> low, high;         // the point's limits (they may follow the swept value)
 };
 
 // A measurement against the variables it was swept over (`for_each:`, step_results.bindings): the report
@@ -24,12 +25,15 @@ struct SweepPoint {
 struct SweepStatistics {
     QString measurement;
     QString unit;
-    QStringList variables;           // as the sweep bound them
-    QString xVariable;               // the variable on the x axis
-    bool numericX = false;           // its values are all numbers (otherwise categories, in sweep order)
-    QStringList curveVariables;      // the others; one curve per combination of their values
-    std::optional<double> low, high; // limits of the measurement
-    QList<SweepPoint> points;        // by curve (first seen first), then by x (ascending, or sweep order)
+    QStringList variables;      // as the sweep bound them
+    QString xVariable;          // the variable on the x axis
+    bool numericX = false;      // its values are all numbers (otherwise categories, in sweep order)
+    QStringList curveVariables; // the others; one curve per combination of their values
+    // The limits when every point has the same ones; otherwise unset and limitsVary (each point's own
+    // are in SweepPoint::low/high, e.g. limits computed from the set point).
+    std::optional<double> low, high;
+    bool limitsVary = false;
+    QList<SweepPoint> points; // by curve (first seen first), then by x (ascending, or sweep order)
 
     // The values of curveVariables at a point, "mode=fast"; empty with one variable.
     QString curveOf(const SweepPoint &p) const;
@@ -42,8 +46,7 @@ struct SweepStatistics {
 struct SweepPointInput {
     QString measurement;
     QString unit;
-    SweepPoint point;
-    std::optional<double> low, high;
+    SweepPoint point; // with its limits
 };
 QList<SweepStatistics> groupSweeps(const QList<SweepPointInput> &points);
 

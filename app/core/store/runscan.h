@@ -153,7 +153,7 @@ struct SweepPointRow {
     qint64 nonNumeric = 0;
     double mean = 0, min = 0, max = 0;
     qint64 pass = 0, fail = 0, marginal = 0;
-    std::optional<double> low, high; // the limits of the first sample
+    std::optional<double> low, high; // the limits: the lowest low and highest high of the samples
 };
 
 // Every column of a sample, for the full export.
