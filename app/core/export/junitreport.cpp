@@ -185,7 +185,7 @@ bool writeJUnitReport(const RunStatistics &s, const QString &path, QString *erro
                 // They are listed here so that a step that passed on its third try still says so.
                 QStringList tries{
                     QStringLiteral("%1 retried %2, not counted: only the last try of an exchange counts (%3 "
-                                   "counted results):")
+                                   "counted):")
                         .arg(st->retried)
                         .arg(st->retried == 1 ? QStringLiteral("try") : QStringLiteral("tries"))
                         .arg(st->results)};
