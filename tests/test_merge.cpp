@@ -56,14 +56,14 @@ public:
         const char *queries[] = {
             "SELECT 'run', uuid, scenario, fixture, station, dut_serial, firmware, seed, started_at_ns, "
             "ended_at_ns,"
-            " duration_ns, verdict, reason, iterations, n_pass, n_fail, n_error, n_abort, n_marginal FROM "
-            "runs",
+            " duration_ns, verdict, reason, iterations, n_pass, n_fail, n_error, n_abort, n_marginal,"
+            " n_retried FROM runs",
             "SELECT 'step', r.uuid, s.phase, s.iteration, s.step_index, s.repetition, s.step, s.device, "
             "s.start_ns,"
             " s.end_ns, s.latency_ns, s.lateness_ns, s.verdict, s.marginal, s.message, hex(s.response), "
             "s.expected,"
             " (SELECT f.kind || '@' || f.start_ns FROM faults f WHERE f.id = s.fault_id AND f.run_id = "
-            "s.run_id)"
+            "s.run_id), s.attempt, s.retried, s.bindings"
             " FROM step_results s JOIN runs r ON r.id = s.run_id",
             // A measurement names its step result by that row's content: a wrong remap shows here.
             "SELECT 'sample', r.uuid, s.step, s.start_ns, m.name, m.value, m.unit, m.low, m.high, m.verdict, "
@@ -116,6 +116,10 @@ struct Benches {
             db.load(kFixed);
             // Failures during faults point at their fault: the merge must carry that to the fault's new id.
             db.exec("UPDATE step_results SET expected = 1, fault_id = 1 WHERE id IN (5, 6)");
+            // Sweeps and retries (schema 5): the merge carries the tries and the swept values.
+            db.exec("UPDATE step_results SET attempt = 1, retried = 1 WHERE id = 2;"
+                    "UPDATE step_results SET attempt = 2, bindings = '{\"V\":3.3,\"mode\":\"fast\"}'"
+                    " WHERE id = 3; UPDATE runs SET n_retried = 1 WHERE id = 1");
             db.exec("INSERT INTO exchanges (run_id, t_ns, device, direction, data) VALUES"
                     " (1, 2999000000, 'sensor', 'tx', CAST('READ?' AS BLOB)), (1, 3003000000, 'sensor', "
                     "'rx', X'4552522034320a')");
@@ -177,6 +181,15 @@ BOOST_AUTO_TEST_CASE(clashing_ids_are_remapped_and_no_row_is_lost) {
                               " AND x.run_id = s.run_id"),
                       3);
     BOOST_CHECK_EQUAL(f.count("SELECT sum(n_expected) FROM runs"), 2);
+    // The tries and swept values of bench A's first run, at their rows' new ids.
+    BOOST_CHECK_EQUAL(f.count("SELECT sum(n_retried) FROM runs"), 1);
+    BOOST_CHECK_EQUAL(f.count("SELECT count(*) FROM step_results s JOIN runs r ON r.id = s.run_id"
+                              " WHERE r.uuid NOT LIKE 'dddddddd%' AND s.retried AND s.attempt = 1"),
+                      1);
+    BOOST_CHECK_EQUAL(
+        f.count("SELECT count(*) FROM step_results WHERE attempt = 2 AND"
+                " json_extract(bindings, '$.V') = 3.3 AND json_extract(bindings, '$.mode') = 'fast'"),
+        1);
 
     // The fleet holds exactly the rows of both benches.
     QStringList both = Db(b.a, false).dump() + Db(b.b, false).dump();

@@ -1,5 +1,6 @@
 #define BOOST_TEST_MODULE recorder
 #include "core/export/reportpipeline.h"
+#include "core/store/bindingsjson.h"
 #include "core/store/recorder.h"
 #include "core/store/runcatalog.h"
 #include "core/store/schema.h"
@@ -399,7 +400,9 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
         for (const char *sql :
              {"ALTER TABLE runs DROP COLUMN writer_pid", "ALTER TABLE runs DROP COLUMN writer_host",
               "ALTER TABLE runs DROP COLUMN heartbeat_at_ns", "ALTER TABLE step_results DROP COLUMN exchange",
-              "ALTER TABLE step_results DROP COLUMN stall_ns", "PRAGMA user_version = 2",
+              "ALTER TABLE step_results DROP COLUMN stall_ns", "ALTER TABLE step_results DROP COLUMN attempt",
+              "ALTER TABLE step_results DROP COLUMN retried", "ALTER TABLE step_results DROP COLUMN bindings",
+              "ALTER TABLE runs DROP COLUMN n_retried", "PRAGMA user_version = 2",
               "INSERT INTO runs (uuid, scenario, fixture, seed, started_at_ns)"
               " VALUES ('old', 's', 'f', 1, 1)"})
             BOOST_REQUIRE_MESSAGE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK, sql);
@@ -408,7 +411,7 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
     QString error;
     BOOST_REQUIRE_MESSAGE(hil::Recorder::open(path, &error) != nullptr, error.toStdString());
     Db db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version") == "4");
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "5");
     BOOST_TEST(db.scalar("SELECT count(*) FROM pragma_table_info('runs') WHERE name IN"
                          " ('writer_pid', 'writer_host', 'heartbeat_at_ns')")
                == "3");
@@ -630,4 +633,92 @@ BOOST_AUTO_TEST_CASE(an_sqlite_failure_never_reads_not_an_error) {
     BOOST_TEST(sqlite3_exec(db, "SELECT * FROM nowhere", nullptr, nullptr, nullptr) == SQLITE_ERROR);
     BOOST_TEST(hil::describeSqliteError(db, SQLITE_ERROR).contains(QStringLiteral("no such table")));
     sqlite3_close(db);
+}
+
+// Schema 5: a swept step's values keep their types and order, a retried try is recorded as what it was
+// with its try number, and the run counts it apart from pass and fail.
+BOOST_AUTO_TEST_CASE(sweep_values_and_retried_tries_round_trip) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+    rec->runStarted(sampleInfo());
+    hil::StepResult first = reading(0, 40.0, hil::Verdict::Fail, "TEMP 40");
+    first.step = QStringLiteral("read temperature [V=3.3, mode=fast]");
+    first.bindings = {{QStringLiteral("V"), QVariant(3.3)},
+                      {QStringLiteral("mode"), QVariant(QStringLiteral("fast \"quoted\""))},
+                      {QStringLiteral("on"), QVariant(true)}};
+    first.attempt = 1;
+    first.retried = true;
+    hil::StepResult last = first;
+    last.attempt = 2;
+    last.retried = false;
+    last.verdict = hil::Verdict::Pass;
+    rec->stepFinished(first);
+    rec->stepFinished(last);
+    rec->stepFinished(reading(1, 22.0, hil::Verdict::Pass, "TEMP 22")); // outside a sweep
+    hil::RunSummary summary;
+    summary.counts.add(first);
+    summary.counts.add(last);
+    BOOST_TEST(summary.counts.retried == 1);
+    BOOST_TEST(summary.counts.pass == 1);
+    BOOST_TEST(summary.counts.fail == 0);
+    rec->runFinished(summary);
+    BOOST_TEST(rec->close());
+
+    Db db(path);
+    BOOST_TEST(db.scalar("SELECT group_concat(attempt || ':' || retried || ':' || verdict, ',') FROM"
+                         " (SELECT * FROM step_results ORDER BY id)")
+               == "1:1:FAIL,2:0:PASS,1:0:PASS");
+    BOOST_TEST(db.scalar("SELECT bindings FROM step_results WHERE id = 1")
+               == R"({"V":3.3,"mode":"fast \"quoted\"","on":true})");
+    BOOST_TEST(db.scalar("SELECT bindings IS NULL FROM step_results WHERE id = 3") == "1");
+    BOOST_TEST(db.scalar("SELECT json_extract(bindings, '$.V') + 1 FROM step_results WHERE id = 2") == "4.3");
+    BOOST_TEST(db.scalar("SELECT n_retried || ' ' || n_pass || ' ' || n_fail FROM runs") == "1 1 0");
+    // Read back: the same values, types and order.
+    const hil::Bindings back =
+        hil::bindingsFromJson(QByteArray::fromStdString(db.scalar("SELECT bindings FROM step_results")));
+    BOOST_TEST((back == first.bindings));
+    BOOST_TEST(back.value(0).value.typeId() == QMetaType::Double);
+    BOOST_TEST(back.value(2).value.typeId() == QMetaType::Bool);
+}
+
+// A version 4 file as the previous build left it opens for recording and gains the columns; its rows
+// read as first tries outside any sweep.
+BOOST_AUTO_TEST_CASE(a_version_4_database_gains_the_sweep_and_retry_columns) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    {
+        sqlite3 *db = nullptr;
+        BOOST_REQUIRE(sqlite3_open(path.toUtf8().constData(), &db) == SQLITE_OK);
+        QString why;
+        BOOST_REQUIRE(hil::prepareDatabase(db, &why));
+        for (const char *sql :
+             {"ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
+              "ALTER TABLE step_results DROP COLUMN bindings", "ALTER TABLE runs DROP COLUMN n_retried",
+              "PRAGMA user_version = 4",
+              "INSERT INTO runs (uuid, scenario, fixture, seed, started_at_ns, ended_at_ns, verdict, n_pass)"
+              " VALUES ('old', 's', 'f', 1, 1, 2, 'PASS', 1)",
+              "INSERT INTO step_results (run_id, phase, iteration, step_index, repetition, step, start_ns,"
+              " end_ns, verdict, exchange) VALUES (1, 'steps', 0, 0, 0, 'ping', 0, 1, 'PASS', 'calc#1')"})
+            BOOST_REQUIRE_MESSAGE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK, sql);
+        sqlite3_close(db);
+    }
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+    rec->runStarted(sampleInfo());
+    hil::StepResult r = reading(0, 22.0, hil::Verdict::Pass, "TEMP 22");
+    r.bindings = {{QStringLiteral("N"), QVariant(2.0)}};
+    rec->stepFinished(r);
+    rec->runFinished(hil::RunSummary{});
+    BOOST_TEST(rec->close());
+    Db db(path);
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "5");
+    BOOST_TEST(db.scalar("SELECT attempt || ' ' || retried || ' ' || coalesce(bindings, 'NULL') || ' ' ||"
+                         " exchange FROM step_results WHERE run_id = 1")
+               == "1 0 NULL calc#1");
+    BOOST_TEST(db.scalar("SELECT n_retried FROM runs WHERE id = 1") == "0");
+    BOOST_TEST(db.scalar("SELECT bindings FROM step_results WHERE run_id = 2") == R"({"N":2})");
 }

@@ -1,6 +1,9 @@
 #define BOOST_TEST_MODULE report
 #include "core/analysis/runstatistics.h"
 #include "core/export/atomicfile.h"
+#include "core/export/csvexport.h"
+#include "core/export/junitreport.h"
+#include "core/store/recorder.h"
 #include "core/store/runquery.h"
 #include "core/store/schema.h"
 #include "report/htmlreport.h"
@@ -472,4 +475,221 @@ BOOST_AUTO_TEST_CASE(atomic_file_replaces_whole_or_leaves_the_target_alone) {
     BOOST_TEST(QDir(small.path()).entryList(QDir::Files | QDir::Hidden).join(u',').toStdString()
                == "junit.xml");
     ::umount2(QFile::encodeName(small.path()).constData(), MNT_DETACH);
+}
+
+namespace {
+
+// A run with a voltage sweep (V over 3, 3.3 and 5 against two loads, two readings a point) and a step
+// that passes on its third try, recorded through the real Recorder into a SQLite file, as the runner
+// would record what the loader expands.
+struct SweptRun {
+    QTemporaryDir dir;
+    QString db;
+    hil::RunStatistics stats;
+
+    SweptRun() {
+        BOOST_REQUIRE(dir.isValid());
+        db = dir.filePath(QStringLiteral("sweep.db"));
+        QString error;
+        auto rec = hil::Recorder::open(db, &error);
+        BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+        hil::RunHeader h;
+        h.uuid = QStringLiteral("5eeb0000-0000-4000-8000-000000000001");
+        h.scenario = QStringLiteral("psu sweep");
+        h.fixture = QStringLiteral("bench");
+        h.startedAtNs = 1'790'000'000'000'000'000LL;
+        rec->runStarted(h);
+        hil::RunCounts counts;
+        qint64 t = 0;
+        int index = 0;
+        const auto step = [&](const QString &name, const hil::Bindings &b, double value, int attempt,
+                              bool retried, hil::Verdict v) {
+            hil::StepResult r;
+            r.stepIndex = index;
+            r.step = name;
+            r.device = QStringLiteral("psu");
+            r.startNs = t;
+            r.endNs = t + 1'000'000;
+            r.latencyNs = 800'000;
+            t += 2'000'000;
+            r.verdict = v;
+            r.attempt = attempt;
+            r.retried = retried;
+            r.bindings = b;
+            r.response = QByteArray::number(value);
+            hil::MeasurementResult m;
+            m.name = QStringLiteral("vout");
+            m.unit = QStringLiteral("V");
+            m.value = value;
+            m.limits = {0.0, 4.5};
+            m.verdict = value <= 4.5 ? hil::Verdict::Pass : hil::Verdict::Fail;
+            r.measurements.append(m);
+            if (v == hil::Verdict::Fail)
+                r.message = QStringLiteral("vout = %1 V outside limits [0, 4.5]").arg(value);
+            counts.add(r);
+            rec->stepFinished(r);
+        };
+        for (const QString &load : {QStringLiteral("light"), QStringLiteral("heavy")}) {
+            for (double v : {5.0, 3.0, 3.3}) { // swept out of order: the chart sorts by value
+                const hil::Bindings b{{QStringLiteral("V"), QVariant(v)},
+                                      {QStringLiteral("load"), QVariant(load)}};
+                const QString name = QStringLiteral("measure vout [%1]").arg(hil::bindingsText(b));
+                const double drop = load == u"heavy" ? 0.2 : 0.0;
+                for (int rep = 0; rep < 2; ++rep) {
+                    const double value = v - drop + (rep == 0 ? -0.01 : 0.01);
+                    step(name, b, value, 1, false, value <= 4.5 ? hil::Verdict::Pass : hil::Verdict::Fail);
+                }
+                ++index;
+            }
+        }
+        // Passes on its third try; the retried tries measured far outside the limits.
+        const hil::Bindings none;
+        step(QStringLiteral("settle"), none, 9.0, 1, true, hil::Verdict::Fail);
+        step(QStringLiteral("settle"), none, 7.0, 2, true, hil::Verdict::Fail);
+        step(QStringLiteral("settle"), none, 3.3, 3, false, hil::Verdict::Pass);
+        hil::RunSummary summary;
+        summary.verdict = hil::Verdict::Fail;
+        summary.counts = counts;
+        summary.endedWallNs = h.startedAtNs + t;
+        summary.durationNs = t;
+        rec->runFinished(summary);
+        BOOST_REQUIRE(rec->close());
+
+        const auto q = hil::RunQuery::open(db, &error);
+        BOOST_REQUIRE_MESSAGE(q, error.toStdString());
+        const auto s = hil::computeRunStatistics(*q, 1, {}, &error);
+        BOOST_REQUIRE_MESSAGE(s, error.toStdString());
+        stats = *s;
+    }
+    QString path(const char *name) const { return dir.filePath(QString::fromLatin1(name)); }
+};
+
+QString readText(const QString &path) {
+    QFile f(path);
+    BOOST_REQUIRE_MESSAGE(f.open(QIODevice::ReadOnly), path.toStdString());
+    return QString::fromUtf8(f.readAll());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(swept_rows_give_a_sweep_with_the_right_points) {
+    const SweptRun r;
+    const hil::RunStatistics &s = r.stats;
+    BOOST_CHECK_EQUAL(s.run.retried, 2);
+    BOOST_CHECK_EQUAL(s.retriedCount, 2);
+    BOOST_REQUIRE_EQUAL(s.sweeps.size(), 1);
+    const hil::SweepStatistics &sw = s.sweeps.first();
+    BOOST_CHECK(sw.measurement == u"vout");
+    BOOST_CHECK(sw.unit == u"V");
+    BOOST_CHECK(sw.xVariable == u"V");
+    BOOST_CHECK(sw.numericX);
+    BOOST_CHECK(sw.curveVariables == QStringList{QStringLiteral("load")});
+    BOOST_REQUIRE_EQUAL(sw.points.size(), 6);
+    // By curve in sweep order, then by V ascending.
+    QStringList order;
+    for (const hil::SweepPoint &p : sw.points)
+        order.append(sw.curveOf(p) + QLatin1Char('@') + hil::sweepValueText(sw.xOf(p)));
+    BOOST_CHECK_EQUAL(order.join(u' ').toStdString(),
+                      "load=light@3 load=light@3.3 load=light@5 load=heavy@3 load=heavy@3.3 load=heavy@5");
+    const hil::SweepPoint &heavy33 = sw.points[4];
+    BOOST_CHECK_EQUAL(heavy33.samples, 2);
+    BOOST_CHECK_CLOSE(heavy33.mean, 3.1, 1e-9);
+    BOOST_CHECK_CLOSE(heavy33.min, 3.09, 1e-9);
+    BOOST_CHECK_CLOSE(heavy33.max, 3.11, 1e-9);
+    BOOST_CHECK_EQUAL(heavy33.pass, 2);
+    const hil::SweepPoint &light5 = sw.points[2];
+    BOOST_CHECK_EQUAL(light5.fail, 2);
+    BOOST_CHECK(sw.high && *sw.high == 4.5);
+    BOOST_CHECK(!sw.limitsVary); // every point has the same limits: one pair of dashed lines
+    // The retried tries are in no count, and their samples in no measurement.
+    const auto settle = std::find_if(s.steps.cbegin(), s.steps.cend(),
+                                     [](const hil::StepStatistics &st) { return st.step == u"settle"; });
+    BOOST_REQUIRE(settle != s.steps.cend());
+    BOOST_CHECK_EQUAL(settle->results, 1);
+    BOOST_CHECK_EQUAL(settle->pass, 1);
+    BOOST_CHECK_EQUAL(settle->fail, 0);
+    BOOST_CHECK_EQUAL(settle->retried, 2);
+    BOOST_CHECK_EQUAL(settle->firstRetried.size(), 2);
+    BOOST_CHECK_EQUAL(settle->firstRetried.value(1).attempt, 2);
+    for (const hil::MeasurementStatistics &m : s.measurements) {
+        if (m.step == u"settle") {
+            BOOST_CHECK_EQUAL(m.samples, 1);
+            BOOST_CHECK_EQUAL(m.fail, 0);
+        }
+    }
+
+    // The HTML report: a Sweeps section with its chart and a row per point.
+    const QString h = hil::report::renderHtmlReport(hil::report::buildReportModel(s, nullptr, r.db), s);
+    for (const char *text :
+         {"id=\"sweeps\"", "<a href=\"#sweeps\">Sweeps</a>", "id=\"sweep-0\"", "vout [V] against V</h3>",
+          "one curve per value of load (2)", ">Retried<", "2 retried tries",
+          "<td>heavy</td><td class=\"n strong\">3.3</td><td class=\"n\">2</td>"
+          "<td class=\"n\">3.1</td>"})
+        BOOST_CHECK_MESSAGE(h.contains(QString::fromUtf8(text)), text);
+    // No sweep without swept rows.
+    Fixture f;
+    BOOST_CHECK(!f.html(1).contains(QStringLiteral("id=\"sweeps\"")));
+
+    // The PDF carries the section too.
+    QString error;
+    const QString pdf = r.path("sweep.pdf");
+    BOOST_REQUIRE_MESSAGE(
+        hil::report::writePdfReport(hil::report::buildReportModel(s, nullptr, r.db), s, pdf, &error),
+        error.toStdString());
+    const Result text = run(tool("pdftotext"), {QStringLiteral("-layout"), pdf, QStringLiteral("-")});
+    BOOST_REQUIRE_EQUAL(text.code, 0);
+    BOOST_CHECK(text.out.contains(QStringLiteral("Sweeps")));
+    BOOST_CHECK(text.out.contains(QStringLiteral("vout [V] against V")));
+}
+
+BOOST_AUTO_TEST_CASE(csv_and_junit_carry_sweeps_and_retries) {
+    const SweptRun r;
+    QString error;
+    const auto q = hil::RunQuery::open(r.db, &error);
+    BOOST_REQUIRE(q);
+    QStringList written;
+    BOOST_REQUIRE_MESSAGE(hil::exportCsv(*q, r.stats, r.path("csv"), &written, &error), error.toStdString());
+    const QStringList rows = readText(r.path("csv/step_results.csv")).split(QStringLiteral("\r\n"));
+    const QStringList header = rows.first().split(u',');
+    const qsizetype attempt = header.indexOf(QStringLiteral("attempt"));
+    const qsizetype retried = header.indexOf(QStringLiteral("retried"));
+    const qsizetype bindings = header.indexOf(QStringLiteral("bindings"));
+    BOOST_REQUIRE(attempt > 0 && retried == attempt + 1 && bindings == attempt + 2);
+    BOOST_CHECK(rows.value(1).contains(QStringLiteral(",1,0,\"{\"\"V\"\":5,\"\"load\"\":\"\"light\"\"}\",")));
+    BOOST_CHECK(rows.value(13).contains(QStringLiteral(",1,1,,")));
+    BOOST_CHECK(rows.value(15).contains(QStringLiteral(",3,0,,")));
+    const QString sweeps = readText(r.path("csv/sweeps.csv"));
+    BOOST_CHECK(
+        sweeps.startsWith(QStringLiteral("name,unit,x_variable,x,curve,bindings,samples,non_numeric,mean,")));
+    BOOST_CHECK(sweeps.contains(QStringLiteral("vout,V,V,3.3,load=heavy,")));
+    BOOST_CHECK(readText(r.path("csv/steps.csv")).contains(QStringLiteral(",latency_mean_ns,retried\r\n")));
+
+    BOOST_REQUIRE_MESSAGE(hil::writeJUnitReport(r.stats, r.path("junit.xml"), &error), error.toStdString());
+    QFile junit(r.path("junit.xml"));
+    BOOST_REQUIRE(junit.open(QIODevice::ReadOnly));
+    QXmlStreamReader x(&junit);
+    QString current, settleOut;
+    bool settleFailed = false;
+    int failures = -1;
+    while (!x.atEnd()) {
+        if (x.readNext() != QXmlStreamReader::StartElement)
+            continue;
+        if (x.name() == u"testsuites")
+            failures = x.attributes().value(QStringLiteral("failures")).toInt();
+        if (x.name() == u"testcase")
+            current = x.attributes().value(QStringLiteral("name")).toString();
+        if (current == u"settle" && (x.name() == u"failure" || x.name() == u"error"))
+            settleFailed = true;
+        if (current == u"settle" && x.name() == u"system-out")
+            settleOut = x.readElementText();
+    }
+    BOOST_CHECK(!x.hasError());
+    BOOST_CHECK(!settleFailed);
+    // Only the two points at 5 V fail (their samples are above 4.5 V).
+    BOOST_CHECK_EQUAL(failures, 2);
+    BOOST_TEST_INFO(settleOut.toStdString());
+    BOOST_CHECK(settleOut.startsWith(QStringLiteral("2 retried tries")));
+    BOOST_CHECK(settleOut.contains(QStringLiteral("try 1 at")));
+    BOOST_CHECK(settleOut.contains(QStringLiteral("try 2 at")));
+    BOOST_CHECK(settleOut.contains(QStringLiteral("vout = 7 V outside limits")));
 }

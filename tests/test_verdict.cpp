@@ -2,11 +2,14 @@
 #include "core/run/recoverytracker.h"
 #include "core/run/runledger.h"
 #include "core/run/verdictrule.h"
+#include "core/store/recorder.h"
 #include "core/store/verdictinputsreader.h"
 
+#include <QTemporaryDir>
 #include <boost/test/unit_test.hpp>
 #include <functional>
 #include <ostream>
+#include <sqlite3.h>
 
 // The verdict rule over recorded runs, without an event loop: each case plays a run's results and faults
 // into a RunLedger (as the runner does) and checks decideVerdict's verdict, counts and reasons.
@@ -35,7 +38,19 @@ class Play {
 public:
     Play &result(Verdict v, qint64 startMs, qint64 endMs, int faultId = -1, int step = 0,
                  const QString &device = QStringLiteral("calc"), Phase phase = Phase::Steps) {
+        return tried(v, startMs, endMs, 1, false, faultId, step, device, phase);
+    }
+    // A try of a retry/until step: retried when a later try followed it.
+    Play &tried(Verdict v, qint64 startMs, qint64 endMs, int attempt, bool retried, int faultId = -1,
+                int step = 0, const QString &device = QStringLiteral("calc"), Phase phase = Phase::Steps) {
         hil::StepResult r;
+        r.attempt = attempt;
+        r.retried = retried;
+        // Steps 0 and 1 check an answer (as the scenario says); step 2 only sends.
+        if (step != 2 && (v == Verdict::Pass || v == Verdict::Fail)) {
+            r.response = v == Verdict::Pass ? QByteArrayLiteral("OK") : QByteArrayLiteral("BAD");
+            r.latencyNs = ms;
+        }
         r.phase = phase;
         r.stepIndex = step;
         r.step = step == 0 ? QStringLiteral("read temperature") : QStringLiteral("step %1").arg(step);
@@ -46,6 +61,7 @@ public:
         r.faultId = faultId;
         r.expected = faultId >= 0 && (v == Verdict::Fail || v == Verdict::Error);
         m_ledger.stepFinished(r);
+        m_results.append(r);
         return *this;
     }
     // `count` results of `v` between fromMs and toMs, all excused by faultId (or none).
@@ -64,7 +80,9 @@ public:
         f.kind = QStringLiteral("latency");
         f.startNs = atMs * ms;
         f.recoveryBoundNs = boundMs * ms;
+        f.params = QStringLiteral("{recover: {within: %1ms}}").arg(boundMs);
         m_ledger.faultStarted(f);
+        m_faults.append(f);
         return *this;
     }
     Play &faultEnd(int id, qint64 atMs) {
@@ -72,22 +90,46 @@ public:
         f.id = id;
         f.endNs = atMs * ms;
         m_ledger.faultEnded(f);
+        for (hil::FaultRecord &started : m_faults) {
+            if (started.id == id)
+                started.endNs = f.endNs;
+        }
         return *this;
     }
     Play &harness(const std::function<void(hil::VerdictInputs &)> &facts) {
         m_facts = facts;
         return *this;
     }
-    hil::VerdictInputs inputs() const {
-        hil::VerdictInputs in = m_ledger.inputs();
+    hil::VerdictInputs inputs() const { return withFacts(m_ledger.inputs()); }
+    // The harness's facts added to inputs read elsewhere (from the store).
+    hil::VerdictInputs withFacts(hil::VerdictInputs in) const {
         if (m_facts)
             m_facts(in);
         return in;
     }
 
+    // Records what was played through the real Recorder into a SQLite file, in the same order.
+    void record(hil::Recorder &rec) const {
+        hil::RunHeader h;
+        h.uuid = QStringLiteral("0000-verdict-store-case");
+        h.scenario = QStringLiteral("verdict");
+        h.fixture = QStringLiteral("bench");
+        rec.runStarted(h);
+        for (const hil::FaultRecord &f : m_faults)
+            rec.faultStarted(f); // before any result: the rows point at the faults' ids
+        for (const hil::StepResult &r : m_results)
+            rec.stepFinished(r);
+        for (const hil::FaultRecord &f : m_faults) {
+            if (f.endNs >= 0)
+                rec.faultEnded(f);
+        }
+    }
+
 private:
     hil::RunLedger m_ledger{scenario()};
     std::function<void(hil::VerdictInputs &)> m_facts;
+    QList<hil::StepResult> m_results;
+    QList<hil::FaultRecord> m_faults;
 };
 
 struct Case {
@@ -397,6 +439,56 @@ const Case kCases[] = {
      {QStringLiteral("calc was still under link latency #1 when the run ended")},
      -1,
      {1}},
+    {"a step that passes on its third try passes; its first two tries count for nothing",
+     [] {
+         return std::move(Play()
+                              .tried(Verdict::Fail, 0, 100, 1, true)
+                              .tried(Verdict::Error, 200, 300, 2, true)
+                              .tried(Verdict::Pass, 400, 500, 3, false)
+                              .result(Verdict::Pass, 600, 700, -1, 1));
+     },
+     Verdict::Pass,
+     2,
+     0,
+     0,
+     0,
+     {},
+     0,
+     {}},
+    {"a step whose last try fails fails once, however often it was retried",
+     [] {
+         return std::move(Play()
+                              .tried(Verdict::Pass, 0, 100, 1, false, -1, 1)
+                              .tried(Verdict::Fail, 200, 300, 1, true)
+                              .tried(Verdict::Fail, 400, 500, 2, true)
+                              .tried(Verdict::Fail, 600, 700, 3, false));
+     },
+     Verdict::Fail,
+     1,
+     1,
+     0,
+     0,
+     {QStringLiteral("read temperature on calc: 0 of 1 passed")},
+     1,
+     {}},
+    {"a retried try that passed proves no recovery from a fault",
+     [] {
+         return std::move(Play()
+                              .result(Verdict::Pass, 0, 100)
+                              .faultStart(1, 200, 1000)
+                              .result(Verdict::Fail, 200, 300, 1)
+                              .faultEnd(1, 400)
+                              .tried(Verdict::Pass, 500, 600, 1, true) // an until: not yet met
+                              .tried(Verdict::Fail, 700, 800, 2, false));
+     },
+     Verdict::Fail,
+     1,
+     2,
+     0,
+     0,
+     {QStringLiteral("calc never answered correctly after link latency #1")},
+     -1,
+     {1}},
 };
 
 } // namespace
@@ -412,6 +504,34 @@ BOOST_AUTO_TEST_CASE(decide_verdict_over_the_table) {
             BOOST_TEST(d.counts.fail == c.fail);
             BOOST_TEST(d.counts.error == c.error);
             BOOST_TEST(d.counts.expected == c.expected);
+            // The store says the same: the results recorded by the real Recorder into a SQLite file, read
+            // back by readVerdictInputs, decide the same verdict, counts and reasons.
+            const Play play = c.play();
+            QTemporaryDir dir;
+            const QString path = dir.filePath(QStringLiteral("verdict.db"));
+            {
+                QString error;
+                auto rec = hil::Recorder::open(path, &error);
+                BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+                play.record(*rec);
+                BOOST_TEST(rec->close());
+            }
+            sqlite3 *db = nullptr;
+            BOOST_REQUIRE(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr)
+                          == SQLITE_OK);
+            QString error;
+            std::optional<hil::VerdictInputs> stored = hil::readVerdictInputs(db, 1, &error);
+            sqlite3_close(db);
+            BOOST_REQUIRE_MESSAGE(stored, error.toStdString());
+            const hil::VerdictDecision fromStore = hil::decideVerdict(play.withFacts(*stored));
+            BOOST_TEST((fromStore.verdict == d.verdict),
+                       "store verdict " << qPrintable(hil::verdictName(fromStore.verdict)));
+            BOOST_TEST(fromStore.counts.pass == d.counts.pass);
+            BOOST_TEST(fromStore.counts.fail == d.counts.fail);
+            BOOST_TEST(fromStore.counts.error == d.counts.error);
+            BOOST_TEST(fromStore.counts.expected == d.counts.expected);
+            BOOST_TEST(fromStore.counts.retried == d.counts.retried);
+            BOOST_TEST(fromStore.reasons.join(u'|').toStdString() == d.reasons.join(u'|').toStdString());
             for (const QString &want : c.reasons) {
                 const bool found = std::any_of(d.reasons.cbegin(), d.reasons.cend(),
                                                [&want](const QString &r) { return r.startsWith(want); });

@@ -228,6 +228,8 @@ int runCommand(const QStringList &args) {
             out << " (" << c.marginal << " marginal)";
         if (c.abort)
             out << ", " << c.abort << " aborted";
+        if (c.retried)
+            out << ", " << c.retried << " retried " << (c.retried == 1 ? "try" : "tries");
         out << "  seed " << outcome.info.seed << '\n';
         if (!outcome.endReason.isEmpty())
             out << "ended early: " << hil::printableText(outcome.endReason) << '\n';

@@ -238,6 +238,8 @@ QString renderHtmlReport(const ReportModel &m, const RunStatistics &s) {
     if (m.comparison)
         h += QStringLiteral("<a href=\"#baseline\">Baseline</a>");
     h += QStringLiteral("<a href=\"#charts\">Charts</a><a href=\"#measurements\">Measurements</a>");
+    if (!m.sweeps.isEmpty())
+        h += QStringLiteral("<a href=\"#sweeps\">Sweeps</a>");
     if (m.faults)
         h += QStringLiteral("<a href=\"#faults\">Faults</a>");
     h += QStringLiteral("<a href=\"#failures\">Failures (%1)</a><a href=\"#events\">Events</a></nav>\n")
@@ -271,6 +273,15 @@ QString renderHtmlReport(const ReportModel &m, const RunStatistics &s) {
     table(h, m.measurements);
     for (const Chart &c : m.measurementCharts)
         chart(h, c, s);
+
+    if (!m.sweeps.isEmpty()) {
+        h += QStringLiteral("<h2 id=\"sweeps\">Sweeps</h2>\n<p class=\"note\">%1</p>\n")
+                 .arg(htmlEscape(m.sweepsNote));
+        for (const ReportModel::Sweep &sw : m.sweeps) {
+            chart(h, sw.chart, s);
+            table(h, sw.table, false);
+        }
+    }
 
     if (m.faults)
         table(h, *m.faults);

@@ -64,6 +64,13 @@ public:
         table(m_m.measurements);
         for (const Chart &c : m_m.measurementCharts)
             chart(c);
+        if (!m_m.sweeps.isEmpty()) {
+            heading(QStringLiteral("Sweeps"), m_m.sweepsNote);
+            for (const ReportModel::Sweep &sw : m_m.sweeps) {
+                chart(sw.chart);
+                table(sw.table, 5, false);
+            }
+        }
         if (m_m.faults)
             table(*m_m.faults);
         table(m_m.failuresTable, 14);
@@ -312,8 +319,9 @@ private:
     }
 
     // maxLines: a cell taller than this is cut (the HTML and the CSV files have it whole).
-    void table(const Table &t, int maxLines = 5) {
-        heading(t.title, t.note);
+    void table(const Table &t, int maxLines = 5, bool withHeading = true) {
+        if (withHeading)
+            heading(t.title, t.note);
         if (t.rows.isEmpty()) {
             paragraph(t.empty, font(8), style::subtle());
             return;

@@ -442,6 +442,156 @@ void measurement(QCustomPlot *plot, const RunStatistics &s, int index) {
     plot->legend->setVisible(false);
 }
 
+// A sweep: the measurement's mean against the swept variable, min..max as error bars, one curve per value
+// of the other variables; points with a failing sample ringed in red; the limits as dashed lines.
+void sweep(QCustomPlot *plot, const RunStatistics &s, int index) {
+    if (index < 0 || index >= s.sweeps.size())
+        return;
+    const SweepStatistics &sw = s.sweeps[index];
+    // Categories (text values) sit at 1, 2, ... in the order they were swept.
+    QStringList categories;
+    if (!sw.numericX) {
+        for (const SweepPoint &p : sw.points) {
+            const QString x = sweepValueText(sw.xOf(p));
+            if (!categories.contains(x))
+                categories.append(x);
+        }
+    }
+    const auto xOf = [&](const SweepPoint &p) {
+        return sw.numericX ? sw.xOf(p).toDouble()
+                           : static_cast<double>(categories.indexOf(sweepValueText(sw.xOf(p))) + 1);
+    };
+    QStringList curves;
+    for (const SweepPoint &p : sw.points) {
+        if (!curves.contains(sw.curveOf(p)))
+            curves.append(sw.curveOf(p));
+    }
+    double xLo = 0, xHi = 0, yLo = 0, yHi = 0;
+    bool any = false;
+    QVector<double> failX, failY;
+    int drawn = 0;
+    for (const QString &curve : std::as_const(curves)) {
+        if (drawn >= kMaxSeries)
+            break;
+        QVector<double> x, mean, minus, plus;
+        for (const SweepPoint &p : sw.points) {
+            if (p.samples == 0 || sw.curveOf(p) != curve)
+                continue;
+            x.append(xOf(p));
+            mean.append(p.mean);
+            minus.append(p.mean - p.min);
+            plus.append(p.max - p.mean);
+            if (p.fail > 0) {
+                failX.append(x.last());
+                failY.append(p.mean);
+            }
+            xLo = any ? std::min(xLo, x.last()) : x.last();
+            xHi = any ? std::max(xHi, x.last()) : x.last();
+            yLo = any ? std::min(yLo, p.min) : p.min;
+            yHi = any ? std::max(yHi, p.max) : p.max;
+            any = true;
+        }
+        if (x.isEmpty())
+            continue;
+        const QColor color = style::series(drawn++);
+        QCPGraph *g = plot->addGraph();
+        g->setName(curve.isEmpty() ? printableText(sw.measurement) : printableText(curve));
+        g->setData(x, mean, true);
+        g->setPen(QPen(color, 1.4));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 5.5));
+        // A curve of categories is no line: their order says nothing of what lies between them.
+        if (!sw.numericX && curves.size() == 1)
+            g->setLineStyle(QCPGraph::lsNone);
+        auto *bars = new QCPErrorBars(plot->xAxis, plot->yAxis);
+        bars->removeFromLegend();
+        bars->setDataPlottable(g);
+        bars->setData(minus, plus);
+        bars->setPen(QPen(color, 1));
+        bars->setWhiskerWidth(7);
+    }
+    if (!failX.isEmpty()) {
+        QCPGraph *g = plot->addGraph();
+        g->setName(QStringLiteral("a sample failed"));
+        g->setData(failX, failY, true);
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(style::bad(), 1.6), Qt::NoBrush, 11));
+    }
+    if (sw.limitsVary) {
+        // Limits that follow the swept value: a dashed line through each point's low and high (over the
+        // first curve's points; the table has every point's).
+        for (const bool upper : {false, true}) {
+            QVector<double> x, y;
+            for (const SweepPoint &p : sw.points) {
+                const std::optional<double> v = upper ? p.high : p.low;
+                if (!v || sw.curveOf(p) != curves.value(0))
+                    continue;
+                x.append(xOf(p));
+                y.append(*v);
+                yLo = any ? std::min(yLo, *v) : *v;
+                yHi = any ? std::max(yHi, *v) : *v;
+            }
+            if (x.isEmpty())
+                continue;
+            QCPGraph *g = plot->addGraph();
+            g->setName(QStringLiteral("limits"));
+            g->setData(x, y, true);
+            g->setPen(QPen(style::bad(), 1, Qt::DashLine));
+            if (!upper)
+                g->removeFromLegend(); // one legend entry for both
+        }
+    }
+    for (const auto &v : {sw.low, sw.high}) {
+        if (!v)
+            continue;
+        auto *line = new QCPItemStraightLine(plot);
+        line->point1->setCoords(0, *v);
+        line->point2->setCoords(1, *v);
+        line->setPen(QPen(style::bad(), 1, Qt::DashLine));
+        // A limit near the data is shown; one far away would flatten the curve (the table names it).
+        const double spread = std::max(yHi - yLo, std::max(std::fabs(yHi), std::fabs(yLo)) * 0.002 + 1e-9);
+        if (any && *v >= yLo - 2 * spread && *v <= yHi + 2 * spread) {
+            yLo = std::min(yLo, *v);
+            yHi = std::max(yHi, *v);
+        }
+    }
+    if (!any) {
+        yLo = 0;
+        yHi = 1;
+    }
+    const double yPad = yHi > yLo ? (yHi - yLo) * 0.08 : std::max(1.0, std::fabs(yHi) * 0.05);
+    plot->yAxis->setRange(yLo - yPad, yHi + yPad);
+    plot->yAxis->setLabel(printableText(
+        sw.unit.isEmpty() ? sw.measurement : QStringLiteral("%1 (%2)").arg(sw.measurement, sw.unit)));
+    plot->xAxis->setLabel(printableText(sw.xVariable));
+    if (sw.numericX) {
+        const double xPad = xHi > xLo ? (xHi - xLo) * 0.05 : std::max(0.5, std::fabs(xHi) * 0.05);
+        plot->xAxis->setRange(xLo - xPad, xHi + xPad);
+    } else {
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        for (qsizetype i = 0; i < categories.size(); ++i)
+            ticker->addTick(static_cast<double>(i + 1), printableText(categories[i]));
+        plot->xAxis->setTicker(ticker);
+        plot->xAxis->setSubTicks(false);
+        plot->xAxis->setRange(0.5, static_cast<double>(categories.size()) + 0.5);
+    }
+    // The legend goes under the chart: inside it would hide points, and a sweep's interesting points
+    // (the ones near a limit) are often in a corner.
+    const bool legend = curves.size() > 1 || !failX.isEmpty() || sw.limitsVary;
+    plot->legend->setVisible(legend);
+    if (legend && plot->axisRect()->insetLayout()->take(plot->legend)) {
+        plot->axisRect()->insetLayout()->simplify();
+        plot->plotLayout()->addElement(1, 0, plot->legend);
+        plot->plotLayout()->setRowSpacing(0);
+        plot->plotLayout()->setRowStretchFactor(1, 0.001);
+        plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+        plot->legend->setWrap(5);
+        plot->legend->setBorderPen(Qt::NoPen);
+        plot->legend->setMargins(QMargins(8, 2, 8, 6));
+        plot->legend->setColumnSpacing(14);
+    }
+}
+
 } // namespace
 
 std::unique_ptr<QCustomPlot> makeChart(const Chart &chart, const RunStatistics &stats, int width,
@@ -459,6 +609,9 @@ std::unique_ptr<QCustomPlot> makeChart(const Chart &chart, const RunStatistics &
         break;
     case ChartKind::Measurement:
         measurement(plot.get(), stats, chart.index);
+        break;
+    case ChartKind::Sweep:
+        sweep(plot.get(), stats, chart.index);
         break;
     }
     return plot;

@@ -116,6 +116,10 @@ void buildTiles(ReportModel &m, const RunStatistics &s) {
         sub += QStringLiteral(" · %1 aborted").arg(count(abort));
     if (marginal)
         sub += QStringLiteral(" · %1 marginal").arg(count(marginal));
+    if (s.retriedCount)
+        sub += QStringLiteral(" · %1 retried %2")
+                   .arg(count(s.retriedCount),
+                        s.retriedCount == 1 ? QStringLiteral("try") : QStringLiteral("tries"));
     m.tiles.append({QStringLiteral("Step results"), count(pass + fail + error + abort + expected), sub,
                     error  ? Tone::Error
                     : fail ? Tone::Bad
@@ -290,6 +294,13 @@ void buildSteps(ReportModel &m, const RunStatistics &s) {
         t.columns.insert(6, {QStringLiteral("In faults"), true, 0.9});
         t.note += QStringLiteral(" In faults: FAIL or ERROR while a fault acted (expected, not counted).");
     }
+    // Tries of retry/until steps that a later try followed: shown, counted in neither Runs nor Fail.
+    const bool retriedColumn = s.retriedCount > 0;
+    if (retriedColumn) {
+        t.columns.insert(expectedColumn ? 7 : 6, {QStringLiteral("Retried"), true, 1.2});
+        t.note += QStringLiteral(" Retried: tries that a later try of the same exchange followed (retry or "
+                                 "until); only the last try counts, so they are in neither Runs nor Fail.");
+    }
     for (const StepStatistics &st : s.steps) {
         QList<Cell> row;
         QString name = pt(st.step);
@@ -309,6 +320,19 @@ void buildSteps(ReportModel &m, const RunStatistics &s) {
         row.append(num(count(st.error), st.error ? Tone::Error : Tone::Muted));
         if (expectedColumn)
             row.append(num(count(st.expected), Tone::Muted));
+        if (retriedColumn) {
+            // "2 of 3 tries": two tries retried before the one that counted.
+            Cell tries = num(
+                st.retried
+                    ? QStringLiteral("%1 of %2 tries").arg(count(st.retried), count(st.retried + st.results))
+                    : QStringLiteral("—"),
+                st.retried ? Tone::Warn : Tone::Muted);
+            if (st.retried)
+                tries.hint = QStringLiteral("%1 tries retried, %2 counted (the last try of each exchange)")
+                                 .arg(st.retried)
+                                 .arg(st.results);
+            row.append(tries);
+        }
         Cell rate = num(st.failureRate.trials ? formatPercent(st.failureRate.rate) : QStringLiteral("—"),
                         st.fail ? Tone::Bad : Tone::Neutral);
         if (st.failureRate.trials)
@@ -373,6 +397,18 @@ void buildMeasurements(ReportModel &m, const RunStatistics &s) {
                  {QStringLiteral("Fail"), true, 0.8},
                  {QStringLiteral("Marginal"), true, 1.0}};
     t.empty = QStringLiteral("No measurements were recorded.");
+    const auto sweptStep = [&s](const MeasurementStatistics &ms) {
+        bool swept = false;
+        for (const StepStatistics &st : s.steps)
+            swept = swept
+                    || (st.swept && st.phase == ms.phase && st.stepIndex == ms.stepIndex
+                        && st.device == ms.device);
+        bool charted = false;
+        for (const SweepStatistics &sw : s.sweeps)
+            charted = charted || sw.measurement == ms.name;
+        return swept && charted;
+    };
+    int sweptCharts = 0;
     for (int i = 0; i < s.measurements.size(); ++i) {
         const MeasurementStatistics &ms = s.measurements[i];
         QList<Cell> row;
@@ -396,6 +432,12 @@ void buildMeasurements(ReportModel &m, const RunStatistics &s) {
         row.append(num(count(ms.fail), ms.fail ? Tone::Bad : Tone::Muted));
         row.append(num(count(ms.marginal), ms.marginal ? Tone::Warn : Tone::Muted));
         t.rows.append(row);
+        // A swept step's measurement is a point of a sweep, charted under Sweeps against the swept values;
+        // a chart over time per point would repeat it as many times as the sweep has points.
+        if (sweptStep(ms)) {
+            ++sweptCharts;
+            continue;
+        }
         m.measurementCharts.append(
             {ChartKind::Measurement, i, QStringLiteral("measurement-%1").arg(i),
              QStringLiteral("%1%2 over time").arg(pt(ms.name), unit),
@@ -411,6 +453,93 @@ void buildMeasurements(ReportModel &m, const RunStatistics &s) {
                                              .arg(duration(static_cast<double>(ms.series.binNs)))
                                        : QString()),
              230});
+    }
+    if (sweptCharts > 0)
+        t.note += QStringLiteral(" The measurements of swept steps are charted under Sweeps, against the "
+                                 "swept values, not over time.");
+}
+
+void buildSweeps(ReportModel &m, const RunStatistics &s) {
+    if (s.sweeps.isEmpty())
+        return;
+    m.sweepsNote = QStringLiteral(
+        "Measurements of swept steps (for_each) against the swept values: per point the mean of its samples, "
+        "min to max as error bars; a red ring marks a point with a failing sample. Retried tries are left "
+        "out.");
+    for (int i = 0; i < s.sweeps.size(); ++i) {
+        const SweepStatistics &sw = s.sweeps[i];
+        const QString unit = sw.unit.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(pt(sw.unit));
+        ReportModel::Sweep section;
+        QStringList curves;
+        for (const SweepPoint &p : sw.points) {
+            if (!curves.contains(sw.curveOf(p)))
+                curves.append(sw.curveOf(p));
+        }
+        QString caption = QStringLiteral("%1 points over %2").arg(sw.points.size()).arg(pt(sw.xVariable));
+        if (!sw.curveVariables.isEmpty())
+            caption += QStringLiteral(", one curve per value of %1 (%2)")
+                           .arg(pt(sw.curveVariables.join(QStringLiteral(", "))))
+                           .arg(curves.size());
+        if (!sw.numericX)
+            caption += QStringLiteral("; %1 takes text values, shown as categories in sweep order")
+                           .arg(pt(sw.xVariable));
+        const QString limits = formatRange(sw.low, sw.high);
+        caption += sw.limitsVary
+                       ? QStringLiteral(". Dashed: each point's limits (they differ between points).")
+                   : limits.isEmpty() ? QStringLiteral(". No limits.")
+                                      : QStringLiteral(". Dashed: the limits %1.").arg(limits);
+        if (curves.size() > 8)
+            caption += QStringLiteral(" The first 8 curves are drawn; the table has them all.");
+        section.chart = {ChartKind::Sweep,
+                         i,
+                         QStringLiteral("sweep-%1").arg(i),
+                         QStringLiteral("%1%2 against %3").arg(pt(sw.measurement), unit, pt(sw.xVariable)),
+                         caption,
+                         260};
+        Table &t = section.table;
+        t.id = QStringLiteral("sweep-table-%1").arg(i);
+        t.title = section.chart.title;
+        for (const QString &v : sw.curveVariables)
+            t.columns.append({pt(v), false, 1.1});
+        t.columns.append({pt(sw.xVariable), sw.numericX, 1.1});
+        t.columns.append({QStringLiteral("Samples"), true, 0.9});
+        t.columns.append({QStringLiteral("Mean"), true, 1.0});
+        t.columns.append({QStringLiteral("Min"), true, 1.0});
+        t.columns.append({QStringLiteral("Max"), true, 1.0});
+        if (sw.limitsVary)
+            t.columns.append({QStringLiteral("Limits"), true, 1.3});
+        t.columns.append({QStringLiteral("Pass"), true, 0.8});
+        t.columns.append({QStringLiteral("Fail"), true, 0.8});
+        t.columns.append({QStringLiteral("Marginal"), true, 0.9});
+        for (const SweepPoint &p : sw.points) {
+            QList<Cell> row;
+            for (const QString &v : sw.curveVariables) {
+                QVariant value;
+                for (const Binding &b : p.values) {
+                    if (b.name == v)
+                        value = b.value;
+                }
+                row.append(txt(pt(sweepValueText(value))));
+            }
+            row.append(num(pt(sweepValueText(sw.xOf(p))), Tone::Neutral));
+            row.last().strong = true;
+            QString samples = count(p.samples);
+            if (p.nonNumeric)
+                samples += QStringLiteral(" (%1 not numbers)").arg(count(p.nonNumeric));
+            row.append(num(samples));
+            const bool any = p.samples > 0;
+            for (double v : {p.mean, p.min, p.max})
+                row.append(
+                    num(any ? formatValue(v) : QStringLiteral("—"), any ? Tone::Neutral : Tone::Muted));
+            if (sw.limitsVary)
+                row.append(num(formatRange(p.low, p.high).isEmpty() ? QStringLiteral("none")
+                                                                    : formatRange(p.low, p.high)));
+            row.append(num(count(p.pass), p.pass ? Tone::Good : Tone::Muted));
+            row.append(num(count(p.fail), p.fail ? Tone::Bad : Tone::Muted));
+            row.append(num(count(p.marginal), p.marginal ? Tone::Warn : Tone::Muted));
+            t.rows.append(row);
+        }
+        m.sweeps.append(section);
     }
 }
 
@@ -617,6 +746,7 @@ ReportModel buildReportModel(const RunStatistics &stats, const RunComparison *co
     buildSteps(m, s);
     buildCharts(m, s);
     buildMeasurements(m, s);
+    buildSweeps(m, s);
     buildFaults(m, s);
     buildFailures(m, s);
     buildEvents(m, s);

@@ -57,11 +57,11 @@ struct MetaItem {
     bool mono = false;
 };
 
-enum class ChartKind { LatencyOverTime, LatencyHistogram, Availability, Measurement };
+enum class ChartKind { LatencyOverTime, LatencyHistogram, Availability, Measurement, Sweep };
 
 struct Chart {
     ChartKind kind;
-    int index = 0; // the measurement, for ChartKind::Measurement
+    int index = 0; // the measurement, for ChartKind::Measurement; the sweep, for ChartKind::Sweep
     QString id;
     QString title;
     QString caption;
@@ -105,6 +105,14 @@ struct ReportModel {
     QList<Chart> charts; // latency, histogram, availability
     Table measurements;
     QList<Chart> measurementCharts;
+    // Measurements of swept steps against the swept values: a chart and a table per sweep (none for a run
+    // without swept steps, and then no section).
+    struct Sweep {
+        Chart chart;
+        Table table;
+    };
+    QList<Sweep> sweeps;
+    QString sweepsNote;
     std::optional<Table> faults;
     QList<FailureItem> failures; // the first failures of every failing step and of the run, in time order
     QString failuresNote;

@@ -13,7 +13,7 @@ struct ExchangeLine {
     QByteArray data;
 };
 
-// A step result that did not pass, with what the device answered.
+// A step result that did not pass (or a try that a later try followed), with what the device answered.
 struct FailureDetail {
     qint64 stepResultId = 0;
     QString phase;
@@ -28,6 +28,8 @@ struct FailureDetail {
     QString message;
     QByteArray response;     // at most StatisticsOptions::responseBytes
     qint64 responseSize = 0; // the whole answer's size in bytes
+    qint64 attempt = 1;      // the try of a retry/until step (schema 5)
+    QString bindings;        // the sweep's values as JSON (schema 5), null outside a sweep
     // With --record-exchanges: the device's lines just before and during the step.
     QList<ExchangeLine> exchanges;
 };

@@ -8,6 +8,7 @@
 #include "core/analysis/measurementstatistics.h"
 #include "core/analysis/statmath.h"
 #include "core/analysis/stepstatistics.h"
+#include "core/analysis/sweepstatistics.h"
 #include "core/store/runquery.h"
 
 #include <QList>
@@ -31,6 +32,7 @@ struct RunStatistics {
 
     QList<StepStatistics> steps; // in order of phase, then step index
     QList<MeasurementStatistics> measurements;
+    QList<SweepStatistics> sweeps; // measurements of swept steps against the swept values (schema 5)
     QList<DeviceAvailability> devices;
     QList<FaultStatistics> faults;
     bool faultsFromEvents = false; // no faults table rows: windows paired from fault-start/fault-end events
@@ -42,6 +44,7 @@ struct RunStatistics {
     QList<FailureDetail> failures;  // unexpected FAIL and ERROR results in time order, up to failureDetails
     qint64 failureCount = 0;        // all unexpected FAIL and ERROR results
     qint64 expectedCount = 0;       // FAIL and ERROR results during faults
+    qint64 retriedCount = 0;        // tries a later try followed (in no other count)
     QList<qint64> failuresOverTime; // FAIL and ERROR results per time bin (timelineBins)
     QList<qint64> errorsOverTime;   // of which ERROR
 

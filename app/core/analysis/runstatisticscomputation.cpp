@@ -2,6 +2,7 @@
 
 #include "core/analysis/latencypercentiles.h"
 #include "core/analysis/runfindings.h"
+#include "core/store/bindingsjson.h"
 
 #include <algorithm>
 
@@ -35,7 +36,8 @@ bool RunStatisticsComputation::run(RunStatistics *out, QString *error) {
     }
     m_header = *h;
     const bool ok = timeAxis() && loadFaults() && passSteps() && resolvePercentiles()
-                    && (!m_o.measurements || passMeasurements()) && loadFailureDetails() && loadEvents();
+                    && (!m_o.measurements || (passMeasurements() && loadSweeps())) && loadFailureDetails()
+                    && loadEvents();
     if (!ok) {
         *error = QStringLiteral("reading run %1 of %2: %3").arg(m_runId).arg(m_db.path(), m_error);
         return false;
@@ -176,11 +178,27 @@ void RunStatisticsComputation::onStep(const StepRow &q) {
         ResultClass v = resultClassOf(q.verdict);
         if ((v == ResultClass::Fail || v == ResultClass::Error) && q.expected)
             v = ResultClass::Expected;
-        m_index.append(id, k * 2 + (v == ResultClass::Expected ? 1 : 0));
-        ++s.results;
+        m_index.append(id, k * 4 + (v == ResultClass::Expected ? 1 : 0) + (q.retried ? 2 : 0));
         if (q.stalled)
             ++m_stallExcludedCount;
+        s.swept = s.swept || q.swept;
+        m_anySwept = m_anySwept || q.swept;
         s.totalNs += std::max<qint64>(0, end - start);
+        if (q.retried) {
+            // A try a later try followed: its answer's latency is the device's, but it is neither a pass
+            // nor a failure, and says nothing of the device's availability (only the last try counts).
+            ++s.retried;
+            ++m_retriedCount;
+            if (static_cast<int>(acc.retriedIds.size()) < m_o.failuresPerStep)
+                acc.retriedIds.push_back(id);
+            if (q.latencyNs) {
+                s.histogram.add(*q.latencyNs);
+                m_allLatency.add(*q.latencyNs);
+                acc.latency.add(start, static_cast<double>(*q.latencyNs), m_axis, m_o.rawPointLimit);
+            }
+            return;
+        }
+        ++s.results;
         if (q.marginal)
             ++s.marginal;
         switch (v) {
@@ -264,7 +282,7 @@ bool RunStatisticsComputation::resolvePercentiles() {
             const qint64 latency = std::max<qint64>(0, latencyNs);
             const int found = m_index.find(id);
             if (found >= 0)
-                percentiles.offer(static_cast<size_t>(found / 2), latency);
+                percentiles.offer(static_cast<size_t>(found / 4), latency);
             percentiles.offer(all, latency);
             return true;
         },
@@ -280,8 +298,11 @@ bool RunStatisticsComputation::passMeasurements() {
     return m_scan.forEachMeasurement(
         [this](const MeasurementRow &q) {
             const int found = m_index.find(q.stepResultId);
-            const int k = found >= 0 ? found / 2 : -1;
-            const bool expected = found >= 0 && found % 2 == 1;
+            // The samples of a retried try are not the measurement's: only the last try counts.
+            if (found >= 0 && (found & 2) != 0)
+                return true;
+            const int k = found >= 0 ? found / 4 : -1;
+            const bool expected = found >= 0 && (found & 1) != 0;
             m_measurements.add(q, k, k >= 0 ? &m_steps[static_cast<size_t>(k)].s : nullptr, expected, m_axis,
                                m_o.rawPointLimit);
             return true;
@@ -289,10 +310,44 @@ bool RunStatisticsComputation::passMeasurements() {
         &m_error);
 }
 
+bool RunStatisticsComputation::loadSweeps() {
+    // The sweep query joins every sample to its step result: not run for a run without swept steps.
+    if (!m_anySwept)
+        return true;
+    QList<SweepPointInput> points;
+    const bool read = m_scan.forEachSweepPoint(
+        [&points](const SweepPointRow &r) {
+            SweepPointInput in;
+            in.measurement = r.name;
+            in.unit = r.unit;
+            in.point.low = r.low;
+            in.point.high = r.high;
+            in.point.values = bindingsFromJson(r.bindings);
+            in.point.samples = r.samples;
+            in.point.nonNumeric = r.nonNumeric;
+            in.point.mean = r.mean;
+            in.point.min = r.min;
+            in.point.max = r.max;
+            in.point.pass = r.pass;
+            in.point.fail = r.fail;
+            in.point.marginal = r.marginal;
+            if (!in.point.values.isEmpty())
+                points.append(in);
+            return true;
+        },
+        &m_error);
+    if (!read)
+        return false;
+    m_sweeps = groupSweeps(points);
+    return true;
+}
+
 bool RunStatisticsComputation::loadFailureDetails() {
     std::vector<qint64> ids = m_runFailureIds;
-    for (const StepAccumulator &s : m_steps)
+    for (const StepAccumulator &s : m_steps) {
         ids.insert(ids.end(), s.failureIds.cbegin(), s.failureIds.cend());
+        ids.insert(ids.end(), s.retriedIds.cbegin(), s.retriedIds.cend());
+    }
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (ids.empty())
@@ -314,6 +369,8 @@ bool RunStatisticsComputation::loadFailureDetails() {
             f.message = q.message;
             f.response = q.response;
             f.responseSize = q.responseSize;
+            f.attempt = q.attempt;
+            f.bindings = q.bindings;
             m_details.insert(q.id, f);
             return true;
         },
@@ -385,6 +442,8 @@ void RunStatisticsComputation::finish(RunStatistics *out) {
         s.failureRate = wilsonInterval(s.fail, s.pass + s.fail);
         for (qint64 id : acc.failureIds)
             s.firstFailures.append(m_details.value(id));
+        for (qint64 id : acc.retriedIds)
+            s.firstRetried.append(m_details.value(id));
         if (s.longestFailStreak > r.longestFailStreak) {
             r.longestFailStreak = s.longestFailStreak;
             r.longestFailStreakStep = s.step;
@@ -428,6 +487,8 @@ void RunStatisticsComputation::finish(RunStatistics *out) {
     r.eventKinds = m_eventKinds;
     r.failureCount = m_failureCount;
     r.expectedCount = m_expectedCount;
+    r.retriedCount = m_retriedCount;
+    r.sweeps = m_sweeps;
     r.stallExcludedCount = m_stallExcludedCount;
     r.failuresOverTime = QList<qint64>(m_failBins.cbegin(), m_failBins.cend());
     r.errorsOverTime = QList<qint64>(m_errorBins.cbegin(), m_errorBins.cend());

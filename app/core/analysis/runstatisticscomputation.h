@@ -26,6 +26,7 @@ struct StepAccumulator {
     qint64 streak = 0;
     qint64 streakStart = 0;
     std::vector<qint64> failureIds;
+    std::vector<qint64> retriedIds;
 };
 
 struct DeviceAccumulator {
@@ -54,6 +55,7 @@ private:
     void onStep(const StepRow &q);
     bool resolvePercentiles();
     bool passMeasurements();
+    bool loadSweeps();
     bool loadFailureDetails();
     bool loadEvents();
     void finish(RunStatistics *out);
@@ -85,6 +87,9 @@ private:
     std::vector<qint64> m_failBins, m_errorBins;
     qint64 m_failureCount = 0;
     qint64 m_expectedCount = 0;
+    qint64 m_retriedCount = 0;
+    bool m_anySwept = false;
+    QList<SweepStatistics> m_sweeps;
     qint64 m_stallExcludedCount = 0;
     QMap<qint64, FailureDetail> m_details;
 

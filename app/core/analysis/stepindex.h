@@ -7,7 +7,7 @@
 namespace hil {
 
 // Finds the step of a step result id through the ids of pass 1, kept in order. A key is the step's index
-// times two, plus one when the result was an expected failure.
+// times four, plus one when the result was an expected failure, plus two when it was a retried try.
 class StepIndex {
 public:
     void append(qint64 id, int key) {

@@ -21,6 +21,10 @@ struct StepStatistics {
     // FAIL and ERROR while a fault acted on the device or it recovered (schema 2): caused on purpose, so
     // in none of fail, error, the failure rate, streaks or availability.
     qint64 expected = 0;
+    // Tries of a retry/until step that a later try followed (schema 5): recorded, in none of the counts
+    // above nor in results (their latencies still count: the device did answer them).
+    qint64 retried = 0;
+    bool swept = false; // ran with `for_each:` values: its measurements are charted as sweeps
     qint64 totalNs = 0; // sum of the results' durations
     LatencySummary latency;
     LatencyHistogram histogram;
@@ -30,6 +34,7 @@ struct StepStatistics {
     qint64 longestFailStreak = 0;
     qint64 longestFailStreakStartNs = 0;
     QList<FailureDetail> firstFailures; // FAIL and ERROR, in time order, up to failuresPerStep
+    QList<FailureDetail> firstRetried;  // retried tries, in time order, up to failuresPerStep
 
     bool flaky() const { return pass > 0 && fail > 0; }
 };

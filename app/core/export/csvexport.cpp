@@ -2,6 +2,7 @@
 
 #include "core/base/printable.h"
 #include "core/export/atomicfile.h"
+#include "core/store/bindingsjson.h"
 #include "core/store/runscan.h"
 
 #include <QDir>
@@ -139,8 +140,8 @@ public:
             *error = QStringLiteral("cannot create directory %1").arg(m_dir);
             return false;
         }
-        const bool ok =
-            steps() && measurements() && devices() && faults() && events() && stepResults() && samples();
+        const bool ok = steps() && measurements() && sweeps() && devices() && faults() && events()
+                        && stepResults() && samples();
         if (!ok)
             *error = m_error;
         return ok;
@@ -196,7 +197,8 @@ private:
                   "latency_p99_ns",
                   "latency_p999_ns",
                   "latency_max_ns",
-                  "latency_mean_ns"});
+                  "latency_mean_ns",
+                  "retried"});
         for (const StepStatistics &s : m_s.steps) {
             f.text(s.phase);
             f.number(static_cast<qint64>(s.stepIndex));
@@ -219,6 +221,7 @@ private:
                 for (int i = 0; i < 8; ++i)
                     f.plain({});
             }
+            f.number(s.retried); // last: added with schema 5, after the columns scripts already read
             f.endRow();
         }
         return end(f);
@@ -251,6 +254,46 @@ private:
             }
             f.optional(m.cpk);
             f.endRow();
+        }
+        return end(f);
+    }
+
+    // One row per point of each sweep (a run without swept steps writes no sweeps.csv): the measurement,
+    // the variables' values (the JSON of step_results.bindings, and the x variable's value on its own),
+    // and the samples' figures. Retried tries are left out.
+    bool sweeps() {
+        if (m_s.sweeps.isEmpty())
+            return true;
+        CsvFile f(path("sweeps.csv"));
+        if (!begin(f))
+            return false;
+        f.header({"name", "unit", "x_variable", "x", "curve", "bindings", "samples", "non_numeric", "mean",
+                  "min", "max", "pass", "fail", "marginal"});
+        for (const SweepStatistics &sw : m_s.sweeps) {
+            for (const SweepPoint &p : sw.points) {
+                f.text(printableText(sw.measurement));
+                f.text(printableText(sw.unit));
+                f.text(printableText(sw.xVariable));
+                const QVariant x = sw.xOf(p);
+                if (sw.numericX)
+                    f.number(x.toDouble());
+                else
+                    f.text(printableText(sweepValueText(x)));
+                f.text(printableText(sw.curveOf(p)));
+                f.text(printableText(bindingsToJson(p.values)));
+                f.number(p.samples);
+                f.number(p.nonNumeric);
+                if (p.samples > 0) {
+                    for (double v : {p.mean, p.min, p.max})
+                        f.number(v);
+                } else {
+                    for (int i = 0; i < 3; ++i)
+                        f.plain({});
+                }
+                for (qint64 v : {p.pass, p.fail, p.marginal})
+                    f.number(v);
+                f.endRow();
+            }
         }
         return end(f);
     }
@@ -331,9 +374,10 @@ private:
         CsvFile f(path("step_results.csv"));
         if (!begin(f))
             return false;
-        f.header({"id", "phase", "iteration", "step_index", "repetition", "step", "device", "start_ns",
-                  "end_ns", "latency_ns", "lateness_ns", "verdict", "marginal", "expected", "fault_id",
-                  "exchange", "stall_ns", "message", "response"});
+        f.header({"id",       "phase",    "iteration", "step_index", "repetition",  "step",
+                  "device",   "start_ns", "end_ns",    "latency_ns", "lateness_ns", "verdict",
+                  "marginal", "expected", "fault_id",  "exchange",   "stall_ns",    "attempt",
+                  "retried",  "bindings", "message",   "response"});
         QString why;
         const bool read =
             RunScan(m_db, m_s.run.id)
@@ -349,6 +393,9 @@ private:
                             f.column(*v);
                         f.text(printableText(r.exchange));
                         f.column(r.stallNs);
+                        f.column(r.attempt);
+                        f.column(r.retried);
+                        f.text(printableText(r.bindings));
                         f.text(printableText(r.message, true));
                         f.text(r.response ? printableBytes(*r.response) : QString());
                         f.endRow();

@@ -11,6 +11,8 @@ namespace hil {
 // doubled), UTF-8:
 //   steps.csv         one row per step: verdict counts, latency percentiles, failure rate (statistics)
 //   measurements.csv  one row per measurement: count, mean, sigma, min, max, Cpk, limits (statistics)
+//   sweeps.csv        one row per sweep point: measurement, swept values, n, mean, min, max (only for a
+//                     run with swept steps)
 //   devices.csv       availability, MTBF and outages per device
 //   faults.csv        every fault with its window and recovery
 //   events.csv        every event

@@ -120,7 +120,8 @@ QJsonObject runSummaryJson(const RunStatistics &s, const RunComparison *comparis
                     {QStringLiteral("error"), ns(h.error)},
                     {QStringLiteral("abort"), ns(h.abort)},
                     {QStringLiteral("marginal"), ns(h.marginal)},
-                    {QStringLiteral("expected"), ns(h.expected)}};
+                    {QStringLiteral("expected"), ns(h.expected)},
+                    {QStringLiteral("retried"), ns(h.retried)}};
 
     QJsonArray findings;
     for (const Finding &f : s.findings)
@@ -147,6 +148,7 @@ QJsonObject runSummaryJson(const RunStatistics &s, const RunComparison *comparis
                         {QStringLiteral("abort"), ns(st.abort)},
                         {QStringLiteral("marginal"), ns(st.marginal)},
                         {QStringLiteral("expected"), ns(st.expected)},
+                        {QStringLiteral("retried"), ns(st.retried)},
                         {QStringLiteral("failure_rate"), proportionJson(st.failureRate)},
                         {QStringLiteral("flaky"), st.flaky()},
                         {QStringLiteral("flips"), ns(st.flips)},
@@ -223,6 +225,7 @@ QJsonObject runSummaryJson(const RunStatistics &s, const RunComparison *comparis
         {QStringLiteral("samples"), ns(s.sampleCount())},
         {QStringLiteral("failures"), ns(s.failureCount)},
         {QStringLiteral("expected_failures"), ns(s.expectedCount)},
+        {QStringLiteral("retried_tries"), ns(s.retriedCount)},
         {QStringLiteral("failure_rate"), proportionJson(s.failureRate)},
         {QStringLiteral("availability"), optional(s.availability)},
         {QStringLiteral("failure_episodes"), ns(s.failureEpisodes)},

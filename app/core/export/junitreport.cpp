@@ -114,6 +114,8 @@ bool writeJUnitReport(const RunStatistics &s, const QString &path, QString *erro
             property(QStringLiteral("marginal"), QString::number(st->marginal));
             if (st->expected)
                 property(QStringLiteral("expected"), QString::number(st->expected));
+            if (st->retried)
+                property(QStringLiteral("retried"), QString::number(st->retried));
             const LatencySummary &l = st->latency;
             if (l.count > 0) {
                 property(QStringLiteral("latency.mean_ms"), QString::number(l.meanNs / 1e6, 'f', 3));
@@ -177,6 +179,31 @@ bool writeJUnitReport(const RunStatistics &s, const QString &path, QString *erro
                 x.writeStartElement(QStringLiteral("skipped"));
                 x.writeAttribute(QStringLiteral("message"), printableText(first));
                 x.writeEndElement();
+            }
+            if (st->retried > 0) {
+                // Tries a later try followed are not failures: only the last try of an exchange counts.
+                // They are listed here so that a step that passed on its third try still says so.
+                QStringList tries{
+                    QStringLiteral("%1 retried %2, not counted: only the last try of an exchange counts (%3 "
+                                   "counted):")
+                        .arg(st->retried)
+                        .arg(st->retried == 1 ? QStringLiteral("try") : QStringLiteral("tries"))
+                        .arg(st->results)};
+                for (const FailureDetail &d : st->firstRetried) {
+                    tries.append(
+                        QStringLiteral("iteration %1, repetition %2, try %3 at %4 s: %5 %6\n  device "
+                                       "answered: %7")
+                            .arg(d.iteration)
+                            .arg(d.repetition)
+                            .arg(d.attempt)
+                            .arg(seconds(d.startNs), d.verdict, printableText(d.message),
+                                 d.responseSize == 0
+                                     ? QStringLiteral("(nothing)")
+                                     : QLatin1Char('"') + printableBytes(d.response) + QLatin1Char('"')));
+                }
+                if (st->retried > st->firstRetried.size())
+                    tries.append(QStringLiteral("and %1 more").arg(st->retried - st->firstRetried.size()));
+                x.writeTextElement(QStringLiteral("system-out"), printableText(tries.join(u'\n'), true));
             }
             x.writeEndElement();
         }

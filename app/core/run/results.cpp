@@ -3,6 +3,11 @@
 namespace hil {
 
 void RunCounts::add(const StepResult &r) {
+    // Only the last try of an exchange counts; the tries before it are recorded for what they were.
+    if (r.retried) {
+        ++retried;
+        return;
+    }
     if (r.expected && (r.verdict == Verdict::Fail || r.verdict == Verdict::Error)) {
         ++expected;
         return;

@@ -92,10 +92,12 @@ struct RunCounts {
     qint64 abort = 0;
     qint64 marginal = 0;
     qint64 expected = 0; // failures and errors during fault windows, not counted in fail or error
+    qint64 retried = 0;  // tries of a retry/until step that a later try followed: neither pass nor fail
 
     // Counts a result as it comes, its excuse taken at its word; a run's final counts are decideVerdict's
     // (verdictrule.h), which take back the excuses that were not earned.
     void add(const StepResult &r);
+    // The results that count: retried tries are not among them.
     qint64 total() const { return pass + fail + error + abort + expected; }
 };
 

@@ -32,6 +32,7 @@ struct RunHeader {
     qint64 iterations = 0;
     qint64 pass = 0, fail = 0, error = 0, abort = 0, marginal = 0;
     qint64 expected = 0; // failures during fault windows, not in fail or error (schema 2)
+    qint64 retried = 0;  // tries a later try of the same exchange followed, in no other count (schema 5)
 
     // A run whose recording process died without closing it reads as ended: verdict ERROR, reason
     // "interrupted: ...", ended at the writer's last sign of life, the counts of what was recorded;

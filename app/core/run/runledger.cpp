@@ -26,6 +26,11 @@ void RunLedger::stepFinished(const StepResult &r) {
         m_tallies.append(t);
     }
     StepTally &t = m_tallies[*it];
+    // A try that another try followed: only the last try of an exchange counts (verdictrule.h).
+    if (r.retried) {
+        ++t.retried;
+        return;
+    }
     const bool failed = r.verdict == Verdict::Fail || r.verdict == Verdict::Error;
     if (r.expected && failed) {
         StepTally::Excused &e = t.excused[r.faultId];

@@ -89,6 +89,7 @@ VerdictDecision decideVerdict(const VerdictInputs &in) {
         d.counts.error += error;
         d.counts.abort += t.abort;
         d.counts.marginal += t.marginal;
+        d.counts.retried += t.retried;
 
         if (t.phase == Phase::Setup && fail + error + t.abort > 0)
             setupPassed = false;

@@ -18,7 +18,9 @@ namespace hil {
 // A failure that a fault excused stays excused only if the device is proven to recover from that fault: it
 // passed a check that started before the fault began, and a check that started after the fault ended
 // (and after every fault that held it) passed within the fault's recovery bound. A step that checks a
-// device and never passed cannot PASS, whatever excused its failures.
+// device and never passed cannot PASS, whatever excused its failures. Only the last try of a step with
+// `retry:` or `until:` counts: the tries before it (StepResult::retried) are tallied as retried, neither
+// pass nor fail, and prove no recovery.
 
 // The results of one step on one device, over every iteration and repetition of it.
 struct StepTally {
@@ -36,6 +38,7 @@ struct StepTally {
     qint64 error = 0;
     qint64 abort = 0;
     qint64 marginal = 0;
+    qint64 retried = 0;         // tries a later try followed: recorded, in none of the counts above
     QMap<int, Excused> excused; // failures excused at the time, by the fault that excused them
 
     qint64 total() const;

@@ -13,7 +13,7 @@ namespace hil {
 
 namespace {
 
-static_assert(kSchemaVersion == 4,
+static_assert(kSchemaVersion == 5,
               "a new schema version may add columns or tables: copy them in dbmerge.cpp");
 
 // The runs of the target being recorded right now (runliveness.h: Live), as "run 12, pid 4242 on
@@ -234,6 +234,25 @@ bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, bool hasWr
         q.bind(1, *stepOffset);
         q.bind(2, run);
         if (!q.ok() || !q.exec())
+            return sqlFail(QStringLiteral("copying run %1").arg(uuid));
+    }
+    if (m_sourceVersion >= 5) {
+        // v5: sweeps and retries, the tries of each step result, the values it was swept with and the
+        // run's count of retried tries.
+        SqliteStatement q(m_db,
+                          "UPDATE main.step_results SET (attempt, retried, bindings) = (SELECT attempt,"
+                          " retried, bindings FROM src.step_results WHERE id = main.step_results.id - ?1)"
+                          " WHERE run_id = ?2");
+        q.bind(1, *stepOffset);
+        q.bind(2, run);
+        if (!q.ok() || !q.exec())
+            return sqlFail(QStringLiteral("copying run %1").arg(uuid));
+        SqliteStatement r(m_db,
+                          "UPDATE main.runs SET n_retried = (SELECT n_retried FROM src.runs WHERE id = ?)"
+                          " WHERE id = ?");
+        r.bind(1, src);
+        r.bind(2, run);
+        if (!r.ok() || !r.exec())
             return sqlFail(QStringLiteral("copying run %1").arg(uuid));
     }
     return true;

@@ -1,6 +1,7 @@
 #include "core/store/recorder.h"
 
 #include "core/base/clock.h"
+#include "core/store/bindingsjson.h"
 #include "core/store/runliveness.h"
 #include "core/store/schema.h"
 #include "core/store/sqliteerror.h"
@@ -10,6 +11,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSysInfo>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -34,7 +36,8 @@ int walHook(void *pages, sqlite3 *, const char *, int n) {
 
 // A rough size of a queued item, for the queue's byte bound.
 qint64 approximateBytes(const StepResult &r) {
-    qint64 n = 256 + r.response.size() + 2 * (r.message.size() + r.step.size() + r.device.size());
+    qint64 n = 256 + r.response.size() + 2 * (r.message.size() + r.step.size() + r.device.size())
+               + 64 * r.bindings.size();
     for (const MeasurementResult &m : r.measurements)
         n += 128 + 2 * (m.name.size() + m.unit.size());
     return n;
@@ -71,8 +74,8 @@ public:
         prepare(&step,
                 "INSERT INTO step_results (run_id, phase, iteration, step_index, repetition, step, device,"
                 " start_ns, end_ns, latency_ns, lateness_ns, verdict, marginal, message, response, expected, "
-                "fault_id, exchange, stall_ns)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                "fault_id, exchange, stall_ns, attempt, retried, bindings)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         prepare(&measurement,
                 "INSERT INTO measurements (run_id, step_result_id, name, value, unit, low, high,"
                 " marginal_low, marginal_high, verdict, marginal, t_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -86,7 +89,7 @@ public:
                 "INSERT INTO exchanges (run_id, t_ns, device, direction, data) VALUES (?,?,?,?,?)");
         prepare(&finish,
                 "UPDATE runs SET ended_at_ns=?, duration_ns=?, verdict=?, reason=?, iterations=?, n_pass=?,"
-                " n_fail=?, n_error=?, n_abort=?, n_marginal=?, n_expected=? WHERE id=?");
+                " n_fail=?, n_error=?, n_abort=?, n_marginal=?, n_expected=?, n_retried=? WHERE id=?");
         prepare(&heartbeat, "UPDATE runs SET heartbeat_at_ns=? WHERE id=?");
     }
     ~Statements() {
@@ -138,8 +141,8 @@ bool closeInterruptedRuns(sqlite3 *db) {
         if (!u || u->state != UnfinishedRun::State::Interrupted)
             continue;
         SqliteStatement q(db, "UPDATE runs SET ended_at_ns=?, duration_ns=?, verdict='ERROR', reason=?,"
-                              " n_pass=?, n_fail=?, n_error=?, n_abort=?, n_marginal=?, n_expected=?"
-                              " WHERE id=? AND ended_at_ns IS NULL");
+                              " n_pass=?, n_fail=?, n_error=?, n_abort=?, n_marginal=?, n_expected=?,"
+                              " n_retried=? WHERE id=? AND ended_at_ns IS NULL");
         q.bind(1, u->lastSignOfLifeNs);
         q.bind(2, u->recordedSpanNs);
         q.bind(3, u->reason);
@@ -149,7 +152,8 @@ bool closeInterruptedRuns(sqlite3 *db) {
         q.bind(7, u->counts.abort);
         q.bind(8, u->counts.marginal);
         q.bind(9, u->counts.expected);
-        q.bind(10, id);
+        q.bind(10, u->counts.retried);
+        q.bind(11, id);
         if (!q.exec())
             return false;
         for (const int fault : u->unexcusedFaults) {
@@ -479,7 +483,7 @@ bool Recorder::writeFinalSummary() {
         reason = summary->reason + QStringLiteral("; ") + reason;
     SqliteStatement q(m_db, "UPDATE runs SET ended_at_ns=?, duration_ns=?, verdict=?, reason=?, iterations=?,"
                             " n_pass=?, n_fail=?, n_error=?, n_abort=?, n_marginal=?, n_expected=?,"
-                            " heartbeat_at_ns=? WHERE id=?");
+                            " n_retried=?, heartbeat_at_ns=? WHERE id=?");
     q.bind(1, summary->endedWallNs);
     q.bind(2, summary->durationNs);
     q.bind(3, verdictName(combine(summary->verdict, Verdict::Error)));
@@ -491,8 +495,9 @@ bool Recorder::writeFinalSummary() {
     q.bind(9, summary->counts.abort);
     q.bind(10, summary->counts.marginal);
     q.bind(11, summary->counts.expected);
-    q.bind(12, wallClockNs());
-    q.bind(13, m_runId);
+    q.bind(12, summary->counts.retried);
+    q.bind(13, wallClockNs());
+    q.bind(14, m_runId);
     return q.ok() && q.exec();
 }
 
@@ -665,6 +670,9 @@ bool Recorder::write(Statements &st, const Item &item) {
             bindText(s, 18, r->exchange);
         if (r->stallNs > 0)
             sqlite3_bind_int64(s, 19, r->stallNs);
+        sqlite3_bind_int(s, 20, std::max(1, r->attempt));
+        sqlite3_bind_int(s, 21, r->retried ? 1 : 0);
+        bindText(s, 22, bindingsToJson(r->bindings));
         if (!run(s))
             return false;
         const sqlite3_int64 stepId = sqlite3_last_insert_rowid(m_db);
@@ -767,7 +775,8 @@ bool Recorder::write(Statements &st, const Item &item) {
     sqlite3_bind_int64(f, 9, s.counts.abort);
     sqlite3_bind_int64(f, 10, s.counts.marginal);
     sqlite3_bind_int64(f, 11, s.counts.expected);
-    sqlite3_bind_int64(f, 12, m_runId);
+    sqlite3_bind_int64(f, 12, s.counts.retried);
+    sqlite3_bind_int64(f, 13, m_runId);
     return run(f);
 }
 

@@ -11,6 +11,8 @@ QByteArray runHeaderSelect(int schemaVersion) {
                      " iterations, n_pass, n_fail, n_error, n_abort, n_marginal, ";
     // Version 2 added expected failures; older files have none.
     sql += schemaVersion >= 2 ? "n_expected" : "0";
+    // Version 5 added retried tries.
+    sql += schemaVersion >= 5 ? ", n_retried" : ", 0";
     sql += " FROM runs";
     return sql;
 }
@@ -40,6 +42,7 @@ RunHeader readRunHeader(const SqliteStatement &q) {
     h.abort = q.int64(20);
     h.marginal = q.int64(21);
     h.expected = q.int64(22);
+    h.retried = q.int64(23);
     h.interrupted = h.verdict == u"ERROR" && h.reason.startsWith(u"interrupted: ");
     return h;
 }
@@ -66,6 +69,7 @@ void applyLiveness(sqlite3 *db, int schemaVersion, RunHeader &h) {
     h.abort = u->counts.abort;
     h.marginal = u->counts.marginal;
     h.expected = u->counts.expected;
+    h.retried = u->counts.retried;
 }
 
 } // namespace hil

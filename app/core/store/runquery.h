@@ -32,6 +32,8 @@ public:
     bool hasWriter() const { return m_version >= 3; }
     // Version 4 added correlation: step_results.exchange and stall_ns.
     bool hasCorrelation() const { return m_version >= 4; }
+    // Version 5 added sweeps and retries: step_results.attempt, retried, bindings and runs.n_retried.
+    bool hasSweeps() const { return m_version >= 5; }
 
     // A run named on a command line: "latest" (the most recently started), a run id, or a run uuid (or a
     // prefix of one of at least 8 characters that names exactly one run). nullopt with *error otherwise.

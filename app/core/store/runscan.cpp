@@ -86,15 +86,20 @@ std::optional<qint64> RunScan::lastEventTime() const {
 bool RunScan::forEachStep(const std::function<bool(const StepRow &)> &visit, QString *error) const {
     SqliteStatement q(
         m_db.m_db,
-        m_db.hasCorrelation() ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
-                                " verdict, marginal, expected, stall_ns IS NOT NULL FROM step_results"
-                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
-        : m_db.hasExpected()  ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
-                                " verdict, marginal, expected, 0 FROM step_results"
-                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
-                              : "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
-                                " verdict, marginal, 0, 0 FROM step_results"
-                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
+        m_db.hasSweeps() ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+                           " verdict, marginal, expected, stall_ns IS NOT NULL, retried, attempt,"
+                           " bindings IS NOT NULL FROM step_results WHERE id BETWEEN ?1 AND ?2 AND +run_id = "
+                           "?3 ORDER BY id"
+        : m_db.hasCorrelation()
+            ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+              " verdict, marginal, expected, stall_ns IS NOT NULL, 0, 1, 0 FROM step_results"
+              " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+        : m_db.hasExpected() ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+                               " verdict, marginal, expected, 0, 0, 1, 0 FROM step_results"
+                               " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+                             : "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+                               " verdict, marginal, 0, 0, 0, 1, 0 FROM step_results"
+                               " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
     if (!q.ok())
         return failed(q, error);
     bindRange(q, stepRange(), m_runId);
@@ -112,6 +117,9 @@ bool RunScan::forEachStep(const std::function<bool(const StepRow &)> &visit, QSt
         r.marginal = q.int64(9) != 0;
         r.expected = q.int64(10) != 0;
         r.stalled = q.int64(11) != 0;
+        r.retried = q.int64(12) != 0;
+        r.attempt = q.int64(13);
+        r.swept = q.int64(14) != 0;
         if (!visit(r))
             return true;
     }
@@ -135,9 +143,13 @@ bool RunScan::forEachLatency(const std::function<bool(qint64, qint64)> &visit, Q
 bool RunScan::forEachStepDetail(const std::vector<qint64> &ids, qint64 responseBytes,
                                 const std::function<bool(const StepDetailRow &)> &visit,
                                 QString *error) const {
-    SqliteStatement q(m_db.m_db, "SELECT phase, step, device, iteration, repetition, start_ns, end_ns,"
-                                 " latency_ns, verdict, message, substr(response, 1, ?2), length(response)"
-                                 " FROM step_results WHERE id = ?1");
+    SqliteStatement q(m_db.m_db, m_db.hasSweeps()
+                                     ? "SELECT phase, step, device, iteration, repetition, start_ns, end_ns,"
+                                       " latency_ns, verdict, message, substr(response, 1, ?2),"
+                                       " length(response), attempt, bindings FROM step_results WHERE id = ?1"
+                                     : "SELECT phase, step, device, iteration, repetition, start_ns, end_ns,"
+                                       " latency_ns, verdict, message, substr(response, 1, ?2),"
+                                       " length(response), 1, NULL FROM step_results WHERE id = ?1");
     if (!q.ok())
         return failed(q, error);
     for (qint64 id : ids) {
@@ -160,6 +172,8 @@ bool RunScan::forEachStepDetail(const std::vector<qint64> &ids, qint64 responseB
         r.message = q.text(9);
         r.response = q.blob(10);
         r.responseSize = q.int64(11);
+        r.attempt = q.int64(12);
+        r.bindings = q.text(13);
         if (!visit(r))
             break;
     }
@@ -195,6 +209,43 @@ bool RunScan::forEachMeasurement(const std::function<bool(const MeasurementRow &
         r.verdict = q.bytes(8);
         r.marginal = q.int64(9) != 0;
         r.tNs = q.int64(10);
+        if (!visit(r))
+            return true;
+    }
+    return finished(q, false, error);
+}
+
+bool RunScan::forEachSweepPoint(const std::function<bool(const SweepPointRow &)> &visit,
+                                QString *error) const {
+    if (!m_db.hasSweeps())
+        return true;
+    // One group per measurement and set of values, over the run's id range; a few rows per sweep point.
+    SqliteStatement q(
+        m_db.m_db,
+        "SELECT m.name, min(m.unit), s.bindings, count(m.value), count(*) - count(m.value), avg(m.value),"
+        " min(m.value), max(m.value), sum(m.verdict = 'PASS'), sum(m.verdict != 'PASS'), sum(m.marginal),"
+        " min(m.low), max(m.high)"
+        " FROM measurements m JOIN step_results s ON s.id = m.step_result_id"
+        " WHERE m.id BETWEEN ?1 AND ?2 AND +m.run_id = ?3 AND s.bindings IS NOT NULL AND NOT s.retried"
+        " GROUP BY m.name, s.bindings ORDER BY min(m.id)");
+    if (!q.ok())
+        return failed(q, error);
+    bindRange(q, measurementRange(), m_runId);
+    SweepPointRow r;
+    while (q.next()) {
+        r.name = q.text(0);
+        r.unit = q.text(1);
+        r.bindings = q.bytes(2);
+        r.samples = q.int64(3);
+        r.nonNumeric = q.int64(4);
+        r.mean = q.real(5);
+        r.min = q.real(6);
+        r.max = q.real(7);
+        r.pass = q.int64(8);
+        r.fail = q.int64(9);
+        r.marginal = q.int64(10);
+        r.low = q.optReal(11);
+        r.high = q.optReal(12);
         if (!visit(r))
             return true;
     }
@@ -323,18 +374,23 @@ bool RunScan::forEachStoredStepResult(const std::function<bool(const StoredStepR
                                       QString *error) const {
     SqliteStatement q(
         m_db.m_db,
-        m_db.hasCorrelation() ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
-                                " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
-                                " message, response, exchange, stall_ns FROM step_results"
-                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
-        : m_db.hasExpected()  ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
-                                " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
-                                " message, response, NULL, NULL FROM step_results"
-                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
-                              : "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
-                                " end_ns, latency_ns, lateness_ns, verdict, marginal, 0, NULL, message,"
-                                " response, NULL, NULL FROM step_results"
-                                " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
+        m_db.hasSweeps() ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
+                           " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
+                           " message, response, exchange, stall_ns, attempt, retried, bindings"
+                           " FROM step_results WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+        : m_db.hasCorrelation()
+            ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
+              " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
+              " message, response, exchange, stall_ns, 1, 0, NULL FROM step_results"
+              " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+        : m_db.hasExpected() ? "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
+                               " end_ns, latency_ns, lateness_ns, verdict, marginal, expected, fault_id,"
+                               " message, response, NULL, NULL, 1, 0, NULL FROM step_results"
+                               " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+                             : "SELECT id, phase, iteration, step_index, repetition, step, device, start_ns,"
+                               " end_ns, latency_ns, lateness_ns, verdict, marginal, 0, NULL, message,"
+                               " response, NULL, NULL, 1, 0, NULL FROM step_results"
+                               " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
     if (!q.ok())
         return failed(q, error);
     bindRange(q, stepRange(), m_runId);
@@ -360,6 +416,9 @@ bool RunScan::forEachStoredStepResult(const std::function<bool(const StoredStepR
             r.response = q.blob(16);
         r.exchange = q.text(17);
         r.stallNs = stored(q, 18);
+        r.attempt = stored(q, 19);
+        r.retried = stored(q, 20);
+        r.bindings = q.text(21);
         if (!visit(r))
             return true;
     }

@@ -38,6 +38,9 @@ struct StepRow {
     bool marginal = false;
     bool expected = false; // failed while a fault acted on its device (always false before schema 2)
     bool stalled = false;  // the harness stalled during the exchange: no latency (always false before 4)
+    bool retried = false;  // a try a later try followed: in no count (always false before schema 5)
+    qint64 attempt = 1;    // the try, 1-based (schema 5)
+    bool swept = false;    // ran with `for_each:` values (step_results.bindings set, schema 5)
 };
 
 // A step result that did not pass, with the start of the device's answer.
@@ -55,6 +58,8 @@ struct StepDetailRow {
     QString message;
     QByteArray response;     // at most the bytes asked for
     qint64 responseSize = 0; // of the whole answer
+    qint64 attempt = 1;      // the try (schema 5)
+    QString bindings;        // the sweep's values as JSON (schema 5); null outside a sweep
 };
 
 struct MeasurementRow {
@@ -133,6 +138,22 @@ struct StoredStepResultRow {
     std::optional<QByteArray> response; // nullopt: NULL
     QString exchange;                   // schema 4; null before
     StoredValue stallNs;                // schema 4; NULL before
+    StoredValue attempt, retried;       // schema 5; 1 and 0 before
+    QString bindings;                   // schema 5; null outside a sweep and before
+};
+
+// One point of a sweep: the samples of one measurement among the step results swept with the same values
+// (step_results.bindings, schema 5), retried tries left out. Numbers only; a capture that was not a number
+// is counted in nonNumeric.
+struct SweepPointRow {
+    QString name;
+    QString unit;
+    QByteArrayView bindings; // the JSON object as stored
+    qint64 samples = 0;      // numeric ones
+    qint64 nonNumeric = 0;
+    double mean = 0, min = 0, max = 0;
+    qint64 pass = 0, fail = 0, marginal = 0;
+    std::optional<double> low, high; // the limits: the lowest low and highest high of the samples
 };
 
 // Every column of a sample, for the full export.
@@ -172,6 +193,9 @@ public:
                            const std::function<bool(const StepDetailRow &)> &visit, QString *error) const;
     // The run's samples in row order.
     bool forEachMeasurement(const std::function<bool(const MeasurementRow &)> &visit, QString *error) const;
+
+    // The points of every sweep of the run, in order of the first sample of each (none before schema 5).
+    bool forEachSweepPoint(const std::function<bool(const SweepPointRow &)> &visit, QString *error) const;
 
     // The faults table (schema 2) by start, at most 100000; none in an older file.
     bool forEachFault(const std::function<bool(const FaultRow &)> &visit, QString *error) const;

@@ -128,6 +128,16 @@ ALTER TABLE step_results ADD COLUMN exchange TEXT;     -- the request answered, 
 ALTER TABLE step_results ADD COLUMN stall_ns INTEGER;  -- harness stall during the exchange; NULL if none
 )sql";
 
+// Version 5: sweeps and retries. The `for_each:` values a step ran with, as a JSON object that keeps their
+// types ({"V": 3.3, "mode": "fast"}), and the tries of a step with `retry:`/`until:`: a try that another
+// followed is `retried`, recorded but not counted for the verdict (runs.n_retried counts them).
+const char *const kMigrateTo5 = R"sql(
+ALTER TABLE step_results ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1; -- the try, 1-based
+ALTER TABLE step_results ADD COLUMN retried INTEGER NOT NULL DEFAULT 0; -- 1: a later try followed
+ALTER TABLE step_results ADD COLUMN bindings TEXT;                      -- JSON object; NULL outside a sweep
+ALTER TABLE runs ADD COLUMN n_retried INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 bool exec(sqlite3 *db, const char *sql, QString *error) {
     char *msg = nullptr;
     const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
@@ -153,7 +163,7 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
     sqlite3_finalize(stmt);
     if (version == kSchemaVersion)
         return true;
-    static_assert(kSchemaVersion == 4, "add the migration to the new version below");
+    static_assert(kSchemaVersion == 5, "add the migration to the new version below");
     if (version > kSchemaVersion) {
         if (error)
             *error = QStringLiteral("the database has schema version %1, newer than this build's %2")
@@ -177,8 +187,10 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
         ok = exec(db, kMigrateTo3, error);
     if (ok && version < 4)
         ok = exec(db, kMigrateTo4, error);
+    if (ok && version < 5)
+        ok = exec(db, kMigrateTo5, error);
     if (ok && version < kSchemaVersion)
-        ok = exec(db, "PRAGMA user_version = 4", error);
+        ok = exec(db, "PRAGMA user_version = 5", error);
     if (!ok) {
         exec(db, "ROLLBACK", nullptr);
         return false;

@@ -43,12 +43,27 @@ qint64 recoveryBoundFromParams(const QString &params) {
 
 std::optional<VerdictInputs> readVerdictInputs(sqlite3 *db, qint64 runId, QString *error) {
     VerdictInputs in;
-    SqliteStatement rows(db,
-                         "SELECT phase, step_index, step, device, fault_id, verdict, expected, marginal,"
-                         " count(*), max(latency_ns IS NOT NULL OR verdict = 'FAIL' OR length(response) > 0)"
-                         " FROM step_results WHERE run_id = ?"
-                         " GROUP BY phase, step_index, step, device, fault_id, verdict, expected, marginal"
-                         " ORDER BY min(id)");
+    // Version 5 added retried tries (in none of the counts); an older file has none.
+    int version = 0;
+    {
+        SqliteStatement v(db, "PRAGMA user_version");
+        if (v.ok() && v.next())
+            version = static_cast<int>(v.int64(0));
+    }
+    const bool hasRetried = version >= 5;
+    SqliteStatement rows(
+        db,
+        hasRetried
+            ? "SELECT phase, step_index, step, device, fault_id, verdict, expected, marginal,"
+              " count(*), max(latency_ns IS NOT NULL OR verdict = 'FAIL' OR length(response) > 0), retried"
+              " FROM step_results WHERE run_id = ?"
+              " GROUP BY phase, step_index, step, device, fault_id, verdict, expected, marginal, retried"
+              " ORDER BY min(id)"
+            : "SELECT phase, step_index, step, device, fault_id, verdict, expected, marginal,"
+              " count(*), max(latency_ns IS NOT NULL OR verdict = 'FAIL' OR length(response) > 0), 0"
+              " FROM step_results WHERE run_id = ?"
+              " GROUP BY phase, step_index, step, device, fault_id, verdict, expected, marginal"
+              " ORDER BY min(id)");
     rows.bind(1, runId);
     QMap<std::tuple<int, qint64, QString, QString>, qsizetype> index;
     while (rows.next()) {
@@ -68,6 +83,10 @@ std::optional<VerdictInputs> readVerdictInputs(sqlite3 *db, qint64 runId, QStrin
         const QString verdict = rows.text(5);
         const qint64 n = rows.int64(8);
         t.exchange = t.exchange || rows.int64(9) != 0;
+        if (rows.int64(10) != 0) {
+            t.retried += n;
+            continue;
+        }
         const bool failed = verdict == u"FAIL" || verdict == u"ERROR";
         if (failed && rows.int64(6) != 0) {
             StepTally::Excused &e = t.excused[rows.isNull(4) ? -1 : static_cast<int>(rows.int64(4))];
@@ -131,8 +150,12 @@ std::optional<VerdictInputs> readVerdictInputs(sqlite3 *db, qint64 runId, QStrin
     };
     if (!faults.isEmpty()) {
         // Passes with an answer (a step that only sends passes on a dead device too), as the ledger feeds.
-        SqliteStatement passes(db, "SELECT device, start_ns, end_ns FROM step_results WHERE run_id = ?"
-                                   " AND verdict = 'PASS' AND length(response) > 0 ORDER BY id");
+        SqliteStatement passes(db, hasRetried ? "SELECT device, start_ns, end_ns FROM step_results WHERE"
+                                                " run_id = ? AND verdict = 'PASS' AND length(response) > 0"
+                                                " AND NOT retried ORDER BY id"
+                                              : "SELECT device, start_ns, end_ns FROM step_results WHERE"
+                                                " run_id = ? AND verdict = 'PASS' AND length(response) > 0"
+                                                " ORDER BY id");
         passes.bind(1, runId);
         while (passes.next()) {
             feedUntil(passes.int64(2));
