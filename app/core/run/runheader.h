@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/config/binding.h"
+
 #include <QString>
 #include <optional>
 
@@ -23,6 +25,9 @@ struct RunHeader {
     QString host;
     quint64 seed = 0;
     qint64 startedAtNs = 0;
+    // The variables known before the run (the fixture's and the scenario's vars after --var), as it used
+    // them (schema 5).
+    Bindings vars;
 
     // How it ended: empty while the run goes on.
     std::optional<qint64> endedAtNs;

@@ -53,6 +53,7 @@ void Runner::start() {
     m_info.dutSerial = m_fixture.dutSerial;
     m_info.firmware = m_fixture.firmware;
     m_info.host = QSysInfo::machineHostName();
+    m_info.vars = m_scenario.vars;
     m_info.seed = m_options.seed.value_or(
         m_scenario.seed.value_or(QRandomGenerator::system()->generate64() & 0x7fffffffffffffffULL));
     m_startNs = monotonicNs();

@@ -248,7 +248,8 @@ bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, bool hasWr
         if (!q.ok() || !q.exec())
             return sqlFail(QStringLiteral("copying run %1").arg(uuid));
         SqliteStatement r(m_db,
-                          "UPDATE main.runs SET n_retried = (SELECT n_retried FROM src.runs WHERE id = ?)"
+                          "UPDATE main.runs SET (n_retried, vars) = (SELECT n_retried, vars FROM src.runs"
+                          " WHERE id = ?)"
                           " WHERE id = ?");
         r.bind(1, src);
         r.bind(2, run);

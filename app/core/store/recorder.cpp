@@ -353,8 +353,8 @@ void Recorder::runStarted(const RunHeader &info) {
     sqlite3_stmt *s = nullptr;
     const char *sql =
         "INSERT INTO runs (uuid, scenario, scenario_path, fixture, fixture_path, station, dut_serial,"
-        " firmware, host, seed, started_at_ns, writer_pid, writer_host, heartbeat_at_ns)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        " firmware, host, seed, started_at_ns, writer_pid, writer_host, heartbeat_at_ns, vars)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     int rc = sqlite3_prepare_v2(m_db, sql, -1, &s, nullptr);
     if (rc == SQLITE_OK) {
         bindText(s, 1, info.uuid);
@@ -371,6 +371,7 @@ void Recorder::runStarted(const RunHeader &info) {
         sqlite3_bind_int64(s, 12, ::getpid());
         bindText(s, 13, QSysInfo::machineHostName());
         sqlite3_bind_int64(s, 14, wallClockNs());
+        bindText(s, 15, bindingsToJson(info.vars));
         rc = sqlite3_step(s);
     }
     if (rc != SQLITE_DONE)

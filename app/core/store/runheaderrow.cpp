@@ -1,5 +1,6 @@
 #include "core/store/runheaderrow.h"
 
+#include "core/store/bindingsjson.h"
 #include "core/store/runliveness.h"
 #include "core/store/sqlitestatement.h"
 
@@ -12,7 +13,7 @@ QByteArray runHeaderSelect(int schemaVersion) {
     // Version 2 added expected failures; older files have none.
     sql += schemaVersion >= 2 ? "n_expected" : "0";
     // Version 5 added retried tries.
-    sql += schemaVersion >= 5 ? ", n_retried" : ", 0";
+    sql += schemaVersion >= 5 ? ", n_retried, vars" : ", 0, NULL";
     sql += " FROM runs";
     return sql;
 }
@@ -43,6 +44,7 @@ RunHeader readRunHeader(const SqliteStatement &q) {
     h.marginal = q.int64(21);
     h.expected = q.int64(22);
     h.retried = q.int64(23);
+    h.vars = bindingsFromJson(q.text(24).toUtf8());
     h.interrupted = h.verdict == u"ERROR" && h.reason.startsWith(u"interrupted: ");
     return h;
 }

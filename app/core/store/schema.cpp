@@ -136,6 +136,7 @@ ALTER TABLE step_results ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1; -- the t
 ALTER TABLE step_results ADD COLUMN retried INTEGER NOT NULL DEFAULT 0; -- 1: a later try followed
 ALTER TABLE step_results ADD COLUMN bindings TEXT;                      -- JSON object; NULL outside a sweep
 ALTER TABLE runs ADD COLUMN n_retried INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN vars TEXT; -- JSON object: the variables known before the run, as it used them
 )sql";
 
 bool exec(sqlite3 *db, const char *sql, QString *error) {
