@@ -14,6 +14,7 @@ namespace hil {
 
 class Bench;
 class DeviceSession;
+class StreamWatch;
 
 // What a lane needs from the run it works for.
 class LaneHost {
@@ -73,6 +74,7 @@ private:
     void exchangeDone(StepResult r, bool deviceLost);
     void next();
     void evaluate(StepResult &r, const QRegularExpressionMatch &match);
+    void watchStream(StepResult r, qint64 sendNs);
     StepResult newResult() const;
     void stopWaits();
 
@@ -90,6 +92,7 @@ private:
     qint64 m_startedNs = 0;    // when the current run began (waiting for the device included)
     qint64 m_waitSinceNs = -1; // when the current run began waiting for its device to reconnect
     DeviceSession *m_expecting = nullptr;
+    StreamWatch *m_stream = nullptr; // the window of a `stream:` step in flight (a child)
     DeadlineTimer m_deadline;
     QTimer m_wait;        // the step's `wait:` after an exchange
     QTimer m_connectWait; // budget for the device to come back

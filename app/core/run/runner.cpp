@@ -154,7 +154,7 @@ DeviceLane *Runner::lane(const QString &device) {
 QStringList Runner::stepDevices(const Step &step) const {
     if (!step.devices.isEmpty())
         return step.devices;
-    return {step.send ? step.send->device : step.expect->device};
+    return {step.send ? step.send->device : step.expect ? step.expect->device : step.stream->device};
 }
 
 void Runner::beginPhase() {
@@ -190,7 +190,7 @@ void Runner::runStep() {
         m_faults->inject(*step.fault, false);
     if (step.clear)
         m_faults->clear(*step.clear);
-    if (!step.send && !step.expect) {
+    if (!step.send && !step.expect && !step.stream) {
         // Waits, faults and clears record no result of their own: they shape the steps around them.
         if (step.wait)
             m_waitTimer.start(static_cast<int>((step.wait->count() + 999'999) / 1'000'000));
@@ -217,6 +217,8 @@ void Runner::runStep() {
                 if (job.step.expect->within.count() == 0 && config)
                     job.step.expect->within = config->timeout;
             }
+            if (job.step.stream)
+                job.step.stream->device = device;
         }
         lane(device)->start(std::move(job));
     }
