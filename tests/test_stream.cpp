@@ -1,0 +1,430 @@
+// `stream:` steps: the line checksums against published vectors, every key of the step against bad input,
+// the window's bookkeeping on synthetic times, and the real `hil` on streams it did not write: a Python
+// NMEA talker on a pseudo-terminal, and the `hil-sim gps` model through scenarios/stream-gps.yaml.
+#define BOOST_TEST_MODULE stream
+#include "core/base/linechecksum.h"
+#include "core/config/fixtureloader.h"
+#include "core/config/scenarioloader.h"
+#include "core/run/streamtally.h"
+#include "support/harness.h"
+
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <boost/test/unit_test.hpp>
+
+using namespace hiltest;
+using hil::LineChecksum;
+
+namespace {
+
+BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
+
+constexpr qint64 kMs = 1'000'000;
+constexpr qint64 kS = 1'000'000'000;
+
+QByteArray nmea(const QByteArray &body) {
+    return QStringLiteral("$%1*%2")
+        .arg(QString::fromLatin1(body))
+        .arg(hil::computeChecksum(LineChecksum::Nmea, body), 2, 16, QLatin1Char('0'))
+        .toUpper()
+        .toLatin1();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(checksums)
+
+// Sentences from the NMEA 0183 examples that receivers' manuals and gpsd's documentation quote.
+BOOST_AUTO_TEST_CASE(nmea_sentences_from_public_examples) {
+    for (const char *line : {"$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47",
+                             "$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6A",
+                             "$GPGSA,A,3,04,05,,09,12,,,24,,,,,2.5,1.3,2.1*39",
+                             "!AIVDM,1,1,,B,177KQJ5000G?tO`K>RA1wUbN0TKH,0*5C"}) {
+        BOOST_TEST_CONTEXT(line) {
+            BOOST_TEST(hil::checkLineChecksum(LineChecksum::Nmea, line).isEmpty());
+        }
+    }
+    // Lower-case hex is as good.
+    BOOST_TEST(hil::checkLineChecksum(LineChecksum::Nmea,
+                                      "$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6a")
+                   .isEmpty());
+}
+
+BOOST_AUTO_TEST_CASE(nmea_rejects_what_is_wrong_and_says_why) {
+    const QString wrong = hil::checkLineChecksum(
+        LineChecksum::Nmea, "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*48");
+    BOOST_TEST(str(wrong) == "checksum *48, computed *47");
+    BOOST_TEST(hil::checkLineChecksum(LineChecksum::Nmea, "$GPGGA,123519").contains(u"no checksum"));
+    BOOST_TEST(
+        hil::checkLineChecksum(LineChecksum::Nmea, "GPGGA,123519*47").contains(u"not an NMEA sentence"));
+    BOOST_TEST(hil::checkLineChecksum(LineChecksum::Nmea, "$GPGGA,123519*4").contains(u"2 hex digits"));
+    BOOST_TEST(hil::checkLineChecksum(LineChecksum::Nmea, "$GPGGA,123519*+4").contains(u"2 hex digits"));
+    BOOST_TEST(hil::checkLineChecksum(LineChecksum::Nmea, "$GPGGA,123519*4G").contains(u"2 hex digits"));
+    // A trailing carriage return is not part of the checksum: the fixture's terminator must strip it.
+    BOOST_TEST(!hil::checkLineChecksum(LineChecksum::Nmea,
+                                       "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r")
+                    .isEmpty());
+}
+
+// The check values of the catalogue of parametrised CRC algorithms (the CRC of "123456789").
+BOOST_AUTO_TEST_CASE(check_values_of_123456789) {
+    const QByteArray check("123456789");
+    BOOST_TEST(hil::computeChecksum(LineChecksum::Crc16Ccitt, check) == 0x29B1u);
+    BOOST_TEST(hil::computeChecksum(LineChecksum::Crc16Modbus, check) == 0x4B37u);
+    BOOST_TEST(hil::computeChecksum(LineChecksum::Crc32, check) == 0xCBF43926u);
+    BOOST_TEST(hil::computeChecksum(LineChecksum::Xor8, check) == 0x31u);
+    BOOST_TEST(hil::computeChecksum(LineChecksum::Sum8, check) == 0xDDu); // 477 mod 256
+    const struct {
+        LineChecksum kind;
+        const char *good;
+        const char *bad;
+    } framed[] = {{LineChecksum::Xor8, "123456789*31", "123456789*32"},
+                  {LineChecksum::Sum8, "123456789*dd", "123456789*DE"},
+                  {LineChecksum::Crc16Ccitt, "123456789*29B1", "123456789*29B2"},
+                  {LineChecksum::Crc16Modbus, "123456789*4B37", "123456789*4B3"},
+                  {LineChecksum::Crc32, "123456789*CBF43926", "123456789*CBF43927"}};
+    for (const auto &c : framed) {
+        BOOST_TEST_CONTEXT(str(hil::lineChecksumName(c.kind))) {
+            BOOST_TEST(hil::checkLineChecksum(c.kind, c.good).isEmpty());
+            BOOST_TEST(!hil::checkLineChecksum(c.kind, c.bad).isEmpty());
+        }
+    }
+    // The body ends at the last '*': a '*' inside it is data.
+    BOOST_TEST(
+        hil::checkLineChecksum(LineChecksum::Xor8,
+                               QByteArray("a*b*")
+                                   + QByteArray::number(hil::computeChecksum(LineChecksum::Xor8, "a*b"), 16))
+            .isEmpty());
+}
+
+BOOST_AUTO_TEST_CASE(names_round_trip) {
+    BOOST_TEST(hil::lineChecksumNames().size() == 6);
+    for (const QString &name : hil::lineChecksumNames())
+        BOOST_TEST(str(hil::lineChecksumName(*hil::lineChecksumFromName(name))) == str(name));
+    BOOST_TEST(!hil::lineChecksumFromName(QStringLiteral("crc8")));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(stream_spec)
+
+namespace {
+
+const QByteArray kFixture = "name: bench\n"
+                            "devices:\n"
+                            "  gps: {tcp: {host: 127.0.0.1, port: 1}}\n"
+                            "  imu: {tcp: {host: 127.0.0.1, port: 2}}\n";
+
+hil::Fixture fixture() {
+    hil::SourceErrors errors;
+    const auto f = hil::loadFixtureText(kFixture, QStringLiteral("bench.yaml"), &errors);
+    BOOST_REQUIRE_MESSAGE(f, str(hil::formatErrors(errors)));
+    return *f;
+}
+
+// The errors of a scenario whose steps are `steps` (YAML lines indented under `steps:`), as printed.
+QString errorsOf(const QByteArray &steps, const QByteArray &devices = "[gps, imu]") {
+    const QByteArray text = "devices: " + devices + "\nsteps:\n" + steps;
+    hil::SourceErrors errors;
+    const auto s = hil::loadScenarioText(text, QStringLiteral("s.yaml"), fixture(), &errors);
+    return s ? QString() : hil::formatErrors(errors);
+}
+
+hil::Scenario loaded(const QByteArray &steps, const QByteArray &devices = "[gps, imu]") {
+    hil::SourceErrors errors;
+    const auto s = hil::loadScenarioText("devices: " + devices + "\nsteps:\n" + steps,
+                                         QStringLiteral("s.yaml"), fixture(), &errors);
+    BOOST_REQUIRE_MESSAGE(s, str(hil::formatErrors(errors)));
+    return *s;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(reads_every_key) {
+    const hil::Scenario s =
+        loaded("  - stream: {from: gps, for: 10s, match: '^\\$GPGGA,', skip_unmatched: true,\n"
+               "              rate: {min: 9, max: 11}, max_gap: 250ms, checksum: nmea}\n");
+    BOOST_REQUIRE(s.steps.size() == 1);
+    const hil::Step &step = s.steps.first();
+    BOOST_REQUIRE(step.stream);
+    BOOST_TEST(str(step.stream->device) == "gps");
+    BOOST_TEST(step.stream->window.count() == 10 * kS);
+    BOOST_TEST(str(step.stream->match.pattern()) == "^\\$GPGGA,");
+    BOOST_TEST(step.stream->skipUnmatched);
+    BOOST_TEST(*step.stream->rateMin == 9.0);
+    BOOST_TEST(*step.stream->rateMax == 11.0);
+    BOOST_TEST(step.stream->maxGap->count() == 250 * kMs);
+    BOOST_TEST((*step.stream->checksum == LineChecksum::Nmea));
+    BOOST_TEST(str(step.name) == "stream 10s");
+    BOOST_TEST(!step.expect);
+}
+
+BOOST_AUTO_TEST_CASE(device_defaults) {
+    // The only device of the scenario.
+    BOOST_TEST(str(loaded("  - stream: {for: 1s}\n", "[imu]").steps.first().stream->device) == "imu");
+    // The device the step sends to ("start streaming"), named after the send.
+    const hil::Step sent =
+        loaded("  - send: {to: imu, line: STREAM ON}\n    stream: {for: 1s}\n").steps.first();
+    BOOST_TEST(str(sent.stream->device) == "imu");
+    BOOST_TEST(str(sent.name) == "STREAM ON");
+    // Each device of devices: watches its own (the runner sets each lane's); every checksum name reads.
+    for (const QString &name : hil::lineChecksumNames()) {
+        const hil::Step all =
+            loaded("  - devices: all\n    stream: {for: 1s, checksum: " + name.toUtf8() + "}\n")
+                .steps.first();
+        BOOST_TEST(all.devices == (QStringList{QStringLiteral("gps"), QStringLiteral("imu")}));
+        BOOST_TEST(str(hil::lineChecksumName(*all.stream->checksum)) == str(name));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_names_file_line_column) {
+    const struct {
+        const char *steps;
+        const char *devices;
+        const char *expected; // a line of the printed errors
+    } cases[] = {
+        {"  - stream: 10s\n", "[gps]",
+         "s.yaml:3:13: stream (a mapping: {from, for, match, rate, max_gap, checksum}) must be a mapping"},
+        {"  - stream: {for: 1s, every: 1s}\n", "[gps]", "s.yaml:3:23: unknown key 'every'"},
+        {"  - stream: {match: x}\n", "[gps]",
+         "s.yaml:3:13: stream needs for (how long to watch, such as 10s)"},
+        {"  - stream: {for: 0s}\n", "[gps]", "s.yaml:3:19: for must be longer than zero"},
+        {"  - stream: {for: 10}\n", "[gps]", "s.yaml:3:19:"},
+        {"  - stream: {for: [1s]}\n", "[gps]", "s.yaml:3:19:"},
+        {"  - stream: {for: 1s}\n", "[gps, imu]",
+         "s.yaml:3:13: say which device (from:): the scenario uses gps, imu"},
+        {"  - stream: {from: gnss, for: 1s}\n", "[gps, imu]",
+         "s.yaml:3:20: unknown device 'gnss' (the scenario uses gps, imu)"},
+        {"  - stream: {from: [gps], for: 1s}\n", "[gps, imu]", "s.yaml:3:20: from must be a text value"},
+        {"  - send: {to: gps, line: GO}\n    stream: {from: imu, for: 1s}\n", "[gps, imu]",
+         "s.yaml:4:20: the stream is watched on the device the step sends to ('gps'), not 'imu'"},
+        {"  - devices: all\n    stream: {from: gps, for: 1s}\n", "[gps, imu]",
+         "s.yaml:4:20: a step with devices: runs on each of them; it names no device of its own"},
+        {"  - stream: {for: 1s, match: 'ab(c'}\n", "[gps]",
+         "s.yaml:3:35: bad regular expression: missing closing parenthesis"},
+        {"  - stream: {for: 1s, match: x, skip_unmatched: maybe}\n", "[gps]",
+         "s.yaml:3:49: skip_unmatched must be true or false"},
+        {"  - stream: {for: 1s, skip_unmatched: true}\n", "[gps]",
+         "s.yaml:3:39: skip_unmatched needs match: without it every line is the stream's"},
+        {"  - stream: {for: 1s, rate: 10}\n", "[gps]",
+         "s.yaml:3:29: rate (lines per second: {min: x, max: y}) must be a mapping"},
+        {"  - stream: {for: 1s, rate: {}}\n", "[gps]",
+         "s.yaml:3:29: rate needs min, max or both (lines per second)"},
+        {"  - stream: {for: 1s, rate: {min: -1}}\n", "[gps]",
+         "s.yaml:3:35: rate min must be a finite number of lines per second, not negative"},
+        {"  - stream: {for: 1s, rate: {max: fast}}\n", "[gps]", "s.yaml:3:35: rate max must be a number"},
+        {"  - stream: {for: 1s, rate: {min: 11, max: 9}}\n", "[gps]",
+         "s.yaml:3:29: rate: min (11) is greater than max (9)"},
+        {"  - stream: {for: 1s, rate: {low: 1}}\n", "[gps]", "s.yaml:3:30: unknown key 'low'"},
+        {"  - stream: {for: 1s, max_gap: 0ms}\n", "[gps]", "s.yaml:3:32: max_gap must be longer than zero"},
+        {"  - stream: {for: 1s, max_gap: 250}\n", "[gps]", "s.yaml:3:32: max_gap: duration '250' needs a unit"},
+        {"  - stream: {for: 1s, checksum: crc8}\n", "[gps]",
+         "s.yaml:3:33: unknown checksum 'crc8' (known: nmea, xor8, sum8, crc16-ccitt, crc16-modbus, crc32)"},
+        {"  - stream: {for: 1s, checksum: [nmea]}\n", "[gps]", "s.yaml:3:33: checksum must be a text value"},
+        {"  - expect: x\n    stream: {for: 1s}\n", "[gps]",
+         "s.yaml:4:13: a step has expect or stream, not both"},
+        {"  - fault: {on: gps, device: hang}\n    stream: {for: 1s}\n", "[gps]",
+         "fault and clear are steps of their own, without send or expect"},
+    };
+    for (const auto &c : cases) {
+        BOOST_TEST_CONTEXT(c.steps) {
+            const QString errors = errorsOf(c.steps, c.devices);
+            BOOST_TEST(!errors.isEmpty());
+            BOOST_TEST(errors.contains(QString::fromUtf8(c.expected)), "got: " << str(errors));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_step_is_a_check) {
+    // Alone in steps, a stream step checks the device: no "no step checks anything".
+    BOOST_TEST(str(errorsOf("  - stream: {for: 1s}\n", "[gps]")).empty());
+    BOOST_TEST(errorsOf("  - wait: 1s\n", "[gps]").contains(u"no step checks anything"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tally)
+
+namespace {
+
+hil::StreamSpec spec(qint64 windowNs) {
+    hil::StreamSpec s;
+    s.device = QStringLiteral("gps");
+    s.window = hil::Nanoseconds(windowNs);
+    return s;
+}
+
+QByteArray gga(int n) {
+    return nmea("GPGGA," + QByteArray::number(123519 + n)
+                + ",4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,");
+}
+
+const hil::MeasurementResult *measurement(const hil::StepResult &r, const char *name) {
+    for (const hil::MeasurementResult &m : r.measurements) {
+        if (m.name == QLatin1String(name))
+            return &m;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_steady_stream_passes_with_its_rate_and_gap) {
+    hil::StreamSpec s = spec(10 * kS);
+    s.rateMin = 9;
+    s.rateMax = 11;
+    s.maxGap = hil::Nanoseconds(250 * kMs);
+    s.checksum = LineChecksum::Nmea;
+    const qint64 t0 = 5 * kS;
+    hil::StreamTally t(s, t0, false);
+    // Stale: received before the window opened.
+    BOOST_TEST(!t.line(t0 - 1, gga(0)));
+    for (int i = 0; i < 100; ++i) {
+        const auto line = t.line(t0 + 50 * kMs + i * 100 * kMs, gga(i + 1));
+        BOOST_REQUIRE(line);
+        BOOST_TEST((line->verdict == hil::Verdict::Pass));
+        BOOST_TEST(line->intervalNs == (i == 0 ? -1 : 100 * kMs));
+        BOOST_TEST(line->recorded);
+    }
+    hil::StepResult summary;
+    t.finish(t.endNs(), summary);
+    BOOST_TEST((summary.verdict == hil::Verdict::Pass), str(summary.message));
+    BOOST_TEST(measurement(summary, "rate")->value == 10.0);
+    BOOST_TEST(str(measurement(summary, "rate")->unit) == "lines/s");
+    BOOST_TEST(measurement(summary, "max_gap")->value == 100.0);
+    BOOST_TEST(*measurement(summary, "max_gap")->limits.high == 250.0);
+    BOOST_TEST(summary.message.contains(u"1 line(s) from before the window discarded"));
+    BOOST_TEST(summary.response == gga(100));
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_that_stops_fails_with_the_time_it_stopped) {
+    hil::StreamSpec s = spec(10 * kS);
+    s.rateMin = 9;
+    hil::StreamTally t(s, 0, true);
+    for (int i = 1; i <= 33; ++i)
+        t.line(i * 97 * kMs + 10 * kMs, gga(i)); // last at 3.211 s
+    hil::StepResult summary;
+    t.finish(10 * kS, summary);
+    BOOST_TEST((summary.verdict == hil::Verdict::Fail));
+    BOOST_TEST(summary.message.startsWith(u"stream stopped at 3.21 s of 10.00 s (last line '$GPGGA,123552"),
+               str(summary.message));
+    BOOST_TEST(summary.message.contains(u"rate 3.30 lines/s outside 9..~"), str(summary.message));
+    // The silence after the last line is the largest gap.
+    BOOST_TEST(measurement(summary, "max_gap")->value == 6789.0);
+}
+
+BOOST_AUTO_TEST_CASE(without_limits_a_stop_is_five_mean_intervals) {
+    hil::StreamTally t(spec(10 * kS), 0, true);
+    for (int i = 0; i < 10; ++i)
+        t.line(i * 100 * kMs, gga(i));
+    hil::StepResult summary;
+    t.finish(1 * kS + 950 * kMs, summary); // 1.05 s of silence after a 100 ms stream: at least 1 s
+    BOOST_TEST(summary.message.startsWith(u"stream stopped at 0.90 s"), str(summary.message));
+    hil::StepResult early;
+    t.finish(1 * kS + 850 * kMs, early); // 0.95 s: not yet
+    BOOST_TEST((early.verdict == hil::Verdict::Pass), str(early.message));
+}
+
+BOOST_AUTO_TEST_CASE(bad_checksums_and_unmatched_lines_fail_each_line) {
+    hil::StreamSpec s = spec(1 * kS);
+    s.checksum = LineChecksum::Nmea;
+    s.match = QRegularExpression(QStringLiteral("^\\$GPGGA,"));
+    hil::StreamTally t(s, 0, true);
+    BOOST_TEST((t.line(1 * kMs, gga(1))->verdict == hil::Verdict::Pass));
+    QByteArray bad = gga(2);
+    bad[bad.size() - 1] = bad.endsWith('0') ? '1' : '0';
+    const auto line = t.line(2 * kMs, bad);
+    BOOST_TEST((line->verdict == hil::Verdict::Fail));
+    BOOST_TEST(line->message.startsWith(u"line 2 bad nmea checksum: checksum *"), str(line->message));
+    BOOST_TEST(line->message.endsWith(QStringLiteral(": '%1'").arg(QString::fromLatin1(bad))));
+    const auto other = t.line(3 * kMs, nmea("GPGSV,1,1,00"));
+    BOOST_TEST((other->verdict == hil::Verdict::Fail));
+    BOOST_TEST(other->message.contains(u"does not match /^\\$GPGGA,/"), str(other->message));
+    hil::StepResult summary;
+    t.finish(4 * kMs, summary);
+    BOOST_TEST((summary.verdict == hil::Verdict::Fail));
+    BOOST_TEST(summary.message.contains(u"1 of 3 line(s) with a bad checksum (first at 0.00 s, checksum *"),
+               str(summary.message));
+    BOOST_TEST(summary.message.contains(u"1 of 3 line(s) not matching /^\\$GPGGA,/"), str(summary.message));
+}
+
+BOOST_AUTO_TEST_CASE(skipped_lines_are_not_the_streams) {
+    hil::StreamSpec s = spec(1 * kS);
+    s.match = QRegularExpression(QStringLiteral("^\\$GPGGA,"));
+    s.skipUnmatched = true;
+    s.rateMin = 4;
+    s.rateMax = 6;
+    hil::StreamTally t(s, 0, false);
+    for (int i = 0; i < 5; ++i) {
+        BOOST_TEST(t.line(i * 200 * kMs + 100 * kMs, gga(i)).has_value());
+        BOOST_TEST(!t.line(i * 200 * kMs + 150 * kMs, nmea("GPGSV,1,1,00")).has_value());
+    }
+    hil::StepResult summary;
+    t.finish(1 * kS, summary);
+    BOOST_TEST((summary.verdict == hil::Verdict::Pass), str(summary.message));
+    BOOST_TEST(measurement(summary, "rate")->value == 5.0);
+    BOOST_TEST(summary.message.contains(u"5 other line(s) skipped"));
+}
+
+BOOST_AUTO_TEST_CASE(a_gap_longer_than_max_gap_fails) {
+    hil::StreamSpec s = spec(2 * kS);
+    s.maxGap = hil::Nanoseconds(250 * kMs);
+    hil::StreamTally t(s, 0, true);
+    qint64 at = 0;
+    for (int i = 0; i < 19; ++i) {
+        at += i == 8 ? 600 * kMs : 80 * kMs;
+        t.line(at, gga(i));
+    }
+    hil::StepResult summary;
+    t.finish(at + 50 * kMs, summary);
+    BOOST_TEST((summary.verdict == hil::Verdict::Fail));
+    BOOST_TEST(summary.message.startsWith(u"largest gap 600.0 ms (max_gap 250ms) before the line at 1.24 s"),
+               str(summary.message));
+    BOOST_TEST((measurement(summary, "max_gap")->verdict == hil::Verdict::Fail));
+}
+
+BOOST_AUTO_TEST_CASE(silence_is_no_stream) {
+    hil::StreamTally t(spec(3 * kS), 0, true);
+    hil::StepResult summary;
+    t.finish(3 * kS, summary);
+    BOOST_TEST((summary.verdict == hil::Verdict::Fail));
+    BOOST_TEST(summary.message.startsWith(u"no line in 3s"), str(summary.message));
+    BOOST_TEST(measurement(summary, "rate")->value == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_flood_is_counted_beyond_the_row_cap) {
+    hil::StreamTally t(spec(5 * kS), 0, true);
+    BOOST_TEST(t.rowCap() == hil::StreamTally::kMinRowsPerWindow);
+    qint64 recorded = 0;
+    for (qint64 i = 0; i < 20'000; ++i) // 4000 lines/s
+        recorded += t.line(i * 250'000, "x")->recorded ? 1 : 0;
+    BOOST_TEST(recorded == 1000);
+    BOOST_TEST(t.lines() == 20'000);
+    hil::StepResult summary;
+    t.finish(5 * kS, summary);
+    BOOST_TEST(summary.message.contains(u"19000 line(s) beyond the cap of 1000 rows counted, not written"),
+               str(summary.message));
+    // A long window's cap grows with it: 100 rows per second.
+    BOOST_TEST(hil::StreamTally(spec(60 * kS), 0, true).rowCap() == 6000);
+}
+
+BOOST_AUTO_TEST_CASE(a_stall_of_the_harness_is_no_gap) {
+    hil::StreamSpec s = spec(1 * kS);
+    s.maxGap = hil::Nanoseconds(150 * kMs);
+    hil::StreamTally t(s, 0, true);
+    t.line(100 * kMs, gga(1));
+    t.line(200 * kMs, gga(2));
+    const auto late = t.line(700 * kMs, gga(3), 450 * kMs); // read late: the harness was not running
+    BOOST_TEST(late->intervalNs == -1);
+    BOOST_TEST(t.endNs() == 1 * kS + 450 * kMs);
+    t.line(800 * kMs, gga(4));
+    for (qint64 at = 900 * kMs; at < t.endNs(); at += 100 * kMs)
+        t.line(at, gga(5));
+    hil::StepResult summary;
+    t.finish(t.endNs(), summary);
+    BOOST_TEST((summary.verdict == hil::Verdict::Pass), str(summary.message));
+    BOOST_TEST(summary.message.contains(u"the harness stalled for 0.45 s"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
