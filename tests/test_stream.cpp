@@ -218,7 +218,8 @@ BOOST_AUTO_TEST_CASE(bad_input_names_file_line_column) {
          "s.yaml:3:29: rate: min (11) is greater than max (9)"},
         {"  - stream: {for: 1s, rate: {low: 1}}\n", "[gps]", "s.yaml:3:30: unknown key 'low'"},
         {"  - stream: {for: 1s, max_gap: 0ms}\n", "[gps]", "s.yaml:3:32: max_gap must be longer than zero"},
-        {"  - stream: {for: 1s, max_gap: 250}\n", "[gps]", "s.yaml:3:32: max_gap: duration '250' needs a unit"},
+        {"  - stream: {for: 1s, max_gap: 250}\n", "[gps]",
+         "s.yaml:3:32: max_gap: duration '250' needs a unit"},
         {"  - stream: {for: 1s, checksum: crc8}\n", "[gps]",
          "s.yaml:3:33: unknown checksum 'crc8' (known: nmea, xor8, sum8, crc16-ccitt, crc16-modbus, crc32)"},
         {"  - stream: {for: 1s, checksum: [nmea]}\n", "[gps]", "s.yaml:3:33: checksum must be a text value"},
@@ -425,6 +426,146 @@ BOOST_AUTO_TEST_CASE(a_stall_of_the_harness_is_no_gap) {
     t.finish(t.endNs(), summary);
     BOOST_TEST((summary.verdict == hil::Verdict::Pass), str(summary.message));
     BOOST_TEST(summary.message.contains(u"the harness stalled for 0.45 s"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(talker)
+
+// The device nobody here wrote: tests/support/nmeatalker.py, a Python NMEA 0183 talker on a pseudo-terminal,
+// watched by the real `hil` through a fixture that names the terminal as a serial port.
+namespace {
+
+struct Talker {
+    Child process;
+    QString link;
+
+    Talker(const Workspace &ws, const QStringList &args)
+        : process(QStringLiteral("/usr/bin/python3"),
+                  QStringList{QStringLiteral(HIL_NMEA_TALKER), ws.path("ttyGPS")} + args) {
+        const QString ready = process.firstLine();
+        BOOST_REQUIRE_MESSAGE(ready.startsWith(u"READY "), "the talker said '" << str(ready) << "'; stderr: "
+                                                                               << str(process.stderrText()));
+        link = ready.mid(6);
+    }
+};
+
+HilResult runOnTalker(const Workspace &ws, const Talker &talker, const QString &steps) {
+    ws.write("talker.yaml", QStringLiteral("name: talker-bench\n"
+                                           "devices:\n"
+                                           "  gps:\n"
+                                           "    serial: {port: %1}\n"
+                                           "    terminator: \"\\r\\n\"\n"
+                                           "    timeout: 1s\n")
+                                .arg(talker.link));
+    ws.write("stream.yaml", QStringLiteral("name: nmea-stream\nsteps:\n") + steps);
+    return runHil({QStringLiteral("run"), ws.path("stream.yaml"), QStringLiteral("--fixture"),
+                   ws.path("talker.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+                  ws.dir.path());
+}
+
+bool haveTalker() {
+    if (QFileInfo(QStringLiteral("/usr/bin/python3")).isExecutable())
+        return true;
+    BOOST_TEST_MESSAGE("SKIPPED: /usr/bin/python3 is not installed");
+    return false;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_good_stream_passes_at_its_rate) {
+    if (!haveTalker())
+        return;
+    Workspace ws;
+    Talker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10")});
+    const HilResult r =
+        runOnTalker(ws, talker,
+                    QStringLiteral("  - name: watch GGA\n"
+                                   "    stream: {for: 3s, match: '^\\$GPGGA,', checksum: nmea,\n"
+                                   "             rate: {min: 5, max: 15}, max_gap: 1s}\n"));
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, "stdout: " << str(r.out) << " stderr: " << str(r.err));
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "PASS");
+    const double rate = db.value("SELECT value FROM measurements WHERE name = 'rate'").toDouble();
+    BOOST_TEST(rate >= 5.0);
+    BOOST_TEST(rate <= 15.0);
+    BOOST_TEST(str(db.value("SELECT unit FROM measurements WHERE name = 'rate'")) == "lines/s");
+    const double gap = db.value("SELECT value FROM measurements WHERE name = 'max_gap'").toDouble();
+    BOOST_TEST(gap > 0.0);
+    BOOST_TEST(gap <= 1000.0);
+    // One row per sentence, with the sentence as its response and the interval since the one before as
+    // its latency; the first has none. Plus the summary row, which carries the measurements.
+    const qint64 lines =
+        db.count("SELECT count(*) FROM step_results WHERE step = 'watch GGA' AND CAST(response AS TEXT) LIKE "
+                 "'$GPGGA,%'");
+    BOOST_TEST(lines >= 15);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict <> 'PASS'") == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE latency_ns > 0") >= lines - 2);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results s JOIN measurements m ON m.step_result_id = s.id "
+                        "WHERE m.name = 'rate'")
+               == 1);
+}
+
+BOOST_AUTO_TEST_CASE(bad_checksums_fail_naming_the_line) {
+    if (!haveTalker())
+        return;
+    Workspace ws;
+    Talker talker(ws, {QStringLiteral("--corrupt-every"), QStringLiteral("5")});
+    const HilResult r = runOnTalker(
+        ws, talker, QStringLiteral("  - stream: {for: 2s, checksum: nmea, rate: {min: 5, max: 15}}\n"));
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitCode == 1, "stdout: " << str(r.out) << " stderr: " << str(r.err));
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "FAIL");
+    const auto bad =
+        db.rows("SELECT message, response FROM step_results WHERE verdict = 'FAIL' AND message LIKE "
+                "'line % bad nmea checksum: checksum *%, computed *%'");
+    BOOST_REQUIRE(bad);
+    BOOST_TEST(bad->size() >= 2);
+    for (const Database::Row &row : *bad) {
+        const QByteArray response = row.value(1).toByteArray();
+        BOOST_TEST(response.startsWith("$GPGGA,"));
+        BOOST_TEST(
+            row.value(0).toString().endsWith(QStringLiteral(": '%1'").arg(QString::fromLatin1(response))));
+    }
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS' AND CAST(response AS TEXT) "
+                        "LIKE '$GPGGA,%'")
+               >= 4 * static_cast<qint64>(bad->size()) - 4);
+    BOOST_TEST(
+        db.count("SELECT count(*) FROM step_results WHERE message LIKE '% line(s) with a bad checksum (first "
+                 "at %'")
+        == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_that_stops_fails_with_the_time_it_stopped) {
+    if (!haveTalker())
+        return;
+    Workspace ws;
+    // Silent until asked, then 2 s of sentences, then nothing: the stream step sends START and watches 4 s.
+    Talker talker(ws, {QStringLiteral("--wait-start"), QStringLiteral("--stop-after"), QStringLiteral("2")});
+    const HilResult r =
+        runOnTalker(ws, talker,
+                    QStringLiteral("  - name: start and watch\n"
+                                   "    send: START\n"
+                                   "    stream: {for: 4s, checksum: nmea, max_gap: 500ms}\n"));
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitCode == 1, "stdout: " << str(r.out) << " stderr: " << str(r.err));
+    const Database db(ws.db());
+    const QString message =
+        db.value("SELECT message FROM step_results WHERE message LIKE 'stream stopped at %'").toString();
+    static const QRegularExpression stopped(
+        QStringLiteral("^stream stopped at ([0-9.]+) s of ([0-9.]+) s \\(last line '\\$GPGGA,"));
+    const QRegularExpressionMatch m = stopped.match(message);
+    BOOST_TEST_REQUIRE(m.hasMatch(), "summary: " << str(message));
+    BOOST_TEST(m.captured(1).toDouble() >= 1.0);
+    BOOST_TEST(m.captured(1).toDouble() <= 3.5);
+    BOOST_TEST(m.captured(2).toDouble() >= 4.0);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS' AND CAST(response AS TEXT) "
+                        "LIKE '$GPGGA,%'")
+               >= 5);
+    // The max_gap measurement holds the silence at the end and fails.
+    BOOST_TEST(str(db.value("SELECT verdict FROM measurements WHERE name = 'max_gap'")) == "FAIL");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
