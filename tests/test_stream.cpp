@@ -569,3 +569,74 @@ BOOST_AUTO_TEST_CASE(a_stream_that_stops_fails_with_the_time_it_stopped) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(simulator)
+
+// scenarios/stream-gps.yaml on fixtures/sim-gps.yaml: the `hil-sim gps` receiver, started by hil.
+BOOST_AUTO_TEST_CASE(the_example_scenario_passes) {
+    Workspace ws;
+    const HilResult r =
+        runHil({QStringLiteral("run"), QStringLiteral(HIL_SOURCE_DIR "/scenarios/stream-gps.yaml"),
+                QStringLiteral("--fixture"), QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"),
+                QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+               ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, "stdout: " << str(r.out) << " stderr: " << str(r.err));
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "PASS");
+    BOOST_TEST(str(db.value("SELECT dut_serial FROM runs")) == "GP0001");
+    const auto rates =
+        db.rows("SELECT s.step, m.value, m.low, m.high FROM measurements m JOIN step_results s ON "
+                "s.id = m.step_result_id WHERE m.name = 'rate' ORDER BY s.id");
+    BOOST_REQUIRE(rates);
+    BOOST_REQUIRE(rates->size() == 3);
+    for (const Database::Row &row : *rates) {
+        BOOST_TEST_CONTEXT(str(row.value(0))) {
+            BOOST_TEST(row.value(1).toDouble() >= row.value(2).toDouble());
+            BOOST_TEST(row.value(1).toDouble() <= row.value(3).toDouble());
+        }
+    }
+    // The GGA step wrote a row per GGA sentence and none for the RMC sentences it skipped.
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE step = 'GGA fixes at 10 Hz' AND "
+                        "CAST(response AS TEXT) LIKE '$GPRMC,%'")
+               == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE step = 'GGA fixes at 10 Hz' AND "
+                        "CAST(response AS TEXT) LIKE '$GPGGA,%'")
+               >= 15);
+}
+
+// The simulator corrupts exactly the sentences it is told to, and stops when told: one FAIL row per bad
+// sentence, and a window with no line at all.
+BOOST_AUTO_TEST_CASE(corrupt_sentences_and_a_silent_receiver_fail) {
+    Workspace ws;
+    ws.write("gps-faults.yaml",
+             QStringLiteral("name: gps-faults\n"
+                            "steps:\n"
+                            "  - name: three bad\n"
+                            "    send: CORRUPT 3\n"
+                            "    stream: {for: 1500ms, match: '^\\$GP', skip_unmatched: true, "
+                            "checksum: nmea}\n"
+                            "  - name: silent\n"
+                            "    send: STREAM OFF\n"
+                            "    stream: {for: 1s, match: '^\\$GP', skip_unmatched: true}\n"));
+    const HilResult r =
+        runHil({QStringLiteral("run"), ws.path("gps-faults.yaml"), QStringLiteral("--fixture"),
+                QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"), QStringLiteral("--db"), ws.db(),
+                QStringLiteral("--quiet")},
+               ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST(r.exitCode == 1, "stdout: " << str(r.out) << " stderr: " << str(r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE step = 'three bad' AND verdict = 'FAIL' AND "
+                        "message LIKE 'line % bad nmea checksum: %'")
+               == 3);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE step = 'three bad' AND message LIKE '3 of % "
+                        "line(s) with a bad checksum (first at %'")
+               == 1);
+    BOOST_TEST(
+        db.count("SELECT count(*) FROM step_results WHERE step = 'silent' AND verdict = 'FAIL' AND message "
+                 "LIKE 'no line in 1s%'")
+        == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
