@@ -609,16 +609,17 @@ BOOST_AUTO_TEST_CASE(the_example_scenario_passes) {
 // sentence, and a window with no line at all.
 BOOST_AUTO_TEST_CASE(corrupt_sentences_and_a_silent_receiver_fail) {
     Workspace ws;
-    ws.write("gps-faults.yaml",
-             QStringLiteral("name: gps-faults\n"
-                            "steps:\n"
-                            "  - name: three bad\n"
-                            "    send: CORRUPT 3\n"
-                            "    stream: {for: 1500ms, match: '^\\$GP', skip_unmatched: true, "
-                            "checksum: nmea}\n"
-                            "  - name: silent\n"
-                            "    send: STREAM OFF\n"
-                            "    stream: {for: 1s, match: '^\\$GP', skip_unmatched: true}\n"));
+    ws.write(
+        "gps-faults.yaml",
+        QStringLiteral("name: gps-faults\n"
+                       "steps:\n"
+                       "  - name: three bad\n"
+                       "    send: CORRUPT 3\n"
+                       "    stream: {for: 1500ms, match: '^\\$GP', skip_unmatched: true, "
+                       "checksum: nmea}\n"
+                       "  - name: silent\n"
+                       "    send: STREAM OFF\n"
+                       "    stream: {for: 1s, match: '^\\$GP', skip_unmatched: true, rate: {min: 5}}\n"));
     const HilResult r =
         runHil({QStringLiteral("run"), ws.path("gps-faults.yaml"), QStringLiteral("--fixture"),
                 QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"), QStringLiteral("--db"), ws.db(),
@@ -637,7 +638,10 @@ BOOST_AUTO_TEST_CASE(corrupt_sentences_and_a_silent_receiver_fail) {
     BOOST_TEST(
         db.count("SELECT count(*) FROM step_results WHERE step = 'silent' AND verdict = 'FAIL' AND (message "
                  "LIKE 'no line in 1s%' OR message LIKE 'stream stopped at 0.%')")
-        == 1);
+            == 1,
+        "silent: " << str(
+            db.strings("SELECT verdict || ' ' || message FROM step_results WHERE step = 'silent'")
+                .join(u" | ")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -119,7 +119,7 @@ void StreamTally::finish(qint64 endNs, StepResult &summary) const {
     const Verdict gapVerdict = measure(gapSpec, static_cast<double>(gapNs) / 1e6);
 
     if (m_count == 0) {
-        problems.append(QStringLiteral("no line in %1").arg(formatDuration(Nanoseconds(endNs - m_startNs))));
+        problems.append(QStringLiteral("no line in %1").arg(formatDuration(m_spec.window)));
     } else {
         qint64 stopAfterNs = 0;
         if (m_spec.maxGap)
