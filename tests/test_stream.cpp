@@ -12,6 +12,8 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <boost/test/unit_test.hpp>
+#include <csignal>
+#include <memory>
 
 using namespace hiltest;
 using hil::LineChecksum;
@@ -566,6 +568,74 @@ BOOST_AUTO_TEST_CASE(a_stream_that_stops_fails_with_the_time_it_stopped) {
                >= 5);
     // The max_gap measurement holds the silence at the end and fails.
     BOOST_TEST(str(db.value("SELECT verdict FROM measurements WHERE name = 'max_gap'")) == "FAIL");
+}
+
+namespace {
+
+// hil watching a 30 s window on the talker, started and waited on until the window has rows.
+struct LongWindow {
+    Workspace ws;
+    Talker talker{ws, {}};
+    std::unique_ptr<Child> hil;
+
+    LongWindow() {
+        ws.write("talker.yaml", QStringLiteral("name: talker-bench\n"
+                                               "devices:\n"
+                                               "  gps:\n"
+                                               "    serial: {port: %1}\n"
+                                               "    terminator: \"\\r\\n\"\n"
+                                               "    timeout: 1s\n")
+                                    .arg(talker.link));
+        ws.write("stream.yaml", QStringLiteral("name: long-window\nsteps:\n"
+                                               "  - name: watch\n"
+                                               "    stream: {for: 30s, checksum: nmea}\n"));
+        hil = std::make_unique<Child>(hilPath(),
+                                      QStringList{QStringLiteral("run"), ws.path("stream.yaml"),
+                                                  QStringLiteral("--fixture"), ws.path("talker.yaml"),
+                                                  QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+                                      ws.dir.path());
+        const char *rows = "SELECT count(*) FROM step_results WHERE verdict = 'PASS'";
+        BOOST_REQUIRE(waitUntil([&] { return countNow(ws.db(), rows) >= 5 || !hil->running(); }, 15000, 20));
+        BOOST_REQUIRE_MESSAGE(hil->running(), "hil ended early: " << str(hil->stderrText()));
+    }
+};
+
+} // namespace
+
+// A window in flight ends with the run: its summary row is ABORT and says how far the window came.
+BOOST_AUTO_TEST_CASE(sigint_mid_window_aborts_it) {
+    if (!haveTalker())
+        return;
+    LongWindow w;
+    BOOST_REQUIRE(::kill(static_cast<pid_t>(w.hil->pid()), SIGINT) == 0);
+    BOOST_REQUIRE_MESSAGE(w.hil->waitFinished(5000), "hil did not end within 5 s of SIGINT");
+    BOOST_TEST(w.hil->process().exitCode() == 130, "stderr: " << str(w.hil->stderrText()));
+    const Database db(w.ws.db());
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "ABORT");
+    const QStringList aborted = db.strings("SELECT message FROM step_results WHERE verdict = 'ABORT'");
+    BOOST_REQUIRE(aborted.size() == 1);
+    static const QRegularExpression progress(
+        QStringLiteral("^aborted: .*SIGINT.* \\(stream after [0-9.]+ s of 30s, ([0-9]+) line\\(s\\)\\)$"));
+    const QRegularExpressionMatch m = progress.match(aborted.first());
+    BOOST_TEST_REQUIRE(m.hasMatch(), str(aborted.first()));
+    BOOST_TEST(m.captured(1).toLongLong() >= 5);
+}
+
+// The device going away mid-window is the bench's failure, not the device's: ERROR, exit 3.
+BOOST_AUTO_TEST_CASE(device_lost_mid_window_is_an_error) {
+    if (!haveTalker())
+        return;
+    LongWindow w;
+    // Our own child, by its pid: its terminal closes under hil.
+    BOOST_REQUIRE(::kill(static_cast<pid_t>(w.talker.process.pid()), SIGKILL) == 0);
+    BOOST_REQUIRE_MESSAGE(w.hil->waitFinished(15000), "hil did not end after losing its device");
+    BOOST_TEST(w.hil->process().exitCode() == 3, "stderr: " << str(w.hil->stderrText()));
+    const Database db(w.ws.db());
+    BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "ERROR");
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'FAIL'") == 0);
+    const QStringList errors = db.strings("SELECT message FROM step_results WHERE verdict = 'ERROR'");
+    BOOST_REQUIRE(errors.size() == 1);
+    BOOST_TEST(errors.first().startsWith(u"device 'gps' lost after "), str(errors.first()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
