@@ -675,6 +675,39 @@ BOOST_AUTO_TEST_CASE(the_example_scenario_passes) {
                >= 15);
 }
 
+// devices: all runs a window on each device's lane at once, each watching its own device.
+BOOST_AUTO_TEST_CASE(each_device_watches_its_own_stream) {
+    Workspace ws;
+    ws.write("two-gps.yaml",
+             QStringLiteral("name: two-gps\n"
+                            "devices:\n"
+                            "  fast: {sim: {model: gps, transport: pty, options: {rate: 10}}}\n"
+                            "  slow: {sim: {model: gps, transport: tcp, options: {rate: 4}}}\n"));
+    ws.write("both.yaml", QStringLiteral("name: both\n"
+                                         "steps:\n"
+                                         "  - name: both streams\n"
+                                         "    devices: all\n"
+                                         "    stream: {for: 2s, match: '^\\$GPGGA,', skip_unmatched: true, "
+                                         "checksum: nmea, rate: {min: 2, max: 14}}\n"));
+    const HilResult r =
+        runHil({QStringLiteral("run"), ws.path("both.yaml"), QStringLiteral("--fixture"),
+                ws.path("two-gps.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+               ws.dir.path());
+    BOOST_REQUIRE(r.finished);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, "stdout: " << str(r.out) << " stderr: " << str(r.err));
+    const Database db(ws.db());
+    const auto rates = db.rows("SELECT s.device, m.value FROM measurements m JOIN step_results s ON s.id = "
+                               "m.step_result_id WHERE m.name = 'rate' ORDER BY s.device");
+    BOOST_REQUIRE(rates);
+    BOOST_REQUIRE(rates->size() == 2);
+    BOOST_TEST(str(rates->at(0).value(0)) == "fast");
+    BOOST_TEST(str(rates->at(1).value(0)) == "slow");
+    // Each lane counted its own device's sentences: the faster one more than the slower one.
+    BOOST_TEST(rates->at(0).value(1).toDouble() > rates->at(1).value(1).toDouble());
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE device = 'slow'")
+               < db.count("SELECT count(*) FROM step_results WHERE device = 'fast'"));
+}
+
 // The simulator corrupts exactly the sentences it is told to, and stops when told: one FAIL row per bad
 // sentence, and a window with no line at all.
 BOOST_AUTO_TEST_CASE(corrupt_sentences_and_a_silent_receiver_fail) {
