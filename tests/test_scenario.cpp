@@ -5,6 +5,8 @@
 #include "core/config/limits.h"
 #include "core/config/scenarioloader.h"
 
+#include "support/eventloop.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -15,6 +17,10 @@ using namespace std::chrono_literals;
 using hil::Nanoseconds;
 
 namespace {
+
+// Expressions (${...}) are evaluated by QJSEngine, which needs the application object.
+using hiltest::QtApplicationFixture;
+BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
 
 QString dataPath(const QString &rel) {
     return QStringLiteral(HIL_TEST_DATA_DIR "/") + rel;

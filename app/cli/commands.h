@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/config/scenarioloader.h"
+
 #include <QStringList>
 
 // Each `hil` subcommand: parses its own arguments (args[0] is "hil <command>"), returns the exit code.
@@ -16,4 +18,6 @@ int portsCommand(const QStringList &args);
 // Loads and validates a fixture and, if scenarioPath is not empty, a scenario on it. Prints every
 // problem as file:line:col: message to stderr. Returns false on any problem.
 bool loadInputs(const QString &fixturePath, const QString &scenarioPath, std::optional<hil::Fixture> *fixture,
-                std::optional<hil::Scenario> *scenario);
+                std::optional<hil::Scenario> *scenario, const hil::ScenarioOptions &options = {});
+// `--var NAME=VALUE` (repeatable) into ScenarioOptions::vars; false and *error on a malformed one.
+bool readVarOptions(const QStringList &values, hil::ScenarioOptions *options, QString *error);

@@ -62,6 +62,11 @@ int runCommand(const QStringList &args) {
                  QStringLiteral("S")});
     p.addOption(
         {QStringLiteral("record-exchanges"), QStringLiteral("Record every line to and from the devices.")});
+    p.addOption(
+        {QStringLiteral("var"),
+         QStringLiteral("Value of a variable the scenario or fixture declares (repeatable); wins over "
+                        "both."),
+         QStringLiteral("NAME=VALUE")});
     p.addOption({QStringLiteral("for"),
                  QStringLiteral("Run the scenario's loop for this long instead (e.g. 2m for a short soak)."),
                  QStringLiteral("DURATION")});
@@ -122,7 +127,13 @@ int runCommand(const QStringList &args) {
 
     std::optional<hil::Fixture> fixture;
     std::optional<hil::Scenario> scenario;
-    if (!loadInputs(p.value(QStringLiteral("fixture")), p.positionalArguments().first(), &fixture, &scenario))
+    hil::ScenarioOptions scenarioOptions;
+    if (QString why; !readVarOptions(p.values(QStringLiteral("var")), &scenarioOptions, &why)) {
+        err << "hil run: " << why << '\n';
+        return hil::ExitBadInput;
+    }
+    if (!loadInputs(p.value(QStringLiteral("fixture")), p.positionalArguments().first(), &fixture, &scenario,
+                    scenarioOptions))
         return hil::ExitBadInput;
     if (p.isSet(QStringLiteral("for"))) {
         QString why;

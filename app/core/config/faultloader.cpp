@@ -195,7 +195,9 @@ bool readDeviceFault(YamlReader &r, const YAML::Node &n, DeviceFaultSpec &spec) 
         r.checkKeys(params, kind.parameters);
         for (auto it = params.begin(); it != params.end(); ++it) {
             const QString name = toQString(it->first.Scalar());
-            QString value = scalarText(it->second);
+            // Parameters may be computed (${...}) from the scenario's variables and sweep values.
+            QString value =
+                it->second.IsScalar() ? r.scalarText(it->second, name).value_or(QString()) : QString();
             if (name == u"channel") {
                 if (!kChannels.contains(value))
                     r.error(it->second,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/config/binding.h"
 #include "core/base/duration.h"
 #include "core/config/serialsettings.h"
 
@@ -64,6 +65,8 @@ struct Fixture {
     QString firmware;
     QList<DeviceConfig> devices;
     QList<ProxyConfig> proxies;
+    // The bench's values of the scenarios' variables (`vars:`): they override a scenario's own defaults.
+    Bindings vars;
 
     const DeviceConfig *device(const QString &name) const;
     const ProxyConfig *proxy(const QString &name) const;

@@ -1,6 +1,8 @@
 #include "core/config/fixtureloader.h"
 
 #include "core/config/yamlreader.h"
+#include "core/expr/expression.h"
+#include "core/expr/template.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -272,9 +274,34 @@ void checkSupplies(YamlReader &r, const YAML::Node &devices, const Fixture &fixt
 
 namespace {
 
+// The bench's values for the scenarios' variables (addresses, calibration): plain values, no expressions.
+void readFixtureVars(YamlReader &r, const YAML::Node &vars, Fixture &fixture) {
+    if (!r.requireMap(vars, QStringLiteral("vars")))
+        return;
+    r.checkDuplicateKeys(vars);
+    for (auto it = vars.begin(); it != vars.end(); ++it) {
+        const QString name = toQString(it->first.Scalar());
+        QString why;
+        if (!isVariableName(name, &why)) {
+            r.error(it->first, why);
+            continue;
+        }
+        const YAML::Node v = it->second;
+        if (!v.IsScalar() || hasTemplate(toQString(v.Scalar()))) {
+            r.error(v, QStringLiteral("a fixture's vars are plain values (a number, true/false or a text)"));
+            continue;
+        }
+        // Quoted: text as written ('007' stays a text); plain: typed.
+        const QString text = toQString(v.Scalar());
+        fixture.vars.append({name, v.Tag() == "!" ? QVariant(text) : scalarValue(text)});
+    }
+}
+
 void readFixture(YamlReader &r, const YAML::Node &root, Fixture &fixture) {
     if (r.ok() && r.requireMap(root, QStringLiteral("a fixture"))) {
-        r.checkKeys(root, {"name", "description", "metadata", "devices", "proxies"});
+        r.checkKeys(root, {"name", "description", "metadata", "vars", "devices", "proxies"});
+        if (const YAML::Node vars = root["vars"]; vars && !vars.IsNull())
+            readFixtureVars(r, vars, fixture);
         if (root["name"]) {
             if (auto s = r.string(root["name"], QStringLiteral("name")))
                 fixture.name = *s;

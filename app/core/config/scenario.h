@@ -4,6 +4,7 @@
 #include "core/config/binding.h"
 #include "core/config/faultplan.h"
 #include "core/config/limits.h"
+#include "core/config/steptemplates.h"
 #include "core/config/streamspec.h"
 
 #include <QByteArray>
@@ -62,6 +63,9 @@ struct Step {
     std::optional<QString> clear;    // clear the faults on a device or proxy now ("all": every one)
     // The `for_each:` values this copy of a swept step (or of a step of a swept block) is bound to.
     Bindings bindings;
+    // Fields computed while the run goes (`${capture}`), and `if:` conditions known only then.
+    StepTemplates templates;
+    std::optional<RetrySpec> retry; // `retry:` / `until:`
 };
 
 enum class Phase { Setup, Steps, Teardown };
@@ -78,6 +82,11 @@ struct Scenario {
     QList<Step> steps;
     QList<Step> teardown;
     QList<FaultEntry> faults; // the fault timeline, relative to the start of the steps
+    // The variables known before the run (the bench's and the scenario's `vars:`, after `--var`), as used.
+    Bindings vars;
+    // The names the run learns as it goes (captures, measurements, prompt answers) that steps refer to.
+    QStringList runtimeNames;
+    bool failFast = false; // the first failure ends the steps (teardown still runs)
 
     const QList<Step> &phase(Phase p) const;
 };

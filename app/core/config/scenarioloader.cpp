@@ -1,12 +1,19 @@
 #include "core/config/scenarioloader.h"
 
+#include "core/config/blocklibrary.h"
 #include "core/config/faultloader.h"
+#include "core/config/loadscope.h"
 #include "core/config/streamspec.h"
+#include "core/config/sweep.h"
 #include "core/config/yamlreader.h"
+#include "core/expr/expression.h"
+#include "core/expr/template.h"
 
 #include <QFileInfo>
 #include <QSet>
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace hil {
@@ -18,15 +25,31 @@ const QStringList kRecordFields = {QStringLiteral("dut_serial"), QStringLiteral(
 
 class ScenarioParser {
 public:
-    ScenarioParser(YamlReader &reader, const Fixture &fixture)
+    ScenarioParser(YamlReader &reader, const Fixture &fixture, const ScenarioOptions &options)
         : r(reader)
-        , m_fixture(fixture) {}
+        , m_fixture(fixture)
+        , m_options(options)
+        , m_scope(reader) {
+        r.setExpander([this](const YAML::Node &node, const QString &what) -> std::optional<QString> {
+            const auto e = m_scope.expand(node, what, false);
+            return e ? std::optional<QString>(e->text) : std::nullopt;
+        });
+    }
+    ~ScenarioParser() { r.setExpander({}); }
 
     void parse(const YAML::Node &root, Scenario &s);
 
 private:
+    void readVars(const YAML::Node &n, Scenario &s);
     void readRepeat(const YAML::Node &n, Repeat &rep);
     void readSteps(const YAML::Node &n, const QString &what, QList<Step> &out);
+    // One item of a step list: a step or a `use:` of a block, with its for_each and if.
+    void readItem(const YAML::Node &n, int index, QList<Step> &out);
+    void readUse(const YAML::Node &n, const YAML::Node &use, QList<Step> &out);
+    void readRetry(const YAML::Node &n, Step &step);
+    // A field that may wait for values the run learns: its text now, or its template kept in *templ.
+    std::optional<QString> templated(const YAML::Node &n, const QString &what, std::optional<QString> *templ);
+    void declareCaptures(const Step &step);
     void requireACheck(const YAML::Node &n, const QList<Step> &steps);
     void readStep(const YAML::Node &n, int index, Step &step);
     std::optional<QString> readDevice(const YAML::Node &n);
@@ -34,19 +57,35 @@ private:
     void readExpect(const YAML::Node &n, Step &step);
     void readStepDevices(const YAML::Node &devs, const YAML::Node &step, Step &out);
     void readMeasure(const YAML::Node &n, Step &step);
-    std::optional<Range> readRange(const YAML::Node &n, const QString &what);
+    // `onRuntime(low, source)` takes a bound the run computes; without it such a bound is an error.
+    std::optional<Range> readRange(const YAML::Node &n, const QString &what,
+                                   const std::function<void(bool, const QString &)> &onRuntime = {});
 
     YamlReader &r;
     const Fixture &m_fixture;
+    const ScenarioOptions &m_options;
+    LoadScope m_scope;
+    BlockLibrary m_blocks;
     QStringList m_devices;     // the devices a step may address
     QStringList m_stepDevices; // the `devices:` of the step being read
+    // Where the item being read sits: the sweep values and the if: conditions of the blocks around it.
+    Bindings m_outerBindings;
+    QStringList m_outerConditions;
+    QStringList m_useChain; // blocks being expanded, outermost first
 };
 
 void ScenarioParser::parse(const YAML::Node &root, Scenario &s) {
     if (!r.requireMap(root, QStringLiteral("a scenario")))
         return;
-    r.checkKeys(root,
-                {"name", "description", "devices", "seed", "repeat", "setup", "steps", "teardown", "faults"});
+    r.checkKeys(root, {"name", "description", "vars", "include", "blocks", "fail_fast", "devices", "seed",
+                       "repeat", "setup", "steps", "teardown", "faults"});
+    readVars(root["vars"], s);
+    if (const YAML::Node include = root["include"])
+        m_blocks.readIncludes(r, include, {r.file()});
+    if (const YAML::Node blocks = root["blocks"])
+        m_blocks.readBlocks(r, blocks);
+    if (root["fail_fast"])
+        s.failFast = r.boolean(root["fail_fast"], QStringLiteral("fail_fast")).value_or(false);
     if (root["name"])
         s.name = r.string(root["name"], QStringLiteral("name")).value_or(s.name);
     if (root["description"])
@@ -91,11 +130,14 @@ void ScenarioParser::parse(const YAML::Node &root, Scenario &s) {
     }
     if (root["teardown"])
         readSteps(root["teardown"], QStringLiteral("teardown"), s.teardown);
+    s.runtimeNames = m_scope.runtimeNames();
     if (const YAML::Node faults = root["faults"]; faults && !faults.IsNull()) {
         if (r.requireSequence(faults, QStringLiteral("faults"))) {
             for (const YAML::Node &f : faults) {
-                if (auto entry = readFaultEntry(r, f, m_fixture, m_devices, false))
+                if (auto entry = readFaultEntry(r, f, m_fixture, m_devices, false)) {
+                    entry->text = m_scope.expandText(entry->text);
                     s.faults.append(*entry);
+                }
             }
         }
     }
@@ -129,17 +171,275 @@ void ScenarioParser::readRepeat(const YAML::Node &n, Repeat &rep) {
     }
 }
 
+void ScenarioParser::readVars(const YAML::Node &n, Scenario &s) {
+    // Which value wins: --var, then the bench's (the fixture's vars), then the scenario's own default.
+    QStringList declared;
+    for (const Binding &b : m_fixture.vars) {
+        m_scope.setStatic(b.name, b.value);
+        declared.append(b.name);
+    }
+    QHash<QString, bool> quotedDefault; // a scenario default written as quoted text keeps --var as text
+    const bool hasVars = n && !n.IsNull();
+    if (hasVars && r.requireMap(n, QStringLiteral("vars"))) {
+        r.checkDuplicateKeys(n);
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            const QString name = toQString(it->first.Scalar());
+            if (!declared.contains(name))
+                declared.append(name);
+            quotedDefault.insert(name, it->second.Tag() == "!");
+        }
+    }
+    const YAML::Node at = hasVars ? n : YAML::Node();
+    for (auto it = m_options.vars.cbegin(); it != m_options.vars.cend(); ++it) {
+        if (!declared.contains(it.key())) {
+            r.errorAt(at ? YamlReader::line(at) : 1, at ? YamlReader::column(at) : 1,
+                      QStringLiteral("--var %1: no such variable (the scenario and the fixture declare %2)")
+                          .arg(it.key(), declared.isEmpty() ? QStringLiteral("none") : declared.join(u", ")));
+            continue;
+        }
+        m_scope.setStatic(it.key(),
+                          quotedDefault.value(it.key()) ? QVariant(it.value()) : scalarValue(it.value()));
+    }
+    if (hasVars && n.IsMap()) {
+        QStringList fixtureNames;
+        for (const Binding &b : m_fixture.vars)
+            fixtureNames.append(b.name);
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            const QString name = toQString(it->first.Scalar());
+            QString why;
+            if (!isVariableName(name, &why)) {
+                r.error(it->first, why);
+                continue;
+            }
+            // Still read when overridden: a default that cannot be evaluated is an error either way.
+            const auto value = m_scope.value(it->second, QStringLiteral("var %1").arg(name));
+            if (value && !m_options.vars.contains(name) && !fixtureNames.contains(name))
+                m_scope.setStatic(name, *value);
+        }
+    }
+    for (const QString &name : std::as_const(declared)) {
+        if (const auto v = m_scope.staticValue(name))
+            s.vars.append({name, *v});
+    }
+}
+
 void ScenarioParser::readSteps(const YAML::Node &n, const QString &what, QList<Step> &out) {
     if (n.IsNull())
         return;
     if (!r.requireSequence(n, what))
         return;
     int index = 0;
-    for (const YAML::Node &item : n) {
+    for (const YAML::Node &item : n)
+        readItem(item, index++, out);
+}
+
+void ScenarioParser::readItem(const YAML::Node &n, int index, QList<Step> &out) {
+    if (!n.IsMap()) {
         Step step;
-        readStep(item, index++, step);
-        out.append(step);
+        readStep(n, index, step); // reports what it is not
+        return;
     }
+    std::optional<QList<Bindings>> sweep;
+    if (const YAML::Node f = n["for_each"]) {
+        sweep = readSweep(r, m_scope, f);
+        if (!sweep)
+            return;
+    }
+    const QList<Bindings> iterations = sweep ? *sweep : QList<Bindings>{Bindings{}};
+    for (const Bindings &b : iterations) {
+        QHash<QString, QVariant> frame;
+        for (const Binding &one : b)
+            frame.insert(one.name, one.value);
+        m_scope.push(frame);
+        const Bindings savedBindings = m_outerBindings;
+        const QStringList savedConditions = m_outerConditions;
+        m_outerBindings += b;
+        bool keep = true;
+        if (const YAML::Node cond = n["if"]) {
+            if (const auto c = m_scope.condition(cond, QStringLiteral("if"))) {
+                if (c->value)
+                    keep = *c->value;
+                else
+                    m_outerConditions.append(c->source);
+            }
+        }
+        if (n["use"]) {
+            // A block whose if is false at load is not expanded: its steps do not exist in this run.
+            if (keep)
+                readUse(n, n["use"], out);
+        } else {
+            Step step;
+            readStep(n, index, step);
+            if (keep) {
+                declareCaptures(step);
+                out.append(step);
+            }
+        }
+        m_outerBindings = savedBindings;
+        m_outerConditions = savedConditions;
+        m_scope.pop();
+    }
+}
+
+void ScenarioParser::readUse(const YAML::Node &n, const YAML::Node &use, QList<Step> &out) {
+    r.checkKeys(n, {"use", "for_each", "if"});
+    std::optional<QString> name;
+    std::optional<YAML::Node> with;
+    if (use.IsScalar()) {
+        name = r.string(use, QStringLiteral("use"));
+    } else if (r.requireMap(use, QStringLiteral("use"))) {
+        r.checkKeys(use, {"block", "with"});
+        if (use["block"])
+            name = r.string(use["block"], QStringLiteral("block"));
+        else
+            r.error(use, QStringLiteral("use needs block: (the name of a block)"));
+        if (use["with"])
+            with.emplace(use["with"]);
+    }
+    if (!name)
+        return;
+    const BlockDef *def = m_blocks.block(*name);
+    if (!def) {
+        const QStringList known = m_blocks.names();
+        r.error(use.IsMap() && use["block"] ? use["block"] : use,
+                QStringLiteral("unknown block '%1' (%2)")
+                    .arg(*name, known.isEmpty() ? QStringLiteral("the scenario defines no blocks:")
+                                                : QStringLiteral("known: ") + known.join(u", ")));
+        return;
+    }
+    if (m_useChain.contains(*name)) {
+        r.error(use, QStringLiteral("block '%1' uses itself: %2 -> %1")
+                         .arg(*name, m_useChain.join(QStringLiteral(" -> "))));
+        return;
+    }
+    QHash<QString, QVariant> params;
+    bool ok = true;
+    if (with) {
+        if (r.requireMap(*with, QStringLiteral("with"))) {
+            r.checkDuplicateKeys(*with);
+            for (auto it = with->begin(); it != with->end(); ++it) {
+                const QString key = toQString(it->first.Scalar());
+                const bool declared = std::any_of(def->params.cbegin(), def->params.cend(),
+                                                  [&](const BlockDef::Param &p) { return p.name == key; });
+                if (!declared) {
+                    QStringList names;
+                    for (const BlockDef::Param &p : def->params)
+                        names.append(p.name);
+                    r.error(it->first,
+                            QStringLiteral("block '%1' has no parameter '%2' (%3)")
+                                .arg(*name, key,
+                                     names.isEmpty() ? QStringLiteral("it takes none")
+                                                     : QStringLiteral("it takes ") + names.join(u", ")));
+                    ok = false;
+                    continue;
+                }
+                if (const auto v = m_scope.value(it->second, QStringLiteral("parameter %1").arg(key)))
+                    params.insert(key, *v);
+                else
+                    ok = false;
+            }
+        } else {
+            ok = false;
+        }
+    }
+    const YamlReader::Context outer = r.context();
+    const QString usedAt = QStringLiteral(" (block '%1' used at %2:%3:%4)")
+                               .arg(*name, QFileInfo(outer.file).fileName())
+                               .arg(YamlReader::line(use))
+                               .arg(YamlReader::column(use));
+    for (const BlockDef::Param &p : def->params) {
+        if (params.contains(p.name))
+            continue;
+        if (!p.defaultValue) {
+            r.error(use,
+                    QStringLiteral("block '%1' needs parameter '%2' (give it in with:)").arg(*name, p.name));
+            ok = false;
+            continue;
+        }
+        r.setContext({def->where.file, def->where.suffix + usedAt});
+        if (const auto v = m_scope.value(*p.defaultValue, QStringLiteral("parameter %1").arg(p.name)))
+            params.insert(p.name, *v);
+        else
+            ok = false;
+        r.setContext(outer);
+    }
+    if (!ok)
+        return;
+    r.setContext({def->where.file, def->where.suffix + usedAt});
+    m_scope.push(params);
+    m_useChain.append(*name);
+    int index = 0;
+    for (const YAML::Node &item : def->steps)
+        readItem(item, index++, out);
+    m_useChain.removeLast();
+    m_scope.pop();
+    r.setContext(outer);
+}
+
+std::optional<QString> ScenarioParser::templated(const YAML::Node &n, const QString &what,
+                                                 std::optional<QString> *templ) {
+    const auto e = m_scope.expand(n, what, true);
+    if (!e)
+        return std::nullopt;
+    if (e->runtime) {
+        *templ = e->text;
+        return QString();
+    }
+    return e->text;
+}
+
+void ScenarioParser::declareCaptures(const Step &step) {
+    if (!step.expect || !step.expect->match.isValid())
+        return;
+    for (const QString &name : step.expect->match.namedCaptureGroups()) {
+        if (!name.isEmpty())
+            m_scope.declareRuntime(name);
+    }
+}
+
+void ScenarioParser::readRetry(const YAML::Node &n, Step &step) {
+    const YAML::Node retry = n["retry"];
+    const YAML::Node until = n["until"];
+    if (!retry && !until)
+        return;
+    if (!step.expect) {
+        r.error(retry ? retry : until,
+                QStringLiteral("retry and until need an expect: they try an exchange again until it passes"));
+        return;
+    }
+    RetrySpec spec;
+    if (retry && r.requireMap(retry, QStringLiteral("retry"))) {
+        r.checkKeys(retry, {"times", "within", "every"});
+        if (retry["times"])
+            spec.times = r.integer(retry["times"], QStringLiteral("times"), 1, 1'000'000);
+        if (retry["within"]) {
+            spec.within = r.duration(retry["within"], QStringLiteral("within"));
+            if (spec.within && spec.within->count() <= 0)
+                r.error(retry["within"], QStringLiteral("within must be longer than zero"));
+        }
+        if (retry["every"]) {
+            spec.every = r.duration(retry["every"], QStringLiteral("every")).value_or(Nanoseconds(0));
+            if (spec.every.count() < 0)
+                r.error(retry["every"], QStringLiteral("every must not be negative"));
+        }
+        if (!retry["times"] && !retry["within"])
+            r.error(retry,
+                    QStringLiteral("retry needs times (tries in all) or within (how long to keep trying)"));
+    }
+    if (until) {
+        if (!retry)
+            r.error(until, QStringLiteral("until needs a bound: add retry: {within: 10s, every: 250ms} or "
+                                          "retry: {times: N}"));
+        // The step's own captures are known to its until.
+        declareCaptures(step);
+        if (const auto c = m_scope.condition(until, QStringLiteral("until"))) {
+            if (c->value && !*c->value)
+                r.error(until, QStringLiteral("until is always false: the step could never pass"));
+            else if (!c->value)
+                spec.until = c->source;
+        }
+    }
+    step.retry = spec;
 }
 
 // A run whose steps check nothing would PASS having verified nothing: refused.
@@ -193,7 +493,7 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
     r.checkKeys(n, {"name", "devices", "send", "expect", "stream", "measure", "record", "wait", "repeat",
-                    "fault", "clear"});
+                    "retry", "until", "for_each", "if", "fault", "clear"});
     m_stepDevices.clear();
     if (const YAML::Node devs = n["devices"])
         readStepDevices(devs, n, step);
@@ -203,8 +503,11 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
         r.error(n["stream"], QStringLiteral("a step has expect or stream, not both"));
     if ((n["fault"] || n["clear"]) && (n["send"] || n["expect"] || n["stream"]))
         r.error(n, QStringLiteral("fault and clear are steps of their own, without send or expect"));
-    if (const YAML::Node f = n["fault"])
+    if (const YAML::Node f = n["fault"]) {
         step.fault = readFaultEntry(r, f, m_fixture, m_devices, true);
+        if (step.fault)
+            step.fault->text = m_scope.expandText(step.fault->text); // recorded with its values
+    }
     if (const YAML::Node c = n["clear"]) {
         if (const auto target = r.string(c, QStringLiteral("clear"))) {
             if (*target != u"all" && !m_devices.contains(*target) && !m_fixture.proxy(*target))
@@ -212,12 +515,17 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
             step.clear = *target;
         }
     }
-    if (n["name"])
+    bool nameComputed = false; // a name with ${...} tells the iterations of a sweep apart by itself
+    if (n["name"]) {
+        nameComputed = n["name"].IsScalar() && hasTemplate(toQString(n["name"].Scalar()));
         step.name = r.string(n["name"], QStringLiteral("name")).value_or(QString());
+    }
     if (const YAML::Node send = n["send"]) {
         SendSpec spec;
         if (send.IsScalar()) {
-            spec.line = toQString(send.Scalar()).toUtf8();
+            spec.line = templated(send, QStringLiteral("send"), &step.templates.sendLine)
+                            .value_or(QString())
+                            .toUtf8();
             spec.device = defaultDevice(send);
         } else if (r.requireMap(send, QStringLiteral("send"))) {
             r.checkKeys(send, {"to", "line"});
@@ -228,7 +536,9 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
             if (!send["line"])
                 r.error(send, QStringLiteral("send needs a line"));
             else
-                spec.line = r.string(send["line"], QStringLiteral("line")).value_or(QString()).toUtf8();
+                spec.line = templated(send["line"], QStringLiteral("line"), &step.templates.sendLine)
+                                .value_or(QString())
+                                .toUtf8();
         }
         step.send = spec;
     }
@@ -263,17 +573,30 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
         }
     }
     if (n["wait"]) {
-        step.wait = r.duration(n["wait"], QStringLiteral("wait"));
-        if (step.wait && step.wait->count() < 0)
-            r.error(n["wait"], QStringLiteral("wait must not be negative"));
+        const bool runtime = n["wait"].IsScalar()
+                             && m_scope.expand(n["wait"], QStringLiteral("wait"), true)
+                                    .value_or(LoadScope::Expanded{})
+                                    .runtime;
+        if (runtime) {
+            step.templates.wait = m_scope.expand(n["wait"], QStringLiteral("wait"), true)->text;
+            step.wait = Nanoseconds(0);
+        } else {
+            step.wait = r.duration(n["wait"], QStringLiteral("wait"));
+            if (step.wait && step.wait->count() < 0)
+                r.error(n["wait"], QStringLiteral("wait must not be negative"));
+        }
     }
     if (n["repeat"])
         readRepeat(n["repeat"], step.repeat);
+    step.bindings = m_outerBindings;
+    step.templates.conditions = m_outerConditions;
     if (step.name.isEmpty()) {
         if (step.send)
-            step.name = QString::fromUtf8(step.send->line);
+            step.name =
+                step.templates.sendLine ? *step.templates.sendLine : QString::fromUtf8(step.send->line);
         else if (step.expect)
-            step.name = QStringLiteral("expect %1").arg(step.expect->match.pattern());
+            step.name = QStringLiteral("expect %1")
+                            .arg(step.templates.match ? *step.templates.match : step.expect->match.pattern());
         else if (step.stream)
             step.name = QStringLiteral("stream %1").arg(formatDuration(step.stream->window));
         else if (step.fault)
@@ -283,6 +606,9 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
         else
             step.name = QStringLiteral("step %1").arg(index + 1);
     }
+    if (!m_outerBindings.isEmpty() && !nameComputed)
+        step.name += QStringLiteral(" [%1]").arg(bindingsText(m_outerBindings));
+    readRetry(n, step);
     m_stepDevices.clear();
 }
 
@@ -330,11 +656,22 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
             pattern.emplace(match);
         else
             r.error(n, QStringLiteral("expect needs match (a regular expression)"));
-        if (n["within"]) {
-            const auto within = r.duration(n["within"], QStringLiteral("within"));
-            if (within && within->count() <= 0)
-                r.error(n["within"], QStringLiteral("within must be longer than zero"));
-            spec.within = within.value_or(Nanoseconds(0));
+        if (n["within"] && !n["within"].IsScalar()) {
+            r.duration(n["within"], QStringLiteral("within")); // says what it must be
+        } else if (n["within"]) {
+            std::optional<QString> runtime;
+            const auto text = templated(n["within"], QStringLiteral("within"), &runtime);
+            if (runtime) {
+                step.templates.within = runtime;
+            } else if (text) {
+                QString why;
+                const auto within = parseDuration(*text, &why);
+                if (!within)
+                    r.error(n["within"], QStringLiteral("within: %1").arg(why));
+                else if (within->count() <= 0)
+                    r.error(n["within"], QStringLiteral("within must be longer than zero"));
+                spec.within = within.value_or(Nanoseconds(0));
+            }
         }
         if (n["skip_unmatched"])
             spec.skipUnmatched =
@@ -345,7 +682,19 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
     if (spec.device.isEmpty())
         spec.device = step.send ? step.send->device : defaultDevice(n);
     if (pattern) {
-        if (const auto text = r.string(*pattern, QStringLiteral("match"))) {
+        std::optional<QString> runtime;
+        if (const auto text = templated(*pattern, QStringLiteral("match"), &runtime); text && runtime) {
+            // Checked when the run fills it in; its literal parts tell which captures it defines.
+            step.templates.match = runtime;
+            QString why;
+            int at = 0;
+            QString literal;
+            if (const auto t = parseTemplate(*runtime, &why, &at)) {
+                for (const TemplatePart &p : t->parts)
+                    literal += p.isExpression ? QString() : p.text;
+            }
+            spec.match = QRegularExpression(literal);
+        } else if (text) {
             spec.match = QRegularExpression(*text);
             if (!spec.match.isValid()) {
                 // A quoted scalar's mark is its opening quote; the pattern starts one column later.
@@ -366,7 +715,8 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
     step.expect = spec;
 }
 
-std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QString &what) {
+std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QString &what,
+                                               const std::function<void(bool, const QString &)> &onRuntime) {
     Range range;
     if (!(n.IsSequence() && n.size() == 2) && !n.IsMap()) {
         r.error(n,
@@ -378,7 +728,26 @@ std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QStrin
     const YAML::Node low = n.IsMap() ? n["low"] : n[0];
     const YAML::Node high = n.IsMap() ? n["high"] : n[1];
     // An infinite bound is no bound, written as ~ so that a reader sees it is open.
+    bool runtimeBound = false;
     const auto bound = [&](const YAML::Node &b, const QString &side) -> std::optional<double> {
+        if (b.IsScalar() && hasTemplate(toQString(b.Scalar()))) {
+            const auto e = m_scope.expand(b, QStringLiteral("%1 %2").arg(what, side), bool(onRuntime));
+            if (!e)
+                return std::nullopt;
+            if (e->runtime) {
+                onRuntime(side == u"low", e->text);
+                runtimeBound = true;
+                return std::nullopt;
+            }
+            bool ok = false;
+            const double v = e->text.toDouble(&ok);
+            if (!ok || !std::isfinite(v)) {
+                r.error(
+                    b, QStringLiteral("%1 %2 must be a finite number; it gives %3").arg(what, side, e->text));
+                return std::nullopt;
+            }
+            return v;
+        }
         // YAML spells them .inf, -.inf and .nan, which number() does not read: the same message for them.
         QString text = b.IsScalar() ? toQString(b.Scalar()).toLower() : QString();
         if (text.startsWith(u'-') || text.startsWith(u'+'))
@@ -396,6 +765,7 @@ std::optional<Range> ScenarioParser::readRange(const YAML::Node &n, const QStrin
         range.low = bound(low, QStringLiteral("low"));
     if (high && !high.IsNull())
         range.high = bound(high, QStringLiteral("high"));
+    (void)runtimeBound;
     if (range.low && range.high && *range.low > *range.high) {
         r.error(n, QStringLiteral("%1: low (%2) is greater than high (%3)")
                        .arg(what)
@@ -425,11 +795,26 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step) {
             r.checkKeys(m, {"unit", "limits", "marginal"});
             if (m["unit"])
                 spec.unit = r.string(m["unit"], QStringLiteral("unit")).value_or(QString());
+            const int index = static_cast<int>(step.measure.size());
+            bool runtime = false;
+            const auto onRuntime = [&](BoundTemplate::Which low, BoundTemplate::Which high) {
+                return [&, low, high](bool isLow, const QString &source) {
+                    step.templates.bounds.append({index, isLow ? low : high, source});
+                    runtime = true;
+                };
+            };
             if (m["limits"])
-                spec.limits = readRange(m["limits"], QStringLiteral("limits")).value_or(Range{});
+                spec.limits =
+                    readRange(m["limits"], QStringLiteral("limits"),
+                              onRuntime(BoundTemplate::Which::LimitLow, BoundTemplate::Which::LimitHigh))
+                        .value_or(Range{});
             if (m["marginal"]) {
-                const auto marginal = readRange(m["marginal"], QStringLiteral("marginal"));
-                if (marginal) {
+                const auto marginal = readRange(
+                    m["marginal"], QStringLiteral("marginal"),
+                    onRuntime(BoundTemplate::Which::MarginalLow, BoundTemplate::Which::MarginalHigh));
+                if (marginal && runtime) {
+                    spec.marginal = *marginal; // checked against the limits when the run computes them
+                } else if (marginal) {
                     const bool inside =
                         (!spec.limits.low || (marginal->low && *marginal->low >= *spec.limits.low))
                         && (!spec.limits.high || (marginal->high && *marginal->high <= *spec.limits.high));
@@ -453,13 +838,13 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step) {
 namespace {
 
 std::optional<Scenario> parseScenario(YamlReader &r, const YAML::Node &root, const Fixture &fixture,
-                                      SourceErrors *errors) {
+                                      const ScenarioOptions &options, SourceErrors *errors) {
     Scenario s;
     s.path = r.file();
     s.name = QFileInfo(r.file()).completeBaseName();
     if (r.ok()) {
         try {
-            ScenarioParser parser(r, fixture);
+            ScenarioParser parser(r, fixture, options);
             parser.parse(root, s);
         } catch (const YAML::Exception &e) {
             r.internalError(e);
@@ -475,17 +860,19 @@ std::optional<Scenario> parseScenario(YamlReader &r, const YAML::Node &root, con
 
 } // namespace
 
-std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture, SourceErrors *errors) {
+std::optional<Scenario> loadScenario(const QString &path, const Fixture &fixture, SourceErrors *errors,
+                                     const ScenarioOptions &options) {
     YamlReader r(path);
     const YAML::Node root = r.load();
-    return parseScenario(r, root, fixture, errors);
+    return parseScenario(r, root, fixture, options, errors);
 }
 
 std::optional<Scenario> loadScenarioText(const QByteArray &text, const QString &fileName,
-                                         const Fixture &fixture, SourceErrors *errors) {
+                                         const Fixture &fixture, SourceErrors *errors,
+                                         const ScenarioOptions &options) {
     YamlReader r(fileName);
     const YAML::Node root = r.loadText(text);
-    return parseScenario(r, root, fixture, errors);
+    return parseScenario(r, root, fixture, options, errors);
 }
 
 } // namespace hil

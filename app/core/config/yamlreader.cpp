@@ -99,7 +99,24 @@ void YamlReader::internalError(const YAML::Exception &e) {
 }
 
 void YamlReader::errorAt(int lineNo, int col, const QString &message) {
-    m_errors.append(SourceError{m_file, lineNo, col, message});
+    const SourceError e{m_file, lineNo, col, message + m_suffix};
+    // A node read more than once (a step of a sweep, a block used twice) reports its problem once.
+    for (const SourceError &known : std::as_const(m_errors)) {
+        if (known.file == e.file && known.line == e.line && known.column == e.column
+            && known.message == e.message)
+            return;
+    }
+    m_errors.append(e);
+}
+
+std::optional<QString> YamlReader::scalarText(const YAML::Node &node, const QString &what) {
+    if (!node.IsScalar()) {
+        error(node, QStringLiteral("%1 must be a text value").arg(what));
+        return std::nullopt;
+    }
+    if (m_expander)
+        return m_expander(node, what);
+    return toQString(node.Scalar());
 }
 
 bool YamlReader::requireMap(const YAML::Node &node, const QString &what) {
@@ -154,17 +171,16 @@ void YamlReader::checkKeys(const YAML::Node &map, std::initializer_list<const ch
 }
 
 std::optional<QString> YamlReader::string(const YAML::Node &node, const QString &what) {
-    if (!node.IsScalar()) {
-        error(node, QStringLiteral("%1 must be a text value").arg(what));
-        return std::nullopt;
-    }
-    return toQString(node.Scalar());
+    return scalarText(node, what);
 }
 
 std::optional<double> YamlReader::number(const YAML::Node &node, const QString &what) {
     if (node.IsScalar()) {
+        const auto text = scalarText(node, what);
+        if (!text)
+            return std::nullopt;
         bool ok = false;
-        const double v = toQString(node.Scalar()).toDouble(&ok);
+        const double v = text->trimmed().toDouble(&ok);
         if (ok && !std::isnan(v)) // "nan" reads as a double, but no limit or rate can be NaN
             return v;
     }
@@ -175,8 +191,11 @@ std::optional<double> YamlReader::number(const YAML::Node &node, const QString &
 std::optional<qint64> YamlReader::integer(const YAML::Node &node, const QString &what, qint64 min,
                                           qint64 max) {
     if (node.IsScalar()) {
+        const auto text = scalarText(node, what);
+        if (!text)
+            return std::nullopt;
         bool ok = false;
-        const qint64 v = toQString(node.Scalar()).toLongLong(&ok);
+        const qint64 v = text->trimmed().toLongLong(&ok);
         if (ok && v >= min && v <= max)
             return v;
         if (ok) {
@@ -190,7 +209,10 @@ std::optional<qint64> YamlReader::integer(const YAML::Node &node, const QString 
 
 std::optional<bool> YamlReader::boolean(const YAML::Node &node, const QString &what) {
     if (node.IsScalar()) {
-        const QString s = toQString(node.Scalar()).toLower();
+        const auto text = scalarText(node, what);
+        if (!text)
+            return std::nullopt;
+        const QString s = text->toLower();
         if (s == u"true" || s == u"yes" || s == u"on")
             return true;
         if (s == u"false" || s == u"no" || s == u"off")
@@ -205,8 +227,11 @@ std::optional<Nanoseconds> YamlReader::duration(const YAML::Node &node, const QS
         error(node, QStringLiteral("%1 must be a duration such as 250ms, 30s or 8h").arg(what));
         return std::nullopt;
     }
+    const auto text = scalarText(node, what);
+    if (!text)
+        return std::nullopt;
     QString why;
-    const auto d = parseDuration(toQString(node.Scalar()), &why);
+    const auto d = parseDuration(*text, &why);
     if (!d) {
         error(node, QStringLiteral("%1: %2").arg(what, why));
         return std::nullopt;

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <yaml-cpp/yaml.h>
@@ -29,6 +30,25 @@ public:
     YAML::Node loadText(const QByteArray &text);
 
     const QString &file() const { return m_file; }
+
+    // Where errors are placed while a loader reads nodes of another file (an included one) or reuses nodes
+    // in another context (a block used at a step): errors then name `file` and end with `suffix`.
+    struct Context {
+        QString file;
+        QString suffix;
+    };
+    Context context() const { return {m_file, m_suffix}; }
+    void setContext(const Context &c) {
+        m_file = c.file;
+        m_suffix = c.suffix;
+    }
+
+    // Evaluates the ${...} of a scalar for the typed readers below: the text, or nullopt after recording
+    // an error. Unset: scalars are taken as written.
+    using Expander = std::function<std::optional<QString>(const YAML::Node &node, const QString &what)>;
+    void setExpander(Expander expander) { m_expander = std::move(expander); }
+    // The text of a scalar node through the expander (nullopt after an error; not a scalar is an error).
+    std::optional<QString> scalarText(const YAML::Node &node, const QString &what);
     const SourceErrors &errors() const { return m_errors; }
     bool ok() const { return m_errors.isEmpty(); }
 
@@ -59,6 +79,8 @@ public:
 
 private:
     QString m_file;
+    QString m_suffix;
+    Expander m_expander;
     SourceErrors m_errors;
     YAML::Node m_root;
 };

@@ -4,6 +4,7 @@
 #include "core/base/printable.h"
 #include "core/run/measurementextraction.h"
 #include "core/run/schedule.h"
+#include "core/run/stepresolver.h"
 #include "core/run/streamwatch.h"
 #include "core/session/bench.h"
 #include "core/session/devicesession.h"
@@ -37,6 +38,13 @@ DeviceLane::DeviceLane(QString device, Bench *bench, const Fixture &fixture, Lan
     m_wait.setTimerType(Qt::PreciseTimer);
     connect(&m_wait, &QTimer::timeout, this, &DeviceLane::next);
     m_connectWait.setSingleShot(true);
+    m_retry.setSingleShot(true);
+    m_retry.setTimerType(Qt::PreciseTimer);
+    connect(&m_retry, &QTimer::timeout, this, [this] {
+        setState(State::Due);
+        m_waitSinceNs = -1;
+        exchange();
+    });
     connect(&m_connectWait, &QTimer::timeout, this, [this] {
         disconnect(m_waitConnected);
         exchange();
@@ -46,6 +54,7 @@ DeviceLane::DeviceLane(QString device, Bench *bench, const Fixture &fixture, Lan
 void DeviceLane::start(LaneJob job) {
     Q_ASSERT(m_state == State::Idle);
     m_job = std::move(job);
+    m_template = m_job.step;
     m_repetition = 0;
     m_slot = 0;
     m_loopStartNs = m_job.dueNs;
@@ -63,6 +72,7 @@ StepResult DeviceLane::newResult() const {
     r.repetition = m_repetition;
     r.step = step.name;
     r.bindings = step.bindings;
+    r.attempt = m_try;
     r.device = step.send     ? step.send->device
                : step.expect ? step.expect->device
                : step.stream ? step.stream->device
@@ -77,6 +87,8 @@ void DeviceLane::due() {
     }
     m_startedNs = monotonicNs();
     m_waitSinceNs = -1;
+    m_try = 1;
+    m_firstTryNs = m_startedNs;
     exchange();
 }
 
@@ -102,7 +114,20 @@ void DeviceLane::exchange() {
 
     StepResult r = newResult();
     r.startNs = m_host.runNs(begun);
-    r.latenessNs = std::max<qint64>(0, begun - m_deadlineNs);
+    r.latenessNs = m_try > 1 ? 0 : std::max<qint64>(0, begun - m_deadlineNs);
+    if (m_template.templates.hasFields()) {
+        // Each try computes its ${...} from the variables as they are now (a capture of the last answer).
+        Step resolved = m_template;
+        QString why;
+        if (!m_host.resolver().resolve(resolved, &why)) {
+            r.verdict = Verdict::Error;
+            r.endNs = m_host.runNs(monotonicNs());
+            r.message = QStringLiteral("step '%1': %2").arg(step.name, why);
+            exchangeDone(std::move(r), false);
+            return;
+        }
+        m_job.step = std::move(resolved);
+    }
 
     qint64 sendNs = -1;
     if (step.send) {
@@ -189,6 +214,7 @@ void DeviceLane::exchange() {
             case DeviceSession::Answer::Outcome::Matched:
                 r.response = a.line;
                 evaluate(r, a.match);
+                m_host.resolver().learn(st, a.match, r.measurements);
                 break;
             case DeviceSession::Answer::Outcome::Mismatch:
                 r.verdict = Verdict::Fail;
@@ -249,7 +275,51 @@ void DeviceLane::evaluate(StepResult &r, const QRegularExpressionMatch &match) {
         m_host.laneRecordsInfo(it.key(), match.captured(it.value()));
 }
 
+bool DeviceLane::retryAfter(StepResult &r) {
+    const std::optional<RetrySpec> &retry = m_job.step.retry;
+    bool holds = r.verdict == Verdict::Pass;
+    if (holds && retry->until) {
+        QString why;
+        const auto until = m_host.resolver().untilHolds(m_job.step, &why);
+        if (!until) {
+            r.verdict = Verdict::Error;
+            r.message = QStringLiteral("until %1: %2").arg(*retry->until, why);
+            return false;
+        }
+        holds = *until;
+    }
+    if (holds)
+        return false;
+    const qint64 now = monotonicNs();
+    const bool moreTries =
+        (!retry->times || m_try < *retry->times)
+        && (!retry->within || now + retry->every.count() - m_firstTryNs < retry->within->count())
+        && !m_host.phaseStopping();
+    if (moreTries) {
+        r.retried = true;
+        return true;
+    }
+    if (r.verdict == Verdict::Pass) { // the exchange passed but its until never held
+        r.verdict = Verdict::Fail;
+        r.marginal = false;
+        r.message = QStringLiteral("until %1 was still false after %2 tries in %3")
+                        .arg(*retry->until)
+                        .arg(m_try)
+                        .arg(formatDuration(Nanoseconds(now - m_firstTryNs)));
+    }
+    return false;
+}
+
 void DeviceLane::exchangeDone(StepResult r, bool deviceLost) {
+    if (m_job.step.retry && !deviceLost && retryAfter(r)) {
+        m_host.laneResult(std::move(r), false);
+        if (m_state == State::Idle)
+            return;
+        ++m_try;
+        setState(State::Waiting);
+        m_retry.start(msUntil(monotonicNs() + m_job.step.retry->every.count(), monotonicNs()));
+        return;
+    }
     m_host.laneResult(std::move(r), deviceLost);
     if (m_state == State::Idle)
         return; // the result ended the run (a store that failed, say)
@@ -289,6 +359,7 @@ void DeviceLane::stopWaits() {
     m_deadline.stop();
     m_wait.stop();
     m_connectWait.stop();
+    m_retry.stop();
     disconnect(m_waitIdle);
     disconnect(m_waitConnected);
 }

@@ -14,6 +14,7 @@ namespace hil {
 
 class Bench;
 class DeviceSession;
+class StepResolver;
 class StreamWatch;
 
 // What a lane needs from the run it works for.
@@ -31,6 +32,8 @@ public:
     virtual bool phaseStopping() const = 0;
     virtual bool paused() const = 0;
     virtual qint64 runNs(qint64 monoNs) const = 0;
+    // The run's variables and the evaluation of step fields that use them.
+    virtual StepResolver &resolver() = 0;
 };
 
 // One step as one device runs it: the step with its device filled in, where it sits in the run, and when
@@ -72,6 +75,9 @@ private:
     void due();
     void exchange();
     void exchangeDone(StepResult r, bool deviceLost);
+    // A try of a `retry:`/`until:` step that did not pass: whether another try follows (it is then
+    // recorded as retried and scheduled). Sets the final verdict of an until that never held.
+    bool retryAfter(StepResult &r);
     void next();
     void evaluate(StepResult &r, const QRegularExpressionMatch &match);
     void watchStream(StepResult r, qint64 sendNs);
@@ -85,17 +91,21 @@ private:
 
     State m_state = State::Idle;
     LaneJob m_job;
+    Step m_template; // the job's step as written; m_job.step is it with its ${...} filled in for a try
     qint64 m_repetition = 0;
     qint64 m_slot = 0;
     qint64 m_loopStartNs = 0;  // start of the step's repeat
     qint64 m_deadlineNs = 0;   // when the current run was due
     qint64 m_startedNs = 0;    // when the current run began (waiting for the device included)
     qint64 m_waitSinceNs = -1; // when the current run began waiting for its device to reconnect
+    int m_try = 1;             // of a retry/until step, within the current run
+    qint64 m_firstTryNs = 0;
     DeviceSession *m_expecting = nullptr;
     StreamWatch *m_stream = nullptr; // the window of a `stream:` step in flight (a child)
     DeadlineTimer m_deadline;
     QTimer m_wait;        // the step's `wait:` after an exchange
     QTimer m_connectWait; // budget for the device to come back
+    QTimer m_retry;       // the next try of a retry/until step
     QMetaObject::Connection m_waitIdle;
     QMetaObject::Connection m_waitConnected;
 };

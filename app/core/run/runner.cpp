@@ -186,14 +186,39 @@ void Runner::runStep() {
         return;
     }
     const Step &step = m_scenario.phase(phase())[m_stepIndex];
+    if (!stepRuns(step)) {
+        stepDone();
+        return;
+    }
     if (step.fault)
         m_faults->inject(*step.fault, false);
     if (step.clear)
         m_faults->clear(*step.clear);
     if (!step.send && !step.expect && !step.stream) {
         // Waits, faults and clears record no result of their own: they shape the steps around them.
-        if (step.wait)
-            m_waitTimer.start(static_cast<int>((step.wait->count() + 999'999) / 1'000'000));
+        std::optional<Nanoseconds> wait = step.wait;
+        if (step.templates.wait) {
+            Step resolved = step;
+            QString why;
+            if (!m_resolver.resolve(resolved, &why)) {
+                StepResult r;
+                r.phase = phase();
+                r.iteration = phase() == Phase::Steps ? m_iteration : 0;
+                r.stepIndex = m_stepIndex;
+                r.step = step.name;
+                r.bindings = step.bindings;
+                r.startNs = r.endNs = rel(monotonicNs());
+                r.verdict = Verdict::Error;
+                r.message = QStringLiteral("step '%1': %2").arg(step.name, why);
+                laneResult(std::move(r), false);
+                if (!isFinished())
+                    stepDone();
+                return;
+            }
+            wait = resolved.wait;
+        }
+        if (wait)
+            m_waitTimer.start(static_cast<int>((wait->count() + 999'999) / 1'000'000));
         else
             stepDone();
         return;
@@ -224,10 +249,48 @@ void Runner::runStep() {
     }
 }
 
+bool Runner::stepRuns(const Step &step) {
+    if (step.templates.conditions.isEmpty())
+        return true;
+    QString why;
+    const auto holds = m_resolver.conditionsHold(step, &why);
+    if (holds && *holds)
+        return true;
+    const QStringList devices = step.send || step.expect || step.stream ? stepDevices(step) : QStringList();
+    if (holds) {
+        emitEvent(monotonicNs(), EventKind::Skip, devices.value(0),
+                  QStringLiteral("%1: skipped, its if is false (%2)")
+                      .arg(step.name, step.templates.conditions.join(QStringLiteral(" and "))));
+        return false;
+    }
+    StepResult r;
+    r.phase = phase();
+    r.iteration = phase() == Phase::Steps ? m_iteration : 0;
+    r.stepIndex = m_stepIndex;
+    r.step = step.name;
+    r.device = devices.value(0);
+    r.bindings = step.bindings;
+    r.startNs = r.endNs = rel(monotonicNs());
+    r.verdict = Verdict::Error;
+    r.message = QStringLiteral("step '%1': %2").arg(step.name, why);
+    laneResult(std::move(r), false);
+    return false;
+}
+
+void Runner::noteFailFast(const StepResult &result) {
+    if (!m_scenario.failFast || m_failedFast || m_state != RunState::Steps || result.expected
+        || result.retried || (result.verdict != Verdict::Fail && result.verdict != Verdict::Error))
+        return;
+    m_failedFast = true;
+    emitEvent(monotonicNs(), EventKind::Skip, result.device,
+              QStringLiteral("fail_fast: the steps end at the first failure (%1)").arg(result.step));
+}
+
 void Runner::laneResult(StepResult &&result, bool deviceLost) {
     if (isFinished())
         return;
     record(result);
+    noteFailFast(result);
     if (deviceLost)
         noteLostDevice(result);
     if (m_state == RunState::Setup && result.verdict != Verdict::Pass)
@@ -240,7 +303,8 @@ void Runner::laneDone() {
 }
 
 bool Runner::phaseStopping() const {
-    return (m_state == RunState::Setup && m_setupFailed) || (m_state == RunState::Steps && deviceLost());
+    return (m_state == RunState::Setup && m_setupFailed)
+           || (m_state == RunState::Steps && (deviceLost() || m_failedFast));
 }
 
 void Runner::laneRecordsInfo(const QString &field, const QString &value) {

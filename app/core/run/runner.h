@@ -7,6 +7,7 @@
 #include "core/run/results.h"
 #include "core/run/runledger.h"
 #include "core/run/runstate.h"
+#include "core/run/stepresolver.h"
 
 #include <QMap>
 #include <QObject>
@@ -88,6 +89,10 @@ private:
     bool deviceLost() const { return !m_lostDevice.isEmpty(); }
     bool paused() const override { return m_paused; }
     qint64 runNs(qint64 monoNs) const override { return rel(monoNs); }
+    StepResolver &resolver() override { return m_resolver; }
+    // A step's `if:` conditions that the run decides: false skips it (an event), an error records it.
+    bool stepRuns(const Step &step);
+    void noteFailFast(const StepResult &result);
 
     // Moves the run on by `event` (nextRunState()); the only place the state changes.
     void transition(RunEvent event);
@@ -140,6 +145,9 @@ private:
     bool m_paused = false;
     bool m_heldByPause = false; // the next step came due while paused
     qint64 m_pausedAtNs = 0;
+
+    StepResolver m_resolver;   // the variables the run learns, and the ${...} of steps that use them
+    bool m_failedFast = false; // fail_fast: a failure ended the steps
 
     RunCounts m_counts;
     QStringList m_verdictReasons;
