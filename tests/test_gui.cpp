@@ -35,6 +35,8 @@
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
+#include <QFileInfo>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QSettings>
@@ -113,6 +115,12 @@ std::unique_ptr<MainWindow> benchWindow(const Workspace &ws, const char *scenari
 
 bool finished(const MainWindow &w) {
     return w.lastVerdict().has_value() && !w.controller()->isActive();
+}
+
+void writeFile(const QString &path, const char *text) {
+    QFile f(path);
+    BOOST_REQUIRE(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    BOOST_REQUIRE(f.write(text) == static_cast<qint64>(qstrlen(text)));
 }
 
 // The rows of column `column` in a model, as displayed.
@@ -278,6 +286,107 @@ BOOST_AUTO_TEST_CASE(editor_lists_problems_by_line_and_jumps_there) {
                == h->format(hil::gui::YamlHighlighter::Token::Keyword).foreground().color());
     BOOST_TEST(formatAt(6, 35).foreground().color()
                == h->format(hil::gui::YamlHighlighter::Token::String).foreground().color());
+}
+
+// The scenario language in the editor: an unknown variable is a problem at its line and column, a sweep
+// of a block from an included file validates clean (the include is found next to the edited file, saved
+// or not), and expressions have a colour of their own.
+BOOST_AUTO_TEST_CASE(editor_validates_the_scenario_language) {
+    hil::SourceErrors errors;
+    const auto fixture = hil::loadFixture(source("fixtures/sim-bench.yaml"), &errors);
+    BOOST_REQUIRE(fixture.has_value());
+    QTemporaryDir dir;
+    BOOST_REQUIRE(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("language.yaml"));
+    writeFile(path, "devices: [psu]\nsteps:\n  - send: '*IDN?'\n    expect: '^ACME'\n");
+    BOOST_REQUIRE(QDir(dir.path()).mkpath(QStringLiteral("blocks")));
+    writeFile(dir.filePath(QStringLiteral("blocks/set.yaml")),
+              "blocks:\n"
+              "  set:\n"
+              "    params: {volts: ~}\n"
+              "    steps:\n"
+              "      - name: \"set ${volts} V\"\n"
+              "        send: \"VOLT ${fmt('%.2f', volts)}\"\n"
+              "        expect: '^OK$'\n");
+    hil::gui::ScenarioEditor editor;
+    QString error;
+    BOOST_REQUIRE(editor.openFile(path, &error));
+    const auto type = [&](const char *text) {
+        QTextCursor c(editor.editor()->document());
+        c.select(QTextCursor::Document);
+        c.insertText(QString::fromUtf8(text));
+    };
+
+    type("devices: [psu]\n"
+         "vars:\n"
+         "  v_max: 3.3\n"
+         "steps:\n"
+         "  - send: \"VOLT ${nope * 2}\"\n"
+         "    expect: '^OK$'\n");
+    BOOST_TEST(editor.isModified());
+    BOOST_TEST(!editor.validate(&*fixture).has_value());
+    BOOST_REQUIRE(editor.errors().size() == 1);
+    const hil::SourceError &e = editor.errors().front();
+    BOOST_TEST(QFileInfo(e.file).fileName() == QStringLiteral("language.yaml"));
+    BOOST_TEST(e.line == 5);
+    BOOST_TEST(e.column == 19); // the n of nope
+    BOOST_TEST(e.toString().contains(QStringLiteral("language.yaml:5:19: unknown variable 'nope'")));
+    QListWidget *list = editor.problemList();
+    BOOST_REQUIRE(list->count() == 1);
+    BOOST_TEST(
+        list->item(0)->text().startsWith(QStringLiteral("Line 5, column 19: unknown variable 'nope'")));
+    emit list->itemActivated(list->item(0));
+    BOOST_TEST(editor.editor()->currentLine() == 5);
+
+    type("devices: [psu]\n"
+         "include: blocks/set.yaml\n"
+         "vars:\n"
+         "  v_max: 3.3\n"
+         "steps:\n"
+         "  - use: {block: set, with: {volts: \"${V}\"}}\n"
+         "    for_each: {V: {from: 3.0, to: \"${v_max}\", step: 0.1}}\n");
+    const auto scenario = editor.validate(&*fixture);
+    BOOST_REQUIRE_MESSAGE(scenario.has_value(),
+                          (editor.errors().isEmpty() ? std::string("no errors")
+                                                     : editor.errors().front().toString().toStdString()));
+    BOOST_TEST(list->count() == 0);
+    BOOST_REQUIRE(scenario->steps.size() == 4);
+    BOOST_TEST(scenario->steps.front().name == QStringLiteral("set 3 V"));
+    BOOST_TEST(QString::fromUtf8(scenario->steps.back().send->line) == QStringLiteral("VOLT 3.30"));
+
+    // A problem inside the included file names that file, not a line of the editor.
+    writeFile(dir.filePath(QStringLiteral("blocks/set.yaml")),
+              "blocks:\n  set:\n    params: {volts: ~}\n    steps:\n      - send: \"${watts}\"\n"
+              "        expect: '^OK$'\n");
+    BOOST_TEST(!editor.validate(&*fixture).has_value());
+    BOOST_REQUIRE(list->count() >= 1);
+    BOOST_TEST(list->item(0)->text().startsWith(
+        QStringLiteral("set.yaml: Line 5, column 18: unknown variable 'watts'")));
+
+    // Highlighting: the new keys are keywords, an expression has its own colour, $${ is no expression.
+    type("vars:\n"
+         "  n: 2\n"
+         "steps:\n"
+         "  - send: \"X ${n * 2} $${n}\"\n"
+         "    for_each: {n: [1, 2]}\n");
+    const auto colourAt = [&](int line, int column) {
+        const QTextBlock block = editor.editor()->document()->findBlockByNumber(line - 1);
+        for (const QTextLayout::FormatRange &r : block.layout()->formats()) {
+            if (column - 1 >= r.start && column - 1 < r.start + r.length)
+                return r.format.foreground().color();
+        }
+        return QColor();
+    };
+    using Token = hil::gui::YamlHighlighter::Token;
+    const hil::gui::YamlHighlighter *h = editor.highlighter();
+    const QColor expression = h->format(Token::Expression).foreground().color();
+    BOOST_TEST(colourAt(1, 1) == h->format(Token::Keyword).foreground().color()); // vars
+    BOOST_TEST(colourAt(5, 5) == h->format(Token::Keyword).foreground().color()); // for_each
+    BOOST_TEST(colourAt(4, 14) == expression);                                    // ${n * 2}
+    BOOST_TEST(colourAt(4, 20) == expression);                                    // its }
+    BOOST_TEST(colourAt(4, 11) == h->format(Token::String).foreground().color()); // X
+    BOOST_TEST(colourAt(4, 23) == h->format(Token::String).foreground().color()); // $${n}
+    BOOST_TEST(expression != h->format(Token::String).foreground().color());
 }
 
 BOOST_AUTO_TEST_CASE(bench_starts_simulators_and_assigns_ports) {
@@ -537,6 +646,24 @@ BOOST_AUTO_TEST_CASE(screenshots, *boost::unit_test::disabled()) {
     BOOST_REQUIRE(waitUntil([&] { return w->historyPanel()->openRunId() == w->lastRunId(); }, 15000));
     shoot("bench-history.png");
     BOOST_TEST_MESSAGE("screenshots in " << str(out));
+}
+
+// The scenario editor on the example sweep (the scenario language's keys and expressions), saved as
+// scenario-editor-language.png; run by name, like the screenshots above.
+BOOST_AUTO_TEST_CASE(language_screenshot, *boost::unit_test::disabled()) {
+    const auto fixture = hil::loadFixture(source("fixtures/sim-bench.yaml"), nullptr);
+    BOOST_REQUIRE(fixture.has_value());
+    const QString out = QStringLiteral(HIL_GUI_SCREENSHOT_DIR);
+    BOOST_REQUIRE(QDir().mkpath(out));
+    hil::gui::ScenarioEditor editor;
+    QString error;
+    BOOST_REQUIRE(editor.openFile(source("scenarios/psu-sweep.yaml"), &error));
+    editor.resize(1100, 740);
+    editor.show();
+    BOOST_TEST(editor.validate(&*fixture).has_value());
+    QCoreApplication::processEvents();
+    BOOST_TEST(editor.grab().save(out + QStringLiteral("/scenario-editor-language.png")));
+    BOOST_TEST_MESSAGE("screenshot in " << str(out));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -68,6 +68,10 @@ BOOST_AUTO_TEST_CASE(vars_precedence_and_types) {
     BOOST_TEST(str(QString::fromUtf8(s->steps[0].send->line)) == "14");
     BOOST_TEST(str(varText(*s, QStringLiteral("sn"))) == "0123");
     QString errors;
+    hil::ScenarioOptions wrongType;
+    wrongType.vars.insert(QStringLiteral("a"), QStringLiteral("abc"));
+    BOOST_TEST(!load(text, &errors, bench(), wrongType));
+    BOOST_TEST(str(errors) == "s.yaml:1:7: --var a=abc: a is a number (like its default)\n");
     o.vars.insert(QStringLiteral("nope"), QStringLiteral("1"));
     BOOST_TEST(!load(text, &errors, bench(), o));
     BOOST_TEST(str(errors)

@@ -13,7 +13,6 @@
 #include <QListWidget>
 #include <QSaveFile>
 #include <QSplitter>
-#include <QTemporaryDir>
 #include <QVBoxLayout>
 #include <tuple>
 
@@ -101,22 +100,11 @@ std::optional<Scenario> ScenarioEditor::validate(const Fixture *fixture) {
         showProblems({}, tr("Open a fixture first: a scenario is validated against the bench it runs on."));
         return std::nullopt;
     }
-    // The text as it is in the editor: unsaved changes go to a copy with the same name.
-    QString path = m_path;
-    QTemporaryDir copyDir;
-    if (isModified()) {
-        path = copyDir.filePath(QFileInfo(m_path).fileName());
-        QFile copy(path);
-        if (!copyDir.isValid() || !copy.open(QIODevice::WriteOnly)
-            || copy.write(m_editor->toPlainText().toUtf8()) < 0) {
-            showProblems({}, tr("Could not write a copy to validate: %1").arg(copy.errorString()));
-            return std::nullopt;
-        }
-    }
+    // The text as it is in the editor, read as if it were the file: `include:` paths are relative to it.
     SourceErrors errors;
-    std::optional<Scenario> scenario = loadScenario(path, *fixture, &errors);
-    if (scenario)
-        scenario->path = m_path;
+    std::optional<Scenario> scenario =
+        isModified() ? loadScenarioText(m_editor->toPlainText().toUtf8(), m_path, *fixture, &errors)
+                     : loadScenario(m_path, *fixture, &errors);
     showProblems(errors, QString());
     if (scenario) {
         int measurements = 0;
@@ -145,12 +133,17 @@ void ScenarioEditor::showProblems(const SourceErrors &errors, const QString &not
     m_problems->clear();
     QList<int> lines;
     for (const SourceError &e : std::as_const(m_errors)) {
+        // A problem in an included file names that file (its lines are not the editor's).
+        const bool elsewhere = !e.file.isEmpty() && QFileInfo(e.file).absoluteFilePath() != m_path;
+        const QString where = elsewhere ? QFileInfo(e.file).fileName() + QStringLiteral(": ") : QString();
         auto *item = new QListWidgetItem(
-            tr("Line %1, column %2: %3").arg(e.line).arg(e.column).arg(e.message), m_problems);
-        item->setData(Qt::UserRole, e.line);
-        item->setData(Qt::UserRole + 1, e.column);
+            where + tr("Line %1, column %2: %3").arg(e.line).arg(e.column).arg(e.message), m_problems);
+        if (!elsewhere) {
+            item->setData(Qt::UserRole, e.line);
+            item->setData(Qt::UserRole + 1, e.column);
+            lines << e.line;
+        }
         item->setForeground(appstyle::fail());
-        lines << e.line;
     }
     if (!note.isEmpty())
         new QListWidgetItem(note, m_problems);

@@ -11,7 +11,11 @@ const char *const kKeywords =
     "name|description|devices|seed|setup|steps|teardown|repeat|faults|send|expect|measure|record|wait|fault|"
     "clear|"
     "to|from|line|match|within|limits|marginal|unit|count|for|every|at|on|link|device|power|sim|serial|tcp|"
-    "metadata|proxies|skip_unmatched|recover|count_failures|random|timeout|terminator";
+    "metadata|proxies|skip_unmatched|recover|count_failures|random|timeout|terminator|"
+    // the scenario language: variables, sweeps, blocks, conditions and retries
+    "vars|include|blocks|params|use|block|with|for_each|step|if|retry|times|until|fail_fast|"
+    // operator prompts and stream checks
+    "prompt|text|kind|choices|stream|rate|min|max|max_gap|checksum";
 
 } // namespace
 
@@ -33,6 +37,9 @@ YamlHighlighter::YamlHighlighter(QTextDocument *document)
     m_formats[static_cast<int>(Token::Number)] = fmt(QColor(0x95, 0x38, 0x00));
     m_formats[static_cast<int>(Token::Constant)] = fmt(QColor(0xcf, 0x22, 0x2e));
     m_formats[static_cast<int>(Token::Punctuation)] = fmt(QColor(0x57, 0x60, 0x6a), true);
+    QTextCharFormat expression = fmt(QColor(0xa4, 0x0e, 0x74), true);
+    expression.setBackground(QColor(0xfb, 0xee, 0xf7));
+    m_formats[static_cast<int>(Token::Expression)] = expression;
 
     const QString keywords = QString::fromLatin1(kKeywords);
     // Order matters: later rules paint over earlier ones; strings and comments come last.
@@ -47,6 +54,10 @@ YamlHighlighter::YamlHighlighter(QTextDocument *document)
         {QRegularExpression(QStringLiteral("\\b(%1)\\s*:(?=\\s|$)").arg(keywords)), Token::Keyword, 1},
         {QRegularExpression(QStringLiteral("\"(?:[^\"\\\\]|\\\\.)*\"")), Token::String, 0},
         {QRegularExpression(QStringLiteral("'(?:[^']|'')*'")), Token::Pattern, 0},
+        // `${...}` inside or outside quotes, up to the first } outside a string (as the loader reads it);
+        // `$${` is a literal and stays as the text around it.
+        {QRegularExpression(QStringLiteral("(?<!\\$)\\$\\{(?:'[^']*'|\"[^\"]*\"|[^}'\"])*\\}?")),
+         Token::Expression, 0},
     };
 }
 

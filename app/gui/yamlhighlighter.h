@@ -8,11 +8,12 @@ namespace hil::gui {
 
 // YAML as fixtures and scenarios use it: comments, keys (the scenario's own keywords in bold), quoted
 // strings (regular expressions in single quotes stand out), numbers and durations, booleans and null,
-// list dashes and flow brackets. Line by line; YAML's block scalars are rare here and shown as text.
+// list dashes and flow brackets, and the `${...}` expressions of the scenario language in a colour of their
+// own. Line by line; YAML's block scalars are rare here and shown as text.
 class YamlHighlighter : public QSyntaxHighlighter {
     Q_OBJECT
 public:
-    enum class Token { Comment, Key, Keyword, String, Pattern, Number, Constant, Punctuation };
+    enum class Token { Comment, Key, Keyword, String, Pattern, Number, Constant, Punctuation, Expression };
 
     explicit YamlHighlighter(QTextDocument *document);
 
@@ -30,7 +31,7 @@ private:
     void apply(const QString &text, const Rule &rule);
 
     QList<Rule> m_rules;
-    QTextCharFormat m_formats[8];
+    QTextCharFormat m_formats[9];
 };
 
 } // namespace hil::gui

@@ -2,6 +2,7 @@
 // in the same run, printed as ratios. See docs/benchmarks.md for what is measured and how to read it.
 
 #include "core/base/duration.h"
+#include "expressionbenchmark.h"
 #include "fleetbenchmark.h"
 #include "guibenchmark.h"
 #include "linkbenchmark.h"
@@ -24,7 +25,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet };
+enum class Mode { Default, Soak, Fleet, Expressions };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -32,6 +33,7 @@ struct Options {
     RecorderOptions recorder;
     SoakOptions soak;
     FleetOptions fleet;
+    ExpressionOptions expressions;
 };
 
 // A whole number option >= minimum; false with *error naming the option otherwise.
@@ -56,7 +58,8 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         "Measures the harness against minimal baselines in one run and prints the ratios:\n"
         "the TCP round trip of hil::DeviceSession vs a blocking socket (against hil-sim), and\n"
         "the row throughput of hil::Recorder vs a prepared SQLite INSERT loop, and\n"
-        "the fault proxy's added latency and the link pipeline's cost per chunk.\n"
+        "the fault proxy's added latency and the link pipeline's cost per chunk, and\n"
+        "the scenario language's cost per step (StepResolver) vs the same step with plain values.\n"
         "--soak instead runs a long run with faults and samples its memory and descriptors;\n"
         "--fleet instead runs many simulated devices beside one and compares latency and lateness."));
     parser.addHelpOption();
@@ -80,6 +83,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     const QCommandLineOption fleetOption(
         QStringLiteral("fleet"), QStringLiteral("Only the many-devices run, beside a single-device run "
                                                 "(--devices, --rate, --duration; --quick: 8 devices, 5s)."));
+    const QCommandLineOption expressionsOption(
+        QStringLiteral("expressions"),
+        QStringLiteral("Only the scenario language's cost per step: templated steps vs plain ones "
+                       "(200000 steps x 5 rounds; --quick: 20000 x 3)."));
     const QCommandLineOption devicesOption(QStringLiteral("devices"),
                                            QStringLiteral("--fleet: simulated devices (default 64)."),
                                            QStringLiteral("N"), QStringLiteral("64"));
@@ -97,8 +104,8 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("nice"),
         QStringLiteral("--fleet: hil run --nice N, the bench's priority over the load (default: not given)."),
         QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, devicesOption,
-                       rateOption, durationOption, loadOption, niceOption});
+    parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
+                       devicesOption, rateOption, durationOption, loadOption, niceOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -168,6 +175,14 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
             }
             o.fleet.durationMs = d->count() / 1'000'000;
         }
+        return o;
+    }
+    if (quick) {
+        o.expressions.steps = 20000;
+        o.expressions.rounds = 3;
+    }
+    if (parser.isSet(expressionsOption)) {
+        o.mode = Mode::Expressions;
         return o;
     }
     if (quick) {
@@ -323,6 +338,16 @@ int main(int argc, char *argv[]) {
     printMachine(out, machineInfo());
     out.flush();
 
+    if (options->mode == Mode::Expressions) {
+        const bool ok = runExpressionBenchmark(options->expressions, out, &error);
+        out << "load average at end: " << loadAverage() << '\n';
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: expressions: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
     if (options->mode != Mode::Default) {
         const bool ok = options->mode == Mode::Soak ? runSoakBenchmark(options->soak, out, &error)
                                                     : runFleetBenchmark(options->fleet, out, &error);
@@ -349,6 +374,12 @@ int main(int argc, char *argv[]) {
         return ExitFailure;
     }
     printRecorder(out, options->recorder, recorder);
+    out.flush();
+
+    if (!runExpressionBenchmark(options->expressions, out, &error)) {
+        err << "hil-benchmark: expressions: " << error << '\n';
+        return ExitFailure;
+    }
     out.flush();
 
     if (!runLinkBenchmark(options->roundTrip, out, &error)) {

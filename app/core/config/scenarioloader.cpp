@@ -178,7 +178,10 @@ void ScenarioParser::readVars(const YAML::Node &n, Scenario &s) {
         m_scope.setStatic(b.name, b.value);
         declared.append(b.name);
     }
-    QHash<QString, bool> quotedDefault; // a scenario default written as quoted text keeps --var as text
+    // The type of each default, which a --var must have: a number, true/false or text (-1: computed, any).
+    QHash<QString, int> defaultType;
+    for (const Binding &b : m_fixture.vars)
+        defaultType.insert(b.name, b.value.typeId());
     const bool hasVars = n && !n.IsNull();
     if (hasVars && r.requireMap(n, QStringLiteral("vars"))) {
         r.checkDuplicateKeys(n);
@@ -186,19 +189,38 @@ void ScenarioParser::readVars(const YAML::Node &n, Scenario &s) {
             const QString name = toQString(it->first.Scalar());
             if (!declared.contains(name))
                 declared.append(name);
-            quotedDefault.insert(name, it->second.Tag() == "!");
+            if (defaultType.contains(name))
+                continue; // the bench's value is the default
+            const YAML::Node v = it->second;
+            const QString raw = v.IsScalar() ? toQString(v.Scalar()) : QString();
+            defaultType.insert(name, !v.IsScalar() || hasTemplate(raw) ? -1
+                                     : v.Tag() == "!"                  ? int(QMetaType::QString)
+                                                                       : scalarValue(raw).typeId());
         }
     }
     const YAML::Node at = hasVars ? n : YAML::Node();
+    QSet<QString> overridden; // the --var values that were taken
     for (auto it = m_options.vars.cbegin(); it != m_options.vars.cend(); ++it) {
+        const int line = at ? YamlReader::line(at) : 1;
+        const int column = at ? YamlReader::column(at) : 1;
         if (!declared.contains(it.key())) {
-            r.errorAt(at ? YamlReader::line(at) : 1, at ? YamlReader::column(at) : 1,
+            r.errorAt(line, column,
                       QStringLiteral("--var %1: no such variable (the scenario and the fixture declare %2)")
                           .arg(it.key(), declared.isEmpty() ? QStringLiteral("none") : declared.join(u", ")));
             continue;
         }
-        m_scope.setStatic(it.key(),
-                          quotedDefault.value(it.key()) ? QVariant(it.value()) : scalarValue(it.value()));
+        const int type = defaultType.value(it.key(), -1);
+        QVariant value = type == QMetaType::QString ? QVariant(it.value()) : scalarValue(it.value());
+        if ((type == QMetaType::Double || type == QMetaType::Bool) && value.typeId() != type) {
+            r.errorAt(line, column,
+                      QStringLiteral("--var %1=%2: %1 is %3 (like its default)")
+                          .arg(it.key(), it.value(),
+                               type == QMetaType::Double ? QStringLiteral("a number")
+                                                         : QStringLiteral("true or false")));
+            continue;
+        }
+        m_scope.setStatic(it.key(), value);
+        overridden.insert(it.key());
     }
     if (hasVars && n.IsMap()) {
         QStringList fixtureNames;
@@ -213,7 +235,7 @@ void ScenarioParser::readVars(const YAML::Node &n, Scenario &s) {
             }
             // Still read when overridden: a default that cannot be evaluated is an error either way.
             const auto value = m_scope.value(it->second, QStringLiteral("var %1").arg(name));
-            if (value && !m_options.vars.contains(name) && !fixtureNames.contains(name))
+            if (value && !overridden.contains(name) && !fixtureNames.contains(name))
                 m_scope.setStatic(name, *value);
         }
     }

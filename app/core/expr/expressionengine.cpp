@@ -42,44 +42,67 @@ constexpr const char *kPrelude = R"js(
     while (w !== undefined && s.length < w) s = '0' + s;
     return s;
   };
+  // fmt: each format is parsed once (a regular expression per call would cost ~15 us); then each
+  // conversion is a few string operations.
+  var formats = new Map();
+  function parseFormat(f) {
+    var tokens = [], re = /%([-+ 0#]*)(\d*)(?:\.(\d+))?([dioxXfFeEgGs%])/g, last = 0, m;
+    while ((m = re.exec(f)) !== null) {
+      if (m.index > last) tokens.push(f.substring(last, m.index));
+      if (m[4] === '%') tokens.push('%');
+      else tokens.push({ flags: m[1], width: m[2] === '' ? 0 : +m[2],
+                         prec: m[3] === undefined ? undefined : +m[3], conv: m[4] });
+      last = re.lastIndex;
+    }
+    if (last < f.length) tokens.push(f.substring(last));
+    return tokens;
+  }
+  function convert(t, v) {
+    var s, numeric = t.conv !== 's', p = t.prec, flags = t.flags;
+    if (numeric) v = toNum(v, 'fmt');
+    switch (t.conv) {
+    case 'd': case 'i': s = String(Math.abs(Math.trunc(v))); break;
+    case 'o': s = Math.abs(Math.trunc(v)).toString(8); break;
+    case 'x': s = Math.abs(Math.trunc(v)).toString(16); break;
+    case 'X': s = Math.abs(Math.trunc(v)).toString(16).toUpperCase(); break;
+    case 'f': case 'F': s = Math.abs(v).toFixed(p === undefined ? 6 : p); break;
+    case 'e': case 'E':
+      s = Math.abs(v).toExponential(p === undefined ? 6 : p).replace(/e([+-])(\d)$/, 'e$10$2');
+      if (t.conv === 'E') s = s.toUpperCase();
+      break;
+    case 'g': case 'G':
+      s = String(Number(Math.abs(v).toPrecision(p === undefined ? 6 : Math.max(p, 1))));
+      if (t.conv === 'G') s = s.toUpperCase();
+      break;
+    default: s = String(v); if (p !== undefined) s = s.substr(0, p);
+    }
+    var sign = '';
+    if (numeric) sign = (v < 0 || Object.is(v, -0)) && s !== '0' ? '-' : flags.indexOf('+') >= 0 ? '+' : flags.indexOf(' ') >= 0 ? ' ' : '';
+    var pad = t.width - sign.length - s.length;
+    if (pad > 0) {
+      if (flags.indexOf('-') >= 0) return sign + s + ' '.repeat(pad);
+      if (numeric && flags.indexOf('0') >= 0) return sign + '0'.repeat(pad) + s;
+      return ' '.repeat(pad) + sign + s;
+    }
+    return sign + s;
+  }
   g.fmt = function (f) {
-    var args = Array.prototype.slice.call(arguments, 1), k = 0;
-    var out = String(f).replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([dioxXfFeEgGs%])/g,
-      function (m, flags, width, prec, conv) {
-        if (conv === '%') return '%';
-        if (k >= args.length)
-          throw new TypeError("fmt: '" + f + "' needs more values than the " + args.length + ' given');
-        var v = args[k++], s, numeric = conv !== 's';
-        var p = prec === undefined ? undefined : +prec;
-        if (numeric) v = toNum(v, 'fmt');
-        switch (conv) {
-        case 'd': case 'i': s = String(Math.abs(Math.trunc(v))); break;
-        case 'o': s = Math.abs(Math.trunc(v)).toString(8); break;
-        case 'x': s = Math.abs(Math.trunc(v)).toString(16); break;
-        case 'X': s = Math.abs(Math.trunc(v)).toString(16).toUpperCase(); break;
-        case 'f': case 'F': s = Math.abs(v).toFixed(p === undefined ? 6 : p); break;
-        case 'e': case 'E':
-          s = Math.abs(v).toExponential(p === undefined ? 6 : p).replace(/e([+-])(\d)$/, 'e$10$2');
-          if (conv === 'E') s = s.toUpperCase();
-          break;
-        case 'g': case 'G':
-          s = String(Number(Math.abs(v).toPrecision(p === undefined ? 6 : Math.max(p, 1))));
-          if (conv === 'G') s = s.toUpperCase();
-          break;
-        default: s = String(v); if (p !== undefined) s = s.substr(0, p);
-        }
-        var sign = '';
-        if (numeric) sign = (v < 0 || Object.is(v, -0)) && s !== '0' ? '-' : flags.indexOf('+') >= 0 ? '+' : flags.indexOf(' ') >= 0 ? ' ' : '';
-        var w = width === '' ? 0 : +width, pad = w - sign.length - s.length;
-        if (pad > 0) {
-          if (flags.indexOf('-') >= 0) return sign + s + ' '.repeat(pad);
-          if (numeric && flags.indexOf('0') >= 0) return sign + '0'.repeat(pad) + s;
-          return ' '.repeat(pad) + sign + s;
-        }
-        return sign + s;
-      });
-    if (k < args.length)
-      throw new TypeError("fmt: '" + f + "' takes " + k + ' value(s), ' + args.length + ' given');
+    f = String(f);
+    var tokens = formats.get(f);
+    if (tokens === undefined) {
+      tokens = parseFormat(f);
+      if (formats.size < 256) formats.set(f, tokens);
+    }
+    var out = '', k = 0, given = arguments.length - 1;
+    for (var i = 0; i < tokens.length; ++i) {
+      var t = tokens[i];
+      if (typeof t === 'string') { out += t; continue; }
+      if (k >= given)
+        throw new TypeError("fmt: '" + f + "' needs more values than the " + given + ' given');
+      out += convert(t, arguments[++k]);
+    }
+    if (k < given)
+      throw new TypeError("fmt: '" + f + "' takes " + k + ' value(s), ' + given + ' given');
     return out;
   };
 })(this)
