@@ -4,6 +4,7 @@
 #include "controlserver.h"
 #include "envsensorprotocol.h"
 #include "feedclient.h"
+#include "gpsprotocol.h"
 #include "psuprotocol.h"
 #include "ptyendpoint.h"
 #include "signalwatcher.h"
@@ -27,12 +28,13 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Model { EnvSensor, Psu };
+enum class Model { EnvSensor, Psu, Gps };
 
 struct Options {
     Model model = Model::EnvSensor;
     EnvSensorConfig envSensor;
     PsuConfig psu;
+    GpsConfig gps;
     bool pty = false;
     QString link; // --link: a symbolic link to the PTY slave
     quint16 port = 0;
@@ -90,13 +92,14 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         QStringLiteral("Simulated devices for the HIL harness.\n\n"
                        "Models:\n"
                        "  envsensor  ACME ENV-1 temperature/humidity sensor\n"
-                       "  psu        ACME PSU-2 SCPI bench power supply, may feed another hil-sim\n\n"
+                       "  psu        ACME PSU-2 SCPI bench power supply, may feed another hil-sim\n"
+                       "  gps        ACME GPS-1 receiver: NMEA sentences unasked, at --rate fixes/s\n\n"
                        "Every model also serves a control channel on 127.0.0.1 (faults, power)."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("Device model to simulate: envsensor or psu."),
-                                 QStringLiteral("envsensor|psu"));
+                                 QStringLiteral("Device model to simulate: envsensor, psu or gps."),
+                                 QStringLiteral("envsensor|psu|gps"));
     const QCommandLineOption ptyOption(QStringLiteral("pty"),
                                        QStringLiteral("Serve on a new pseudo-terminal."));
     const QCommandLineOption linkOption(
@@ -124,7 +127,8 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         QStringLiteral("F"));
     const QCommandLineOption rateOption(
         QStringLiteral("rate"),
-        QStringLiteral("envsensor: sample and stream rate in Hz, 0.1..1000 (default 10)."),
+        QStringLiteral(
+            "envsensor: sample and stream rate in Hz; gps: fixes per second; 0.1..1000 (default 10)."),
         QStringLiteral("HZ"));
     const QCommandLineOption voltOption(QStringLiteral("volt"),
                                         QStringLiteral("psu: voltage set point, 0..30 V (default 5)."),
@@ -161,8 +165,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         options.model = Model::EnvSensor;
     } else if (positional == QStringList{QStringLiteral("psu")}) {
         options.model = Model::Psu;
+    } else if (positional == QStringList{QStringLiteral("gps")}) {
+        options.model = Model::Gps;
     } else {
-        printError(QStringLiteral("expected exactly one model, envsensor or psu (see --help)"));
+        printError(QStringLiteral("expected exactly one model, envsensor, psu or gps (see --help)"));
         return std::nullopt;
     }
     const bool psu = options.model == Model::Psu;
@@ -173,7 +179,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         }
     }
     if (psu && parser.isSet(rateOption)) {
-        printError(QStringLiteral("--rate only applies to envsensor"));
+        printError(QStringLiteral("--rate only applies to envsensor and gps"));
         return std::nullopt;
     }
     if (parser.isSet(ptyOption) == parser.isSet(tcpOption)) {
@@ -250,6 +256,17 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
                 return std::nullopt;
             }
         }
+        if (options.model == Model::Gps) {
+            // The same identity, rate and behaviour options as the sensor; a GPS-1's own defaults.
+            GpsConfig &gps = options.gps;
+            if (parser.isSet(serialOption))
+                gps.serial = config.serial;
+            if (parser.isSet(firmwareOption))
+                gps.firmware = config.firmware;
+            gps.rateHz = config.rateHz;
+            gps.banner = banner;
+            gps.noReply = noReply;
+        }
         return options;
     }
 
@@ -312,6 +329,9 @@ int runDevice(const Options &options, pid_t originalParent) {
         psu = psuProtocol.get();
         protocol = std::move(psuProtocol);
         seed = options.psu.seed;
+    } else if (options.model == Model::Gps) {
+        protocol = std::make_unique<GpsProtocol>(options.gps);
+        seed = options.envSensor.seed;
     } else {
         protocol = std::make_unique<EnvSensorProtocol>(options.envSensor);
         seed = options.envSensor.seed;

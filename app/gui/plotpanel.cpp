@@ -151,9 +151,10 @@ void PlotPanel::beginRun(const Scenario &scenario) {
     clearPlots();
     for (Phase phase : {Phase::Setup, Phase::Steps, Phase::Teardown}) {
         for (const Step &step : scenario.phase(phase)) {
-            const QString device = step.expect ? step.expect->device
-                                   : step.send ? step.send->device
-                                               : QString();
+            const QString device = step.expect   ? step.expect->device
+                                   : step.send   ? step.send->device
+                                   : step.stream ? step.stream->device
+                                                 : QString();
             m_stepDevice.insert(step.name, device);
             for (const MeasurementSpec &spec : step.measure) {
                 const QString key = measurementKey(step.name, spec.name);

@@ -12,7 +12,7 @@ namespace hil {
 
 namespace {
 
-const QStringList kSimModels = {QStringLiteral("envsensor"), QStringLiteral("psu")};
+const QStringList kSimModels = {QStringLiteral("envsensor"), QStringLiteral("psu"), QStringLiteral("gps")};
 
 QByteArray unescapeTerminator(const QString &s) {
     // YAML double quotes already turn "\r\n" into control characters; this also accepts the literal

@@ -5,6 +5,7 @@
 #include "core/config/faultplan.h"
 #include "core/config/limits.h"
 #include "core/config/steptemplates.h"
+#include "core/config/streamspec.h"
 
 #include <QByteArray>
 #include <QList>
@@ -53,6 +54,7 @@ struct Step {
     QStringList devices;
     std::optional<SendSpec> send;
     std::optional<ExpectSpec> expect;
+    std::optional<StreamSpec> stream; // watch the device's unasked lines (after the send, if any)
     QList<MeasurementSpec> measure;
     QMap<QString, QString> record; // run metadata field (dut_serial, firmware, station) -> capture name
     std::optional<Nanoseconds> wait;

@@ -3,6 +3,7 @@
 #include "core/config/blocklibrary.h"
 #include "core/config/faultloader.h"
 #include "core/config/loadscope.h"
+#include "core/config/streamspec.h"
 #include "core/config/sweep.h"
 #include "core/config/yamlreader.h"
 #include "core/expr/expression.h"
@@ -473,7 +474,7 @@ void ScenarioParser::requireACheck(const YAML::Node &n, const QList<Step> &steps
         return;
     }
     for (const Step &step : steps) {
-        if (step.expect)
+        if (step.expect || step.stream)
             return;
     }
     r.error(n, QStringLiteral("no step checks anything: at least one step of steps needs an expect "
@@ -513,14 +514,16 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     step.line = YamlReader::line(n);
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
-    r.checkKeys(n, {"name", "devices", "send", "expect", "measure", "record", "wait", "repeat", "retry",
-                    "until", "for_each", "if", "fault", "clear"});
+    r.checkKeys(n, {"name", "devices", "send", "expect", "stream", "measure", "record", "wait", "repeat",
+                    "retry", "until", "for_each", "if", "fault", "clear"});
     m_stepDevices.clear();
     if (const YAML::Node devs = n["devices"])
         readStepDevices(devs, n, step);
-    if (!n["send"] && !n["expect"] && !n["wait"] && !n["fault"] && !n["clear"])
-        r.error(n, QStringLiteral("a step needs send, expect, wait, fault or clear"));
-    if ((n["fault"] || n["clear"]) && (n["send"] || n["expect"]))
+    if (!n["send"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"] && !n["clear"])
+        r.error(n, QStringLiteral("a step needs send, expect, stream, wait, fault or clear"));
+    if (n["stream"] && n["expect"])
+        r.error(n["stream"], QStringLiteral("a step has expect or stream, not both"));
+    if ((n["fault"] || n["clear"]) && (n["send"] || n["expect"] || n["stream"]))
         r.error(n, QStringLiteral("fault and clear are steps of their own, without send or expect"));
     if (const YAML::Node f = n["fault"]) {
         step.fault = readFaultEntry(r, f, m_fixture, m_devices, true);
@@ -563,6 +566,9 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     }
     if (n["expect"])
         readExpect(n["expect"], step);
+    if (n["stream"] && !n["expect"])
+        step.stream = readStreamSpec(r, n["stream"],
+                                     {m_devices, m_stepDevices, step.send ? step.send->device : QString()});
     if (n["measure"])
         readMeasure(n["measure"], step);
     if (const YAML::Node rec = n["record"]) {
@@ -613,6 +619,8 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
         else if (step.expect)
             step.name = QStringLiteral("expect %1")
                             .arg(step.templates.match ? *step.templates.match : step.expect->match.pattern());
+        else if (step.stream)
+            step.name = QStringLiteral("stream %1").arg(formatDuration(step.stream->window));
         else if (step.fault)
             step.name = QStringLiteral("fault %1").arg(step.fault->text);
         else if (step.clear)
@@ -627,8 +635,8 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
 }
 
 void ScenarioParser::readStepDevices(const YAML::Node &devs, const YAML::Node &step, Step &out) {
-    if (!step["send"] && !step["expect"]) {
-        r.error(devs, QStringLiteral("devices: needs a send or an expect to run on each device"));
+    if (!step["send"] && !step["expect"] && !step["stream"]) {
+        r.error(devs, QStringLiteral("devices: needs a send, an expect or a stream to run on each device"));
         return;
     }
     if (devs.IsScalar() && devs.Scalar() == "all") {

@@ -5,6 +5,7 @@
 #include "core/run/measurementextraction.h"
 #include "core/run/schedule.h"
 #include "core/run/stepresolver.h"
+#include "core/run/streamwatch.h"
 #include "core/session/bench.h"
 #include "core/session/devicesession.h"
 
@@ -72,7 +73,10 @@ StepResult DeviceLane::newResult() const {
     r.step = step.name;
     r.bindings = step.bindings;
     r.attempt = m_try;
-    r.device = step.send ? step.send->device : step.expect ? step.expect->device : m_device;
+    r.device = step.send     ? step.send->device
+               : step.expect ? step.expect->device
+               : step.stream ? step.stream->device
+                             : m_device;
     return r;
 }
 
@@ -96,7 +100,9 @@ void DeviceLane::exchange() {
     m_startedNs = begun;
 
     // The harness's own exchange on this device's link (a supply's power command) goes first.
-    const QString device = step.send ? step.send->device : step.expect->device;
+    const QString device = step.send     ? step.send->device
+                           : step.expect ? step.expect->device
+                                         : step.stream->device;
     if (DeviceSession *session = m_bench->session(device); session && session->busy()) {
         setState(State::WaitingBackground);
         m_waitIdle = connect(session, &DeviceSession::idle, this, [this] {
@@ -169,6 +175,10 @@ void DeviceLane::exchange() {
         sendNs = to->sendLine(step.send->line);
     }
     m_waitSinceNs = -1;
+    if (step.stream) {
+        watchStream(std::move(r), sendNs);
+        return;
+    }
     if (!step.expect) {
         r.endNs = m_host.runNs(monotonicNs());
         exchangeDone(std::move(r), false);
@@ -231,6 +241,27 @@ void DeviceLane::exchange() {
             exchangeDone(std::move(r), lost);
         },
         requestNs);
+}
+
+void DeviceLane::watchStream(StepResult r, qint64 sendNs) {
+    DeviceSession *from = m_bench->session(m_job.step.stream->device);
+    if (!from) {
+        r.verdict = Verdict::Error;
+        r.endNs = m_host.runNs(monotonicNs());
+        r.message = QStringLiteral("device '%1' is not on the bench").arg(m_job.step.stream->device);
+        exchangeDone(std::move(r), false);
+        return;
+    }
+    setState(State::AwaitingAnswer);
+    StreamWatch::Sinks sinks{[this](StepResult &&row) { m_host.laneResult(std::move(row), false); },
+                             [this](StepResult &&summary, bool lost) {
+                                 m_stream->deleteLater();
+                                 m_stream = nullptr;
+                                 exchangeDone(std::move(summary), lost);
+                             },
+                             [this](qint64 monoNs) { return m_host.runNs(monoNs); }};
+    m_stream = new StreamWatch(*m_job.step.stream, from, std::move(r), sendNs >= 0, std::move(sinks), this);
+    m_stream->start(monotonicNs());
 }
 
 void DeviceLane::evaluate(StepResult &r, const QRegularExpressionMatch &match) {
@@ -338,6 +369,14 @@ std::optional<StepResult> DeviceLane::abort(const QString &reason, Verdict verdi
         return std::nullopt;
     const State was = m_state;
     stopWaits();
+    if (m_stream) {
+        StepResult r = m_stream->abort(
+            verdict, verdict == Verdict::Abort ? QStringLiteral("aborted: %1").arg(reason) : reason);
+        m_stream->deleteLater();
+        m_stream = nullptr;
+        setState(State::Idle);
+        return r;
+    }
     if (m_expecting) {
         m_expecting->cancelExpect();
         m_expecting = nullptr;

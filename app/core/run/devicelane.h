@@ -15,6 +15,7 @@ namespace hil {
 class Bench;
 class DeviceSession;
 class StepResolver;
+class StreamWatch;
 
 // What a lane needs from the run it works for.
 class LaneHost {
@@ -79,6 +80,7 @@ private:
     bool retryAfter(StepResult &r);
     void next();
     void evaluate(StepResult &r, const QRegularExpressionMatch &match);
+    void watchStream(StepResult r, qint64 sendNs);
     StepResult newResult() const;
     void stopWaits();
 
@@ -99,6 +101,7 @@ private:
     int m_try = 1;             // of a retry/until step, within the current run
     qint64 m_firstTryNs = 0;
     DeviceSession *m_expecting = nullptr;
+    StreamWatch *m_stream = nullptr; // the window of a `stream:` step in flight (a child)
     DeadlineTimer m_deadline;
     QTimer m_wait;        // the step's `wait:` after an exchange
     QTimer m_connectWait; // budget for the device to come back

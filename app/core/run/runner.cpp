@@ -155,7 +155,7 @@ DeviceLane *Runner::lane(const QString &device) {
 QStringList Runner::stepDevices(const Step &step) const {
     if (!step.devices.isEmpty())
         return step.devices;
-    return {step.send ? step.send->device : step.expect->device};
+    return {step.send ? step.send->device : step.expect ? step.expect->device : step.stream->device};
 }
 
 void Runner::beginPhase() {
@@ -195,7 +195,7 @@ void Runner::runStep() {
         m_faults->inject(*step.fault, false);
     if (step.clear)
         m_faults->clear(*step.clear);
-    if (!step.send && !step.expect) {
+    if (!step.send && !step.expect && !step.stream) {
         // Waits, faults and clears record no result of their own: they shape the steps around them.
         std::optional<Nanoseconds> wait = step.wait;
         if (step.templates.wait) {
@@ -243,6 +243,8 @@ void Runner::runStep() {
                 if (job.step.expect->within.count() == 0 && config)
                     job.step.expect->within = config->timeout;
             }
+            if (job.step.stream)
+                job.step.stream->device = device;
         }
         lane(device)->start(std::move(job));
     }
@@ -255,7 +257,7 @@ bool Runner::stepRuns(const Step &step) {
     const auto holds = m_resolver.conditionsHold(step, &why);
     if (holds && *holds)
         return true;
-    const QStringList devices = step.send || step.expect ? stepDevices(step) : QStringList();
+    const QStringList devices = step.send || step.expect || step.stream ? stepDevices(step) : QStringList();
     if (holds) {
         emitEvent(monotonicNs(), EventKind::Skip, devices.value(0),
                   QStringLiteral("%1: skipped, its if is false (%2)")
