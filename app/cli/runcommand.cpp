@@ -43,6 +43,40 @@ QString quietReason(const hil::RunOutcome &outcome) {
                : counts + QStringLiteral(": ") + outcome.reasons.join(QStringLiteral("; "));
 }
 
+const hil::PromptSpec *findPrompt(const hil::Scenario &s, const QString &name) {
+    for (hil::Phase phase : {hil::Phase::Setup, hil::Phase::Steps, hil::Phase::Teardown}) {
+        for (const hil::Step &step : s.phase(phase)) {
+            if (step.prompt && step.prompt->name == name)
+                return &*step.prompt;
+        }
+    }
+    return nullptr;
+}
+
+// --answer NAME=VALUE, checked against the scenario's prompts before anything runs.
+int readAnswers(const QStringList &given, const hil::Scenario &s, QMap<QString, QString> *answers,
+                QTextStream &err) {
+    for (const QString &a : given) {
+        const qsizetype eq = a.indexOf(u'=');
+        const QString name = eq < 0 ? a : a.left(eq);
+        const hil::PromptSpec *spec = findPrompt(s, name);
+        if (eq < 0 || !spec) {
+            err << "hil run: --answer " << a << ": "
+                << (eq < 0 ? QStringLiteral("expected NAME=VALUE")
+                           : QStringLiteral("the scenario has no prompt named '%1'").arg(name))
+                << '\n';
+            return hil::ExitBadInput;
+        }
+        const hil::PromptAnswer check = hil::checkPromptAnswer(*spec, a.mid(eq + 1));
+        if (!check.value) {
+            err << "hil run: --answer " << a << ": " << check.error << '\n';
+            return hil::ExitBadInput;
+        }
+        answers->insert(name, a.mid(eq + 1));
+    }
+    return hil::ExitPass;
+}
+
 } // namespace
 
 int runCommand(const QStringList &args) {
@@ -78,6 +112,11 @@ int runCommand(const QStringList &args) {
         {QStringLiteral("quiet"),
          QStringLiteral("No progress line and no summary; a FAIL or ERROR still prints one line on stderr "
                         "saying why.")});
+    p.addOption(
+        {QStringLiteral("answer"),
+         QStringLiteral("Answer the prompt NAME with VALUE without asking anyone (repeatable); a prompt "
+                        "without an answer and no terminal is an ERROR."),
+         QStringLiteral("NAME=VALUE")});
     addReportOptions(p);
     if (const auto code = parseCommandLine(p, args))
         return *code;
@@ -124,6 +163,9 @@ int runCommand(const QStringList &args) {
     std::optional<hil::Scenario> scenario;
     if (!loadInputs(p.value(QStringLiteral("fixture")), p.positionalArguments().first(), &fixture, &scenario))
         return hil::ExitBadInput;
+    if (const int code = readAnswers(p.values(QStringLiteral("answer")), *scenario, &options.answers, err);
+        code != hil::ExitPass)
+        return code;
     if (p.isSet(QStringLiteral("for"))) {
         QString why;
         const auto d = hil::parseDuration(p.value(QStringLiteral("for")), &why);

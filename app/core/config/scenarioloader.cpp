@@ -3,6 +3,7 @@
 #include "core/config/blocklibrary.h"
 #include "core/config/faultloader.h"
 #include "core/config/loadscope.h"
+#include "core/config/promptspec.h"
 #include "core/config/sweep.h"
 #include "core/config/yamlreader.h"
 #include "core/expr/expression.h"
@@ -386,6 +387,16 @@ std::optional<QString> ScenarioParser::templated(const YAML::Node &n, const QStr
 }
 
 void ScenarioParser::declareCaptures(const Step &step) {
+    if (step.prompt) {
+        const QString &name = step.prompt->name;
+        if (m_scope.isRuntime(name) || m_scope.staticValue(name))
+            r.errorAt(
+                step.prompt->line, step.prompt->column,
+                QStringLiteral("prompt name '%1' is taken (by a variable, a capture or another prompt): "
+                               "each prompt needs a name of its own")
+                    .arg(name));
+        m_scope.declareRuntime(name);
+    }
     if (!step.expect || !step.expect->match.isValid())
         return;
     for (const QString &name : step.expect->match.namedCaptureGroups()) {
@@ -449,11 +460,12 @@ void ScenarioParser::requireACheck(const YAML::Node &n, const QList<Step> &steps
         return;
     }
     for (const Step &step : steps) {
-        if (step.expect)
+        if (step.expect || step.prompt)
             return;
     }
-    r.error(n, QStringLiteral("no step checks anything: at least one step of steps needs an expect "
-                              "(send and wait alone cannot fail, so the run could only pass)"));
+    r.error(n,
+            QStringLiteral("no step checks anything: at least one step of steps needs an expect or a prompt "
+                           "(send and wait alone cannot fail, so the run could only pass)"));
 }
 
 QString ScenarioParser::defaultDevice(const YAML::Node &at) {
@@ -490,12 +502,14 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
     r.checkKeys(n, {"name", "devices", "send", "expect", "measure", "record", "wait", "repeat", "retry",
-                    "until", "for_each", "if", "fault", "clear"});
+                    "until", "for_each", "if", "fault", "clear", "prompt"});
     m_stepDevices.clear();
     if (const YAML::Node devs = n["devices"])
         readStepDevices(devs, n, step);
-    if (!n["send"] && !n["expect"] && !n["wait"] && !n["fault"] && !n["clear"])
-        r.error(n, QStringLiteral("a step needs send, expect, wait, fault or clear"));
+    if (!n["send"] && !n["expect"] && !n["wait"] && !n["fault"] && !n["clear"] && !n["prompt"])
+        r.error(n, QStringLiteral("a step needs send, expect, wait, fault, clear or prompt"));
+    if (n["prompt"])
+        step.prompt = readPromptSpec(r, n);
     if ((n["fault"] || n["clear"]) && (n["send"] || n["expect"]))
         r.error(n, QStringLiteral("fault and clear are steps of their own, without send or expect"));
     if (const YAML::Node f = n["fault"])
@@ -590,6 +604,8 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
             step.name = QStringLiteral("fault %1").arg(step.fault->text);
         else if (step.clear)
             step.name = QStringLiteral("clear %1").arg(*step.clear);
+        else if (step.prompt)
+            step.name = QStringLiteral("prompt %1").arg(step.prompt->name);
         else
             step.name = QStringLiteral("step %1").arg(index + 1);
     }

@@ -22,6 +22,7 @@ Runner::Runner(Scenario scenario, Fixture fixture, RunOptions options, QObject *
     , m_ledger(m_scenario)
     , m_fixture(std::move(fixture))
     , m_options(options)
+    , m_prompt(new PromptStep(*this, m_vars, m_options.answers, this))
     , m_deadline(this) {
     m_listeners.append(&m_ledger);
     m_waitTimer.setSingleShot(true);
@@ -190,6 +191,11 @@ void Runner::runStep() {
         m_faults->inject(*step.fault, false);
     if (step.clear)
         m_faults->clear(*step.clear);
+    if (step.prompt) {
+        m_lanesBusy = 1;
+        m_prompt->start(LaneJob{step, phase(), m_iteration, m_stepIndex, m_stepDueNs});
+        return;
+    }
     if (!step.send && !step.expect) {
         // Waits, faults and clears record no result of their own: they shape the steps around them.
         if (step.wait)
@@ -366,6 +372,7 @@ void Runner::pause() {
     m_paused = true;
     m_pausedAtNs = monotonicNs();
     emitEvent(m_pausedAtNs, EventKind::Pause, QString(), QStringLiteral("paused by the operator"));
+    m_prompt->pause();
 }
 
 void Runner::resume() {
@@ -381,6 +388,7 @@ void Runner::resume() {
               QStringLiteral("after %1").arg(formatDuration(Nanoseconds(shift))));
     for (DeviceLane *l : std::as_const(m_lanes))
         l->resume(shift);
+    m_prompt->resume();
     if (m_heldByPause) {
         m_heldByPause = false;
         dueAt(m_stepDueNs);
@@ -410,6 +418,8 @@ void Runner::abort(const QString &reason, Verdict verdict) {
         if (std::optional<StepResult> r = l->abort(reason, verdict))
             publish(*r);
     }
+    if (std::optional<StepResult> r = m_prompt->abort(reason, verdict))
+        publish(*r);
     finish(verdict == Verdict::Abort ? RunEvent::Abort : RunEvent::StoreFailed, reason);
 }
 
@@ -424,6 +434,7 @@ void Runner::finish(RunEvent event, const QString &reason) {
     m_waitTimer.stop();
     for (DeviceLane *l : std::as_const(m_lanes))
         l->abort(reason, Verdict::Abort);
+    m_prompt->abort(reason, Verdict::Abort);
     if (m_faults)
         m_faults->endAll();
     if (m_bench)
