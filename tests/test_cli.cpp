@@ -244,3 +244,57 @@ BOOST_AUTO_TEST_CASE(nice_sets_the_bench_priority_or_says_why_not) {
         BOOST_TEST_MESSAGE("not root or no setpriv: the refused raise is not tried");
     }
 }
+
+namespace {
+
+QProcess *runPromptScenario(QProcess &hil, const QString &db, const QStringList &answers) {
+    QStringList args{
+        QStringLiteral("run"),       QStringLiteral(HIL_SOURCE_DIR "/scenarios/operator-prompt.yaml"),
+        QStringLiteral("--fixture"), kFixture,
+        QStringLiteral("--db"),      db};
+    for (const QString &a : answers)
+        args << QStringLiteral("--answer") << a;
+    hil.setStandardInputFile(QProcess::nullDevice()); // not a terminal: nobody to ask
+    hil.start(QString::fromLocal8Bit(kHil), args);
+    return &hil;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(prompts_are_answered_by_answer_options) {
+    QTemporaryDir dir;
+    QProcess hil;
+    runPromptScenario(hil, dir.filePath(QStringLiteral("p.db")),
+                      {QStringLiteral("connected=yes"), QStringLiteral("dut_serial=SN123")});
+    BOOST_REQUIRE(hil.waitForFinished(60000));
+    const QByteArray out = hil.readAllStandardOutput();
+    BOOST_TEST(hil.exitCode() == 0, out.toStdString() + hil.readAllStandardError().toStdString());
+    BOOST_TEST(out.contains("3 pass"), out.toStdString());
+}
+
+BOOST_AUTO_TEST_CASE(an_unanswered_prompt_without_a_terminal_is_an_error_naming_it) {
+    QTemporaryDir dir;
+    QProcess hil;
+    runPromptScenario(hil, dir.filePath(QStringLiteral("p.db")), {QStringLiteral("connected=yes")});
+    BOOST_REQUIRE(hil.waitForFinished(60000)); // never a hang
+    const QByteArray out = hil.readAllStandardOutput();
+    BOOST_TEST(hil.exitCode() == 3, out.toStdString());
+    BOOST_TEST(out.contains("prompt dut_serial"), out.toStdString());
+}
+
+BOOST_AUTO_TEST_CASE(invalid_answer_options_exit_2_before_the_run) {
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("p.db"));
+    for (const auto &[answer, message] :
+         {std::pair{QStringLiteral("connected=maybe"), QByteArray("'maybe' is not yes or no")},
+          std::pair{QStringLiteral("nope=1"), QByteArray("no prompt named 'nope'")},
+          std::pair{QStringLiteral("dut_serial"), QByteArray("expected NAME=VALUE")}}) {
+        QProcess hil;
+        runPromptScenario(hil, db, {answer});
+        BOOST_REQUIRE(hil.waitForFinished(60000));
+        const QByteArray err = hil.readAllStandardError();
+        BOOST_TEST(hil.exitCode() == 2, err.toStdString());
+        BOOST_TEST(err.contains(message), err.toStdString());
+    }
+    BOOST_TEST(!QFileInfo::exists(db), "nothing ran");
+}
