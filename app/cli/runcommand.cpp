@@ -8,6 +8,7 @@
 #include "core/store/recorder.h"
 #include "reportcommand.h"
 #include "signalbridge.h"
+#include "terminalprompter.h"
 
 #ifdef HIL_HAVE_REPORTS
 #include "report/chartrenderer.h"
@@ -218,6 +219,9 @@ int runCommand(const QStringList &args) {
     const hil::report::ChartRenderer renderer;
     config.renderer = &renderer;
 #endif
+    TerminalPrompter prompter;
+    if (TerminalPrompter::available())
+        config.prompter = &prompter;
     QString error;
     std::unique_ptr<hil::RunSession> session = hil::RunSession::prepare(std::move(config), &error);
     if (!session) {
