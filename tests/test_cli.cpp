@@ -26,7 +26,7 @@ struct Result {
 
 // Runs hil with its stdout and stderr on a real terminal (the slave side of a PTY), as a person at a
 // bench would, and collects everything it printed until it exits.
-Result runOnTerminal(const QStringList &args) {
+Result runOnTerminal(const QStringList &args, QByteArray waitFor = {}, const QByteArray &type = {}) {
     int master = -1;
     winsize ws{};
     ws.ws_col = 160;
@@ -58,6 +58,11 @@ Result runOnTerminal(const QStringList &args) {
         if (n <= 0)
             break; // EIO: the child closed the terminal
         r.output.append(buf, n);
+        if (!waitFor.isEmpty() && r.output.contains(waitFor) && !type.isEmpty()) {
+            BOOST_REQUIRE(::write(master, type.constData(), static_cast<size_t>(type.size())) == type.size());
+            r.output.append("<typed>");
+            waitFor.clear();
+        }
     }
     int status = 0;
     ::waitpid(pid, &status, 0);
@@ -297,4 +302,16 @@ BOOST_AUTO_TEST_CASE(invalid_answer_options_exit_2_before_the_run) {
         BOOST_TEST(err.contains(message), err.toStdString());
     }
     BOOST_TEST(!QFileInfo::exists(db), "nothing ran");
+}
+
+BOOST_AUTO_TEST_CASE(a_prompt_is_answered_on_the_terminal) {
+    QTemporaryDir dir;
+    const Result r = runOnTerminal(
+        {QStringLiteral("run"), QStringLiteral(HIL_SOURCE_DIR "/scenarios/operator-prompt.yaml"),
+         QStringLiteral("--fixture"), kFixture, QStringLiteral("--db"), dir.filePath(QStringLiteral("p.db")),
+         QStringLiteral("--answer"), QStringLiteral("connected=yes")},
+        "[dut_serial]", "SN777\n");
+    BOOST_TEST(r.exitCode == 0, r.output.toStdString());
+    BOOST_TEST(r.output.contains("<typed>"), r.output.toStdString());
+    BOOST_TEST(r.output.contains("3 pass"), r.output.toStdString());
 }
