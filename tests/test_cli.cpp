@@ -26,7 +26,7 @@ struct Result {
 
 // Runs hil with its stdout and stderr on a real terminal (the slave side of a PTY), as a person at a
 // bench would, and collects everything it printed until it exits.
-Result runOnTerminal(const QStringList &args) {
+Result runOnTerminal(const QStringList &args, QByteArray waitFor = {}, const QByteArray &type = {}) {
     int master = -1;
     winsize ws{};
     ws.ws_col = 160;
@@ -58,6 +58,11 @@ Result runOnTerminal(const QStringList &args) {
         if (n <= 0)
             break; // EIO: the child closed the terminal
         r.output.append(buf, n);
+        if (!waitFor.isEmpty() && r.output.contains(waitFor) && !type.isEmpty()) {
+            BOOST_REQUIRE(::write(master, type.constData(), static_cast<size_t>(type.size())) == type.size());
+            r.output.append("<typed>");
+            waitFor.clear();
+        }
     }
     int status = 0;
     ::waitpid(pid, &status, 0);
@@ -243,4 +248,70 @@ BOOST_AUTO_TEST_CASE(nice_sets_the_bench_priority_or_says_why_not) {
     } else {
         BOOST_TEST_MESSAGE("not root or no setpriv: the refused raise is not tried");
     }
+}
+
+namespace {
+
+QProcess *runPromptScenario(QProcess &hil, const QString &db, const QStringList &answers) {
+    QStringList args{
+        QStringLiteral("run"),       QStringLiteral(HIL_SOURCE_DIR "/scenarios/operator-prompt.yaml"),
+        QStringLiteral("--fixture"), kFixture,
+        QStringLiteral("--db"),      db};
+    for (const QString &a : answers)
+        args << QStringLiteral("--answer") << a;
+    hil.setStandardInputFile(QProcess::nullDevice()); // not a terminal: nobody to ask
+    hil.start(QString::fromLocal8Bit(kHil), args);
+    return &hil;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(prompts_are_answered_by_answer_options) {
+    QTemporaryDir dir;
+    QProcess hil;
+    runPromptScenario(hil, dir.filePath(QStringLiteral("p.db")),
+                      {QStringLiteral("connected=yes"), QStringLiteral("dut_serial=SN123")});
+    BOOST_REQUIRE(hil.waitForFinished(60000));
+    const QByteArray out = hil.readAllStandardOutput();
+    BOOST_TEST(hil.exitCode() == 0, out.toStdString() + hil.readAllStandardError().toStdString());
+    BOOST_TEST(out.contains("3 pass"), out.toStdString());
+}
+
+BOOST_AUTO_TEST_CASE(an_unanswered_prompt_without_a_terminal_is_an_error_naming_it) {
+    QTemporaryDir dir;
+    QProcess hil;
+    runPromptScenario(hil, dir.filePath(QStringLiteral("p.db")), {QStringLiteral("connected=yes")});
+    BOOST_REQUIRE(hil.waitForFinished(60000)); // never a hang
+    const QByteArray out = hil.readAllStandardOutput();
+    BOOST_TEST(hil.exitCode() == 3, out.toStdString());
+    BOOST_TEST(out.contains("prompt dut_serial"), out.toStdString());
+}
+
+BOOST_AUTO_TEST_CASE(invalid_answer_options_exit_2_before_the_run) {
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("p.db"));
+    for (const auto &[answer, message] :
+         {std::pair{QStringLiteral("connected=maybe"), QByteArray("'maybe' is not yes or no")},
+          std::pair{QStringLiteral("nope=1"), QByteArray("no prompt named 'nope'")},
+          std::pair{QStringLiteral("dut_serial"), QByteArray("expected NAME=VALUE")}}) {
+        QProcess hil;
+        runPromptScenario(hil, db, {answer});
+        BOOST_REQUIRE(hil.waitForFinished(60000));
+        const QByteArray err = hil.readAllStandardError();
+        BOOST_TEST(hil.exitCode() == 2, err.toStdString());
+        BOOST_TEST(err.contains(message), err.toStdString());
+    }
+    BOOST_TEST(!QFileInfo::exists(db), "nothing ran");
+}
+
+BOOST_AUTO_TEST_CASE(a_prompt_is_answered_on_the_terminal) {
+    QTemporaryDir dir;
+    const Result r = runOnTerminal(
+        {QStringLiteral("run"), QStringLiteral(HIL_SOURCE_DIR "/scenarios/operator-prompt.yaml"),
+         QStringLiteral("--fixture"), kFixture, QStringLiteral("--db"), dir.filePath(QStringLiteral("p.db")),
+         QStringLiteral("--answer"), QStringLiteral("connected=yes")},
+        "[dut_serial]", "SN777\n");
+    BOOST_TEST(r.exitCode == 0, r.output.toStdString());
+    BOOST_TEST(r.output.contains("<typed>"), r.output.toStdString());
+    BOOST_TEST(r.output.contains("3 pass"), r.output.toStdString());
 }

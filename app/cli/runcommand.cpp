@@ -8,6 +8,7 @@
 #include "core/store/recorder.h"
 #include "reportcommand.h"
 #include "signalbridge.h"
+#include "terminalprompter.h"
 
 #ifdef HIL_HAVE_REPORTS
 #include "report/chartrenderer.h"
@@ -41,6 +42,40 @@ QString quietReason(const hil::RunOutcome &outcome) {
     return outcome.reasons.isEmpty()
                ? counts
                : counts + QStringLiteral(": ") + outcome.reasons.join(QStringLiteral("; "));
+}
+
+const hil::PromptSpec *findPrompt(const hil::Scenario &s, const QString &name) {
+    for (hil::Phase phase : {hil::Phase::Setup, hil::Phase::Steps, hil::Phase::Teardown}) {
+        for (const hil::Step &step : s.phase(phase)) {
+            if (step.prompt && step.prompt->name == name)
+                return &*step.prompt;
+        }
+    }
+    return nullptr;
+}
+
+// --answer NAME=VALUE, checked against the scenario's prompts before anything runs.
+int readAnswers(const QStringList &given, const hil::Scenario &s, QMap<QString, QString> *answers,
+                QTextStream &err) {
+    for (const QString &a : given) {
+        const qsizetype eq = a.indexOf(u'=');
+        const QString name = eq < 0 ? a : a.left(eq);
+        const hil::PromptSpec *spec = findPrompt(s, name);
+        if (eq < 0 || !spec) {
+            err << "hil run: --answer " << a << ": "
+                << (eq < 0 ? QStringLiteral("expected NAME=VALUE")
+                           : QStringLiteral("the scenario has no prompt named '%1'").arg(name))
+                << '\n';
+            return hil::ExitBadInput;
+        }
+        const hil::PromptAnswer check = hil::checkPromptAnswer(*spec, a.mid(eq + 1));
+        if (!check.value) {
+            err << "hil run: --answer " << a << ": " << check.error << '\n';
+            return hil::ExitBadInput;
+        }
+        answers->insert(name, a.mid(eq + 1));
+    }
+    return hil::ExitPass;
 }
 
 } // namespace
@@ -83,6 +118,11 @@ int runCommand(const QStringList &args) {
         {QStringLiteral("quiet"),
          QStringLiteral("No progress line and no summary; a FAIL or ERROR still prints one line on stderr "
                         "saying why.")});
+    p.addOption(
+        {QStringLiteral("answer"),
+         QStringLiteral("Answer the prompt NAME with VALUE without asking anyone (repeatable); a prompt "
+                        "without an answer and no terminal is an ERROR."),
+         QStringLiteral("NAME=VALUE")});
     addReportOptions(p);
     if (const auto code = parseCommandLine(p, args))
         return *code;
@@ -135,6 +175,9 @@ int runCommand(const QStringList &args) {
     if (!loadInputs(p.value(QStringLiteral("fixture")), p.positionalArguments().first(), &fixture, &scenario,
                     scenarioOptions))
         return hil::ExitBadInput;
+    if (const int code = readAnswers(p.values(QStringLiteral("answer")), *scenario, &options.answers, err);
+        code != hil::ExitPass)
+        return code;
     if (p.isSet(QStringLiteral("for"))) {
         QString why;
         const auto d = hil::parseDuration(p.value(QStringLiteral("for")), &why);
@@ -187,6 +230,9 @@ int runCommand(const QStringList &args) {
     const hil::report::ChartRenderer renderer;
     config.renderer = &renderer;
 #endif
+    TerminalPrompter prompter;
+    if (TerminalPrompter::available())
+        config.prompter = &prompter;
     QString error;
     std::unique_ptr<hil::RunSession> session = hil::RunSession::prepare(std::move(config), &error);
     if (!session) {

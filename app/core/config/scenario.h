@@ -4,6 +4,7 @@
 #include "core/config/binding.h"
 #include "core/config/faultplan.h"
 #include "core/config/limits.h"
+#include "core/config/promptspec.h"
 #include "core/config/steptemplates.h"
 #include "core/config/streamspec.h"
 
@@ -65,7 +66,8 @@ struct Step {
     Bindings bindings;
     // Fields computed while the run goes (`${capture}`), and `if:` conditions known only then.
     StepTemplates templates;
-    std::optional<RetrySpec> retry; // `retry:` / `until:`
+    std::optional<RetrySpec> retry;   // `retry:` / `until:`
+    std::optional<PromptSpec> prompt; // ask the operator (a step of its own)
 };
 
 enum class Phase { Setup, Steps, Teardown };

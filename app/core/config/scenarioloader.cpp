@@ -3,6 +3,7 @@
 #include "core/config/blocklibrary.h"
 #include "core/config/faultloader.h"
 #include "core/config/loadscope.h"
+#include "core/config/promptspec.h"
 #include "core/config/streamspec.h"
 #include "core/config/sweep.h"
 #include "core/config/yamlreader.h"
@@ -411,6 +412,16 @@ std::optional<QString> ScenarioParser::templated(const YAML::Node &n, const QStr
 }
 
 void ScenarioParser::declareCaptures(const Step &step) {
+    if (step.prompt) {
+        const QString &name = step.prompt->name;
+        if (m_scope.isRuntime(name) || m_scope.staticValue(name))
+            r.errorAt(
+                step.prompt->line, step.prompt->column,
+                QStringLiteral("prompt name '%1' is taken (by a variable, a capture or another prompt): "
+                               "each prompt needs a name of its own")
+                    .arg(name));
+        m_scope.declareRuntime(name);
+    }
     if (!step.expect || !step.expect->match.isValid())
         return;
     for (const QString &name : step.expect->match.namedCaptureGroups()) {
@@ -474,11 +485,13 @@ void ScenarioParser::requireACheck(const YAML::Node &n, const QList<Step> &steps
         return;
     }
     for (const Step &step : steps) {
-        if (step.expect || step.stream)
+        if (step.expect || step.stream || step.prompt)
             return;
     }
-    r.error(n, QStringLiteral("no step checks anything: at least one step of steps needs an expect "
-                              "(send and wait alone cannot fail, so the run could only pass)"));
+    r.error(n,
+            QStringLiteral(
+                "no step checks anything: at least one step of steps needs an expect, a stream or a prompt "
+                "(send and wait alone cannot fail, so the run could only pass)"));
 }
 
 QString ScenarioParser::defaultDevice(const YAML::Node &at) {
@@ -515,14 +528,21 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
     r.checkKeys(n, {"name", "devices", "send", "expect", "stream", "measure", "record", "wait", "repeat",
-                    "retry", "until", "for_each", "if", "fault", "clear"});
+                    "retry", "until", "for_each", "if", "fault", "clear", "prompt"});
     m_stepDevices.clear();
     if (const YAML::Node devs = n["devices"])
         readStepDevices(devs, n, step);
-    if (!n["send"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"] && !n["clear"])
-        r.error(n, QStringLiteral("a step needs send, expect, stream, wait, fault or clear"));
+    if (!n["send"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"] && !n["clear"]
+        && !n["prompt"])
+        r.error(n, QStringLiteral("a step needs send, expect, stream, wait, fault, clear or prompt"));
     if (n["stream"] && n["expect"])
         r.error(n["stream"], QStringLiteral("a step has expect or stream, not both"));
+    if (n["prompt"])
+        step.prompt = readPromptSpec(r, n, [&](const YAML::Node &text) -> std::optional<QString> {
+            // The question may show what the run has learnt (`Is ${serial} on the label?`).
+            const auto v = templated(text, QStringLiteral("text"), &step.templates.promptText);
+            return v && step.templates.promptText ? step.templates.promptText : v;
+        });
     if ((n["fault"] || n["clear"]) && (n["send"] || n["expect"] || n["stream"]))
         r.error(n, QStringLiteral("fault and clear are steps of their own, without send or expect"));
     if (const YAML::Node f = n["fault"]) {
@@ -625,6 +645,8 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
             step.name = QStringLiteral("fault %1").arg(step.fault->text);
         else if (step.clear)
             step.name = QStringLiteral("clear %1").arg(*step.clear);
+        else if (step.prompt)
+            step.name = QStringLiteral("prompt %1").arg(step.prompt->name);
         else
             step.name = QStringLiteral("step %1").arg(index + 1);
     }

@@ -17,6 +17,7 @@ std::unique_ptr<RunSession> RunSession::prepare(RunSessionConfig config, QString
     s->m_recorder = std::move(recorder);
     s->m_runner = std::make_unique<Runner>(std::move(s->m_config.scenario), std::move(s->m_config.fixture),
                                            s->m_config.options);
+    s->m_runner->setPrompter(s->m_config.prompter);
     s->m_runner->addListener(s->m_recorder.get());
     RunSession *self = s.get();
     s->m_recorder->setErrorHandler([self](const QString &why) {

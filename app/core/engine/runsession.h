@@ -12,6 +12,7 @@
 
 namespace hil {
 
+class Prompter;
 class Recorder;
 class ResultListener;
 
@@ -26,6 +27,7 @@ struct RunSessionConfig {
     QString baseline;                         // compared with in the reports: a run id, uuid or "previous"
     double threshold = 0.20;                  // latency regression threshold of that comparison, as a share
     const ReportRenderer *renderer = nullptr; // HTML and PDF (app/report); not owned, must outlive the run
+    Prompter *prompter = nullptr; // asks the operator (run/prompter.h); none: nobody is at the bench
 };
 
 // How a run ended, once everything of it is on disk.

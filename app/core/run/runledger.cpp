@@ -6,7 +6,7 @@ RunLedger::RunLedger(const Scenario &scenario) {
     for (Phase p : {Phase::Setup, Phase::Steps, Phase::Teardown}) {
         const QList<Step> &steps = scenario.phase(p);
         for (qsizetype i = 0; i < steps.size(); ++i) {
-            if (steps[i].expect || steps[i].stream)
+            if (steps[i].expect || steps[i].stream || steps[i].prompt) // an operator's answer is a check too
                 m_checks.insert({static_cast<int>(p), static_cast<int>(i)});
         }
     }

@@ -22,6 +22,7 @@ Runner::Runner(Scenario scenario, Fixture fixture, RunOptions options, QObject *
     , m_ledger(m_scenario)
     , m_fixture(std::move(fixture))
     , m_options(options)
+    , m_prompt(new PromptStep(*this, m_resolver.variables(), m_options.answers, this))
     , m_deadline(this) {
     m_listeners.append(&m_ledger);
     m_waitTimer.setSingleShot(true);
@@ -195,6 +196,19 @@ void Runner::runStep() {
         m_faults->inject(*step.fault, false);
     if (step.clear)
         m_faults->clear(*step.clear);
+    if (step.prompt) {
+        LaneJob job{step, phase(), m_iteration, m_stepIndex, m_stepDueNs};
+        QString why;
+        if (step.templates.hasFields() && !m_resolver.resolve(job.step, &why)) {
+            recordStepError(step, QString(), why);
+            if (!isFinished())
+                stepDone();
+            return;
+        }
+        m_lanesBusy = 1;
+        m_prompt->start(std::move(job));
+        return;
+    }
     if (!step.send && !step.expect && !step.stream) {
         // Waits, faults and clears record no result of their own: they shape the steps around them.
         std::optional<Nanoseconds> wait = step.wait;
@@ -202,16 +216,7 @@ void Runner::runStep() {
             Step resolved = step;
             QString why;
             if (!m_resolver.resolve(resolved, &why)) {
-                StepResult r;
-                r.phase = phase();
-                r.iteration = phase() == Phase::Steps ? m_iteration : 0;
-                r.stepIndex = m_stepIndex;
-                r.step = step.name;
-                r.bindings = step.bindings;
-                r.startNs = r.endNs = rel(monotonicNs());
-                r.verdict = Verdict::Error;
-                r.message = QStringLiteral("step '%1': %2").arg(step.name, why);
-                laneResult(std::move(r), false);
+                recordStepError(step, QString(), why);
                 if (!isFinished())
                     stepDone();
                 return;
@@ -264,18 +269,22 @@ bool Runner::stepRuns(const Step &step) {
                       .arg(step.name, step.templates.conditions.join(QStringLiteral(" and "))));
         return false;
     }
+    recordStepError(step, devices.value(0), why);
+    return false;
+}
+
+void Runner::recordStepError(const Step &step, const QString &device, const QString &why) {
     StepResult r;
     r.phase = phase();
     r.iteration = phase() == Phase::Steps ? m_iteration : 0;
     r.stepIndex = m_stepIndex;
     r.step = step.name;
-    r.device = devices.value(0);
+    r.device = device;
     r.bindings = step.bindings;
     r.startNs = r.endNs = rel(monotonicNs());
     r.verdict = Verdict::Error;
     r.message = QStringLiteral("step '%1': %2").arg(step.name, why);
     laneResult(std::move(r), false);
-    return false;
 }
 
 void Runner::noteFailFast(const StepResult &result) {
@@ -433,6 +442,7 @@ void Runner::pause() {
     m_paused = true;
     m_pausedAtNs = monotonicNs();
     emitEvent(m_pausedAtNs, EventKind::Pause, QString(), QStringLiteral("paused by the operator"));
+    m_prompt->pause();
 }
 
 void Runner::resume() {
@@ -448,6 +458,7 @@ void Runner::resume() {
               QStringLiteral("after %1").arg(formatDuration(Nanoseconds(shift))));
     for (DeviceLane *l : std::as_const(m_lanes))
         l->resume(shift);
+    m_prompt->resume();
     if (m_heldByPause) {
         m_heldByPause = false;
         dueAt(m_stepDueNs);
@@ -477,6 +488,8 @@ void Runner::abort(const QString &reason, Verdict verdict) {
         if (std::optional<StepResult> r = l->abort(reason, verdict))
             publish(*r);
     }
+    if (std::optional<StepResult> r = m_prompt->abort(reason, verdict))
+        publish(*r);
     finish(verdict == Verdict::Abort ? RunEvent::Abort : RunEvent::StoreFailed, reason);
 }
 
@@ -491,6 +504,7 @@ void Runner::finish(RunEvent event, const QString &reason) {
     m_waitTimer.stop();
     for (DeviceLane *l : std::as_const(m_lanes))
         l->abort(reason, Verdict::Abort);
+    m_prompt->abort(reason, Verdict::Abort);
     if (m_faults)
         m_faults->endAll();
     if (m_bench)

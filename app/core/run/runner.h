@@ -2,8 +2,10 @@
 
 #include "core/config/fixture.h"
 #include "core/config/scenario.h"
+#include "core/expr/varscope.h"
 #include "core/run/deadlinetimer.h"
 #include "core/run/devicelane.h"
+#include "core/run/promptstep.h"
 #include "core/run/results.h"
 #include "core/run/runledger.h"
 #include "core/run/runstate.h"
@@ -27,6 +29,7 @@ struct RunOptions {
     bool recordExchanges = false;
     int connectTimeoutMs = 15000;
     qint64 stallThresholdNs = 25'000'000; // a longer gap of the engine thread is a bench-stall; 0: off
+    QMap<QString, QString> answers{};     // prompts answered beforehand (--answer NAME=VALUE), by name
 };
 
 // Executes one scenario on one bench: setup, the steps (looped by the scenario's repeat), teardown.
@@ -46,6 +49,9 @@ public:
     ~Runner() override;
 
     void addListener(ResultListener *listener);
+    // Who asks the operator the scenario's prompts (promptstep.h); none: a prompt without an answer in
+    // RunOptions::answers is an ERROR at once. Not owned; must outlive the run. Before start().
+    void setPrompter(Prompter *prompter) { m_prompt->setPrompter(prompter); }
     void start();
     // Ends the run now with `verdict` (ABORT for a person or a signal, ERROR when the harness itself
     // cannot go on, such as a recorder that cannot write). Safe to call at any time from the runner's
@@ -67,6 +73,8 @@ public:
 
     const RunHeader &info() const { return m_info; }
     const RunCounts &counts() const { return m_counts; }
+    // What the run has learnt so far under names (captures, measurements, prompt answers).
+    const VarScope &variables() const { return m_resolver.variables(); }
     RunState state() const { return m_state; }
     bool isFinished() const { return m_state == RunState::Finishing || m_state == RunState::Done; }
     // Why the run ended early (empty if it ran to its end).
@@ -93,6 +101,8 @@ private:
     // A step's `if:` conditions that the run decides: false skips it (an event), an error records it.
     bool stepRuns(const Step &step);
     void noteFailFast(const StepResult &result);
+    // An ERROR row for a step the run could not start (its ${...} or if: could not be evaluated).
+    void recordStepError(const Step &step, const QString &device, const QString &why);
 
     // Moves the run on by `event` (nextRunState()); the only place the state changes.
     void transition(RunEvent event);
@@ -125,6 +135,8 @@ private:
     Bench *m_bench = nullptr;
     FaultInjector *m_faults = nullptr;
     QMap<QString, DeviceLane *> m_lanes;
+    StepResolver m_resolver;           // the variables the run learns, and the ${...} of steps that use them
+    PromptStep *m_prompt;              // runs the `prompt:` steps
     QMap<QString, qint64> m_lostSince; // devices lost outside a fault window, since when (monotonic)
 
     RunState m_state = RunState::Idle;
@@ -146,7 +158,6 @@ private:
     bool m_heldByPause = false; // the next step came due while paused
     qint64 m_pausedAtNs = 0;
 
-    StepResolver m_resolver;   // the variables the run learns, and the ${...} of steps that use them
     bool m_failedFast = false; // fail_fast: a failure ended the steps
 
     RunCounts m_counts;

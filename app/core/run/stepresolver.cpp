@@ -81,6 +81,12 @@ bool StepResolver::resolve(Step &step, QString *error) {
             return fail(QStringLiteral("send"), *t.sendLine);
         step.send->line = valueText(*v).toUtf8();
     }
+    if (t.promptText && step.prompt) {
+        const auto v = evaluateTemplate(*t.promptText, &why);
+        if (!v)
+            return fail(QStringLiteral("prompt text"), *t.promptText);
+        step.prompt->text = valueText(*v);
+    }
     if (t.match && step.expect) {
         const auto v = evaluateTemplate(*t.match, &why, true);
         if (!v)
