@@ -10,7 +10,7 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libserialport-dev libsqlite3-dev sqlite3 libyaml-cpp-dev
   libboost-test-dev
-  socat bc xvfb xauth fonts-dejavu-core clang-format
+  socat bc python3 xvfb xauth fonts-dejavu-core clang-format
   poppler-utils chromium
 )
 for arg in "$@"; do

@@ -131,6 +131,12 @@ BOOST_AUTO_TEST_CASE(retry_until_and_their_tries) {
                        .join(u','))
                == "FAIL,FAIL,PASS");
     BOOST_TEST(str(db.value("SELECT verdict FROM runs")) == "PASS");
+    BOOST_TEST(
+        str(db.strings("SELECT attempt || '/' || retried FROM step_results WHERE step = 'third time lucky' "
+                       "ORDER BY id")
+                .join(u','))
+        == "1/1,2/1,3/0");
+    BOOST_TEST(db.count("SELECT n_retried FROM runs") == 4);
     // An until that never holds within its tries is a FAIL saying so.
     ws.write("never.yaml", QStringLiteral("steps:\n"
                                           "  - name: never\n"
@@ -178,6 +184,39 @@ BOOST_AUTO_TEST_CASE(fail_fast_and_runtime_if) {
     BOOST_TEST(db.count("SELECT count(*) FROM events WHERE detail LIKE 'fail_fast:%'") == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_prompt_answer_is_a_variable_and_its_text_shows_captures) {
+    Workspace ws;
+    BcDevice bc(ws);
+    ws.write("prompt.yaml",
+             QStringLiteral("steps:\n"
+                            "  - name: serial\n"
+                            "    send: '12345+1'\n"
+                            "    expect: '^(?<serial>\\d+)$'\n"
+                            "  - prompt: {text: 'Is ${serial} on the label? Type it', kind: number,\n"
+                            "             name: label}\n"
+                            "  - name: label matches\n"
+                            "    send: '${label} - ${serial}'\n"
+                            "    expect: '^0$'\n"));
+    HilResult r = run(ws, "prompt.yaml", {QStringLiteral("--answer"), QStringLiteral("label=12346")});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, str(r.err));
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("SELECT response FROM step_results WHERE step = 'prompt label'")) == "12346");
+    BOOST_TEST(str(db.value("SELECT verdict FROM step_results WHERE step = 'label matches'")) == "PASS");
+    // A wrong label is a FAIL of the check that uses it.
+    r = run(ws, "prompt.yaml", {QStringLiteral("--answer"), QStringLiteral("label=12345")});
+    BOOST_TEST(r.exitCode == 1, str(r.err));
+    // The question's text needs a value no answer gave: an ERROR naming the prompt's text.
+    ws.write("prompt2.yaml", QStringLiteral("steps:\n"
+                                            "  - send: x\n"
+                                            "    expect: {match: '^(?<never>NEVER)$', within: 300ms}\n"
+                                            "  - prompt: {text: 'Is ${never} right?', name: ok}\n"));
+    r = run(ws, "prompt2.yaml", {QStringLiteral("--answer"), QStringLiteral("ok=yes")});
+    BOOST_TEST(r.exitCode == 3, str(r.err));
+    BOOST_TEST(str(db.value("SELECT message FROM step_results WHERE step = 'prompt ok' ORDER BY id DESC"))
+                   .find("prompt text 'Is ${never} right?': 'never' has no value yet")
+               != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(bad_var_is_bad_input) {
     Workspace ws;
     BcDevice bc(ws);
@@ -206,6 +245,12 @@ BOOST_AUTO_TEST_CASE(psu_sweep_example_on_the_simulated_bench) {
                        .join(u','))
                == "measure [V=3],measure [V=3.1],measure [V=3.2],measure [V=3.3]");
     BOOST_TEST(str(db.value("SELECT dut_serial FROM runs")) == "PS0001");
+    // Each point keeps the values it ran with; the run keeps the variables it used (--var included).
+    BOOST_TEST(str(db.value("SELECT bindings FROM step_results WHERE step = 'measure [V=3.1]'"))
+               == "{\"V\":3.1}");
+    const QString vars = db.value("SELECT vars FROM runs").toString();
+    BOOST_TEST(vars.contains(QStringLiteral("\"v_max\":3.3")), str(vars));
+    BOOST_TEST(vars.contains(QStringLiteral("\"tolerance\":0.05")), str(vars));
     const auto limits =
         db.rows("SELECT low, high FROM measurements WHERE name = 'volts' ORDER BY id DESC LIMIT 1");
     BOOST_TEST_REQUIRE(limits.has_value());

@@ -402,7 +402,8 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
               "ALTER TABLE runs DROP COLUMN heartbeat_at_ns", "ALTER TABLE step_results DROP COLUMN exchange",
               "ALTER TABLE step_results DROP COLUMN stall_ns", "ALTER TABLE step_results DROP COLUMN attempt",
               "ALTER TABLE step_results DROP COLUMN retried", "ALTER TABLE step_results DROP COLUMN bindings",
-              "ALTER TABLE runs DROP COLUMN n_retried", "PRAGMA user_version = 2",
+              "ALTER TABLE runs DROP COLUMN n_retried", "ALTER TABLE runs DROP COLUMN vars",
+              "PRAGMA user_version = 2",
               "INSERT INTO runs (uuid, scenario, fixture, seed, started_at_ns)"
               " VALUES ('old', 's', 'f', 1, 1)"})
             BOOST_REQUIRE_MESSAGE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK, sql);
@@ -697,7 +698,7 @@ BOOST_AUTO_TEST_CASE(a_version_4_database_gains_the_sweep_and_retry_columns) {
         for (const char *sql :
              {"ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
               "ALTER TABLE step_results DROP COLUMN bindings", "ALTER TABLE runs DROP COLUMN n_retried",
-              "PRAGMA user_version = 4",
+              "ALTER TABLE runs DROP COLUMN vars", "PRAGMA user_version = 4",
               "INSERT INTO runs (uuid, scenario, fixture, seed, started_at_ns, ended_at_ns, verdict, n_pass)"
               " VALUES ('old', 's', 'f', 1, 1, 2, 'PASS', 1)",
               "INSERT INTO step_results (run_id, phase, iteration, step_index, repetition, step, start_ns,"
