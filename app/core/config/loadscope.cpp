@@ -7,6 +7,17 @@
 
 namespace hil {
 
+namespace {
+
+VarScope scopeOf(const QHash<QString, QVariant> &values) {
+    VarScope scope;
+    for (auto it = values.cbegin(); it != values.cend(); ++it)
+        scope.set(it.key(), it.value());
+    return scope;
+}
+
+} // namespace
+
 LoadScope::LoadScope(YamlReader &reader)
     : r(reader) {
     m_frames.append(QHash<QString, QVariant>());
@@ -130,10 +141,8 @@ std::optional<LoadScope::Expanded> LoadScope::expand(const YAML::Node &node, con
                           .arg(what, m_runtimeOrder.join(u", ")));
         return std::nullopt;
     }
-    VarScope scope;
     const QHash<QString, QVariant> known = staticValues();
-    for (auto it = known.cbegin(); it != known.cend(); ++it)
-        scope.set(it.key(), it.value());
+    const VarScope scope = scopeOf(known);
     if (!runtime) {
         QString error;
         const auto v = m_engine.evaluate(*t, scope, &error);
@@ -209,10 +218,8 @@ QString LoadScope::expandText(const QString &text) {
     const auto t = parseTemplate(text, &why, &at);
     if (!t)
         return text;
-    VarScope scope;
     const QHash<QString, QVariant> known = staticValues();
-    for (auto it = known.cbegin(); it != known.cend(); ++it)
-        scope.set(it.key(), it.value());
+    const VarScope scope = scopeOf(known);
     QString out;
     for (const TemplatePart &p : t->parts) {
         if (!p.isExpression) {
@@ -246,10 +253,7 @@ std::optional<QVariant> LoadScope::value(const YAML::Node &node, const QString &
                                   .arg(what));
                 return std::nullopt;
             }
-            VarScope scope;
-            const QHash<QString, QVariant> known = staticValues();
-            for (auto it = known.cbegin(); it != known.cend(); ++it)
-                scope.set(it.key(), it.value());
+            const VarScope scope = scopeOf(staticValues());
             QString error;
             const auto v = m_engine.evaluate(*t, scope, &error);
             if (!v)

@@ -211,15 +211,14 @@ QString substituteNames(const QString &source, const QHash<QString, QVariant> &v
 QString javaScriptLiteral(const QVariant &value) {
     switch (value.typeId()) {
     case QMetaType::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QMetaType::Double:
     case QMetaType::Int:
     case QMetaType::LongLong: {
         const double v = value.toDouble();
-        if (std::isnan(v))
-            return QStringLiteral("NaN");
-        if (std::isinf(v))
-            return v > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity");
+        if (value.typeId() != QMetaType::Bool && !std::isfinite(v))
+            return std::isnan(v) ? QStringLiteral("NaN")
+                   : v > 0       ? QStringLiteral("Infinity")
+                                 : QStringLiteral("-Infinity");
         return valueText(value);
     }
     default:
