@@ -33,12 +33,16 @@
 #include "support/harness.h"
 
 #include <QApplication>
+#include <QDialog>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -610,6 +614,54 @@ BOOST_AUTO_TEST_CASE(pause_and_resume) {
     BOOST_REQUIRE(waitUntil([&] { return finished(*w); }, 15000));
     BOOST_TEST(hil::verdictName(*w->lastVerdict()) == QStringLiteral("ABORT"));
     BOOST_TEST(w->statusPanel()->badge()->text() == QStringLiteral("ABORT"));
+}
+
+// The dialog of a prompt step, on screen while the run waits; nullptr while there is none.
+QDialog *promptDialog() {
+    for (QWidget *w : QApplication::topLevelWidgets()) {
+        if (w->objectName() == u"promptDialog" && w->isVisible())
+            return qobject_cast<QDialog *>(w);
+    }
+    return nullptr;
+}
+
+BOOST_AUTO_TEST_CASE(a_prompt_is_a_dialog_and_its_answer_a_variable) {
+    Workspace ws;
+    auto w = benchWindow(ws, "prompt.yaml");
+    BOOST_REQUIRE(w->startRun());
+    BOOST_REQUIRE_MESSAGE(waitUntil([&] { return promptDialog() != nullptr; }, 20000), "no prompt dialog");
+    QDialog *dialog = promptDialog();
+    BOOST_TEST(dialog->findChild<QLabel *>(QStringLiteral("promptText"))->text()
+               == QStringLiteral("Type the serial number printed on the DUT's label"));
+    if (const QByteArray shot = qgetenv("HIL_PROMPT_SCREENSHOT"); !shot.isEmpty())
+        dialog->grab().save(QString::fromLocal8Bit(shot));
+    dialog->findChild<QLineEdit *>(QStringLiteral("promptLine"))->setText(QStringLiteral("SN0001"));
+    dialog->findChild<QPushButton *>(QStringLiteral("promptOk"))->click();
+    BOOST_REQUIRE(waitUntil([&] { return finished(*w); }, 20000));
+    BOOST_TEST(hil::verdictName(*w->lastVerdict()) == QStringLiteral("PASS"));
+    BOOST_TEST(promptDialog() == nullptr);
+    const Database db(ws.db());
+    BOOST_TEST(str(db.value("SELECT response FROM step_results WHERE step = 'prompt label'")) == "SN0001");
+    BOOST_TEST(str(db.value("SELECT verdict FROM step_results WHERE step = 'label is the device''s serial'"))
+               == "PASS");
+
+    // Closed without an answer: the step is an ERROR saying so, and the run ends.
+    BOOST_REQUIRE(w->startRun());
+    BOOST_REQUIRE(waitUntil([&] { return promptDialog() != nullptr; }, 20000));
+    promptDialog()->findChild<QPushButton *>(QStringLiteral("promptCancel"))->click();
+    BOOST_REQUIRE(waitUntil([&] { return finished(*w); }, 20000));
+    BOOST_TEST(hil::verdictName(*w->lastVerdict()) == QStringLiteral("ERROR"));
+    BOOST_TEST(str(db.value("SELECT message FROM step_results WHERE step = 'prompt label' ORDER BY id DESC"))
+                   .find("cancelled")
+               != std::string::npos);
+
+    // Stopped while the question is open: the dialog goes away with the run.
+    BOOST_REQUIRE(w->startRun());
+    BOOST_REQUIRE(waitUntil([&] { return promptDialog() != nullptr; }, 20000));
+    w->stopRun();
+    BOOST_REQUIRE(waitUntil([&] { return finished(*w); }, 20000));
+    BOOST_TEST(hil::verdictName(*w->lastVerdict()) == QStringLiteral("ABORT"));
+    BOOST_TEST(waitUntil([&] { return promptDialog() == nullptr; }, 5000));
 }
 
 // Under Xvfb (test_gui_xvfb): the main window during and after a showcase run, saved as PNG files.

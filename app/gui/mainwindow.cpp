@@ -9,6 +9,7 @@
 #include "manualfault.h"
 #include "messagebar.h"
 #include "plotpanel.h"
+#include "promptdialog.h"
 #include "resultmodel.h"
 #include "resultspanel.h"
 #include "runfeed.h"
@@ -97,6 +98,28 @@ MainWindow::MainWindow(QWidget *parent)
                     {m_results, m_events, m_status, m_plots, m_bench, m_faults, m_traffic, m_messages}, this);
     connect(m_controller, &RunController::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_controller, &RunController::finished, this, &MainWindow::onFinished);
+    connect(m_controller, &RunController::promptAsked, this,
+            [this](const hil::PromptRequest &request, quint64 id) {
+                auto *dialog = new PromptDialog(request, id, this);
+                connect(dialog, &PromptDialog::answered, m_controller,
+                        [this](quint64 answeredId, const std::optional<QString> &text) {
+                            m_controller->answerPrompt(answeredId, text.has_value(),
+                                                       text.value_or(QString()));
+                        });
+                connect(m_controller, &RunController::promptWithdrawn, dialog, [dialog](quint64 withdrawn) {
+                    if (withdrawn == dialog->id()) {
+                        dialog->blockSignals(true); // the run no longer waits: nothing to answer
+                        dialog->close();
+                    }
+                });
+                connect(m_controller, &RunController::finished, dialog, [dialog] {
+                    dialog->blockSignals(true);
+                    dialog->close();
+                });
+                dialog->show();
+                dialog->raise();
+                dialog->activateWindow();
+            });
     connect(m_controller, &RunController::startFailed, this, [this](const QString &reason) {
         m_feed->stop();
         m_bench->endRun();

@@ -96,6 +96,8 @@ bool RunController::start(RunRequest request) {
     connect(m_worker.get(), &RunWorker::faultRejected, this, &RunController::faultRejected);
     connect(m_worker.get(), &RunWorker::problem, this, &RunController::problem);
     connect(m_worker.get(), &RunWorker::done, this, &RunController::onDone);
+    connect(m_worker.get(), &RunWorker::promptAsked, this, &RunController::promptAsked);
+    connect(m_worker.get(), &RunWorker::promptWithdrawn, this, &RunController::promptWithdrawn);
     m_thread->start();
     setState(State::Running);
     post([](RunWorker *w) { w->begin(); });
@@ -129,6 +131,10 @@ void RunController::injectFault(const FaultEntry &fault) {
 
 void RunController::clearFaults(const QString &target) {
     post([target](RunWorker *w) { w->clearFaults(target); });
+}
+
+void RunController::answerPrompt(quint64 id, bool answered, const QString &text) {
+    post([id, answered, text](RunWorker *w) { w->answerPrompt(id, answered, text); });
 }
 
 LiveBatch RunController::drain() {

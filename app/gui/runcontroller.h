@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/base/verdict.h"
+#include "core/run/prompter.h"
 #include "livebatch.h"
 #include "runrequest.h"
 
@@ -37,6 +38,7 @@ public:
     void stop(const QString &reason);
     void injectFault(const FaultEntry &fault);
     void clearFaults(const QString &target);
+    void answerPrompt(quint64 id, bool answered, const QString &text);
 
     State state() const { return m_state; }
     bool isActive() const { return m_state != State::Idle; }
@@ -55,6 +57,9 @@ signals:
     void problem(const QString &message);
     // The run is over and torn down: recorded, simulators stopped, the thread gone.
     void finished(hil::Verdict verdict, const QString &reason, qint64 runId);
+    // A prompt step asks the operator (answer with answerPrompt); withdrawn: close its dialog.
+    void promptAsked(const hil::PromptRequest &request, quint64 id);
+    void promptWithdrawn(quint64 id);
 
 private:
     void setState(State s);

@@ -1,6 +1,7 @@
 #include "runworker.h"
 
 #include "core/engine/runsession.h"
+#include "guiprompter.h"
 #include "livebuffer.h"
 
 namespace hil::gui {
@@ -17,6 +18,10 @@ void RunWorker::begin() {
     config.fixture = std::move(m_request.fixture);
     config.options = m_request.options;
     config.databasePath = m_request.databasePath;
+    m_prompter = new GuiPrompter(this);
+    connect(m_prompter, &GuiPrompter::asked, this, &RunWorker::promptAsked);
+    connect(m_prompter, &GuiPrompter::withdrawn, this, &RunWorker::promptWithdrawn);
+    config.prompter = m_prompter;
     QString error;
     m_session = RunSession::prepare(std::move(config), &error);
     if (!m_session) {
@@ -53,6 +58,11 @@ void RunWorker::injectFault(const FaultEntry &fault) {
         emit faultRejected(fault.text, tr("faults can be injected only while the run's steps are running"));
     else
         emit faultInjected(id, fault.text);
+}
+
+void RunWorker::answerPrompt(quint64 id, bool answered, const QString &text) {
+    if (m_prompter)
+        m_prompter->deliver(id, answered ? std::optional<QString>(text) : std::nullopt);
 }
 
 void RunWorker::clearFaults(const QString &target) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/base/verdict.h"
+#include "core/run/prompter.h"
 #include "runrequest.h"
 
 #include <QObject>
@@ -13,6 +14,7 @@ struct RunOutcome;
 
 namespace hil::gui {
 
+class GuiPrompter;
 class LiveBuffer;
 
 // The run's side of the GUI: lives on the runner thread, where it asks the engine's one assembly
@@ -34,6 +36,8 @@ public:
     void resume();
     void stop(const QString &reason);
     void injectFault(const hil::FaultEntry &fault);
+    // The operator's answer to prompt `id` (answered false: the dialog was closed without one).
+    void answerPrompt(quint64 id, bool answered, const QString &text);
     void clearFaults(const QString &target);
     // Aborts the run and tears it down before returning (the window is closing and will not wait).
     void shutdownNow(const QString &reason);
@@ -46,6 +50,9 @@ signals:
     // Something went wrong that the operator should see (the recorder could not write).
     void problem(const QString &message);
     void done(hil::Verdict verdict, const QString &reason, qint64 runId);
+    // A `prompt:` step asks the operator; withdrawn when the run no longer waits for it.
+    void promptAsked(const hil::PromptRequest &request, quint64 id);
+    void promptWithdrawn(quint64 id);
 
 private:
     void onFinished(const RunOutcome &outcome);
@@ -53,6 +60,7 @@ private:
     RunRequest m_request;
     std::shared_ptr<LiveBuffer> m_buffer;
     std::unique_ptr<RunSession> m_session;
+    GuiPrompter *m_prompter = nullptr; // a child of this worker, on the runner thread
     bool m_done = false;
 };
 
