@@ -4,7 +4,6 @@
 #include "core/config/fixtureloader.h"
 #include "core/config/limits.h"
 #include "core/config/scenarioloader.h"
-
 #include "support/eventloop.h"
 
 #include <QDir>

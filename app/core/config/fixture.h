@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/config/binding.h"
 #include "core/base/duration.h"
+#include "core/config/binding.h"
 #include "core/config/serialsettings.h"
 
 #include <QByteArray>
