@@ -45,6 +45,7 @@ struct ExpectSpec {
     // match FAILs with that answer; true skips lines that do not match (for chatty or streaming devices).
     // Without a send, non-matching lines are always skipped: the step waits for an event.
     bool skipUnmatched = false;
+    QString topic; // MQTT: the topic filter the expect listens on (config/mqttstep.h); empty otherwise
 };
 
 struct Step {
