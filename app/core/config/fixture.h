@@ -2,6 +2,7 @@
 
 #include "core/base/duration.h"
 #include "core/config/binding.h"
+#include "core/config/framingspec.h"
 #include "core/config/serialsettings.h"
 
 #include <QByteArray>
@@ -34,6 +35,7 @@ struct DeviceConfig {
     SerialSettings serial;
     TcpSpec tcp;
     SimSpec sim;
+    FramingSpec framing; // how its bytes are cut into frames: lines at `terminator`, or binary frames
     QByteArray terminator = QByteArrayLiteral("\n");
     qsizetype maxLineLength = 4096;
     Nanoseconds timeout = std::chrono::seconds(1); // default for expects that give no `within`
