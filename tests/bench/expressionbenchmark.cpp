@@ -80,7 +80,7 @@ bool runRound(Variant &v, hil::StepResolver &resolver, int steps, QString *error
                 return false;
             }
         }
-        resolver.learn(v.step, v.answer, {});
+        resolver.learn(v.step, hil::Captures{v.answer, {}}, {});
     }
     v.nsPerStep.push_back(static_cast<double>(timer.nsecsElapsed()) / steps);
     return true;

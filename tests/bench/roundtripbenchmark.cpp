@@ -43,6 +43,8 @@ QString outcomeText(const hil::DeviceSession::Answer &a) {
         return QStringLiteral("no answer within 1 s");
     case hil::DeviceSession::Answer::Outcome::Lost:
         return QStringLiteral("connection lost: %1").arg(a.reason);
+    case hil::DeviceSession::Answer::Outcome::BadFrame:
+        return QStringLiteral("bad frame: %1").arg(a.reason);
     }
     return {};
 }

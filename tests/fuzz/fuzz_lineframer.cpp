@@ -23,12 +23,12 @@ QList<Frame> referenceFrames(const QByteArray &stream, const QByteArray &term, q
     for (qsizetype at; (at = stream.indexOf(term, pos)) >= 0; pos = at + term.size()) {
         QByteArray line = stream.mid(pos, at - pos);
         if (line.size() > max) {
-            out.append(Frame{Frame::Kind::Overflow, line.left(LineFramer::kPreviewBytes), line.size()});
+            out.append(Frame{Frame::Kind::Overflow, line.left(LineFramer::kPreviewBytes), line.size(), {}});
             continue;
         }
         if (stripCr && line.endsWith('\r'))
             line.chop(1);
-        out.append(Frame{Frame::Kind::Line, line, 0});
+        out.append(Frame{Frame::Kind::Line, line, 0, {}});
     }
     *tail = stream.size() - pos;
     return out;

@@ -77,7 +77,7 @@ void checkMeasurementExtraction(const std::uint8_t *data, std::size_t size) {
     }
     const QByteArray line = in.rest();
     const QRegularExpressionMatch match = pattern.match(QString::fromUtf8(line));
-    const MeasurementExtraction e = extractMeasurements(specs, match);
+    const MeasurementExtraction e = extractMeasurements(specs, Captures{match, {}});
 
     HIL_FUZZ_CHECK(e.measurements.size() == specs.size());
     Verdict worst = Verdict::Pass;

@@ -18,9 +18,11 @@ enum class EventKind {
     QueueOverflow,   // more unsolicited lines than are kept; the oldest dropped
     UnexpectedLine,  // lines nobody asked for, dropped before the next request
     LateAnswer,      // the answer to a request that had timed out, with its true latency
+    BadFrame,        // a binary frame that failed its check (CRC, escape, size), dropped
     SimStart,        // a simulator process is ready
     SimExit,         // a simulator process ended without being asked to
     ProxyStart,      // a fixture proxy listens
+    BrokerStart,     // a fixture broker (mosquitto) listens
     PowerOff,        // a power fault cut a device
     PowerOn,         // ... and gave it power again
     FaultStart,      // a fault window opened

@@ -2,6 +2,7 @@
 
 #include "core/base/duration.h"
 #include "core/config/binding.h"
+#include "core/config/framingspec.h"
 #include "core/config/mqttspec.h"
 #include "core/config/serialsettings.h"
 
@@ -35,6 +36,7 @@ struct DeviceConfig {
     SerialSettings serial;
     TcpSpec tcp;
     SimSpec sim;
+    FramingSpec framing; // how its bytes are cut into frames: lines at `terminator`, or binary frames
     MqttSpec mqtt;
     QByteArray terminator = QByteArrayLiteral("\n");
     qsizetype maxLineLength = 4096;

@@ -3,6 +3,7 @@
 #include "core/base/duration.h"
 #include "core/config/binding.h"
 #include "core/config/faultplan.h"
+#include "core/config/fieldspec.h"
 #include "core/config/limits.h"
 #include "core/config/promptspec.h"
 #include "core/config/steptemplates.h"
@@ -45,6 +46,8 @@ struct ExpectSpec {
     // match FAILs with that answer; true skips lines that do not match (for chatty or streaming devices).
     // Without a send, non-matching lines are always skipped: the step waits for an event.
     bool skipUnmatched = false;
+    // Values decoded from a binary answer by position (`fields:`), captures like the pattern's groups.
+    FieldSpecs fields;
     QString topic; // MQTT: the topic filter the expect listens on (config/mqttstep.h); empty otherwise
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/printable.h"
+#include "core/run/fielddecode.h"
 #include "core/run/measurementextraction.h"
 #include "core/run/schedule.h"
 #include "core/run/stepresolver.h"
@@ -172,7 +173,16 @@ void DeviceLane::exchange() {
         }
         if (step.expect && step.expect->device == step.send->device)
             to->discardQueued();
-        sendNs = to->sendLine(step.send->line);
+        QString why;
+        sendNs = to->sendLine(step.send->line, &why);
+        if (sendNs < 0) {
+            r.verdict = Verdict::Error;
+            r.endNs = m_host.runNs(monotonicNs());
+            r.message =
+                QStringLiteral("step '%1': cannot send to '%2': %3").arg(step.name, step.send->device, why);
+            exchangeDone(std::move(r), false);
+            return;
+        }
     }
     m_waitSinceNs = -1;
     if (step.stream) {
@@ -211,11 +221,13 @@ void DeviceLane::exchange() {
                 r.latencyNs = a.timeNs - sendNs;
             bool lost = false;
             switch (a.outcome) {
-            case DeviceSession::Answer::Outcome::Matched:
+            case DeviceSession::Answer::Outcome::Matched: {
                 r.response = a.line;
-                evaluate(r, a.match);
-                m_host.resolver().learn(st, a.match, r.measurements);
+                const Captures captures{a.match, decodeFields(st.expect->fields, a.line)};
+                evaluate(r, captures);
+                m_host.resolver().learn(st, captures, r.measurements);
                 break;
+            }
             case DeviceSession::Answer::Outcome::Mismatch:
                 r.verdict = Verdict::Fail;
                 r.response = a.line;
@@ -231,6 +243,11 @@ void DeviceLane::exchange() {
                              a.skipped.isEmpty()
                                  ? QString()
                                  : QStringLiteral(" (other lines: %1)").arg(clip(a.skipped.trimmed())));
+                break;
+            case DeviceSession::Answer::Outcome::BadFrame:
+                r.verdict = Verdict::Fail;
+                r.response = a.line;
+                r.message = QStringLiteral("bad frame: %1").arg(a.reason);
                 break;
             case DeviceSession::Answer::Outcome::Lost:
                 r.verdict = Verdict::Error;
@@ -264,15 +281,15 @@ void DeviceLane::watchStream(StepResult r, qint64 sendNs) {
     m_stream->start(monotonicNs());
 }
 
-void DeviceLane::evaluate(StepResult &r, const QRegularExpressionMatch &match) {
+void DeviceLane::evaluate(StepResult &r, const Captures &captures) {
     const Step &step = m_job.step;
-    MeasurementExtraction e = extractMeasurements(step.measure, match);
+    MeasurementExtraction e = extractMeasurements(step.measure, captures);
     r.verdict = combine(r.verdict, e.verdict);
     r.marginal = (r.marginal || e.marginal) && r.verdict == Verdict::Pass;
     r.measurements.append(std::move(e.measurements));
     r.message = std::move(e.message);
     for (auto it = step.record.cbegin(); it != step.record.cend(); ++it)
-        m_host.laneRecordsInfo(it.key(), match.captured(it.value()));
+        m_host.laneRecordsInfo(it.key(), captures.value(it.value()));
 }
 
 bool DeviceLane::retryAfter(StepResult &r) {

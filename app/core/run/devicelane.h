@@ -2,6 +2,7 @@
 
 #include "core/config/fixture.h"
 #include "core/config/scenario.h"
+#include "core/run/captures.h"
 #include "core/run/deadlinetimer.h"
 #include "core/run/results.h"
 
@@ -79,7 +80,7 @@ private:
     // recorded as retried and scheduled). Sets the final verdict of an until that never held.
     bool retryAfter(StepResult &r);
     void next();
-    void evaluate(StepResult &r, const QRegularExpressionMatch &match);
+    void evaluate(StepResult &r, const Captures &captures);
     void watchStream(StepResult r, qint64 sendNs);
     StepResult newResult() const;
     void stopWaits();

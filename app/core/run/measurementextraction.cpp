@@ -16,8 +16,7 @@ QString formatRange(const Range &r) {
 
 } // namespace
 
-MeasurementExtraction extractMeasurements(const QList<MeasurementSpec> &specs,
-                                          const QRegularExpressionMatch &match) {
+MeasurementExtraction extractMeasurements(const QList<MeasurementSpec> &specs, const Captures &captures) {
     MeasurementExtraction out;
     QStringList problems;
     for (const MeasurementSpec &spec : specs) {
@@ -26,7 +25,7 @@ MeasurementExtraction extractMeasurements(const QList<MeasurementSpec> &specs,
         m.unit = spec.unit;
         m.limits = spec.limits;
         m.marginalBand = spec.marginal;
-        const QString text = match.captured(spec.name);
+        const QString text = captures.value(spec.name);
         bool ok = false;
         const double value = text.trimmed().toDouble(&ok);
         if (!ok) {

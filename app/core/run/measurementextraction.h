@@ -2,6 +2,7 @@
 
 #include "core/base/verdict.h"
 #include "core/config/limits.h"
+#include "core/run/captures.h"
 #include "core/run/results.h"
 
 #include <QList>
@@ -18,10 +19,9 @@ struct MeasurementExtraction {
     QString message;                       // the failures and marginal values, "; "-separated
 };
 
-// Reads each spec's named capture from `match` as a number and judges it against the spec's limits and
-// marginal band. A capture that is missing, empty or not a number FAILs with NaN as its value, like a NaN
-// or an infinity the device sent. Pure: no state, safe from any thread.
-MeasurementExtraction extractMeasurements(const QList<MeasurementSpec> &specs,
-                                          const QRegularExpressionMatch &match);
+// Reads each spec's capture (a named group of the match, or a decoded field) as a number and judges it
+// against the spec's limits and marginal band. A capture that is missing, empty or not a number FAILs with
+// NaN as its value, like a NaN or an infinity the device sent. Pure: no state, safe from any thread.
+MeasurementExtraction extractMeasurements(const QList<MeasurementSpec> &specs, const Captures &captures);
 
 } // namespace hil

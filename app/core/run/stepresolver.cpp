@@ -175,19 +175,17 @@ bool StepResolver::resolve(Step &step, QString *error) {
     return true;
 }
 
-void StepResolver::learn(const Step &step, const QRegularExpressionMatch &match,
+void StepResolver::learn(const Step &step, const Captures &captures,
                          const QList<MeasurementResult> &measurements) {
     if (!step.expect)
         return;
-    for (const QString &name : step.expect->match.namedCaptureGroups()) {
-        if (name.isEmpty() || !match.hasCaptured(name))
-            continue;
+    for (const QString &name : captures.names()) {
         const auto measured = std::find_if(measurements.cbegin(), measurements.cend(),
                                            [&](const MeasurementResult &m) { return m.name == name; });
         if (measured != measurements.cend())
             m_vars.set(name, QVariant(measured->value));
         else
-            m_vars.set(name, QVariant(match.captured(name)));
+            m_vars.set(name, QVariant(captures.value(name)));
     }
 }
 

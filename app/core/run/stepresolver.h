@@ -3,6 +3,7 @@
 #include "core/config/scenario.h"
 #include "core/expr/expressionengine.h"
 #include "core/expr/varscope.h"
+#include "core/run/captures.h"
 #include "core/run/results.h"
 
 #include <QHash>
@@ -27,10 +28,9 @@ public:
     // Fills the step's templated fields from the variables: false and *error (naming the field) when one
     // cannot be computed or gives a value the field cannot take.
     bool resolve(Step &step, QString *error);
-    // After a matched answer: its named captures become variables (numbers for those the step measures,
-    // text otherwise).
-    void learn(const Step &step, const QRegularExpressionMatch &match,
-               const QList<MeasurementResult> &measurements);
+    // After a matched answer: its named captures and decoded fields become variables (numbers for those
+    // the step measures, text otherwise).
+    void learn(const Step &step, const Captures &captures, const QList<MeasurementResult> &measurements);
     // The step's `until:` after its answer; nullopt and *error when it cannot be evaluated.
     std::optional<bool> untilHolds(const Step &step, QString *error);
 

@@ -48,6 +48,18 @@ void StreamWatch::onLine(const DeviceSession::Answer &a) {
     case DeviceSession::Answer::Outcome::Timeout:
         finish(a.timeNs, Verdict::Pass, QString(), false);
         return;
+    case DeviceSession::Answer::Outcome::BadFrame: {
+        // A garbled frame of the stream: a failed row of its own; the stream goes on.
+        StepResult row = m_base;
+        row.startNs = row.endNs = m_sinks.runNs(a.timeNs);
+        row.verdict = Verdict::Fail;
+        row.message = QStringLiteral("bad frame: %1").arg(a.reason);
+        row.response = a.line;
+        m_sinks.row(std::move(row));
+        if (m_active)
+            listen();
+        return;
+    }
     case DeviceSession::Answer::Outcome::Lost:
         finish(a.timeNs, Verdict::Error,
                QStringLiteral("device '%1' lost %2: %3")

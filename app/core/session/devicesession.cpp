@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/printable.h"
+#include "core/session/framerfactory.h"
 #include "core/session/stallwatch.h"
 #include "core/transport/transport.h"
 
@@ -22,8 +23,7 @@ DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transpo
     : QObject(parent)
     , m_name(config.name)
     , m_transport(std::move(transport))
-    , m_framer(config.terminator, config.maxLineLength)
-    , m_terminator(config.terminator)
+    , m_framer(makeFramer(config))
     , m_lateWindow(config.lateWindow) {
     m_timeout.setSingleShot(true);
     m_timeout.setTimerType(Qt::PreciseTimer);
@@ -79,7 +79,7 @@ void DeviceSession::replaceTransport(std::unique_ptr<Transport> transport) {
     m_transport->disconnect(this);
     m_transport->close();
     m_transport = std::move(transport);
-    m_framer.reset();
+    m_framer->reset();
     m_queue.clear();
     clearOwed();
     attach();
@@ -93,7 +93,7 @@ DeviceSession::~DeviceSession() {
 }
 
 void DeviceSession::start() {
-    m_framer.reset();
+    m_framer->reset();
     setState(State::Connecting, m_transport->describe());
     m_transport->open();
 }
@@ -120,9 +120,12 @@ void DeviceSession::setState(State s, const QString &reason) {
     emit stateChanged(s, reason);
 }
 
-qint64 DeviceSession::sendLine(const QByteArray &line) {
+qint64 DeviceSession::sendLine(const QByteArray &line, QString *error) {
+    std::optional<QByteArray> bytes = m_framer->encode(line, error);
+    if (!bytes)
+        return -1;
     const qint64 t = monotonicNs();
-    m_transport->write(line + m_terminator);
+    m_transport->write(*bytes);
     emit lineSent(t, line);
     return t;
 }
@@ -143,8 +146,12 @@ void DeviceSession::onBytes(const QByteArray &bytes) {
     const qint64 t = monotonicNs();
     if (m_watch)
         m_watch->checkpoint(t);
-    m_framer.push(bytes, [this, t](LineFramer::Frame &&frame) {
-        if (frame.kind == LineFramer::Frame::Kind::Overflow) {
+    m_framer->push(bytes, [this, t](Framer::Frame &&frame) {
+        if (frame.kind == Framer::Frame::Kind::Bad) {
+            onBadFrame(t, std::move(frame));
+            return;
+        }
+        if (frame.kind == Framer::Frame::Kind::Overflow) {
             emit problem(t, EventKind::Overflow,
                          QStringLiteral("line longer than the limit dropped (%1 bytes), starting: %2")
                              .arg(frame.droppedBytes)
@@ -174,6 +181,23 @@ void DeviceSession::onLine(qint64 timeNs, QByteArray line) {
                              .arg(kMaxQueuedLines));
     }
     m_queue.emplace_back(timeNs, std::move(line));
+}
+
+void DeviceSession::onBadFrame(qint64 timeNs, Framer::Frame &&frame) {
+    ++m_badFrames;
+    emit problem(
+        timeNs, EventKind::BadFrame,
+        QStringLiteral("%1: %2").arg(frame.reason, printableBytes(frame.data.left(kMaxSkippedBytes))));
+    // A frame the device garbled is its answer, a wrong one: a waiting expect fails with it (after the
+    // frames queued before it, which came first).
+    if (m_handler && m_queue.empty()) {
+        Answer a;
+        a.outcome = Answer::Outcome::BadFrame;
+        a.line = std::move(frame.data);
+        a.reason = std::move(frame.reason);
+        a.timeNs = timeNs;
+        complete(std::move(a));
+    }
 }
 
 bool DeviceSession::offer(qint64 timeNs, const QByteArray &line) {

@@ -4,7 +4,7 @@
 #include "core/base/eventkind.h"
 #include "core/config/fixture.h"
 #include "core/session/exchangeid.h"
-#include "core/session/lineframer.h"
+#include "core/session/framer.h"
 
 #include <QObject>
 #include <QRegularExpression>
@@ -36,13 +36,15 @@ public:
     Q_ENUM(State)
 
     struct Answer {
-        enum class Outcome { Matched, Mismatch, Timeout, Lost };
+        // BadFrame: a binary frame that failed its check (CRC...) came while waiting; `line` is its hex,
+        // `reason` why.
+        enum class Outcome { Matched, Mismatch, Timeout, Lost, BadFrame };
         Outcome outcome = Outcome::Timeout;
         QByteArray line; // the matching line, or the one that did not match
         QRegularExpressionMatch match;
         qint64 timeNs = 0;   // monotonic arrival time of `line`, or when the wait ended
         QByteArray skipped;  // lines passed over while waiting (bounded), for messages
-        QString reason;      // Lost: why the link went away
+        QString reason;      // Lost: why the link went away; BadFrame: what was wrong with the frame
         ExchangeId exchange; // the request this answers; invalid for a listen without a request
         qint64 sentNs = -1;  // when that request was handed to the transport
         // Part of [sent (or the start of the wait), timeNs] during which the harness itself was not running
@@ -72,8 +74,10 @@ public:
     // start() connects the new one. A pending expect is cancelled.
     void replaceTransport(std::unique_ptr<Transport> transport);
 
-    // Hands line + terminator to the transport and returns the monotonic time of the hand-over.
-    qint64 sendLine(const QByteArray &line);
+    // Hands the line (with its terminator) or, for a binary framing, the hex text's frame (with its CRC
+    // and framing) to the transport, and returns the monotonic time of the hand-over; -1 and *error when
+    // the framing cannot send the text (not hex, too long).
+    qint64 sendLine(const QByteArray &line, QString *error = nullptr);
     // Forgets lines that arrived before now, so that the next answer is the reply to the next send. If
     // the last expect took the first line as its answer (skipUnmatched false: a request/response
     // exchange), lines found here came after that exchange unasked (an answer sent twice, an answer that
@@ -105,13 +109,16 @@ public:
 
     qint64 linesReceived() const { return m_linesReceived; }
     qint64 queuedDropped() const { return m_queuedDropped; }
+    // Binary frames that failed their check (each also a `bad-frame` problem).
+    qint64 badFrames() const { return m_badFrames; }
 
 signals:
     void stateChanged(hil::DeviceSession::State state, const QString &reason);
     void lineReceived(qint64 timeNs, const QByteArray &line);
     void lineSent(qint64 timeNs, const QByteArray &line);
     // Something the device did wrong that is not an answer: "overflow" (line too long), "queue-overflow",
-    // "unexpected-line" (see discardQueued()). Device bytes in `detail` are escaped (printableBytes).
+    // "unexpected-line" (see discardQueued()), "bad-frame" (a frame that failed its CRC or framing check).
+    // Device bytes in `detail` are escaped (printableBytes).
     void problem(qint64 timeNs, hil::EventKind kind, const QString &detail);
     // The session stopped being busy(): no background exchange in flight, no answer owed, no expect pending.
     void idle();
@@ -121,6 +128,7 @@ private:
     void setState(State s, const QString &reason);
     void onBytes(const QByteArray &bytes);
     void onLine(qint64 timeNs, QByteArray line);
+    void onBadFrame(qint64 timeNs, Framer::Frame &&frame);
     // True if the pending expect is finished by this line.
     bool offer(qint64 timeNs, const QByteArray &line);
     void complete(Answer answer);
@@ -134,14 +142,14 @@ private:
 
     QString m_name;
     std::unique_ptr<Transport> m_transport;
-    LineFramer m_framer;
-    QByteArray m_terminator;
+    std::unique_ptr<Framer> m_framer;
     State m_state = State::Idle;
     QString m_lastError;
 
     std::deque<std::pair<qint64, QByteArray>> m_queue;
     qint64 m_linesReceived = 0;
     qint64 m_queuedDropped = 0;
+    qint64 m_badFrames = 0;
 
     QRegularExpression m_pattern;
     bool m_skipUnmatched = false;

@@ -16,10 +16,18 @@ void LineFramer::reset() {
     m_preview.clear();
 }
 
+std::optional<QByteArray> LineFramer::encode(QByteArrayView text, QString *) {
+    QByteArray out;
+    out.reserve(text.size() + m_terminator.size());
+    out.append(text);
+    out.append(m_terminator);
+    return out;
+}
+
 void LineFramer::emitLine(QByteArray line, const Sink &sink) const {
     if (m_stripCr && line.endsWith('\r'))
         line.chop(1);
-    sink(Frame{Frame::Kind::Line, std::move(line), 0});
+    sink(Frame{Frame::Kind::Line, std::move(line), 0, {}});
 }
 
 void LineFramer::push(QByteArrayView chunk, const Sink &sink) {
@@ -40,13 +48,15 @@ void LineFramer::push(QByteArrayView chunk, const Sink &sink) {
                 m_dropped += at - lineStart;
                 m_preview.append(
                     m_buffer.mid(lineStart, std::min(at - lineStart, kPreviewBytes - m_preview.size())));
-                sink(Frame{Frame::Kind::Overflow, m_preview, m_dropped});
+                sink(Frame{Frame::Kind::Overflow, m_preview, m_dropped, {}});
                 m_discarding = false;
                 m_dropped = 0;
                 m_preview.clear();
             } else if (at - lineStart > m_maxLineLength) {
                 sink(Frame{Frame::Kind::Overflow,
-                           m_buffer.mid(lineStart, std::min(kPreviewBytes, at - lineStart)), at - lineStart});
+                           m_buffer.mid(lineStart, std::min(kPreviewBytes, at - lineStart)),
+                           at - lineStart,
+                           {}});
             } else {
                 emitLine(m_buffer.mid(lineStart, at - lineStart), sink);
             }

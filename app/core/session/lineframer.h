@@ -1,8 +1,9 @@
 #pragma once
 
+#include "core/session/framer.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
-#include <functional>
 
 namespace hil {
 
@@ -10,25 +11,20 @@ namespace hil {
 // split between two reads). Memory is bounded: a line longer than maxLineLength is not accumulated; the
 // framer reports one Overflow for it (with the first bytes as a preview and how many bytes were dropped)
 // and discards input until the next terminator. Not thread-safe; one framer per stream.
-class LineFramer {
+// Frames are the lines without their terminator; an Overflow's droppedBytes are counted up to the terminator.
+class LineFramer final : public Framer {
 public:
-    struct Frame {
-        enum class Kind { Line, Overflow };
-        Kind kind = Kind::Line;
-        QByteArray data;         // the line without its terminator, or a preview of the dropped line
-        qint64 droppedBytes = 0; // Overflow only: bytes discarded, counted up to the terminator
-    };
-    using Sink = std::function<void(Frame &&)>;
-
     // With stripCarriageReturn, a "\r" right before a "\n" terminator is removed (CRLF devices).
     explicit LineFramer(QByteArray terminator = QByteArrayLiteral("\n"), qsizetype maxLineLength = 4096,
                         bool stripCarriageReturn = true);
 
-    void push(QByteArrayView chunk, const Sink &sink);
+    void push(QByteArrayView chunk, const Sink &sink) override;
+    // The line and the terminator.
+    std::optional<QByteArray> encode(QByteArrayView text, QString *error) override;
     // Bytes held for an unfinished line.
-    qsizetype pending() const { return m_buffer.size(); }
+    qsizetype pending() const override { return m_buffer.size(); }
     bool discarding() const { return m_discarding; }
-    void reset();
+    void reset() override;
 
     static constexpr qsizetype kPreviewBytes = 256;
 
