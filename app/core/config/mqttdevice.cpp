@@ -43,6 +43,7 @@ void readTls(YamlReader &r, const YAML::Node &n, MqttSpec &spec) {
 
 void readMqttDevice(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
     d.kind = DeviceConfig::Kind::Mqtt;
+    d.framing.kind = FramingSpec::Kind::Mqtt;
     if (!r.requireMap(n, QStringLiteral("mqtt (a mapping: {broker: host:port, client_id, ...})")))
         return;
     r.checkKeys(n, {"broker", "client_id", "clean_session", "qos", "keepalive", "username", "password", "tls"});

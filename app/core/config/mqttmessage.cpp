@@ -2,6 +2,8 @@
 
 #include "core/config/mqtttopic.h"
 
+#include <QList>
+
 namespace hil {
 
 QByteArray mqttSendText(const MqttMessage &message) {
