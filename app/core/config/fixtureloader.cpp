@@ -157,8 +157,8 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
                 QStringLiteral("device names are letters, digits, '_', '-' and '.', not '%1'").arg(d.name));
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
-    r.checkKeys(n, {"serial", "tcp", "sim", "mqtt", "terminator", "max_line_length", "timeout", "reconnect_timeout",
-                    "late_window", "power", "description"});
+    r.checkKeys(n, {"serial", "tcp", "sim", "mqtt", "terminator", "max_line_length", "timeout",
+                    "reconnect_timeout", "late_window", "power", "description"});
     const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0) + (n["mqtt"] ? 1 : 0);
     if (ways != 1)
         r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp, sim or mqtt").arg(d.name));

@@ -46,7 +46,8 @@ void readMqttDevice(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
     d.framing.kind = FramingSpec::Kind::Mqtt;
     if (!r.requireMap(n, QStringLiteral("mqtt (a mapping: {broker: host:port, client_id, ...})")))
         return;
-    r.checkKeys(n, {"broker", "client_id", "clean_session", "qos", "keepalive", "username", "password", "tls"});
+    r.checkKeys(n,
+                {"broker", "client_id", "clean_session", "qos", "keepalive", "username", "password", "tls"});
     MqttSpec &spec = d.mqtt;
     if (const YAML::Node broker = n["broker"]) {
         if (const auto text = r.string(broker, QStringLiteral("broker"))) {
@@ -57,7 +58,8 @@ void readMqttDevice(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
                 port = text->mid(colon + 1).toUInt(&ok);
             spec.host = colon >= 0 ? text->left(colon) : *text;
             if (!ok || port == 0 || port > 65535 || spec.host.isEmpty())
-                r.error(broker, QStringLiteral("broker must be host:port (or host, port 1883), not '%1'").arg(*text));
+                r.error(broker,
+                        QStringLiteral("broker must be host:port (or host, port 1883), not '%1'").arg(*text));
             spec.port = static_cast<quint16>(port);
         }
     } else {

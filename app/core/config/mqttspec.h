@@ -22,7 +22,7 @@ struct MqttSpec {
     quint16 port = 1883;
     QString clientId; // empty: the library makes one up (needs clean_session)
     bool cleanSession = true;
-    int qos = 0;        // of the subscriptions, and of publishes that give none
+    int qos = 0;         // of the subscriptions, and of publishes that give none
     int keepaliveS = 30; // seconds
     QString username;
     QString password;

@@ -52,7 +52,8 @@ void readPublish(YamlReader &r, const YAML::Node &n, const Fixture &fixture, con
     const DeviceConfig *device = mqttDevice(fixture, send.device);
     if (!send.device.isEmpty() && !device)
         r.error(n["to"] ? n["to"] : n,
-                QStringLiteral("publish needs an MQTT device; '%1' is not one (send: talks to it)").arg(send.device));
+                QStringLiteral("publish needs an MQTT device; '%1' is not one (send: talks to it)")
+                    .arg(send.device));
     MqttMessage m;
     m.qos = device ? device->mqtt.qos : 0;
     std::optional<QString> topicTemplate;
@@ -61,8 +62,13 @@ void readPublish(YamlReader &r, const YAML::Node &n, const Fixture &fixture, con
     if (const YAML::Node t = n["topic"]) {
         topic = reader.templated(t, QStringLiteral("topic"), &topicTemplate).value_or(QString());
         if (!topicTemplate) {
-            if (const QString problem = mqttTopicNameProblem(topic); !problem.isEmpty())
-                r.error(t, QStringLiteral("publish: %1").arg(problem));
+            if (const QString problem = mqttTopicNameProblem(topic); !problem.isEmpty()) {
+                // At the wildcard when there is one (a quoted scalar's mark is its opening quote).
+                qsizetype at = topic.indexOf(QRegularExpression(QStringLiteral("[+#]")));
+                at = at < 0 ? 0 : at + (t.Tag() == "!" ? 1 : 0);
+                r.errorAt(YamlReader::line(t), YamlReader::column(t) + static_cast<int>(at),
+                          QStringLiteral("publish: %1").arg(problem));
+            }
         }
     } else {
         r.error(n, QStringLiteral("publish needs a topic"));
@@ -87,20 +93,22 @@ void readPublish(YamlReader &r, const YAML::Node &n, const Fixture &fixture, con
 void readMqttExpectTopic(YamlReader &r, const YAML::Node &n, const Fixture &fixture, ExpectSpec &spec,
                          Step &step) {
     const bool mqtt = isMqttDevice(fixture, spec.device);
-    const YAML::Node topic = n.IsMap() ? n["topic"] : YAML::Node();
-    if (topic && !mqtt) {
+    const bool hasTopic = n.IsMap() && n["topic"];
+    if (hasTopic && !mqtt) {
         if (!spec.device.isEmpty())
-            r.error(topic, QStringLiteral("topic: is for MQTT devices; '%1' is not one").arg(spec.device));
+            r.error(n["topic"],
+                    QStringLiteral("topic: is for MQTT devices; '%1' is not one").arg(spec.device));
         return;
     }
     if (!mqtt)
         return;
-    if (!topic) {
-        r.error(n, QStringLiteral("an expect on MQTT device '%1' needs topic: (the topic filter to listen on)")
-                       .arg(spec.device));
+    if (!hasTopic) {
+        r.error(n,
+                QStringLiteral("an expect on MQTT device '%1' needs topic: (the topic filter to listen on)")
+                    .arg(spec.device));
         return;
     }
-    const auto filter = readFilter(r, topic);
+    const auto filter = readFilter(r, n["topic"]);
     if (!filter)
         return;
     spec.topic = *filter;
@@ -118,19 +126,19 @@ void readMqttExpectTopic(YamlReader &r, const YAML::Node &n, const Fixture &fixt
 
 void readMqttStreamTopic(YamlReader &r, const YAML::Node &n, const Fixture &fixture, StreamSpec &spec) {
     const bool mqtt = isMqttDevice(fixture, spec.device);
-    const YAML::Node topic = n.IsMap() ? n["topic"] : YAML::Node();
-    if (topic && !mqtt) {
-        r.error(topic, QStringLiteral("topic: is for MQTT devices; '%1' is not one").arg(spec.device));
+    const bool hasTopic = n.IsMap() && n["topic"];
+    if (hasTopic && !mqtt) {
+        r.error(n["topic"], QStringLiteral("topic: is for MQTT devices; '%1' is not one").arg(spec.device));
         return;
     }
     if (!mqtt)
         return;
-    if (!topic) {
+    if (!hasTopic) {
         r.error(n, QStringLiteral("a stream on MQTT device '%1' needs topic: (the topic filter to listen on)")
                        .arg(spec.device));
         return;
     }
-    const auto filter = readFilter(r, topic);
+    const auto filter = readFilter(r, n["topic"]);
     if (!filter)
         return;
     spec.topic = *filter;
@@ -143,7 +151,8 @@ void readMqttStreamTopic(YamlReader &r, const YAML::Node &n, const Fixture &fixt
 Fixture withMqttSubscriptions(Fixture fixture, const Scenario &scenario) {
     const auto add = [&](const QString &device, const QString &filter) {
         for (DeviceConfig &d : fixture.devices) {
-            if (d.name == device && d.kind == DeviceConfig::Kind::Mqtt && !d.mqtt.subscriptions.contains(filter))
+            if (d.name == device && d.kind == DeviceConfig::Kind::Mqtt
+                && !d.mqtt.subscriptions.contains(filter))
                 d.mqtt.subscriptions.append(filter);
         }
     };

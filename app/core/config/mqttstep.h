@@ -25,8 +25,8 @@ bool isMqttDevice(const Fixture &fixture, const QString &device);
 
 // Reading a `publish:` mapping needs these of the scenario parser.
 struct PublishReader {
-    std::function<std::optional<QString>(const YAML::Node &)> device;    // a `to:` node -> a device
-    std::function<QString(const YAML::Node &)> defaultDevice;            // no `to:`
+    std::function<std::optional<QString>(const YAML::Node &)> device; // a `to:` node -> a device
+    std::function<QString(const YAML::Node &)> defaultDevice;         // no `to:`
     // A field's text, or (with *runtime set) its template of values the run learns.
     std::function<std::optional<QString>(const YAML::Node &, const QString &, std::optional<QString> *)>
         templated;

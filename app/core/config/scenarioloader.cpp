@@ -533,9 +533,10 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     m_stepDevices.clear();
     if (const YAML::Node devs = n["devices"])
         readStepDevices(devs, n, step);
-    if (!n["send"] && !n["publish"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"] && !n["clear"]
-        && !n["prompt"])
-        r.error(n, QStringLiteral("a step needs send, publish, expect, stream, wait, fault, clear or prompt"));
+    if (!n["send"] && !n["publish"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"]
+        && !n["clear"] && !n["prompt"])
+        r.error(n,
+                QStringLiteral("a step needs send, publish, expect, stream, wait, fault, clear or prompt"));
     if (n["send"] && n["publish"])
         r.error(n["publish"], QStringLiteral("a step has send or publish, not both"));
     if (n["stream"] && n["expect"])

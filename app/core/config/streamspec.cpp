@@ -96,14 +96,17 @@ void readSequence(YamlReader &r, const YAML::Node &n, StreamSpec &spec) {
         if (n["capture"])
             capture.emplace(n["capture"]);
         else
-            r.error(n, QStringLiteral("sequence needs capture (the capture of match that numbers the lines)"));
+            r.error(n,
+                    QStringLiteral("sequence needs capture (the capture of match that numbers the lines)"));
         constexpr qint64 kMax = std::numeric_limits<qint32>::max();
         if (n["max_lost"])
             seq.maxLost = r.integer(n["max_lost"], QStringLiteral("max_lost"), 0, kMax).value_or(0);
         if (n["max_duplicates"])
-            seq.maxDuplicates = r.integer(n["max_duplicates"], QStringLiteral("max_duplicates"), 0, kMax).value_or(0);
+            seq.maxDuplicates =
+                r.integer(n["max_duplicates"], QStringLiteral("max_duplicates"), 0, kMax).value_or(0);
         if (n["max_reordered"])
-            seq.maxReordered = r.integer(n["max_reordered"], QStringLiteral("max_reordered"), 0, kMax).value_or(0);
+            seq.maxReordered =
+                r.integer(n["max_reordered"], QStringLiteral("max_reordered"), 0, kMax).value_or(0);
     }
     if (!capture)
         return;
@@ -111,7 +114,8 @@ void readSequence(YamlReader &r, const YAML::Node &n, StreamSpec &spec) {
     if (!name)
         return;
     if (spec.match.isValid() && !spec.match.namedCaptureGroups().contains(*name)) {
-        r.error(*capture, QStringLiteral("sequence: match has no capture named '%1' (write (?<%1>\\d+))").arg(*name));
+        r.error(*capture,
+                QStringLiteral("sequence: match has no capture named '%1' (write (?<%1>\\d+))").arg(*name));
         return;
     }
     seq.capture = *name;
@@ -123,7 +127,8 @@ void readSequence(YamlReader &r, const YAML::Node &n, StreamSpec &spec) {
 std::optional<StreamSpec> readStreamSpec(YamlReader &r, const YAML::Node &n, const StreamDevices &devices) {
     if (!r.requireMap(n, QStringLiteral("stream (a mapping: {from, for, match, rate, max_gap, checksum})")))
         return std::nullopt;
-    r.checkKeys(n, {"from", "topic", "for", "match", "skip_unmatched", "rate", "max_gap", "checksum", "sequence"});
+    r.checkKeys(
+        n, {"from", "topic", "for", "match", "skip_unmatched", "rate", "max_gap", "checksum", "sequence"});
     StreamSpec spec;
     const auto device = streamDevice(r, n, devices);
     if (!device)

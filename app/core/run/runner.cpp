@@ -65,7 +65,8 @@ void Runner::start() {
 
     transition(RunEvent::Start);
     // MQTT devices subscribe to the topics the scenario listens on.
-    m_bench = new Bench(withMqttSubscriptions(m_fixture, m_scenario), m_scenario.devices, m_info.seed, this, m_options.stallThresholdNs);
+    m_bench = new Bench(withMqttSubscriptions(m_fixture, m_scenario), m_scenario.devices, m_info.seed, this,
+                        m_options.stallThresholdNs);
     connect(m_bench, &Bench::deviceEvent, this, &Runner::emitEvent);
     connect(m_bench, &Bench::deviceGone, this, [this](const QString &device, const QString &reason) {
         emitEvent(monotonicNs(), EventKind::Error, device, QStringLiteral("device gone: %1").arg(reason));

@@ -41,8 +41,9 @@ std::optional<StreamTally::Line> StreamTally::line(qint64 timeNs, const QByteArr
     m_stalledNs += stallNs;
     Line out;
     QStringList problems;
-    const QRegularExpressionMatch match =
-        m_spec.match.pattern().isEmpty() ? QRegularExpressionMatch() : m_spec.match.match(QString::fromUtf8(text));
+    const QRegularExpressionMatch match = m_spec.match.pattern().isEmpty()
+                                              ? QRegularExpressionMatch()
+                                              : m_spec.match.match(QString::fromUtf8(text));
     if (!m_spec.match.pattern().isEmpty() && !match.hasMatch()) {
         if (m_spec.skipUnmatched) {
             ++m_skipped;
@@ -122,7 +123,8 @@ QString StreamTally::countSequence(const QByteArray &text, const QString &number
         *note = QStringLiteral("duplicate of %1 %2%3").arg(m_spec.sequence->capture).arg(n).arg(where);
     } else if (n < k.high) {
         ++k.reordered;
-        *note = QStringLiteral("%1 %2 after %3%4").arg(m_spec.sequence->capture).arg(n).arg(k.high).arg(where);
+        *note =
+            QStringLiteral("%1 %2 after %3%4").arg(m_spec.sequence->capture).arg(n).arg(k.high).arg(where);
     }
     k.seen.insert(n);
     k.low = std::min(k.low, n);
@@ -168,24 +170,25 @@ void StreamTally::finishSequence(StepResult &summary, QStringList &problems) con
     const auto measure = [&](const QString &name, qint64 value, qint64 max) {
         const MeasurementSpec spec{name, QStringLiteral("lines"), {0.0, static_cast<double>(max)}, {}};
         const MeasurementOutcome o = evaluateMeasurement(spec, static_cast<double>(value));
-        summary.measurements.append(
-            {spec.name, static_cast<double>(value), spec.unit, spec.limits, spec.marginal, o.verdict, o.marginal});
+        summary.measurements.append({spec.name, static_cast<double>(value), spec.unit, spec.limits,
+                                     spec.marginal, o.verdict, o.marginal});
         over = over || o.verdict != Verdict::Pass;
     };
     measure(QStringLiteral("lost"), lost, seq.maxLost);
     measure(QStringLiteral("duplicates"), duplicates, seq.maxDuplicates);
     measure(QStringLiteral("reordered"), reordered, seq.maxReordered);
     if (over)
-        problems.append(QStringLiteral("sequence %1: %2 lost (max %3), %4 duplicate(s) (max %5), %6 reordered "
-                                       "(max %7) [%8]")
-                            .arg(seq.capture)
-                            .arg(lost)
-                            .arg(seq.maxLost)
-                            .arg(duplicates)
-                            .arg(seq.maxDuplicates)
-                            .arg(reordered)
-                            .arg(seq.maxReordered)
-                            .arg(perKey.join(u"; ")));
+        problems.append(
+            QStringLiteral("sequence %1: %2 lost (max %3), %4 duplicate(s) (max %5), %6 reordered "
+                           "(max %7) [%8]")
+                .arg(seq.capture)
+                .arg(lost)
+                .arg(seq.maxLost)
+                .arg(duplicates)
+                .arg(seq.maxDuplicates)
+                .arg(reordered)
+                .arg(seq.maxReordered)
+                .arg(perKey.join(u"; ")));
 }
 
 QString StreamTally::progress(qint64 nowNs) const {

@@ -207,8 +207,8 @@ std::unique_ptr<Transport> Bench::mqttTransport(Device &d) {
     // libmosquitto's bytes go through a fault proxy of the device's own, where its link faults act.
     if (!d.mqttProxy) {
         const MqttSpec &spec = d.config.mqtt;
-        d.mqttProxy = new FaultProxy(spec.host, spec.port, deviceSeed(m_runSeed ^ 0x4d515454ULL, d.config.name),
-                                     this);
+        d.mqttProxy =
+            new FaultProxy(spec.host, spec.port, deviceSeed(m_runSeed ^ 0x4d515454ULL, d.config.name), this);
         QString why;
         if (!d.mqttProxy->listen(QHostAddress::LocalHost, 0, &why)) {
             delete d.mqttProxy;

@@ -89,7 +89,7 @@ private:
         SimProcess *sim = nullptr;
         SimControl *control = nullptr;
         DeviceSession *session = nullptr;
-        Link *link = nullptr; // owned by the session
+        Link *link = nullptr;            // owned by the session
         FaultProxy *mqttProxy = nullptr; // an MQTT device's link to its broker, where its link faults act
         QTimer *reconnect = nullptr;
         int backoffMs = 100;

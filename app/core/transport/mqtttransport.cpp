@@ -99,11 +99,13 @@ void MqttTransport::open() {
     if (!m_spec.username.isEmpty()) {
         const QByteArray user = m_spec.username.toUtf8();
         const QByteArray password = m_spec.password.toUtf8();
-        mosquitto_username_pw_set(m_mosq, user.constData(), m_spec.password.isEmpty() ? nullptr : password.constData());
+        mosquitto_username_pw_set(m_mosq, user.constData(),
+                                  m_spec.password.isEmpty() ? nullptr : password.constData());
     }
     if (m_spec.tls) {
         const auto path = [](const QString &p) { return p.toLocal8Bit(); };
-        const QByteArray ca = path(m_spec.tls->ca), cert = path(m_spec.tls->cert), key = path(m_spec.tls->key);
+        const QByteArray ca = path(m_spec.tls->ca), cert = path(m_spec.tls->cert),
+                         key = path(m_spec.tls->key);
         const int rc = mosquitto_tls_set(m_mosq, ca.isEmpty() ? nullptr : ca.constData(), nullptr,
                                          cert.isEmpty() ? nullptr : cert.constData(),
                                          key.isEmpty() ? nullptr : key.constData(), nullptr);
@@ -228,8 +230,9 @@ void MqttTransport::handle(const Event &e) {
     case Event::Kind::Disconnect:
         if (m_state == State::Closed)
             return;
-        end(!m_refusal.isEmpty() ? m_refusal
-                                 : QStringLiteral("%1: connection lost: %2").arg(describe(), libraryError(e.code)));
+        end(!m_refusal.isEmpty()
+                ? m_refusal
+                : QStringLiteral("%1: connection lost: %2").arg(describe(), libraryError(e.code)));
         return;
     }
 }
