@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE mqtt
 #include "core/config/mqttmessage.h"
 #include "core/config/mqtttopic.h"
+#include "core/run/streamtally.h"
 #include "core/session/mqttframer.h"
 #include "core/transport/mqttrecord.h"
 #include "support/harness.h"
@@ -301,6 +302,55 @@ BOOST_AUTO_TEST_CASE(hil_proxy_carries_mqtt_with_its_faults) {
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS'") == 5);
     // Through the proxy each way: at least 100 ms publish -> echo.
     BOOST_TEST(db.count("SELECT min(latency_ns) FROM step_results") >= 100'000'000);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(shipped)
+
+// scenarios/mqtt-echo.yaml on fixtures/sim-mqtt.yaml, the broker moved to the test's own port.
+BOOST_AUTO_TEST_CASE(the_mqtt_echo_example_passes_through_its_blackout) {
+    MosquittoBroker broker;
+    BOOST_REQUIRE(broker.ready());
+    Workspace ws;
+    QFile fixture(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-mqtt.yaml"));
+    BOOST_REQUIRE(fixture.open(QIODevice::ReadOnly));
+    QString text = QString::fromUtf8(fixture.readAll());
+    BOOST_REQUIRE(text.contains(QStringLiteral("127.0.0.1:1883")));
+    ws.write("fixture.yaml", text.replace(QStringLiteral("127.0.0.1:1883"), broker.address()));
+    const HilResult r = runHil({QStringLiteral("run"), QStringLiteral("-f"), ws.path("fixture.yaml"),
+                                QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet"),
+                                QStringLiteral(HIL_SOURCE_DIR "/scenarios/mqtt-echo.yaml")},
+                               ws.dir.path());
+    BOOST_TEST(r.exitCode == 0, str(r.err));
+    Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE step = 'echo' AND verdict = 'PASS'") > 10);
+    BOOST_TEST(db.count("SELECT count(*) FROM faults WHERE kind = 'blackout' AND recovery_ns IS NOT NULL")
+               == 1);
+}
+
+// Sequence counting without a broker: numbers out of order are reordered, not lost; one key without a topic.
+BOOST_AUTO_TEST_CASE(sequence_counts_reordered_lines_apart_from_lost_ones) {
+    hil::StreamSpec spec;
+    spec.device = QStringLiteral("d");
+    spec.window = std::chrono::seconds(10);
+    spec.match = QRegularExpression(QStringLiteral("n=(?<n>\\d+)"));
+    spec.maxGap = std::chrono::seconds(10);
+    spec.sequence = hil::StreamSpec::Sequence{QStringLiteral("n"), 0, 0, 1};
+    hil::StreamTally tally(spec, 0, true);
+    qint64 t = 0;
+    for (int n : {1, 2, 4, 3, 5, 8})
+        tally.line(t += 1'000'000, QStringLiteral("n=%1").arg(n).toUtf8());
+    hil::StepResult summary;
+    tally.finish(t + 1'000'000, summary);
+    QMap<QString, double> m;
+    for (const auto &x : summary.measurements)
+        m.insert(x.name, x.value);
+    BOOST_TEST(m.value(QStringLiteral("lost")) == 2.0);      // 6 and 7
+    BOOST_TEST(m.value(QStringLiteral("reordered")) == 1.0); // 3 after 4, within its limit of 1
+    BOOST_TEST(m.value(QStringLiteral("duplicates")) == 0.0);
+    BOOST_TEST((summary.verdict == hil::Verdict::Fail));
+    BOOST_TEST(summary.message.contains(QStringLiteral("first missing 6..7")), str(summary.message));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
