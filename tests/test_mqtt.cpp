@@ -354,3 +354,71 @@ BOOST_AUTO_TEST_CASE(sequence_counts_reordered_lines_apart_from_lost_ones) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tls)
+
+namespace {
+
+bool openssl(const QStringList &args, const QString &dir) {
+    QProcess p;
+    p.setWorkingDirectory(dir);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral("openssl"), args);
+    const bool ok = p.waitForFinished(30000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    if (!ok)
+        BOOST_TEST_MESSAGE("openssl " << str(args.join(u' ')) << ": " << p.readAll().toStdString());
+    return ok;
+}
+
+} // namespace
+
+// A broker with a certificate for 127.0.0.1 signed by a CA of the test's: the device verifies it through
+// its fault proxy (which it reaches at 127.0.0.1), and one that trusts another CA cannot connect.
+BOOST_AUTO_TEST_CASE(a_tls_broker_is_verified_against_the_ca) {
+    Workspace ws;
+    const QString d = ws.dir.path();
+    ws.write("san.ext", QStringLiteral("subjectAltName=IP:127.0.0.1\n"));
+    const QString days = QStringLiteral("1");
+    BOOST_REQUIRE(
+        openssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                 QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                 QStringLiteral("ca.key"), QStringLiteral("-out"), QStringLiteral("ca.pem"),
+                 QStringLiteral("-days"), days, QStringLiteral("-subj"), QStringLiteral("/CN=hil-test-ca")},
+                d));
+    BOOST_REQUIRE(
+        openssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                 QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                 QStringLiteral("other.key"), QStringLiteral("-out"), QStringLiteral("other.pem"),
+                 QStringLiteral("-days"), days, QStringLiteral("-subj"), QStringLiteral("/CN=other-ca")},
+                d));
+    BOOST_REQUIRE(openssl({QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                           QStringLiteral("-nodes"), QStringLiteral("-keyout"), QStringLiteral("server.key"),
+                           QStringLiteral("-out"), QStringLiteral("server.csr"), QStringLiteral("-subj"),
+                           QStringLiteral("/CN=127.0.0.1")},
+                          d));
+    BOOST_REQUIRE(openssl(
+        {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), QStringLiteral("server.csr"),
+         QStringLiteral("-CA"), QStringLiteral("ca.pem"), QStringLiteral("-CAkey"), QStringLiteral("ca.key"),
+         QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), QStringLiteral("server.pem"),
+         QStringLiteral("-days"), days, QStringLiteral("-extfile"), QStringLiteral("san.ext")},
+        d));
+    MosquittoBroker broker(MosquittoBroker::Options{
+        true, QStringLiteral("cafile %1\ncertfile %2\nkeyfile %3\n")
+                  .arg(ws.path("ca.pem"), ws.path("server.pem"), ws.path("server.key"))});
+    BOOST_REQUIRE(broker.ready());
+    ws.write("scenario.yaml", QStringLiteral(R"(steps:
+  - publish: {topic: "secure/1", payload: "hello 3"}
+    expect: {topic: "secure/#", match: '^hello (?<n>\d+)$', within: 2s}
+)"));
+    ws.write("fixture.yaml", fixtureText(broker, QStringLiteral(", tls: {ca: ca.pem}")));
+    HilResult r = run(ws);
+    BOOST_TEST(r.exitCode == 0, str(r.err));
+    BOOST_TEST(Database(ws.db()).count("SELECT count(*) FROM step_results WHERE verdict = 'PASS'") == 1);
+    // Another CA: the handshake fails, an ERROR before the first step.
+    ws.write("fixture.yaml", fixtureText(broker, QStringLiteral(", tls: {ca: other.pem}")));
+    r = run(ws);
+    BOOST_TEST(r.exitCode == 3, str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("cloud")), str(r.err));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
