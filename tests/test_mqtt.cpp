@@ -168,6 +168,20 @@ BOOST_AUTO_TEST_CASE(a_broker_that_refuses_is_an_error_with_its_reason) {
     BOOST_TEST(r.err.contains(QStringLiteral("refused the connection: not authorised")), str(r.err));
 }
 
+// No broker on the port: the device's proxy accepts and closes, and the message names the broker.
+BOOST_AUTO_TEST_CASE(no_broker_is_an_error_naming_the_broker) {
+    const quint16 port = MosquittoBroker::freePort();
+    Workspace ws;
+    ws.write("fixture.yaml",
+             QStringLiteral("devices:\n  cloud:\n    mqtt: {broker: 127.0.0.1:%1, client_id: hil-test}\n")
+                 .arg(port));
+    ws.write("scenario.yaml", QStringLiteral("steps:\n  - expect: {topic: a/b, within: 1s}\n"));
+    const HilResult r = run(ws);
+    BOOST_TEST(r.exitCode == 3);
+    BOOST_TEST(r.err.contains(QStringLiteral("mqtt 127.0.0.1:%1").arg(port)), str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("no connection to the broker")), str(r.err));
+}
+
 BOOST_AUTO_TEST_CASE(a_malformed_topic_filter_is_bad_input_at_its_column) {
     MosquittoBroker broker;
     BOOST_REQUIRE(broker.ready());

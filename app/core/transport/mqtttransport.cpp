@@ -61,7 +61,10 @@ MqttTransport::~MqttTransport() {
 }
 
 QString MqttTransport::describe() const {
-    return QStringLiteral("mqtt %1:%2").arg(m_host).arg(m_port);
+    QString s = QStringLiteral("mqtt %1:%2").arg(m_spec.host).arg(m_spec.port);
+    if (m_host != m_spec.host || m_port != m_spec.port)
+        s += QStringLiteral(" (via %1:%2)").arg(m_host).arg(m_port);
+    return s;
 }
 
 bool MqttTransport::isOpen() const {
@@ -73,6 +76,7 @@ void MqttTransport::open() {
     ++m_generation;
     m_refusal.clear();
     m_outgoing.clear();
+    m_state = State::Connecting; // so that a refusal below ends it with failed()
     const QByteArray id = m_spec.clientId.toUtf8();
     m_mosq = mosquitto_new(id.isEmpty() ? nullptr : id.constData(), m_spec.cleanSession, this);
     const quint64 generation = m_generation;
@@ -90,7 +94,6 @@ void MqttTransport::open() {
         refuse(QStringLiteral("cannot make a client: %1").arg(libraryError(MOSQ_ERR_ERRNO)));
         return;
     }
-    m_state = State::Connecting;
     mosquitto_int_option(m_mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
     mosquitto_connect_callback_set(m_mosq, &MqttTransport::onConnect);
     mosquitto_subscribe_callback_set(m_mosq, &MqttTransport::onSubscribe);
@@ -172,6 +175,7 @@ void MqttTransport::onMisc() {
 }
 
 void MqttTransport::settle(int rc, const char *what) {
+    const QString why = rc == MOSQ_ERR_SUCCESS ? QString() : libraryError(rc); // before errno changes
     const quint64 generation = m_generation;
     const QList<Event> events = std::exchange(m_events, {});
     for (const Event &e : events) {
@@ -182,9 +186,11 @@ void MqttTransport::settle(int rc, const char *what) {
     if (rc != MOSQ_ERR_SUCCESS && m_state != State::Closed) {
         if (!m_refusal.isEmpty())
             end(m_refusal);
+        else if (m_state == State::Connecting)
+            end(QStringLiteral("%1: no connection to the broker (%2 failed: %3)")
+                    .arg(describe(), QString::fromLatin1(what), why));
         else
-            end(QStringLiteral("%1: %2 failed: %3")
-                    .arg(describe(), QString::fromLatin1(what), libraryError(rc)));
+            end(QStringLiteral("%1: %2 failed: %3").arg(describe(), QString::fromLatin1(what), why));
         return;
     }
     updateWriteInterest();
@@ -230,9 +236,11 @@ void MqttTransport::handle(const Event &e) {
     case Event::Kind::Disconnect:
         if (m_state == State::Closed)
             return;
-        end(!m_refusal.isEmpty()
-                ? m_refusal
-                : QStringLiteral("%1: connection lost: %2").arg(describe(), libraryError(e.code)));
+        end(!m_refusal.isEmpty() ? m_refusal
+            : m_state == State::Connecting
+                ? QStringLiteral("%1: no connection to the broker (closed before CONNACK: is it up?): %2")
+                      .arg(describe(), QString::fromUtf8(e.record))
+                : QStringLiteral("%1: connection lost: %2").arg(describe(), QString::fromUtf8(e.record)));
         return;
     }
 }
@@ -337,7 +345,9 @@ void MqttTransport::onMessage(mosquitto *, void *self, const mosquitto_message *
 }
 
 void MqttTransport::onDisconnect(mosquitto *, void *self, int rc) {
-    static_cast<MqttTransport *>(self)->m_events.append({Event::Kind::Disconnect, rc, {}, {}});
+    // The reason's text now, while errno is still the library's.
+    static_cast<MqttTransport *>(self)->m_events.append(
+        {Event::Kind::Disconnect, rc, {}, libraryError(rc).toUtf8()});
 }
 
 } // namespace hil

@@ -20,12 +20,12 @@ struct MqttMessage;
 // own thread is not used): the client's socket is watched by QSocketNotifiers (read always, write while
 // the library has bytes queued), and a 1 s timer runs the library's keep-alive work.
 //
-// open() connects (mosquitto_connect_async) to `host:port`, which is the broker or a fault proxy in
-// front of it; opened() follows once the broker accepted the connection (CONNACK) and acknowledged every
-// subscription of the spec (SUBACK), so an expect started after opened() cannot miss a message. A broker
-// that refuses the connection gives failed() with its reason ("not authorised", "bad user name or
-// password"); no answer within connectTimeoutMs gives failed() too. After opened(), a lost connection
-// (the broker went away, a keep-alive timeout) gives closed().
+// open() connects (mosquitto_connect_async) to `host:port`, which is the spec's broker or a fault proxy in
+// front of it (describe() then names both); opened() follows once the broker accepted the connection
+// (CONNACK) and acknowledged every subscription of the spec (SUBACK), so an expect started after opened()
+// cannot miss a message. A broker that refuses the connection gives failed() with its reason ("not
+// authorised", "bad user name or password"); no answer within connectTimeoutMs gives failed() too. After
+// opened(), a lost connection (the broker went away, a keep-alive timeout) gives closed().
 //
 // Bytes: each received message is delivered by bytesReceived() as one record of transport/mqttmessage.h;
 // write() takes such records (split anywhere) and publishes each. A fresh library client is made by every
@@ -54,7 +54,7 @@ private:
         Kind kind;
         int code = 0; // CONNACK reason, SUBACK mid, DISCONNECT rc
         QList<int> granted;
-        QByteArray record;
+        QByteArray record; // Message: the record; Disconnect: the reason's text
     };
 
     static void onConnect(mosquitto *, void *self, int rc);
