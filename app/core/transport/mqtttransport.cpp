@@ -313,8 +313,13 @@ void MqttTransport::destroyClient() {
     m_state = State::Closed;
     m_connectTimer.stop();
     m_miscTimer.stop();
-    m_readNotifier.reset();
-    m_writeNotifier.reset();
+    // Later: this may run inside one of their activated() signals.
+    for (std::unique_ptr<QSocketNotifier> *n : {&m_readNotifier, &m_writeNotifier}) {
+        if (*n) {
+            (*n)->setEnabled(false);
+            n->release()->deleteLater();
+        }
+    }
     m_events.clear();
     m_pendingSubscriptions.clear();
     if (m_mosq) {
