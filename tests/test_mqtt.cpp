@@ -182,6 +182,32 @@ BOOST_AUTO_TEST_CASE(no_broker_is_an_error_naming_the_broker) {
     BOOST_TEST(r.err.contains(QStringLiteral("no connection to the broker")), str(r.err));
 }
 
+// A topic filled in by the run that is not a topic name: that step is an ERROR saying why.
+BOOST_AUTO_TEST_CASE(a_topic_computed_as_a_wildcard_is_an_error_of_its_step) {
+    MosquittoBroker broker;
+    BOOST_REQUIRE(broker.ready());
+    BOOST_REQUIRE(
+        runMosquittoClient(kPub, {QStringLiteral("-p"), QString::number(broker.port()), QStringLiteral("-r"),
+                                  QStringLiteral("-t"), QStringLiteral("cfg/next"), QStringLiteral("-m"),
+                                  QStringLiteral("next=+")}));
+    Workspace ws;
+    ws.write("fixture.yaml", fixtureText(broker));
+    ws.write("scenario.yaml", QStringLiteral(R"(steps:
+  - expect: {topic: cfg/next, match: '^next=(?<next>.+)$', within: 3s}
+  - name: publish there
+    publish: {topic: "dev/${next}/cmd", payload: go}
+    expect: {topic: "dev/#", within: 500ms}
+)"));
+    const HilResult r = run(ws);
+    BOOST_TEST(r.exitCode == 3, str(r.err));
+    Database db(ws.db());
+    const auto rows = db.rows("SELECT verdict, message FROM step_results WHERE step = 'publish there'");
+    BOOST_REQUIRE(rows && rows->size() == 1);
+    BOOST_TEST((*rows)[0][0].toString() == QStringLiteral("ERROR"));
+    BOOST_TEST((*rows)[0][1].toString().contains(QStringLiteral("topic 'dev/+/cmd' has a wildcard")),
+               str((*rows)[0][1]));
+}
+
 BOOST_AUTO_TEST_CASE(a_malformed_topic_filter_is_bad_input_at_its_column) {
     MosquittoBroker broker;
     BOOST_REQUIRE(broker.ready());

@@ -222,16 +222,15 @@ void MqttTransport::handle(const Event &e) {
                 return;
             }
         }
-        if (m_pendingSubscriptions.isEmpty() && m_state == State::Subscribing) {
-            m_state = State::Open;
-            m_connectTimer.stop();
-            emit opened();
-        }
+        if (m_pendingSubscriptions.isEmpty() && m_state == State::Subscribing)
+            becomeOpen();
         return;
     }
     case Event::Kind::Message:
         if (m_state == State::Open)
             emit bytesReceived(e.record);
+        else if (m_state == State::Subscribing)
+            m_early.append(e.record); // a retained message of a filter acknowledged before the others
         return;
     case Event::Kind::Disconnect:
         if (m_state == State::Closed)
@@ -257,10 +256,19 @@ void MqttTransport::subscribeAll() {
         }
         m_pendingSubscriptions.insert(mid);
     }
-    if (m_pendingSubscriptions.isEmpty()) {
-        m_state = State::Open;
-        m_connectTimer.stop();
-        emit opened();
+    if (m_pendingSubscriptions.isEmpty())
+        becomeOpen();
+}
+
+void MqttTransport::becomeOpen() {
+    m_state = State::Open;
+    m_connectTimer.stop();
+    const quint64 generation = m_generation;
+    emit opened();
+    for (const QByteArray &record : std::exchange(m_early, {})) {
+        if (generation != m_generation)
+            return;
+        emit bytesReceived(record);
     }
 }
 
@@ -322,6 +330,7 @@ void MqttTransport::destroyClient() {
     }
     m_events.clear();
     m_pendingSubscriptions.clear();
+    m_early.clear();
     if (m_mosq) {
         mosquitto_disconnect(m_mosq);
         mosquitto_destroy(m_mosq);

@@ -69,6 +69,8 @@ private:
     void settle(int rc, const char *what);
     void handle(const Event &e);
     void subscribeAll();
+    // opened(), then the messages that came while other subscriptions were still unacknowledged.
+    void becomeOpen();
     void watchSocket();
     void updateWriteInterest();
     void publish(const MqttMessage &m);
@@ -87,6 +89,7 @@ private:
     State m_state = State::Closed;
     QList<Event> m_events;
     QSet<int> m_pendingSubscriptions; // mids not acknowledged yet
+    QList<QByteArray> m_early;        // records received before every SUBACK
     QByteArray m_outgoing;            // part of a record written so far
     QString m_refusal;
     quint64 m_generation = 0; // bumped by open() and close(): events of an older client are dropped
