@@ -217,6 +217,9 @@ std::unique_ptr<Transport> Bench::mqttTransport(Device &d) {
         }
         for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend(); ++it)
             d.mqttProxy->inject(it.key(), it.value());
+        emit deviceEvent(monotonicNs(), EventKind::ProxyStart, d.config.name,
+                         QStringLiteral("%1 -> %2 (the device's MQTT link, where its link faults act)")
+                             .arg(d.mqttProxy->listenAddress(), d.mqttProxy->upstream()));
     }
     if (!d.mqttProxy)
         return std::make_unique<MqttTransport>(d.config.mqtt, d.config.mqtt.host, d.config.mqtt.port);
