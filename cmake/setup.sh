@@ -12,6 +12,7 @@ packages=(
   libboost-test-dev
   socat bc python3 xvfb xauth fonts-dejavu-core clang-format
   poppler-utils chromium
+  qt6-serialbus-dev python3-pymodbus python3-serial python3-serial-asyncio
 )
 for arg in "$@"; do
   case "$arg" in

@@ -209,6 +209,15 @@ BOOST_AUTO_TEST_CASE(scenario_errors_match_their_golden_files) {
     });
 }
 
+BOOST_AUTO_TEST_CASE(modbus_step_errors_match_their_golden_files) {
+    const hil::Fixture bench = loadOk(dataPath(QStringLiteral("modbus-errors/bench.yaml")));
+    checkGoldenFolder(QStringLiteral("modbus-errors"), [&](const QString &path) {
+        hil::SourceErrors errors;
+        BOOST_TEST(!hil::loadScenario(path, bench, &errors).has_value());
+        return errors;
+    });
+}
+
 BOOST_AUTO_TEST_CASE(fixture_errors_match_their_golden_files) {
     checkGoldenFolder(QStringLiteral("fixture-errors"), [](const QString &path) {
         hil::SourceErrors errors;

@@ -48,6 +48,7 @@ struct ExpectSpec {
     bool skipUnmatched = false;
     // Values decoded from a binary answer by position (`fields:`), captures like the pattern's groups.
     FieldSpecs fields;
+    bool modbus = false; // a `modbus:` step: an exception response is recorded as that exception
 };
 
 struct Step {

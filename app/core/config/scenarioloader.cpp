@@ -3,6 +3,7 @@
 #include "core/config/blocklibrary.h"
 #include "core/config/faultloader.h"
 #include "core/config/loadscope.h"
+#include "core/config/modbusstep.h"
 #include "core/config/promptspec.h"
 #include "core/config/streamspec.h"
 #include "core/config/sweep.h"
@@ -528,13 +529,16 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
     r.checkKeys(n, {"name", "devices", "send", "expect", "stream", "measure", "record", "wait", "repeat",
-                    "retry", "until", "for_each", "if", "fault", "clear", "prompt"});
+                    "retry", "until", "for_each", "if", "fault", "clear", "prompt", "modbus"});
     m_stepDevices.clear();
     if (const YAML::Node devs = n["devices"])
         readStepDevices(devs, n, step);
-    if (!n["send"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"] && !n["clear"]
-        && !n["prompt"])
-        r.error(n, QStringLiteral("a step needs send, expect, stream, wait, fault, clear or prompt"));
+    if (!n["send"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"] && !n["clear"] && !n["prompt"]
+        && !n["modbus"])
+        r.error(n, QStringLiteral("a step needs send, expect, stream, wait, fault, clear, prompt or modbus"));
+    if (n["modbus"] && (n["send"] || n["expect"] || n["stream"] || n["fault"] || n["clear"] || n["prompt"]))
+        r.error(n["modbus"], QStringLiteral("a modbus step is its own send and expect: no send, expect, "
+                                            "stream, fault, clear or prompt beside it"));
     if (n["stream"] && n["expect"])
         r.error(n["stream"], QStringLiteral("a step has expect or stream, not both"));
     if (n["prompt"])
@@ -586,6 +590,15 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     }
     if (n["expect"])
         readExpect(n["expect"], step);
+    if (const YAML::Node mb = n["modbus"]; mb && !n["send"] && !n["expect"]) {
+        const auto device = [&](const YAML::Node *to) -> std::optional<QString> {
+            if (to)
+                return readDevice(*to);
+            const QString d = defaultDevice(mb);
+            return d.isEmpty() ? std::nullopt : std::optional<QString>(d);
+        };
+        readModbusStep(r, mb, {device, &m_fixture}, step);
+    }
     if (n["stream"] && !n["expect"])
         step.stream = readStreamSpec(r, n["stream"],
                                      {m_devices, m_stepDevices, step.send ? step.send->device : QString()});

@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/printable.h"
+#include "core/config/modbusconfig.h"
 #include "core/run/fielddecode.h"
 #include "core/run/measurementextraction.h"
 #include "core/run/schedule.h"
@@ -233,6 +234,9 @@ void DeviceLane::exchange() {
                 r.response = a.line;
                 r.message = QStringLiteral("unexpected answer '%1' (expected /%2/)")
                                 .arg(clip(a.line), st.expect->match.pattern());
+                if (const QString ex = st.expect->modbus ? modbusExceptionText(a.line) : QString();
+                    !ex.isEmpty())
+                    r.message = QStringLiteral("%1 from %2").arg(ex, st.expect->device);
                 break;
             case DeviceSession::Answer::Outcome::Timeout:
                 r.verdict = Verdict::Fail;

@@ -1,6 +1,7 @@
 #include "core/session/framerfactory.h"
 
 #include "core/session/lineframer.h"
+#include "core/session/modbusframer.h"
 
 namespace hil {
 
@@ -12,10 +13,12 @@ std::unique_ptr<Framer> makeFramer(const DeviceConfig &config) {
     case FramingSpec::Kind::Slip:
     case FramingSpec::Kind::Cobs:
     case FramingSpec::Kind::Fixed:
-    case FramingSpec::Kind::ModbusTcp:
-    case FramingSpec::Kind::ModbusRtu:
     case FramingSpec::Kind::Mqtt:
         break; // filled in by the binary framings
+    case FramingSpec::Kind::ModbusTcp:
+        return std::make_unique<ModbusTcpFramer>();
+    case FramingSpec::Kind::ModbusRtu:
+        return std::make_unique<ModbusRtuFramer>();
     }
     return std::make_unique<LineFramer>(config.terminator, config.maxLineLength);
 }
