@@ -6,6 +6,7 @@
 #include "core/config/scenarioloader.h"
 #include "core/run/fielddecode.h"
 #include "core/session/modbusframer.h"
+#include "support/eventloop.h"
 #include "support/harness.h"
 
 #include <QFileInfo>
@@ -15,6 +16,9 @@
 using namespace hiltest;
 
 namespace {
+
+using hiltest::QtApplicationFixture;
+BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
 
 QString python() {
     return QStringLiteral("/usr/bin/python3");
@@ -156,7 +160,7 @@ BOOST_AUTO_TEST_CASE(rtu_cuts_responses_checks_crc_and_resyncs) {
     const quint16 crc = hil::modbusCrc16(resp);
     resp.append(char(crc & 0xFF)).append(char(crc >> 8));
     // Garbage first, then the frame in two chunks.
-    f.push(QByteArray::fromHex("FFEE") + resp.left(4), sink);
+    f.push(QByteArray(QByteArray::fromHex("FFEE") + resp.left(4)), sink);
     f.push(resp.mid(4), sink);
     BOOST_REQUIRE(frames.size() == 2);
     BOOST_TEST((frames[0].kind == hil::Framer::Frame::Kind::Bad));
@@ -342,7 +346,7 @@ BOOST_AUTO_TEST_CASE(corruption_is_counted_as_bad_frames) {
         run(ws, QStringLiteral(R"(name: x
 devices: [plc]
 faults:
-  - {at: 0s, for: 2s, on: plc, link: {corrupt: {p: 0.05}, direction: from-device}, count_failures: true}
+  - {at: 0s, for: 2s, on: plc, link: {corrupt: {p: 0.002}, direction: from-device}, count_failures: true}
 steps:
   - modbus: {to: plc, read_holding: {address: 0, count: 4}, within: 200ms}
 repeat: {for: 2s, every: 20ms}
@@ -352,11 +356,16 @@ repeat: {for: 2s, every: 20ms}
     BOOST_TEST(r.exitCode == 1);
     const Database db(ws.db());
     const qint64 bad = db.count("SELECT count(*) FROM events WHERE kind = 'bad-frame'");
+    for (const auto &row :
+         db.rows("SELECT verdict, substr(message, 1, 60), count(*) FROM step_results GROUP BY 1, 2")
+             .value_or(QList<Database::Row>()))
+        BOOST_TEST_MESSAGE(str(row[0].toString())
+                           << " " << str(row[1].toString()) << " x" << str(row[2].toString()));
     BOOST_TEST(bad > 0);
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE message LIKE 'bad frame: CRC mismatch%'")
                > 0);
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS'") > 0);
-    BOOST_TEST_MESSAGE("corrupt p=0.05 from the device: " << bad << " bad frames");
+    BOOST_TEST_MESSAGE("corrupt p=0.002 per bit from the device: " << bad << " bad frames");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

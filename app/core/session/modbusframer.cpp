@@ -68,14 +68,37 @@ int modbusResponsePduSize(QByteArrayView pdu) {
     if (pdu.isEmpty())
         return -1;
     const auto fc = static_cast<quint8>(pdu[0]);
-    if (fc & 0x80)
-        return fc == 0x80 ? -2 : 2; // function | 0x80, exception code
-    const auto code = static_cast<QModbusPdu::FunctionCode>(fc);
-    if (fc == 0 || QModbusResponse::minimumDataSize(QModbusResponse(code, QByteArray())) < 0)
+    const auto code = static_cast<QModbusPdu::FunctionCode>(fc & 0x7F);
+    if ((fc & 0x7F) == 0 || QModbusResponse::minimumDataSize(QModbusResponse(code, QByteArray())) < 0)
         return -2;
+    if (fc & 0x80) { // function | 0x80, exception code 1..11
+        if (pdu.size() < 2)
+            return -1;
+        const auto ex = static_cast<quint8>(pdu[1]);
+        return ex >= 1 && ex <= 0x0B ? 2 : -2;
+    }
     const int data = QModbusResponse::calculateDataSize(QModbusResponse(code, pdu.sliced(1).toByteArray()));
     return data < 0 ? -1 : 1 + data;
 }
+
+namespace {
+
+// Where in `buffer`, after offset 0, a complete frame with a good CRC starts; -1 if nowhere.
+qsizetype nextGoodRtuFrame(QByteArrayView buffer) {
+    for (qsizetype at = 1; at + 4 <= buffer.size(); ++at) {
+        const int pdu = modbusResponsePduSize(buffer.sliced(at + 1));
+        if (pdu < 0 || at + 1 + pdu + 2 > buffer.size())
+            continue;
+        const QByteArrayView frame = buffer.sliced(at, 1 + pdu);
+        const quint16 crc = static_cast<quint16>(static_cast<quint8>(buffer[at + 1 + pdu])
+                                                 | (static_cast<quint8>(buffer[at + 2 + pdu]) << 8));
+        if (crc == modbusCrc16(frame))
+            return at;
+    }
+    return -1;
+}
+
+} // namespace
 
 // --- Modbus TCP ---
 
@@ -155,11 +178,6 @@ void ModbusTcpFramer::reset() {
 // --- Modbus RTU ---
 
 void ModbusRtuFramer::flushGarbage(const Sink &sink) {
-    if (!m_abandoned.isEmpty()) {
-        sink(badFrame(m_abandoned, QStringLiteral("incomplete frame (%1 bytes) cut short by the next request")
-                                       .arg(m_abandoned.size())));
-        m_abandoned.clear();
-    }
     if (m_garbage.isEmpty())
         return;
     const qsizetype n = m_garbage.size();
@@ -169,8 +187,6 @@ void ModbusRtuFramer::flushGarbage(const Sink &sink) {
 
 void ModbusRtuFramer::push(QByteArrayView chunk, const Sink &sink) {
     m_buffer.append(chunk);
-    if (!m_abandoned.isEmpty())
-        flushGarbage(sink);
     while (m_buffer.size() >= 2) {
         const int pdu = modbusResponsePduSize(QByteArrayView(m_buffer).sliced(1));
         if (pdu == -2) {
@@ -190,6 +206,14 @@ void ModbusRtuFramer::push(QByteArrayView chunk, const Sink &sink) {
         const quint16 got = static_cast<quint16>(static_cast<quint8>(m_buffer[size])
                                                  | (static_cast<quint8>(m_buffer[size + 1]) << 8));
         const quint16 want = modbusCrc16(frame);
+        if (got != want) {
+            // Misaligned (garbage before a frame) rather than corrupted, if a good frame follows.
+            if (const qsizetype at = nextGoodRtuFrame(m_buffer); at > 0) {
+                m_garbage.append(m_buffer.first(at));
+                m_buffer.remove(0, at);
+                continue;
+            }
+        }
         flushGarbage(sink);
         if (got == want)
             sink(lineFrame(frame));
@@ -208,7 +232,7 @@ std::optional<QByteArray> ModbusRtuFramer::encode(QByteArrayView text, QString *
     if (!adu)
         return std::nullopt;
     // Half duplex: the answer to this request is what comes next; a partial frame is no longer owed.
-    m_abandoned.append(m_garbage).append(m_buffer);
+    m_abandonedBytes += m_garbage.size() + m_buffer.size();
     m_garbage.clear();
     m_buffer.clear();
     const quint16 crc = modbusCrc16(*adu);
@@ -219,7 +243,6 @@ std::optional<QByteArray> ModbusRtuFramer::encode(QByteArrayView text, QString *
 void ModbusRtuFramer::reset() {
     m_buffer.clear();
     m_garbage.clear();
-    m_abandoned.clear();
 }
 
 } // namespace hil

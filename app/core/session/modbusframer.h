@@ -38,7 +38,8 @@ private:
 // follows from its function code (QModbusResponse::calculateDataSize; an exception is 5 bytes). A CRC
 // mismatch is a Bad frame; an unknown function code is garbage, skipped byte by byte (resync) and
 // reported as one Bad frame before the next good one. A request starts a new exchange: a partial response
-// still held when the next request is sent is dropped and reported as Bad with the next bytes received.
+// still held when the next request is sent (its step already timed out waiting for the rest) is dropped
+// and counted (abandonedBytes()), not reported as a frame, which would fail the new request's step.
 class ModbusRtuFramer final : public Framer {
 public:
     void push(QByteArrayView chunk, const Sink &sink) override;
@@ -47,13 +48,14 @@ public:
     qsizetype pending() const override { return m_buffer.size(); }
 
     static constexpr qsizetype kMaxFrame = 256; // unit + PDU (<= 253) + CRC
+    qint64 abandonedBytes() const { return m_abandonedBytes; }
 
 private:
     void flushGarbage(const Sink &sink);
 
     QByteArray m_buffer;
     QByteArray m_garbage;
-    QByteArray m_abandoned; // a partial response cut short by the next request
+    qint64 m_abandonedBytes = 0; // partial responses cut short by the next request
 };
 
 // CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF). Kept here until base/crc provides it.
