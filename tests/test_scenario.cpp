@@ -155,11 +155,14 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
     BOOST_REQUIRE(!scenarios.isEmpty());
     // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps).
     const hil::Fixture gps = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"));
+    const hil::Fixture plc = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/modbus-plc.yaml"));
     for (const QString &name : scenarios) {
         hil::SourceErrors errors;
         auto s = hil::loadScenario(dir.filePath(name), bench, &errors);
         if (!s)
             s = hil::loadScenario(dir.filePath(name), gps, nullptr);
+        if (!s)
+            s = hil::loadScenario(dir.filePath(name), plc, nullptr);
         BOOST_TEST(s.has_value(), name.toStdString() << ": " << hil::formatErrors(errors).toStdString());
     }
 }
