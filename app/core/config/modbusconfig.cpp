@@ -94,4 +94,14 @@ QString modbusExceptionText(QByteArrayView frameHex) {
         .arg(modbusExceptionName(code));
 }
 
+QString modbusTimeoutText(QByteArrayView request, const QString &device, Nanoseconds within) {
+    const std::optional<QByteArray> bytes = fromHexText(request);
+    const int unit = bytes && !bytes->isEmpty() ? static_cast<quint8>(bytes->at(0)) : -1;
+    return QStringLiteral("timeout: no Modbus answer from %1 (unit %2) within %3: a server does not answer "
+                          "a unit it is not")
+        .arg(device)
+        .arg(unit)
+        .arg(formatDuration(within));
+}
+
 } // namespace hil

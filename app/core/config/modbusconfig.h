@@ -27,4 +27,8 @@ QString modbusExceptionName(int code);
 // Modbus exception response; empty otherwise.
 QString modbusExceptionText(QByteArrayView frameHex);
 
+// The FAIL of a Modbus request nobody answered: "timeout: no Modbus answer from plc (unit 7) within
+// 300ms: a server does not answer a unit it is not". `request` is the request's hex text (unit first).
+QString modbusTimeoutText(QByteArrayView request, const QString &device, Nanoseconds within);
+
 } // namespace hil

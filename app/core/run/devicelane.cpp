@@ -247,6 +247,8 @@ void DeviceLane::exchange() {
                              a.skipped.isEmpty()
                                  ? QString()
                                  : QStringLiteral(" (other lines: %1)").arg(clip(a.skipped.trimmed())));
+                if (st.expect->modbus && st.send && a.skipped.isEmpty())
+                    r.message = modbusTimeoutText(st.send->line, st.expect->device, st.expect->within);
                 break;
             case DeviceSession::Answer::Outcome::BadFrame:
                 r.verdict = Verdict::Fail;
