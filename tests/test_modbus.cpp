@@ -322,6 +322,36 @@ BOOST_AUTO_TEST_CASE(hil_proxy_latency_between_hil_and_the_server) {
     BOOST_TEST(db.count("SELECT min(latency_ns) >= 40000000 FROM step_results") == 1);
 }
 
+// An answer that comes after its request timed out carries that request's transaction id: it is not taken
+// as the answer to the next request, but FAILs it as a bad frame saying so.
+BOOST_AUTO_TEST_CASE(a_late_answer_is_told_by_its_transaction_id) {
+    REQUIRE_PYMODBUS();
+    Workspace ws;
+    PyServer server({QStringLiteral("--tcp"), QStringLiteral("0")});
+    Child proxy(hilPath(),
+                {QStringLiteral("proxy"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                 QStringLiteral("--upstream"), QStringLiteral("127.0.0.1:%1").arg(server.ready),
+                 QStringLiteral("--fault"), QStringLiteral("latency:delay=400ms,dir=from-device")});
+    const QString ready = proxy.firstLine(10000);
+    BOOST_REQUIRE_MESSAGE(ready.startsWith(u"READY proxy 127.0.0.1:"), str(ready) << str(proxy.stderrText()));
+    const QString port = ready.mid(ready.lastIndexOf(u':') + 1);
+    const HilResult r = run(ws, QStringLiteral(R"(name: x
+devices: [plc]
+steps:
+  - modbus: {to: plc, read_holding: {address: 0, count: 1}, within: 150ms}
+  - modbus: {to: plc, read_holding: {address: 1, count: 1}, within: 2s}
+)"),
+                            tcpFixture(port));
+    BOOST_TEST(r.exitCode == 1);
+    const QStringList v = verdicts(ws);
+    BOOST_REQUIRE(v.size() == 2);
+    BOOST_TEST(v[0].startsWith(u"FAIL: timeout: no Modbus answer from plc (unit 1) within 150ms"), str(v[0]));
+    BOOST_TEST(v[1].startsWith(u"FAIL: bad frame: transaction id 1 is not the request in flight (2)"),
+               str(v[1]));
+    const Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'bad-frame'") >= 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(pymodbus_rtu)
