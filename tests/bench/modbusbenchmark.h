@@ -13,7 +13,7 @@ struct ModbusOptions {
 
 // Per read, monotonic nanoseconds from the request to the decoded answer.
 struct ModbusResult {
-    QString server; // the server's command line
+    QString server;                 // the server's command line
     std::vector<qint64> harnessNs;  // hil::DeviceSession (Modbus TCP framer) over hil::TcpTransport
     std::vector<qint64> pymodbusNs; // pymodbus's own ModbusTcpClient.read_holding_registers
 };
