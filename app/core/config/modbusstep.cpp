@@ -277,4 +277,16 @@ void readModbusStep(YamlReader &r, const YAML::Node &n, const ModbusStepContext 
     }
 }
 
+QString modbusUnknownValueText(const QString &name, const FieldSpecs &fields) {
+    if (fields.isEmpty())
+        return QStringLiteral("the modbus step gives no values (a write), so nothing to measure as '%1'")
+            .arg(name);
+    QStringList names;
+    for (const FieldSpec &f : fields)
+        names.append(f.name);
+    if (names.size() > 6)
+        names = names.first(3) + QStringList{QStringLiteral("..."), names.last()};
+    return QStringLiteral("the modbus step gives %1, not '%2'").arg(names.join(u", "), name);
+}
+
 } // namespace hil

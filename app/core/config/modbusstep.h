@@ -36,4 +36,8 @@ struct ModbusStepContext {
 
 void readModbusStep(YamlReader &r, const YAML::Node &n, const ModbusStepContext &context, Step &step);
 
+// The load error for a `measure:` of a name a modbus step does not give: "the modbus step gives r0, r1,
+// not 'r2'" (or "gives no values" for a write).
+QString modbusUnknownValueText(const QString &name, const FieldSpecs &fields);
+
 } // namespace hil

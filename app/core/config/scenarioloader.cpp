@@ -845,8 +845,10 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step) {
         if (step.expect && step.expect->match.isValid()
             && !step.expect->match.namedCaptureGroups().contains(spec.name))
             r.error(it->first,
-                    QStringLiteral("the expect pattern has no capture named '%1' (write (?<%1>...))")
-                        .arg(spec.name));
+                    step.expect->modbus
+                        ? modbusUnknownValueText(spec.name, step.expect->fields)
+                        : QStringLiteral("the expect pattern has no capture named '%1' (write (?<%1>...))")
+                              .arg(spec.name));
         const YAML::Node m = it->second;
         if (m.IsMap()) {
             r.checkKeys(m, {"unit", "limits", "marginal"});
