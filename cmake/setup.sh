@@ -13,6 +13,7 @@ packages=(
   socat bc python3 xvfb xauth fonts-dejavu-core clang-format
   poppler-utils chromium
   mosquitto mosquitto-clients libmosquitto-dev
+  qt6-serialbus-dev python3-pymodbus python3-serial python3-serial-asyncio
 )
 for arg in "$@"; do
   case "$arg" in

@@ -156,6 +156,7 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
     // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps).
     const hil::Fixture gps = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"));
     const hil::Fixture mqtt = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-mqtt.yaml"));
+    const hil::Fixture plc = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/modbus-plc.yaml"));
     for (const QString &name : scenarios) {
         hil::SourceErrors errors;
         auto s = hil::loadScenario(dir.filePath(name), bench, &errors);
@@ -163,6 +164,8 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
             s = hil::loadScenario(dir.filePath(name), gps, nullptr);
         if (!s)
             s = hil::loadScenario(dir.filePath(name), mqtt, nullptr);
+        if (!s)
+            s = hil::loadScenario(dir.filePath(name), plc, nullptr);
         BOOST_TEST(s.has_value(), name.toStdString() << ": " << hil::formatErrors(errors).toStdString());
     }
 }
@@ -206,6 +209,15 @@ BOOST_AUTO_TEST_CASE(captures_in_a_pattern) {
 BOOST_AUTO_TEST_CASE(scenario_errors_match_their_golden_files) {
     const hil::Fixture bench = loadOk(dataPath(QStringLiteral("scenario-errors/bench.yaml")));
     checkGoldenFolder(QStringLiteral("scenario-errors"), [&](const QString &path) {
+        hil::SourceErrors errors;
+        BOOST_TEST(!hil::loadScenario(path, bench, &errors).has_value());
+        return errors;
+    });
+}
+
+BOOST_AUTO_TEST_CASE(modbus_step_errors_match_their_golden_files) {
+    const hil::Fixture bench = loadOk(dataPath(QStringLiteral("modbus-errors/bench.yaml")));
+    checkGoldenFolder(QStringLiteral("modbus-errors"), [&](const QString &path) {
         hil::SourceErrors errors;
         BOOST_TEST(!hil::loadScenario(path, bench, &errors).has_value());
         return errors;

@@ -8,6 +8,7 @@
 #include "linkbenchmark.h"
 #include "machineinfo.h"
 #include "mqttbenchmark.h"
+#include "modbusbenchmark.h"
 #include "recorderbenchmark.h"
 #include "reportbenchmark.h"
 #include "roundtripbenchmark.h"
@@ -26,7 +27,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions, Mqtt };
+enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -36,6 +37,7 @@ struct Options {
     FleetOptions fleet;
     ExpressionOptions expressions;
     MqttBenchOptions mqtt;
+    ModbusOptions modbus;
 };
 
 // A whole number option >= minimum; false with *error naming the option otherwise.
@@ -93,6 +95,11 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("mqtt"),
         QStringLiteral("Only MQTT publish -> receive through the harness vs a libmosquitto client on one "
                        "mosquitto (--exchanges, default 5000; --quick: 200)."));
+    const QCommandLineOption modbusOption(
+        QStringLiteral("modbus"),
+        QStringLiteral(
+            "Only the Modbus TCP read round trip: hil's session vs pymodbus's own client on the same "
+            "pymodbus server (3 blocks x 2000 reads each; --quick: 1 x 200)."));
     const QCommandLineOption devicesOption(QStringLiteral("devices"),
                                            QStringLiteral("--fleet: simulated devices (default 64)."),
                                            QStringLiteral("N"), QStringLiteral("64"));
@@ -111,7 +118,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("--fleet: hil run --nice N, the bench's priority over the load (default: not given)."),
         QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
-                       mqttOption, devicesOption, rateOption, durationOption, loadOption, niceOption});
+                       mqttOption, modbusOption, devicesOption, rateOption, durationOption, loadOption, niceOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -200,6 +207,12 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     }
     if (parser.isSet(expressionsOption)) {
         o.mode = Mode::Expressions;
+        return o;
+    }
+    if (parser.isSet(modbusOption)) {
+        o.mode = Mode::Modbus;
+        if (quick)
+            o.modbus = {200, 1, 20};
         return o;
     }
     if (quick) {
@@ -373,6 +386,23 @@ int main(int argc, char *argv[]) {
             err << "hil-benchmark: expressions: " << error << '\n';
             return ExitFailure;
         }
+        return ExitOk;
+    }
+    if (options->mode == Mode::Modbus) {
+        ModbusResult m;
+        if (!runModbus(options->modbus, &m, &error)) {
+            err << "hil-benchmark: modbus: " << error << '\n';
+            return ExitFailure;
+        }
+        const Percentiles h = percentiles(m.harnessNs);
+        const Percentiles p = percentiles(m.pymodbusNs);
+        out << "modbus tcp read_holding x2 against " << m.server << '\n'
+            << "  hil session     p50 " << h.p50 << " us  p99 " << h.p99 << " us  (" << m.harnessNs.size()
+            << " reads)\n"
+            << "  pymodbus client p50 " << p.p50 << " us  p99 " << p.p99 << " us  (" << m.pymodbusNs.size()
+            << " reads)\n"
+            << "  ratio hil/pymodbus p50 " << (p.p50 > 0 ? h.p50 / p.p50 : 0.0) << "  (goal <= 1.0)\n";
+        out << "load average at end: " << loadAverage() << '\n';
         return ExitOk;
     }
     if (options->mode != Mode::Default) {

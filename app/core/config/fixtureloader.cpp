@@ -1,6 +1,7 @@
 #include "core/config/fixtureloader.h"
 
 #include "core/config/mqttdevice.h"
+#include "core/config/modbusconfig.h"
 #include "core/config/yamlreader.h"
 #include "core/expr/expression.h"
 #include "core/expr/template.h"
@@ -13,6 +14,7 @@ namespace hil {
 
 namespace {
 
+// "modbus" joins when hil-sim has the model; the loader already reads `sim:` + `modbus: {unit}` for it.
 const QStringList kSimModels = {QStringLiteral("envsensor"), QStringLiteral("psu"), QStringLiteral("gps")};
 
 QByteArray unescapeTerminator(const QString &s) {
@@ -157,11 +159,15 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
                 QStringLiteral("device names are letters, digits, '_', '-' and '.', not '%1'").arg(d.name));
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
-    r.checkKeys(n, {"serial", "tcp", "sim", "mqtt", "terminator", "max_line_length", "timeout",
+    r.checkKeys(n, {"serial", "tcp", "sim", "mqtt", "modbus", "terminator", "max_line_length", "timeout",
                     "reconnect_timeout", "late_window", "power", "description"});
-    const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0) + (n["mqtt"] ? 1 : 0);
+    // A simulated Modbus device has both: sim: says how it runs, modbus: its unit.
+    const bool modbusWay = n["modbus"] && !n["sim"];
+    const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0) + (n["mqtt"] ? 1 : 0)
+                     + (modbusWay ? 1 : 0);
     if (ways != 1)
-        r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp, sim or mqtt").arg(d.name));
+        r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp, sim, modbus or mqtt")
+                         .arg(d.name));
     if (n["serial"])
         readSerial(r, n["serial"], d);
     else if (n["tcp"])
@@ -170,6 +176,15 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
         readSim(r, n["sim"], d);
     else if (n["mqtt"])
         readMqttDevice(r, n["mqtt"], d);
+    if (n["modbus"]) {
+        readModbusDevice(r, n["modbus"], bool(n["sim"]), d,
+                         [&](const YAML::Node &serial) { readSerial(r, serial, d); });
+        if (n["sim"] && d.sim.model != u"modbus")
+            r.error(n["modbus"], QStringLiteral("a simulated device with modbus: is sim model modbus"));
+    } else if (d.kind == DeviceConfig::Kind::Sim && d.sim.model == u"modbus") {
+        d.framing.kind =
+            d.sim.link == SimSpec::Link::Tcp ? FramingSpec::Kind::ModbusTcp : FramingSpec::Kind::ModbusRtu;
+    }
     if (n["terminator"]) {
         if (auto t = r.string(n["terminator"], QStringLiteral("terminator"))) {
             d.terminator = unescapeTerminator(*t);

@@ -4,6 +4,7 @@
 #include "core/config/faultloader.h"
 #include "core/config/loadscope.h"
 #include "core/config/mqttstep.h"
+#include "core/config/modbusstep.h"
 #include "core/config/promptspec.h"
 #include "core/config/streamspec.h"
 #include "core/config/sweep.h"
@@ -529,16 +530,20 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
     r.checkKeys(n, {"name", "devices", "send", "publish", "expect", "stream", "measure", "record", "wait",
-                    "repeat", "retry", "until", "for_each", "if", "fault", "clear", "prompt"});
+                    "repeat", "retry", "until", "for_each", "if", "fault", "clear", "prompt", "modbus"});
     m_stepDevices.clear();
     if (const YAML::Node devs = n["devices"])
         readStepDevices(devs, n, step);
     if (!n["send"] && !n["publish"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"]
-        && !n["clear"] && !n["prompt"])
-        r.error(n,
-                QStringLiteral("a step needs send, publish, expect, stream, wait, fault, clear or prompt"));
+        && !n["clear"] && !n["prompt"] && !n["modbus"])
+        r.error(n, QStringLiteral(
+                       "a step needs send, publish, expect, stream, wait, fault, clear, prompt or modbus"));
     if (n["send"] && n["publish"])
         r.error(n["publish"], QStringLiteral("a step has send or publish, not both"));
+    if (n["modbus"]
+        && (n["send"] || n["publish"] || n["expect"] || n["stream"] || n["fault"] || n["clear"] || n["prompt"]))
+        r.error(n["modbus"], QStringLiteral("a modbus step is its own send and expect: no send, publish, "
+                                            "expect, stream, fault, clear or prompt beside it"));
     if (n["stream"] && n["expect"])
         r.error(n["stream"], QStringLiteral("a step has expect or stream, not both"));
     if (n["prompt"])
@@ -601,6 +606,15 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
                     step);
     if (n["expect"])
         readExpect(n["expect"], step);
+    if (const YAML::Node mb = n["modbus"]; mb && !n["send"] && !n["expect"]) {
+        const auto device = [&](const YAML::Node *to) -> std::optional<QString> {
+            if (to)
+                return readDevice(*to);
+            const QString d = defaultDevice(mb);
+            return d.isEmpty() ? std::nullopt : std::optional<QString>(d);
+        };
+        readModbusStep(r, mb, {device, &m_fixture}, step);
+    }
     if (n["stream"] && !n["expect"])
         step.stream = readStreamSpec(r, n["stream"],
                                      {m_devices, m_stepDevices, step.send ? step.send->device : QString()});
@@ -850,8 +864,10 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step) {
         if (step.expect && step.expect->match.isValid()
             && !step.expect->match.namedCaptureGroups().contains(spec.name))
             r.error(it->first,
-                    QStringLiteral("the expect pattern has no capture named '%1' (write (?<%1>...))")
-                        .arg(spec.name));
+                    step.expect->modbus
+                        ? modbusUnknownValueText(spec.name, step.expect->fields)
+                        : QStringLiteral("the expect pattern has no capture named '%1' (write (?<%1>...))")
+                              .arg(spec.name));
         const YAML::Node m = it->second;
         if (m.IsMap()) {
             r.checkKeys(m, {"unit", "limits", "marginal"});

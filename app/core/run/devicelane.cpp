@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/printable.h"
+#include "core/config/modbusconfig.h"
 #include "core/run/fielddecode.h"
 #include "core/run/measurementextraction.h"
 #include "core/run/schedule.h"
@@ -233,6 +234,9 @@ void DeviceLane::exchange() {
                 r.response = a.line;
                 r.message = QStringLiteral("unexpected answer '%1' (expected /%2/)")
                                 .arg(clip(a.line), st.expect->match.pattern());
+                if (const QString ex = st.expect->modbus ? modbusExceptionText(a.line) : QString();
+                    !ex.isEmpty())
+                    r.message = QStringLiteral("%1 from %2").arg(ex, st.expect->device);
                 break;
             case DeviceSession::Answer::Outcome::Timeout:
                 r.verdict = Verdict::Fail;
@@ -243,6 +247,8 @@ void DeviceLane::exchange() {
                              a.skipped.isEmpty()
                                  ? QString()
                                  : QStringLiteral(" (other lines: %1)").arg(clip(a.skipped.trimmed())));
+                if (st.expect->modbus && st.send && a.skipped.isEmpty())
+                    r.message = modbusTimeoutText(st.send->line, st.expect->device, st.expect->within);
                 break;
             case DeviceSession::Answer::Outcome::BadFrame:
                 r.verdict = Verdict::Fail;

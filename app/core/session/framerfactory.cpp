@@ -1,6 +1,7 @@
 #include "core/session/framerfactory.h"
 
 #include "core/session/lineframer.h"
+#include "core/session/modbusframer.h"
 #include "core/session/mqttframer.h"
 
 namespace hil {
@@ -13,9 +14,11 @@ std::unique_ptr<Framer> makeFramer(const DeviceConfig &config) {
     case FramingSpec::Kind::Slip:
     case FramingSpec::Kind::Cobs:
     case FramingSpec::Kind::Fixed:
-    case FramingSpec::Kind::ModbusTcp:
-    case FramingSpec::Kind::ModbusRtu:
         break; // filled in by the binary framings
+    case FramingSpec::Kind::ModbusTcp:
+        return std::make_unique<ModbusTcpFramer>();
+    case FramingSpec::Kind::ModbusRtu:
+        return std::make_unique<ModbusRtuFramer>();
     case FramingSpec::Kind::Mqtt:
         return std::make_unique<MqttFramer>(config.maxLineLength);
     }
