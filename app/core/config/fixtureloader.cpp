@@ -1,5 +1,6 @@
 #include "core/config/fixtureloader.h"
 
+#include "core/config/framingloader.h"
 #include "core/config/yamlreader.h"
 #include "core/expr/expression.h"
 #include "core/expr/template.h"
@@ -157,7 +158,7 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
     r.checkKeys(n, {"serial", "tcp", "sim", "terminator", "max_line_length", "timeout", "reconnect_timeout",
-                    "late_window", "power", "description"});
+                    "late_window", "power", "description", "framing"});
     const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0);
     if (ways != 1)
         r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp or sim").arg(d.name));
@@ -167,6 +168,8 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
         readTcp(r, n["tcp"], d);
     else if (n["sim"])
         readSim(r, n["sim"], d);
+    if (n["framing"])
+        readFraming(r, n["framing"], d);
     if (n["terminator"]) {
         if (auto t = r.string(n["terminator"], QStringLiteral("terminator"))) {
             d.terminator = unescapeTerminator(*t);

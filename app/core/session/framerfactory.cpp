@@ -1,6 +1,10 @@
 #include "core/session/framerfactory.h"
 
+#include "core/session/cobsframer.h"
+#include "core/session/fixedframer.h"
+#include "core/session/lengthprefixframer.h"
 #include "core/session/lineframer.h"
+#include "core/session/slipframer.h"
 
 namespace hil {
 
@@ -9,9 +13,13 @@ std::unique_ptr<Framer> makeFramer(const DeviceConfig &config) {
     case FramingSpec::Kind::Lines:
         break;
     case FramingSpec::Kind::LengthPrefixed:
+        return std::make_unique<LengthPrefixFramer>(config.framing);
     case FramingSpec::Kind::Slip:
+        return std::make_unique<SlipFramer>(config.framing);
     case FramingSpec::Kind::Cobs:
+        return std::make_unique<CobsFramer>(config.framing);
     case FramingSpec::Kind::Fixed:
+        return std::make_unique<FixedFramer>(config.framing);
     case FramingSpec::Kind::ModbusTcp:
     case FramingSpec::Kind::ModbusRtu:
     case FramingSpec::Kind::Mqtt:
