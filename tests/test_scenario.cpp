@@ -209,6 +209,16 @@ BOOST_AUTO_TEST_CASE(scenario_errors_match_their_golden_files) {
     });
 }
 
+// Binary steps (hex, bytes, fields) against a bench with a binary and a text device.
+BOOST_AUTO_TEST_CASE(binary_step_errors_match_their_golden_files) {
+    const hil::Fixture bench = loadOk(dataPath(QStringLiteral("binary-scenario-errors/bench.yaml")));
+    checkGoldenFolder(QStringLiteral("binary-scenario-errors"), [&](const QString &path) {
+        hil::SourceErrors errors;
+        BOOST_TEST(!hil::loadScenario(path, bench, &errors).has_value());
+        return errors;
+    });
+}
+
 BOOST_AUTO_TEST_CASE(fixture_errors_match_their_golden_files) {
     checkGoldenFolder(QStringLiteral("fixture-errors"), [](const QString &path) {
         hil::SourceErrors errors;

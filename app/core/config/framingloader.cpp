@@ -90,7 +90,7 @@ void readFraming(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
     }
     if (n["crc_order"]) {
         f.crcBigEndian = readOrder(r, n["crc_order"], QStringLiteral("crc_order")).value_or(false);
-        if (f.crc == FrameCrc::None)
+        if (!n["crc"] || frameCrcFromName(toQString(n["crc"].Scalar())) == FrameCrc::None)
             r.error(n["crc_order"], QStringLiteral("crc_order needs a crc"));
     }
     if (n["max_frame"]) {
