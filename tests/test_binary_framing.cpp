@@ -219,9 +219,11 @@ BOOST_AUTO_TEST_CASE(cobs_matches_the_published_examples_and_rejects_bad_codes) 
     QByteArray b254;
     for (int i = 1; i <= 254; ++i)
         b254.append(static_cast<char>(i));
-    BOOST_TEST(CobsFramer::cobsEncode(b254) == QByteArray(QByteArray(1, '\xFF') + b254)); // no trailing code byte
+    BOOST_TEST(CobsFramer::cobsEncode(b254)
+               == QByteArray(QByteArray(1, '\xFF') + b254)); // no trailing code byte
     QByteArray b255 = b254 + QByteArray(1, '\xFF');
-    BOOST_TEST(CobsFramer::cobsEncode(b255) == QByteArray(QByteArray(1, '\xFF') + b254 + QByteArray("\x02\xFF", 2)));
+    BOOST_TEST(CobsFramer::cobsEncode(b255)
+               == QByteArray(QByteArray(1, '\xFF') + b254 + QByteArray("\x02\xFF", 2)));
 
     auto f = framer(spec(FramingSpec::Kind::Cobs));
     Collected c;
