@@ -153,13 +153,17 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
     const QDir dir(QStringLiteral(HIL_SOURCE_DIR "/scenarios"));
     const QStringList scenarios = dir.entryList({QStringLiteral("*.yaml")});
     BOOST_REQUIRE(!scenarios.isEmpty());
-    // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps).
+    // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps,
+    // binary-meter).
     const hil::Fixture gps = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"));
+    const hil::Fixture meter = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/binary-meter.yaml"));
     for (const QString &name : scenarios) {
         hil::SourceErrors errors;
         auto s = hil::loadScenario(dir.filePath(name), bench, &errors);
         if (!s)
             s = hil::loadScenario(dir.filePath(name), gps, nullptr);
+        if (!s)
+            s = hil::loadScenario(dir.filePath(name), meter, nullptr);
         BOOST_TEST(s.has_value(), name.toStdString() << ": " << hil::formatErrors(errors).toStdString());
     }
 }
