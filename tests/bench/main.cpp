@@ -4,6 +4,7 @@
 #include "core/base/duration.h"
 #include "expressionbenchmark.h"
 #include "fleetbenchmark.h"
+#include "framingbenchmark.h"
 #include "guibenchmark.h"
 #include "linkbenchmark.h"
 #include "machineinfo.h"
@@ -25,7 +26,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions };
+enum class Mode { Default, Soak, Fleet, Expressions, Framing };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -34,6 +35,7 @@ struct Options {
     SoakOptions soak;
     FleetOptions fleet;
     ExpressionOptions expressions;
+    FramingOptions framing;
 };
 
 // A whole number option >= minimum; false with *error naming the option otherwise.
@@ -87,6 +89,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("expressions"),
         QStringLiteral("Only the scenario language's cost per step: templated steps vs plain ones "
                        "(200000 steps x 5 rounds; --quick: 20000 x 3)."));
+    const QCommandLineOption framingOption(
+        QStringLiteral("framing"),
+        QStringLiteral("Only the framers' throughput: lines vs length-prefixed+crc16, slip and cobs "
+                       "(200000 frames x 5 rounds; --quick: 20000 x 3)."));
     const QCommandLineOption devicesOption(QStringLiteral("devices"),
                                            QStringLiteral("--fleet: simulated devices (default 64)."),
                                            QStringLiteral("N"), QStringLiteral("64"));
@@ -105,7 +111,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("--fleet: hil run --nice N, the bench's priority over the load (default: not given)."),
         QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
-                       devicesOption, rateOption, durationOption, loadOption, niceOption});
+                       framingOption, devicesOption, rateOption, durationOption, loadOption, niceOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -183,6 +189,14 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     }
     if (parser.isSet(expressionsOption)) {
         o.mode = Mode::Expressions;
+        return o;
+    }
+    if (quick) {
+        o.framing.frames = 20000;
+        o.framing.rounds = 3;
+    }
+    if (parser.isSet(framingOption)) {
+        o.mode = Mode::Framing;
         return o;
     }
     if (quick) {
@@ -338,6 +352,15 @@ int main(int argc, char *argv[]) {
     printMachine(out, machineInfo());
     out.flush();
 
+    if (options->mode == Mode::Framing) {
+        const bool ok = runFramingBenchmark(options->framing, out, &error);
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: framing: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
     if (options->mode == Mode::Expressions) {
         const bool ok = runExpressionBenchmark(options->expressions, out, &error);
         out << "load average at end: " << loadAverage() << '\n';
@@ -378,6 +401,12 @@ int main(int argc, char *argv[]) {
 
     if (!runExpressionBenchmark(options->expressions, out, &error)) {
         err << "hil-benchmark: expressions: " << error << '\n';
+        return ExitFailure;
+    }
+    out.flush();
+
+    if (!runFramingBenchmark(options->framing, out, &error)) {
+        err << "hil-benchmark: framing: " << error << '\n';
         return ExitFailure;
     }
     out.flush();
