@@ -20,7 +20,8 @@ void SlipFramer::endFrame(const Sink &sink) {
     if (m_discarding) {
         overflow(m_preview, m_dropped, sink);
     } else if (m_escaped) {
-        reject(QByteArray(m_frame).append(kEsc), QStringLiteral("SLIP escape (0xDB) right before the frame's end"), sink);
+        reject(QByteArray(m_frame).append(kEsc),
+               QStringLiteral("SLIP escape (0xDB) right before the frame's end"), sink);
     } else if (!m_badEscape.isEmpty()) {
         reject(m_frame, m_badEscape, sink);
     } else if (!m_frame.isEmpty()) {
