@@ -2,6 +2,7 @@
 // (tests/support/modbus_server.py), over TCP and over a socat PTY pair (RTU), with link faults between
 // them and `hil proxy` in front. Every case runs the real `hil` and reads the results database.
 #define BOOST_TEST_MODULE modbus
+#include "core/base/crc.h"
 #include "core/config/fixtureloader.h"
 #include "core/config/scenarioloader.h"
 #include "core/run/fielddecode.h"
@@ -157,7 +158,7 @@ BOOST_AUTO_TEST_CASE(rtu_cuts_responses_checks_crc_and_resyncs) {
     BOOST_REQUIRE(req.has_value());
     BOOST_TEST(req->toHex(' ').toUpper().toStdString() == "01 03 00 00 00 02 C4 0B"); // the spec's example
     QByteArray resp = QByteArray::fromHex("010304000A0014");
-    const quint16 crc = hil::modbusCrc16(resp);
+    const quint16 crc = hil::crc16Modbus(resp);
     resp.append(char(crc & 0xFF)).append(char(crc >> 8));
     // Garbage first, then the frame in two chunks.
     f.push(QByteArray(QByteArray::fromHex("FFEE") + resp.left(4)), sink);
@@ -176,7 +177,7 @@ BOOST_AUTO_TEST_CASE(rtu_cuts_responses_checks_crc_and_resyncs) {
     // An exception is 5 bytes.
     frames.clear();
     QByteArray ex = QByteArray::fromHex("018302");
-    const quint16 c2 = hil::modbusCrc16(ex);
+    const quint16 c2 = hil::crc16Modbus(ex);
     ex.append(char(c2 & 0xFF)).append(char(c2 >> 8));
     f.push(ex, sink);
     BOOST_REQUIRE(frames.size() == 1);

@@ -153,10 +153,12 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
     const QDir dir(QStringLiteral(HIL_SOURCE_DIR "/scenarios"));
     const QStringList scenarios = dir.entryList({QStringLiteral("*.yaml")});
     BOOST_REQUIRE(!scenarios.isEmpty());
-    // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps).
+    // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps,
+    // binary-meter).
     const hil::Fixture gps = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"));
     const hil::Fixture mqtt = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-mqtt.yaml"));
     const hil::Fixture plc = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/modbus-plc.yaml"));
+    const hil::Fixture meter = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/binary-meter.yaml"));
     for (const QString &name : scenarios) {
         hil::SourceErrors errors;
         auto s = hil::loadScenario(dir.filePath(name), bench, &errors);
@@ -166,6 +168,8 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
             s = hil::loadScenario(dir.filePath(name), mqtt, nullptr);
         if (!s)
             s = hil::loadScenario(dir.filePath(name), plc, nullptr);
+        if (!s)
+            s = hil::loadScenario(dir.filePath(name), meter, nullptr);
         BOOST_TEST(s.has_value(), name.toStdString() << ": " << hil::formatErrors(errors).toStdString());
     }
 }
@@ -218,6 +222,16 @@ BOOST_AUTO_TEST_CASE(scenario_errors_match_their_golden_files) {
 BOOST_AUTO_TEST_CASE(modbus_step_errors_match_their_golden_files) {
     const hil::Fixture bench = loadOk(dataPath(QStringLiteral("modbus-errors/bench.yaml")));
     checkGoldenFolder(QStringLiteral("modbus-errors"), [&](const QString &path) {
+        hil::SourceErrors errors;
+        BOOST_TEST(!hil::loadScenario(path, bench, &errors).has_value());
+        return errors;
+    });
+}
+
+// Binary steps (hex, bytes, fields) against a bench with a binary and a text device.
+BOOST_AUTO_TEST_CASE(binary_step_errors_match_their_golden_files) {
+    const hil::Fixture bench = loadOk(dataPath(QStringLiteral("binary-scenario-errors/bench.yaml")));
+    checkGoldenFolder(QStringLiteral("binary-scenario-errors"), [&](const QString &path) {
         hil::SourceErrors errors;
         BOOST_TEST(!hil::loadScenario(path, bench, &errors).has_value());
         return errors;

@@ -4,11 +4,12 @@
 #include "core/base/duration.h"
 #include "expressionbenchmark.h"
 #include "fleetbenchmark.h"
+#include "framingbenchmark.h"
 #include "guibenchmark.h"
 #include "linkbenchmark.h"
 #include "machineinfo.h"
-#include "mqttbenchmark.h"
 #include "modbusbenchmark.h"
+#include "mqttbenchmark.h"
 #include "recorderbenchmark.h"
 #include "reportbenchmark.h"
 #include "roundtripbenchmark.h"
@@ -27,7 +28,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus };
+enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -38,6 +39,7 @@ struct Options {
     ExpressionOptions expressions;
     MqttBenchOptions mqtt;
     ModbusOptions modbus;
+    FramingOptions framing;
 };
 
 // A whole number option >= minimum; false with *error naming the option otherwise.
@@ -100,6 +102,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral(
             "Only the Modbus TCP read round trip: hil's session vs pymodbus's own client on the same "
             "pymodbus server (3 blocks x 2000 reads each; --quick: 1 x 200)."));
+    const QCommandLineOption framingOption(
+        QStringLiteral("framing"),
+        QStringLiteral("Only the framers' throughput: lines vs length-prefixed+crc16, slip and cobs "
+                       "(200000 frames x 5 rounds; --quick: 20000 x 3)."));
     const QCommandLineOption devicesOption(QStringLiteral("devices"),
                                            QStringLiteral("--fleet: simulated devices (default 64)."),
                                            QStringLiteral("N"), QStringLiteral("64"));
@@ -118,7 +124,8 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("--fleet: hil run --nice N, the bench's priority over the load (default: not given)."),
         QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
-                       mqttOption, modbusOption, devicesOption, rateOption, durationOption, loadOption, niceOption});
+                       mqttOption, modbusOption, framingOption, devicesOption, rateOption, durationOption,
+                       loadOption, niceOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -213,6 +220,14 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         o.mode = Mode::Modbus;
         if (quick)
             o.modbus = {200, 1, 20};
+        return o;
+    }
+    if (quick) {
+        o.framing.frames = 20000;
+        o.framing.rounds = 3;
+    }
+    if (parser.isSet(framingOption)) {
+        o.mode = Mode::Framing;
         return o;
     }
     if (quick) {
@@ -378,6 +393,15 @@ int main(int argc, char *argv[]) {
         }
         return ExitOk;
     }
+    if (options->mode == Mode::Framing) {
+        const bool ok = runFramingBenchmark(options->framing, out, &error);
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: framing: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
     if (options->mode == Mode::Expressions) {
         const bool ok = runExpressionBenchmark(options->expressions, out, &error);
         out << "load average at end: " << loadAverage() << '\n';
@@ -435,6 +459,12 @@ int main(int argc, char *argv[]) {
 
     if (!runExpressionBenchmark(options->expressions, out, &error)) {
         err << "hil-benchmark: expressions: " << error << '\n';
+        return ExitFailure;
+    }
+    out.flush();
+
+    if (!runFramingBenchmark(options->framing, out, &error)) {
+        err << "hil-benchmark: framing: " << error << '\n';
         return ExitFailure;
     }
     out.flush();

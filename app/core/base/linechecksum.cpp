@@ -1,5 +1,7 @@
 #include "core/base/linechecksum.h"
 
+#include "core/base/crc.h"
+
 #include <algorithm>
 
 namespace hil {
@@ -61,33 +63,12 @@ quint32 computeChecksum(LineChecksum kind, const QByteArray &body) {
             s = static_cast<quint8>(s + static_cast<quint8>(c));
         return s;
     }
-    case LineChecksum::Crc16Ccitt: { // CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, not reflected
-        quint16 crc = 0xFFFF;
-        for (const char c : body) {
-            crc = static_cast<quint16>(crc ^ (static_cast<quint8>(c) << 8));
-            for (int i = 0; i < 8; ++i)
-                crc = static_cast<quint16>((crc & 0x8000) ? (crc << 1) ^ 0x1021 : crc << 1);
-        }
-        return crc;
-    }
-    case LineChecksum::Crc16Modbus: { // CRC-16/MODBUS: poly 0x8005 reflected (0xA001), init 0xFFFF
-        quint16 crc = 0xFFFF;
-        for (const char c : body) {
-            crc = static_cast<quint16>(crc ^ static_cast<quint8>(c));
-            for (int i = 0; i < 8; ++i)
-                crc = static_cast<quint16>((crc & 1) ? (crc >> 1) ^ 0xA001 : crc >> 1);
-        }
-        return crc;
-    }
-    case LineChecksum::Crc32: { // CRC-32 (IEEE 802.3, zlib): reflected 0xEDB88320, init and xorout ~0
-        quint32 crc = 0xFFFFFFFFu;
-        for (const char c : body) {
-            crc ^= static_cast<quint8>(c);
-            for (int i = 0; i < 8; ++i)
-                crc = (crc & 1) ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-        }
-        return ~crc;
-    }
+    case LineChecksum::Crc16Ccitt:
+        return crc16Ccitt(body);
+    case LineChecksum::Crc16Modbus:
+        return crc16Modbus(body);
+    case LineChecksum::Crc32:
+        return crc32(body);
     }
     return 0;
 }

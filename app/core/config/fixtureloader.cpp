@@ -1,7 +1,8 @@
 #include "core/config/fixtureloader.h"
 
-#include "core/config/mqttdevice.h"
+#include "core/config/framingloader.h"
 #include "core/config/modbusconfig.h"
+#include "core/config/mqttdevice.h"
 #include "core/config/yamlreader.h"
 #include "core/expr/expression.h"
 #include "core/expr/template.h"
@@ -160,14 +161,15 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
     r.checkKeys(n, {"serial", "tcp", "sim", "mqtt", "modbus", "terminator", "max_line_length", "timeout",
-                    "reconnect_timeout", "late_window", "power", "description"});
+                    "reconnect_timeout", "late_window", "power", "description", "framing"});
     // A simulated Modbus device has both: sim: says how it runs, modbus: its unit.
     const bool modbusWay = n["modbus"] && !n["sim"];
     const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0) + (n["mqtt"] ? 1 : 0)
                      + (modbusWay ? 1 : 0);
     if (ways != 1)
-        r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp, sim, modbus or mqtt")
-                         .arg(d.name));
+        r.error(
+            key,
+            QStringLiteral("device '%1' needs exactly one of serial, tcp, sim, modbus or mqtt").arg(d.name));
     if (n["serial"])
         readSerial(r, n["serial"], d);
     else if (n["tcp"])
@@ -185,6 +187,8 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
         d.framing.kind =
             d.sim.link == SimSpec::Link::Tcp ? FramingSpec::Kind::ModbusTcp : FramingSpec::Kind::ModbusRtu;
     }
+    if (n["framing"])
+        readFraming(r, n["framing"], d);
     if (n["terminator"]) {
         if (auto t = r.string(n["terminator"], QStringLiteral("terminator"))) {
             d.terminator = unescapeTerminator(*t);

@@ -1,10 +1,12 @@
 #include "core/config/scenarioloader.h"
 
+#include "core/base/hextext.h"
+#include "core/config/binarystep.h"
 #include "core/config/blocklibrary.h"
 #include "core/config/faultloader.h"
 #include "core/config/loadscope.h"
-#include "core/config/mqttstep.h"
 #include "core/config/modbusstep.h"
+#include "core/config/mqttstep.h"
 #include "core/config/promptspec.h"
 #include "core/config/streamspec.h"
 #include "core/config/sweep.h"
@@ -60,6 +62,14 @@ private:
     void readExpect(const YAML::Node &n, Step &step);
     void readStepDevices(const YAML::Node &devs, const YAML::Node &step, Step &out);
     void readMeasure(const YAML::Node &n, Step &step);
+    // One measurement (`key: {unit, limits, marginal}`) of measure: or of a field (checkKeys false: the
+    // field's reader checks its keys).
+    void readMeasurement(const YAML::Node &key, const YAML::Node &m, Step &step, bool checkKeys);
+    // Binary frames (config/binarystep.h): the hex text of a send, a bytes mask as a pattern, and whether
+    // the step's devices take what it sends.
+    QByteArray readHexSend(const YAML::Node &n, Step &step);
+    QRegularExpression readBytes(const YAML::Node &n);
+    void checkSendFraming(const YAML::Node &at, const SendSpec &send, bool hex);
     // `onRuntime(low, source)` takes a bound the run computes; without it such a bound is an error.
     std::optional<Range> readRange(const YAML::Node &n, const QString &what,
                                    const std::function<void(bool, const QString &)> &onRuntime = {});
@@ -426,10 +436,8 @@ void ScenarioParser::declareCaptures(const Step &step) {
     }
     if (!step.expect || !step.expect->match.isValid())
         return;
-    for (const QString &name : step.expect->match.namedCaptureGroups()) {
-        if (!name.isEmpty())
-            m_scope.declareRuntime(name);
-    }
+    for (const QString &name : captureNames(*step.expect))
+        m_scope.declareRuntime(name);
 }
 
 void ScenarioParser::readRetry(const YAML::Node &n, Step &step) {
@@ -496,6 +504,49 @@ void ScenarioParser::requireACheck(const YAML::Node &n, const QList<Step> &steps
                 "(send and wait alone cannot fail, so the run could only pass)"));
 }
 
+QByteArray ScenarioParser::readHexSend(const YAML::Node &n, Step &step) {
+    const auto text = templated(n, QStringLiteral("hex"), &step.templates.sendLine);
+    if (!text || step.templates.sendLine) // a run-time value: the framer checks the hex when it is sent
+        return {};
+    QString why;
+    const std::optional<QByteArray> bytes = fromHexText(text->toUtf8(), &why);
+    if (!bytes) {
+        r.error(n, QStringLiteral("hex: %1").arg(why));
+        return {};
+    }
+    if (bytes->isEmpty())
+        r.error(n, QStringLiteral("hex: a frame needs at least one byte"));
+    return toHexText(*bytes);
+}
+
+QRegularExpression ScenarioParser::readBytes(const YAML::Node &n) {
+    const auto mask = r.string(n, QStringLiteral("bytes"));
+    if (!mask)
+        return {};
+    QString why;
+    int column = 0;
+    const auto pattern = bytesPattern(*mask, &why, &column);
+    if (!pattern) {
+        const int quote = n.Tag() == "!" ? 1 : 0;
+        r.errorAt(YamlReader::line(n), YamlReader::column(n) + quote + column, why);
+        return {};
+    }
+    QRegularExpression re(*pattern);
+    re.optimize();
+    return re;
+}
+
+void ScenarioParser::checkSendFraming(const YAML::Node &at, const SendSpec &send, bool hex) {
+    const QStringList devices = m_stepDevices.isEmpty() ? QStringList{send.device} : m_stepDevices;
+    for (const QString &name : devices) {
+        const DeviceConfig *d = m_fixture.device(name);
+        if (!d)
+            continue;
+        if (const QString problem = sendFramingProblem(*d, hex); !problem.isEmpty())
+            r.error(at, problem);
+    }
+}
+
 QString ScenarioParser::defaultDevice(const YAML::Node &at) {
     if (!m_stepDevices.isEmpty())
         return m_stepDevices.first();
@@ -541,7 +592,8 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     if (n["send"] && n["publish"])
         r.error(n["publish"], QStringLiteral("a step has send or publish, not both"));
     if (n["modbus"]
-        && (n["send"] || n["publish"] || n["expect"] || n["stream"] || n["fault"] || n["clear"] || n["prompt"]))
+        && (n["send"] || n["publish"] || n["expect"] || n["stream"] || n["fault"] || n["clear"]
+            || n["prompt"]))
         r.error(n["modbus"], QStringLiteral("a modbus step is its own send and expect: no send, publish, "
                                             "expect, stream, fault, clear or prompt beside it"));
     if (n["stream"] && n["expect"])
@@ -579,13 +631,18 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
                             .toUtf8();
             spec.device = defaultDevice(send);
         } else if (r.requireMap(send, QStringLiteral("send"))) {
-            r.checkKeys(send, {"to", "line"});
+            r.checkKeys(send, {"to", "line", "hex"});
             if (send["to"])
                 spec.device = readDevice(send["to"]).value_or(QString());
             else
                 spec.device = defaultDevice(send);
-            if (!send["line"])
-                r.error(send, QStringLiteral("send needs a line"));
+            if (send["line"] && send["hex"])
+                r.error(send["hex"],
+                        QStringLiteral("send has line (text) or hex (a binary frame), not both"));
+            else if (send["hex"])
+                spec.line = readHexSend(send["hex"], step);
+            else if (!send["line"])
+                r.error(send, QStringLiteral("send needs a line (or hex, for a binary device)"));
             else
                 spec.line = templated(send["line"], QStringLiteral("line"), &step.templates.sendLine)
                                 .value_or(QString())
@@ -594,6 +651,8 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
         if (isMqttDevice(m_fixture, spec.device))
             r.error(send, QStringLiteral("device '%1' is an MQTT client: it takes publish:, not send:")
                               .arg(spec.device));
+        else
+            checkSendFraming(send, spec, send.IsMap() && send["hex"]);
         step.send = spec;
     }
     if (const YAML::Node publish = n["publish"]; publish && !n["send"])
@@ -638,9 +697,12 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
                 const auto capture = r.string(it->second, QStringLiteral("capture name"));
                 if (!capture)
                     continue;
-                if (step.expect && !step.expect->match.namedCaptureGroups().contains(*capture))
-                    r.error(it->second,
-                            QStringLiteral("the expect pattern has no capture named '%1'").arg(*capture));
+                if (step.expect && !captureNames(*step.expect).contains(*capture))
+                    r.error(
+                        it->second,
+                        step.expect->fields.isEmpty()
+                            ? QStringLiteral("the expect pattern has no capture named '%1'").arg(*capture)
+                            : QStringLiteral("the expect has no capture or field named '%1'").arg(*capture));
                 step.record.insert(field, *capture);
             }
         }
@@ -720,17 +782,27 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
     if (n.IsScalar()) {
         pattern.emplace(n);
     } else if (r.requireMap(n, QStringLiteral("expect"))) {
-        r.checkKeys(n, {"from", "topic", "match", "within", "skip_unmatched"});
+        r.checkKeys(n, {"from", "topic", "match", "bytes", "fields", "within", "skip_unmatched"});
         if (n["from"]) {
             const auto device = readDevice(n["from"]);
             if (!device)
                 return; // already reported; guessing a device would only add noise
             spec.device = *device;
         }
-        if (const YAML::Node match = n["match"])
+        if (n["match"] && n["bytes"])
+            r.error(n["bytes"], QStringLiteral("expect has match (a regular expression) or bytes, not both"));
+        else if (const YAML::Node match = n["match"])
             pattern.emplace(match);
+        else if (n["bytes"])
+            spec.match = readBytes(n["bytes"]);
+        else if (n["fields"])
+            spec.match = QRegularExpression(QStringLiteral("^")); // any frame; the fields read it
         else if (!n["topic"])
-            r.error(n, QStringLiteral("expect needs match (a regular expression)"));
+            r.error(n, QStringLiteral("expect needs match (a regular expression) or bytes (a binary frame)"));
+        if (n["fields"])
+            spec.fields = readFields(r, n["fields"], [&](const YAML::Node &key, const YAML::Node &value) {
+                readMeasurement(key, value, step, false);
+            });
         if (n["within"] && !n["within"].IsScalar()) {
             r.duration(n["within"], QStringLiteral("within")); // says what it must be
         } else if (n["within"]) {
@@ -858,57 +930,60 @@ void ScenarioParser::readMeasure(const YAML::Node &n, Step &step) {
     if (!r.requireMap(n, QStringLiteral("measure")))
         return;
     r.checkDuplicateKeys(n);
-    for (auto it = n.begin(); it != n.end(); ++it) {
-        MeasurementSpec spec;
-        spec.name = toQString(it->first.Scalar());
-        if (step.expect && step.expect->match.isValid()
-            && !step.expect->match.namedCaptureGroups().contains(spec.name))
-            r.error(it->first,
-                    step.expect->modbus
-                        ? modbusUnknownValueText(spec.name, step.expect->fields)
-                        : QStringLiteral("the expect pattern has no capture named '%1' (write (?<%1>...))")
-                              .arg(spec.name));
-        const YAML::Node m = it->second;
-        if (m.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it)
+        readMeasurement(it->first, it->second, step, true);
+}
+
+void ScenarioParser::readMeasurement(const YAML::Node &key, const YAML::Node &m, Step &step, bool checkKeys) {
+    MeasurementSpec spec;
+    spec.name = toQString(key.Scalar());
+    if (step.expect && step.expect->match.isValid() && !captureNames(*step.expect).contains(spec.name))
+        r.error(key, step.expect->modbus ? modbusUnknownValueText(spec.name, step.expect->fields)
+                     : step.expect->fields.isEmpty()
+                         ? QStringLiteral("the expect pattern has no capture named '%1' (write (?<%1>...))")
+                               .arg(spec.name)
+                         : QStringLiteral("the expect has no capture or field named '%1'").arg(spec.name));
+    if (std::any_of(step.measure.cbegin(), step.measure.cend(),
+                    [&](const MeasurementSpec &other) { return other.name == spec.name; }))
+        r.error(key, QStringLiteral("'%1' is measured twice (by its field and by measure:)").arg(spec.name));
+    if (m.IsMap()) {
+        if (checkKeys)
             r.checkKeys(m, {"unit", "limits", "marginal"});
-            if (m["unit"])
-                spec.unit = r.string(m["unit"], QStringLiteral("unit")).value_or(QString());
-            const int index = static_cast<int>(step.measure.size());
-            bool runtime = false;
-            const auto onRuntime = [&](BoundTemplate::Which low, BoundTemplate::Which high) {
-                return [&, low, high](bool isLow, const QString &source) {
-                    step.templates.bounds.append({index, isLow ? low : high, source});
-                    runtime = true;
-                };
+        if (m["unit"])
+            spec.unit = r.string(m["unit"], QStringLiteral("unit")).value_or(QString());
+        const int index = static_cast<int>(step.measure.size());
+        bool runtime = false;
+        const auto onRuntime = [&](BoundTemplate::Which low, BoundTemplate::Which high) {
+            return [&, low, high](bool isLow, const QString &source) {
+                step.templates.bounds.append({index, isLow ? low : high, source});
+                runtime = true;
             };
-            if (m["limits"])
-                spec.limits =
-                    readRange(m["limits"], QStringLiteral("limits"),
-                              onRuntime(BoundTemplate::Which::LimitLow, BoundTemplate::Which::LimitHigh))
-                        .value_or(Range{});
-            if (m["marginal"]) {
-                const auto marginal = readRange(
-                    m["marginal"], QStringLiteral("marginal"),
-                    onRuntime(BoundTemplate::Which::MarginalLow, BoundTemplate::Which::MarginalHigh));
-                if (marginal && runtime) {
-                    spec.marginal = *marginal; // checked against the limits when the run computes them
-                } else if (marginal) {
-                    const bool inside =
-                        (!spec.limits.low || (marginal->low && *marginal->low >= *spec.limits.low))
-                        && (!spec.limits.high || (marginal->high && *marginal->high <= *spec.limits.high));
-                    if (!inside)
-                        r.error(m["marginal"],
-                                QStringLiteral("the marginal band must lie inside the limits"));
-                    spec.marginal = *marginal;
-                }
+        };
+        if (m["limits"])
+            spec.limits =
+                readRange(m["limits"], QStringLiteral("limits"),
+                          onRuntime(BoundTemplate::Which::LimitLow, BoundTemplate::Which::LimitHigh))
+                    .value_or(Range{});
+        if (m["marginal"]) {
+            const auto marginal =
+                readRange(m["marginal"], QStringLiteral("marginal"),
+                          onRuntime(BoundTemplate::Which::MarginalLow, BoundTemplate::Which::MarginalHigh));
+            if (marginal && runtime) {
+                spec.marginal = *marginal; // checked against the limits when the run computes them
+            } else if (marginal) {
+                const bool inside =
+                    (!spec.limits.low || (marginal->low && *marginal->low >= *spec.limits.low))
+                    && (!spec.limits.high || (marginal->high && *marginal->high <= *spec.limits.high));
+                if (!inside)
+                    r.error(m["marginal"], QStringLiteral("the marginal band must lie inside the limits"));
+                spec.marginal = *marginal;
             }
-        } else if (!m.IsNull()) {
-            r.error(
-                m,
-                QStringLiteral("measurement '%1' must be a mapping {unit, limits, marginal}").arg(spec.name));
         }
-        step.measure.append(spec);
+    } else if (!m.IsNull()) {
+        r.error(m,
+                QStringLiteral("measurement '%1' must be a mapping {unit, limits, marginal}").arg(spec.name));
     }
+    step.measure.append(spec);
 }
 
 } // namespace

@@ -1,8 +1,12 @@
 #include "core/session/framerfactory.h"
 
+#include "core/session/cobsframer.h"
+#include "core/session/fixedframer.h"
+#include "core/session/lengthprefixframer.h"
 #include "core/session/lineframer.h"
 #include "core/session/modbusframer.h"
 #include "core/session/mqttframer.h"
+#include "core/session/slipframer.h"
 
 namespace hil {
 
@@ -11,10 +15,13 @@ std::unique_ptr<Framer> makeFramer(const DeviceConfig &config) {
     case FramingSpec::Kind::Lines:
         break;
     case FramingSpec::Kind::LengthPrefixed:
+        return std::make_unique<LengthPrefixFramer>(config.framing);
     case FramingSpec::Kind::Slip:
+        return std::make_unique<SlipFramer>(config.framing);
     case FramingSpec::Kind::Cobs:
+        return std::make_unique<CobsFramer>(config.framing);
     case FramingSpec::Kind::Fixed:
-        break; // filled in by the binary framings
+        return std::make_unique<FixedFramer>(config.framing);
     case FramingSpec::Kind::ModbusTcp:
         return std::make_unique<ModbusTcpFramer>();
     case FramingSpec::Kind::ModbusRtu:

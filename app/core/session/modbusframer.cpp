@@ -1,5 +1,6 @@
 #include "core/session/modbusframer.h"
 
+#include "core/base/crc.h"
 #include "core/base/hextext.h"
 
 #include <QModbusResponse>
@@ -54,16 +55,6 @@ Framer::Frame lineFrame(QByteArrayView bytes) {
 
 } // namespace
 
-quint16 modbusCrc16(QByteArrayView bytes) {
-    quint16 crc = 0xFFFF;
-    for (const char c : bytes) {
-        crc ^= static_cast<quint8>(c);
-        for (int i = 0; i < 8; ++i)
-            crc = (crc & 1) ? static_cast<quint16>((crc >> 1) ^ 0xA001) : static_cast<quint16>(crc >> 1);
-    }
-    return crc;
-}
-
 int modbusResponsePduSize(QByteArrayView pdu) {
     if (pdu.isEmpty())
         return -1;
@@ -92,7 +83,7 @@ qsizetype nextGoodRtuFrame(QByteArrayView buffer) {
         const QByteArrayView frame = buffer.sliced(at, 1 + pdu);
         const quint16 crc = static_cast<quint16>(static_cast<quint8>(buffer[at + 1 + pdu])
                                                  | (static_cast<quint8>(buffer[at + 2 + pdu]) << 8));
-        if (crc == modbusCrc16(frame))
+        if (crc == crc16Modbus(frame))
             return at;
     }
     return -1;
@@ -205,7 +196,7 @@ void ModbusRtuFramer::push(QByteArrayView chunk, const Sink &sink) {
         const QByteArrayView frame = QByteArrayView(m_buffer).first(size);
         const quint16 got = static_cast<quint16>(static_cast<quint8>(m_buffer[size])
                                                  | (static_cast<quint8>(m_buffer[size + 1]) << 8));
-        const quint16 want = modbusCrc16(frame);
+        const quint16 want = crc16Modbus(frame);
         if (got != want) {
             // Misaligned (garbage before a frame) rather than corrupted, if a good frame follows.
             if (const qsizetype at = nextGoodRtuFrame(m_buffer); at > 0) {
@@ -235,7 +226,7 @@ std::optional<QByteArray> ModbusRtuFramer::encode(QByteArrayView text, QString *
     m_abandonedBytes += m_garbage.size() + m_buffer.size();
     m_garbage.clear();
     m_buffer.clear();
-    const quint16 crc = modbusCrc16(*adu);
+    const quint16 crc = crc16Modbus(*adu);
     adu->append(static_cast<char>(crc & 0xFF)).append(static_cast<char>(crc >> 8));
     return adu;
 }

@@ -58,9 +58,6 @@ private:
     qint64 m_abandonedBytes = 0; // partial responses cut short by the next request
 };
 
-// CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF). Kept here until base/crc provides it.
-quint16 modbusCrc16(QByteArrayView bytes);
-
 // Bytes a Modbus response PDU (function code first) needs in all, from the bytes seen so far: -1 while
 // more are needed to tell, -2 for a function code no Modbus response has.
 int modbusResponsePduSize(QByteArrayView pdu);
