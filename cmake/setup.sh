@@ -12,6 +12,7 @@ packages=(
   libboost-test-dev
   socat bc python3 xvfb xauth fonts-dejavu-core clang-format
   poppler-utils chromium
+  mosquitto mosquitto-clients libmosquitto-dev
 )
 for arg in "$@"; do
   case "$arg" in
