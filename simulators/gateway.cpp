@@ -144,6 +144,11 @@ void Gateway::flush() {
     m_queue.setHeldElsewhere(m_publisher.inFlight());
 }
 
+void Gateway::setBufferSize(qsizetype size) {
+    m_queue.setHeldElsewhere(m_publisher.inFlight());
+    m_queue.setCapacity(size);
+}
+
 Gateway::Stats Gateway::stats() const {
     Stats s;
     s.readings = m_readings;

@@ -57,6 +57,9 @@ public:
     void resume();
 
     Stats stats() const;
+    // The buffer's capacity (BUFFER n on the service port); a smaller one drops the oldest readings now.
+    void setBufferSize(qsizetype size);
+    qsizetype bufferSize() const { return m_queue.capacity(); }
     QStringList sensorNames() const;
     // Why the broker connection is down (or went down last).
     QString linkError() const { return m_publisher.lastError(); }

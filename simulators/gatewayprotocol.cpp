@@ -10,8 +10,20 @@ GatewayProtocol::GatewayProtocol(Gateway *gateway, bool banner, bool noReply)
 
 QByteArrayList GatewayProtocol::execute(const QByteArrayList &words, std::chrono::nanoseconds) {
     const QByteArray &command = words.first();
+    if (command == "BUFFER" && words.size() == 2) {
+        bool ok = false;
+        const qlonglong size = words[1].toLongLong(&ok);
+        if (!ok)
+            return {error("unknown command")};
+        if (size < 1 || size > kMaxBuffer)
+            return {error("range")};
+        m_gateway->setBufferSize(static_cast<qsizetype>(size));
+        return {"OK"};
+    }
     if (words.size() != 1)
         return {error("unknown command")};
+    if (command == "BUFFER?")
+        return {"BUFFER " + QByteArray::number(m_gateway->bufferSize())};
     const GatewayConfig &c = m_gateway->config();
     if (command == "*IDN?")
         return {"ACME,GW-1," + c.serial + ',' + c.firmware};

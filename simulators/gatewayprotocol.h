@@ -14,12 +14,15 @@ class Gateway;
 //
 // Commands: *IDN? → "ACME,GW-1,<serial>,<firmware>"; STATS? → "STATS buffered=B dropped=D published=P
 // reconnects=R readings=N poll_errors=E connected=0|1"; SENSORS? → "SENSORS s1 s2 ..."; LINK? → "LINK UP"
-// or "LINK DOWN <why>" (the broker connection).
+// or "LINK DOWN <why>" (the broker connection); BUFFER? → "BUFFER n"; BUFFER n (1..1000000) → "OK": the
+// buffer's capacity from now on (a smaller one drops the oldest readings at once, counted).
 //
 // Not thread-safe; use it from one thread.
 class GatewayProtocol : public DeviceProtocol {
 public:
     // The gateway is not owned and must outlive the protocol.
+    static constexpr qlonglong kMaxBuffer = 1'000'000;
+
     GatewayProtocol(Gateway *gateway, bool banner, bool noReply);
 
     double currentValue(int, std::chrono::nanoseconds) override { return 0.0; }

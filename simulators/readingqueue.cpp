@@ -23,6 +23,17 @@ qsizetype ReadingQueue::push(Reading reading) {
     return dropped;
 }
 
+qsizetype ReadingQueue::setCapacity(qsizetype capacity) {
+    m_capacity = capacity;
+    qsizetype dropped = 0;
+    while (!m_readings.empty() && size() + m_heldElsewhere > m_capacity) {
+        m_readings.pop_front();
+        ++dropped;
+    }
+    m_dropped += static_cast<quint64>(dropped);
+    return dropped;
+}
+
 Reading ReadingQueue::takeFront() {
     Reading r = std::move(m_readings.front());
     m_readings.pop_front();

@@ -20,6 +20,8 @@ public:
     explicit ReadingQueue(qsizetype capacity);
 
     qsizetype capacity() const { return m_capacity; }
+    // A new capacity (at least 1); readings beyond it are dropped oldest first, counted. Returns how many.
+    qsizetype setCapacity(qsizetype capacity);
     // How many readings this queue may hold while `held` others (handed over, not yet acknowledged)
     // count against the same capacity.
     void setHeldElsewhere(qsizetype held) { m_heldElsewhere = held; }
