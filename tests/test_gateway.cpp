@@ -7,7 +7,9 @@
 #include "core/session/brokerprocess.h"
 #include "support/harness.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
@@ -15,6 +17,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <boost/test/unit_test.hpp>
+#include <csignal>
 
 using namespace hiltest;
 
@@ -441,6 +444,45 @@ BOOST_AUTO_TEST_CASE(a_broker_that_cannot_start_is_a_bench_error) {
             .contains(
                 QStringLiteral("broker 'broker' cannot listen on 127.0.0.1:%1").arg(squatter.serverPort())),
         str(r.out + r.err));
+}
+
+BOOST_AUTO_TEST_CASE(a_broker_that_dies_during_the_run_ends_it_as_error) {
+    Workspace ws;
+    ws.write("fixture.yaml", benchFixture(freePort(), freePort()));
+    ws.write("scenario.yaml", QStringLiteral("name: long\nsteps:\n  - wait: 6s\n  - send: \"STATS?\"\n"
+                                             "    expect: '^STATS '\n"));
+    Child hil(hilPath(),
+              {QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"),
+               ws.path("fixture.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
+              ws.dir.path());
+    // The broker is the run's mosquitto child.
+    qint64 brokerPid = 0;
+    const auto findBroker = [&] {
+        for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+            QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
+            if (!stat.open(QIODevice::ReadOnly))
+                continue;
+            const QByteArray text = stat.readAll();
+            const qsizetype close = text.lastIndexOf(')');
+            const QList<QByteArray> fields = text.mid(close + 2).split(' ');
+            if (text.contains("(mosquitto)") && fields.size() > 1 && fields[1].toLongLong() == hil.pid())
+                brokerPid = entry.toLongLong();
+        }
+        return brokerPid != 0;
+    };
+    BOOST_REQUIRE(pollUntil(findBroker, 20000));
+    BOOST_REQUIRE(pollUntil(
+        [&] { return countNow(ws.db(), "SELECT count(*) FROM events WHERE kind = 'sim-start'") > 0; },
+        20000));
+    BOOST_REQUIRE(::kill(static_cast<pid_t>(brokerPid), SIGKILL) == 0);
+    BOOST_REQUIRE(hil.waitFinished(60000));
+    BOOST_TEST(hil.process().exitCode() == 3, str(hil.stdoutText() + hil.stderrText()));
+    const Database db(ws.db());
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("ERROR"));
+    BOOST_TEST(
+        db.count("SELECT count(*) FROM events WHERE kind = 'error' AND device = 'broker' AND detail LIKE "
+                 "'%broker ''broker'' (mosquitto on 127.0.0.1:%) was killed%'")
+        == 1);
 }
 
 BOOST_AUTO_TEST_CASE(bad_brokers_are_errors_at_their_line_and_column) {
