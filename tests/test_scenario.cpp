@@ -153,18 +153,20 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
     const QDir dir(QStringLiteral(HIL_SOURCE_DIR "/scenarios"));
     const QStringList scenarios = dir.entryList({QStringLiteral("*.yaml")});
     BOOST_REQUIRE(!scenarios.isEmpty());
-    // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps).
+    // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps,
+    // sim-mqtt, sim-cloud).
     const hil::Fixture gps = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"));
-    // cloud-path runs on sim-cloud, whose `cloud` is an MQTT device: both load once MQTT devices and
-    // `topic:`/`sequence:` streams are in (then drop this and load sim-cloud like sim-gps).
-    const QStringList pendingMqtt = {QStringLiteral("cloud-path.yaml")};
+    const hil::Fixture mqtt = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-mqtt.yaml"));
+    const hil::Fixture cloud = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-cloud.yaml"));
     for (const QString &name : scenarios) {
-        if (pendingMqtt.contains(name))
-            continue;
         hil::SourceErrors errors;
         auto s = hil::loadScenario(dir.filePath(name), bench, &errors);
         if (!s)
             s = hil::loadScenario(dir.filePath(name), gps, nullptr);
+        if (!s)
+            s = hil::loadScenario(dir.filePath(name), mqtt, nullptr);
+        if (!s)
+            s = hil::loadScenario(dir.filePath(name), cloud, nullptr);
         BOOST_TEST(s.has_value(), name.toStdString() << ": " << hil::formatErrors(errors).toStdString());
     }
 }

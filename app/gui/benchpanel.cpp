@@ -182,6 +182,8 @@ QString BenchPanel::connectionText(const DeviceConfig &d) {
     case DeviceConfig::Kind::Sim:
         return QStringLiteral("%1 · %2").arg(
             d.sim.model, d.sim.link == SimSpec::Link::Pty ? QStringLiteral("pty") : QStringLiteral("tcp"));
+    case DeviceConfig::Kind::Mqtt:
+        return QStringLiteral("mqtt %1:%2").arg(d.mqtt.host).arg(d.mqtt.port);
     }
     return {};
 }

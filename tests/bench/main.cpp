@@ -7,6 +7,7 @@
 #include "guibenchmark.h"
 #include "linkbenchmark.h"
 #include "machineinfo.h"
+#include "mqttbenchmark.h"
 #include "recorderbenchmark.h"
 #include "reportbenchmark.h"
 #include "roundtripbenchmark.h"
@@ -25,7 +26,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions };
+enum class Mode { Default, Soak, Fleet, Expressions, Mqtt };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -34,6 +35,7 @@ struct Options {
     SoakOptions soak;
     FleetOptions fleet;
     ExpressionOptions expressions;
+    MqttBenchOptions mqtt;
 };
 
 // A whole number option >= minimum; false with *error naming the option otherwise.
@@ -87,6 +89,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("expressions"),
         QStringLiteral("Only the scenario language's cost per step: templated steps vs plain ones "
                        "(200000 steps x 5 rounds; --quick: 20000 x 3)."));
+    const QCommandLineOption mqttOption(
+        QStringLiteral("mqtt"),
+        QStringLiteral("Only MQTT publish -> receive through the harness vs a libmosquitto client on one "
+                       "mosquitto (--exchanges, default 5000; --quick: 200)."));
     const QCommandLineOption devicesOption(QStringLiteral("devices"),
                                            QStringLiteral("--fleet: simulated devices (default 64)."),
                                            QStringLiteral("N"), QStringLiteral("64"));
@@ -105,7 +111,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("--fleet: hil run --nice N, the bench's priority over the load (default: not given)."),
         QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
-                       devicesOption, rateOption, durationOption, loadOption, niceOption});
+                       mqttOption, devicesOption, rateOption, durationOption, loadOption, niceOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -180,6 +186,17 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     if (quick) {
         o.expressions.steps = 20000;
         o.expressions.rounds = 3;
+    }
+    if (parser.isSet(mqttOption)) {
+        o.mode = Mode::Mqtt;
+        o.mqtt.exchanges = quick ? 200 : 5000;
+        if (parser.isSet(exchangesOption)) {
+            qint64 n = 0;
+            if (!wholeNumber(parser, exchangesOption, 10, &n, error))
+                return std::nullopt;
+            o.mqtt.exchanges = static_cast<int>(n);
+        }
+        return o;
     }
     if (parser.isSet(expressionsOption)) {
         o.mode = Mode::Expressions;
@@ -338,6 +355,16 @@ int main(int argc, char *argv[]) {
     printMachine(out, machineInfo());
     out.flush();
 
+    if (options->mode == Mode::Mqtt) {
+        const bool ok = runMqttBenchmark(options->mqtt, out, &error);
+        out << "load average at end: " << loadAverage() << '\n';
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: mqtt: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
     if (options->mode == Mode::Expressions) {
         const bool ok = runExpressionBenchmark(options->expressions, out, &error);
         out << "load average at end: " << loadAverage() << '\n';

@@ -3,6 +3,7 @@
 #include "core/base/duration.h"
 #include "core/config/binding.h"
 #include "core/config/framingspec.h"
+#include "core/config/mqttspec.h"
 #include "core/config/serialsettings.h"
 
 #include <QByteArray>
@@ -29,13 +30,14 @@ struct TcpSpec {
 
 // One device of a bench and how to reach it.
 struct DeviceConfig {
-    enum class Kind { Serial, Tcp, Sim };
+    enum class Kind { Serial, Tcp, Sim, Mqtt };
     QString name;
     Kind kind = Kind::Sim;
     SerialSettings serial;
     TcpSpec tcp;
     SimSpec sim;
     FramingSpec framing; // how its bytes are cut into frames: lines at `terminator`, or binary frames
+    MqttSpec mqtt;
     QByteArray terminator = QByteArrayLiteral("\n");
     qsizetype maxLineLength = 4096;
     Nanoseconds timeout = std::chrono::seconds(1); // default for expects that give no `within`

@@ -1,5 +1,6 @@
 #include "core/config/fixtureloader.h"
 
+#include "core/config/mqttdevice.h"
 #include "core/config/yamlreader.h"
 #include "core/expr/expression.h"
 #include "core/expr/template.h"
@@ -157,17 +158,19 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
                 QStringLiteral("device names are letters, digits, '_', '-' and '.', not '%1'").arg(d.name));
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
-    r.checkKeys(n, {"serial", "tcp", "sim", "terminator", "max_line_length", "timeout", "reconnect_timeout",
-                    "late_window", "power", "description"});
-    const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0);
+    r.checkKeys(n, {"serial", "tcp", "sim", "mqtt", "terminator", "max_line_length", "timeout",
+                    "reconnect_timeout", "late_window", "power", "description"});
+    const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0) + (n["mqtt"] ? 1 : 0);
     if (ways != 1)
-        r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp or sim").arg(d.name));
+        r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp, sim or mqtt").arg(d.name));
     if (n["serial"])
         readSerial(r, n["serial"], d);
     else if (n["tcp"])
         readTcp(r, n["tcp"], d);
     else if (n["sim"])
         readSim(r, n["sim"], d);
+    else if (n["mqtt"])
+        readMqttDevice(r, n["mqtt"], d);
     if (n["terminator"]) {
         if (auto t = r.string(n["terminator"], QStringLiteral("terminator"))) {
             d.terminator = unescapeTerminator(*t);

@@ -3,6 +3,7 @@
 #include "core/config/blocklibrary.h"
 #include "core/config/faultloader.h"
 #include "core/config/loadscope.h"
+#include "core/config/mqttstep.h"
 #include "core/config/promptspec.h"
 #include "core/config/streamspec.h"
 #include "core/config/sweep.h"
@@ -527,14 +528,17 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
     step.line = YamlReader::line(n);
     if (!r.requireMap(n, QStringLiteral("a step")))
         return;
-    r.checkKeys(n, {"name", "devices", "send", "expect", "stream", "measure", "record", "wait", "repeat",
-                    "retry", "until", "for_each", "if", "fault", "clear", "prompt"});
+    r.checkKeys(n, {"name", "devices", "send", "publish", "expect", "stream", "measure", "record", "wait",
+                    "repeat", "retry", "until", "for_each", "if", "fault", "clear", "prompt"});
     m_stepDevices.clear();
     if (const YAML::Node devs = n["devices"])
         readStepDevices(devs, n, step);
-    if (!n["send"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"] && !n["clear"]
-        && !n["prompt"])
-        r.error(n, QStringLiteral("a step needs send, expect, stream, wait, fault, clear or prompt"));
+    if (!n["send"] && !n["publish"] && !n["expect"] && !n["stream"] && !n["wait"] && !n["fault"]
+        && !n["clear"] && !n["prompt"])
+        r.error(n,
+                QStringLiteral("a step needs send, publish, expect, stream, wait, fault, clear or prompt"));
+    if (n["send"] && n["publish"])
+        r.error(n["publish"], QStringLiteral("a step has send or publish, not both"));
     if (n["stream"] && n["expect"])
         r.error(n["stream"], QStringLiteral("a step has expect or stream, not both"));
     if (n["prompt"])
@@ -582,13 +586,26 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
                                 .value_or(QString())
                                 .toUtf8();
         }
+        if (isMqttDevice(m_fixture, spec.device))
+            r.error(send, QStringLiteral("device '%1' is an MQTT client: it takes publish:, not send:")
+                              .arg(spec.device));
         step.send = spec;
     }
+    if (const YAML::Node publish = n["publish"]; publish && !n["send"])
+        readPublish(r, publish, m_fixture,
+                    {[this](const YAML::Node &d) { return readDevice(d); },
+                     [this](const YAML::Node &d) { return defaultDevice(d); },
+                     [this](const YAML::Node &f, const QString &what, std::optional<QString> *t) {
+                         return templated(f, what, t);
+                     }},
+                    step);
     if (n["expect"])
         readExpect(n["expect"], step);
     if (n["stream"] && !n["expect"])
         step.stream = readStreamSpec(r, n["stream"],
                                      {m_devices, m_stepDevices, step.send ? step.send->device : QString()});
+    if (step.stream)
+        readMqttStreamTopic(r, n["stream"], m_fixture, *step.stream);
     if (n["measure"])
         readMeasure(n["measure"], step);
     if (const YAML::Node rec = n["record"]) {
@@ -657,7 +674,7 @@ void ScenarioParser::readStep(const YAML::Node &n, int index, Step &step) {
 }
 
 void ScenarioParser::readStepDevices(const YAML::Node &devs, const YAML::Node &step, Step &out) {
-    if (!step["send"] && !step["expect"] && !step["stream"]) {
+    if (!step["send"] && !step["publish"] && !step["expect"] && !step["stream"]) {
         r.error(devs, QStringLiteral("devices: needs a send, an expect or a stream to run on each device"));
         return;
     }
@@ -689,7 +706,7 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
     if (n.IsScalar()) {
         pattern.emplace(n);
     } else if (r.requireMap(n, QStringLiteral("expect"))) {
-        r.checkKeys(n, {"from", "match", "within", "skip_unmatched"});
+        r.checkKeys(n, {"from", "topic", "match", "within", "skip_unmatched"});
         if (n["from"]) {
             const auto device = readDevice(n["from"]);
             if (!device)
@@ -698,7 +715,7 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
         }
         if (const YAML::Node match = n["match"])
             pattern.emplace(match);
-        else
+        else if (!n["topic"])
             r.error(n, QStringLiteral("expect needs match (a regular expression)"));
         if (n["within"] && !n["within"].IsScalar()) {
             r.duration(n["within"], QStringLiteral("within")); // says what it must be
@@ -756,6 +773,7 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
         if (const DeviceConfig *d = m_fixture.device(spec.device))
             spec.within = d->timeout;
     }
+    readMqttExpectTopic(r, n, m_fixture, spec, step);
     step.expect = spec;
 }
 

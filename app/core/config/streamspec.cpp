@@ -3,6 +3,7 @@
 #include "core/config/yamlreader.h"
 
 #include <cmath>
+#include <limits>
 
 namespace hil {
 
@@ -84,12 +85,50 @@ void readPattern(YamlReader &r, const YAML::Node &pattern, StreamSpec &spec) {
     spec.match.optimize();
 }
 
+void readSequence(YamlReader &r, const YAML::Node &n, StreamSpec &spec) {
+    StreamSpec::Sequence seq;
+    std::optional<YAML::Node> capture;
+    if (n.IsScalar()) {
+        capture.emplace(n);
+    } else if (r.requireMap(n, QStringLiteral("sequence (a capture name, or {capture, max_lost, "
+                                              "max_duplicates, max_reordered})"))) {
+        r.checkKeys(n, {"capture", "max_lost", "max_duplicates", "max_reordered"});
+        if (n["capture"])
+            capture.emplace(n["capture"]);
+        else
+            r.error(n,
+                    QStringLiteral("sequence needs capture (the capture of match that numbers the lines)"));
+        constexpr qint64 kMax = std::numeric_limits<qint32>::max();
+        if (n["max_lost"])
+            seq.maxLost = r.integer(n["max_lost"], QStringLiteral("max_lost"), 0, kMax).value_or(0);
+        if (n["max_duplicates"])
+            seq.maxDuplicates =
+                r.integer(n["max_duplicates"], QStringLiteral("max_duplicates"), 0, kMax).value_or(0);
+        if (n["max_reordered"])
+            seq.maxReordered =
+                r.integer(n["max_reordered"], QStringLiteral("max_reordered"), 0, kMax).value_or(0);
+    }
+    if (!capture)
+        return;
+    const auto name = r.string(*capture, QStringLiteral("sequence capture"));
+    if (!name)
+        return;
+    if (spec.match.isValid() && !spec.match.namedCaptureGroups().contains(*name)) {
+        r.error(*capture,
+                QStringLiteral("sequence: match has no capture named '%1' (write (?<%1>\\d+))").arg(*name));
+        return;
+    }
+    seq.capture = *name;
+    spec.sequence = seq;
+}
+
 } // namespace
 
 std::optional<StreamSpec> readStreamSpec(YamlReader &r, const YAML::Node &n, const StreamDevices &devices) {
     if (!r.requireMap(n, QStringLiteral("stream (a mapping: {from, for, match, rate, max_gap, checksum})")))
         return std::nullopt;
-    r.checkKeys(n, {"from", "for", "match", "skip_unmatched", "rate", "max_gap", "checksum"});
+    r.checkKeys(
+        n, {"from", "topic", "for", "match", "skip_unmatched", "rate", "max_gap", "checksum", "sequence"});
     StreamSpec spec;
     const auto device = streamDevice(r, n, devices);
     if (!device)
@@ -126,6 +165,8 @@ std::optional<StreamSpec> readStreamSpec(YamlReader &r, const YAML::Node &n, con
                                       .arg(*name, lineChecksumNames().join(u", ")));
         }
     }
+    if (const YAML::Node sequence = n["sequence"])
+        readSequence(r, sequence, spec);
     return spec;
 }
 

@@ -30,6 +30,17 @@ struct StreamSpec {
     std::optional<double> rateMax;
     std::optional<Nanoseconds> maxGap;
     std::optional<LineChecksum> checksum;
+    // MQTT: the topic filter the stream listens on (config/mqttstep.h); sequences are counted per topic.
+    QString topic;
+    // `sequence:`: a capture of `match` that numbers the lines; lost (gaps), duplicated and reordered
+    // lines are counted (per topic on MQTT) and are summary measurements with these upper limits.
+    struct Sequence {
+        QString capture;
+        qint64 maxLost = 0;
+        qint64 maxDuplicates = 0;
+        qint64 maxReordered = 0;
+    };
+    std::optional<Sequence> sequence;
 };
 
 // What a stream step may name as its device.

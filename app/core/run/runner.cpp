@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/printable.h"
+#include "core/config/mqttstep.h"
 #include "core/run/faultinjector.h"
 #include "core/run/measurementextraction.h"
 #include "core/run/resultlistener.h"
@@ -63,7 +64,9 @@ void Runner::start() {
         l->runStarted(m_info);
 
     transition(RunEvent::Start);
-    m_bench = new Bench(m_fixture, m_scenario.devices, m_info.seed, this, m_options.stallThresholdNs);
+    // MQTT devices subscribe to the topics the scenario listens on.
+    m_bench = new Bench(withMqttSubscriptions(m_fixture, m_scenario), m_scenario.devices, m_info.seed, this,
+                        m_options.stallThresholdNs);
     connect(m_bench, &Bench::deviceEvent, this, &Runner::emitEvent);
     connect(m_bench, &Bench::deviceGone, this, [this](const QString &device, const QString &reason) {
         emitEvent(monotonicNs(), EventKind::Error, device, QStringLiteral("device gone: %1").arg(reason));

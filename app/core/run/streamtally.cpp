@@ -41,7 +41,10 @@ std::optional<StreamTally::Line> StreamTally::line(qint64 timeNs, const QByteArr
     m_stalledNs += stallNs;
     Line out;
     QStringList problems;
-    if (!m_spec.match.pattern().isEmpty() && !m_spec.match.match(QString::fromUtf8(text)).hasMatch()) {
+    const QRegularExpressionMatch match = m_spec.match.pattern().isEmpty()
+                                              ? QRegularExpressionMatch()
+                                              : m_spec.match.match(QString::fromUtf8(text));
+    if (!m_spec.match.pattern().isEmpty() && !match.hasMatch()) {
         if (m_spec.skipUnmatched) {
             ++m_skipped;
             return std::nullopt;
@@ -61,10 +64,18 @@ std::optional<StreamTally::Line> StreamTally::line(qint64 timeNs, const QByteArr
                 m_firstBadChecksum = QStringLiteral("at %1, %2: '%3'").arg(at(timeNs), bad, clip(text));
         }
     }
+    QString note;
+    if (m_spec.sequence && match.hasMatch()) {
+        if (const QString bad = countSequence(text, match.captured(m_spec.sequence->capture), &note);
+            !bad.isEmpty())
+            problems.append(bad);
+    }
     if (!problems.isEmpty()) {
         out.verdict = Verdict::Fail;
         out.message =
             QStringLiteral("line %1 %2: '%3'").arg(m_count + 1).arg(problems.join(u"; "), clip(text));
+    } else {
+        out.message = note;
     }
     if (m_lastNs >= 0 && stallNs == 0) {
         out.intervalNs = timeNs - m_lastNs;
@@ -89,6 +100,95 @@ std::optional<StreamTally::Line> StreamTally::line(qint64 timeNs, const QByteArr
     if (out.recorded)
         ++m_rows;
     return out;
+}
+
+QString StreamTally::countSequence(const QByteArray &text, const QString &number, QString *note) {
+    bool ok = false;
+    const qint64 n = number.toLongLong(&ok);
+    if (!ok)
+        return QStringLiteral("sequence %1 '%2' is not a whole number").arg(m_spec.sequence->capture, number);
+    const QByteArray key = m_spec.topic.isEmpty() ? QByteArray() : text.left(text.indexOf('\n'));
+    auto it = m_sequences.find(key);
+    if (it == m_sequences.end()) {
+        SequenceKey first;
+        first.low = first.high = n;
+        first.seen.insert(n);
+        m_sequences.insert(key, first);
+        return {};
+    }
+    SequenceKey &k = *it;
+    const QString where = key.isEmpty() ? QString() : QStringLiteral(" on %1").arg(QString::fromUtf8(key));
+    if (k.seen.contains(n)) {
+        ++k.duplicates;
+        *note = QStringLiteral("duplicate of %1 %2%3").arg(m_spec.sequence->capture).arg(n).arg(where);
+    } else if (n < k.high) {
+        ++k.reordered;
+        *note =
+            QStringLiteral("%1 %2 after %3%4").arg(m_spec.sequence->capture).arg(n).arg(k.high).arg(where);
+    }
+    k.seen.insert(n);
+    k.low = std::min(k.low, n);
+    k.high = std::max(k.high, n);
+    return {};
+}
+
+void StreamTally::finishSequence(StepResult &summary, QStringList &problems) const {
+    qint64 lost = 0, duplicates = 0, reordered = 0;
+    QStringList perKey;
+    for (auto it = m_sequences.cbegin(); it != m_sequences.cend(); ++it) {
+        const SequenceKey &k = it.value();
+        const qint64 keyLost = (k.high - k.low + 1) - static_cast<qint64>(k.seen.size());
+        lost += keyLost;
+        duplicates += k.duplicates;
+        reordered += k.reordered;
+        if (keyLost + k.duplicates + k.reordered == 0)
+            continue;
+        QString gaps;
+        if (keyLost > 0) {
+            // The first missing run, to start looking from.
+            for (qint64 n = k.low; n <= k.high; ++n) {
+                if (!k.seen.contains(n)) {
+                    qint64 end = n;
+                    while (end + 1 <= k.high && !k.seen.contains(end + 1))
+                        ++end;
+                    gaps = end == n ? QStringLiteral(", first missing %1").arg(n)
+                                    : QStringLiteral(", first missing %1..%2").arg(n).arg(end);
+                    break;
+                }
+            }
+        }
+        perKey.append(QStringLiteral("%1%2 lost %3, %4 duplicate(s), %5 reordered%6")
+                          .arg(it.key().isEmpty() ? QString() : QString::fromUtf8(it.key()) + u':',
+                               QStringLiteral(" %1..%2").arg(k.low).arg(k.high))
+                          .arg(keyLost)
+                          .arg(k.duplicates)
+                          .arg(k.reordered)
+                          .arg(gaps));
+    }
+    const StreamSpec::Sequence &seq = *m_spec.sequence;
+    bool over = false;
+    const auto measure = [&](const QString &name, qint64 value, qint64 max) {
+        const MeasurementSpec spec{name, QStringLiteral("lines"), {0.0, static_cast<double>(max)}, {}};
+        const MeasurementOutcome o = evaluateMeasurement(spec, static_cast<double>(value));
+        summary.measurements.append({spec.name, static_cast<double>(value), spec.unit, spec.limits,
+                                     spec.marginal, o.verdict, o.marginal});
+        over = over || o.verdict != Verdict::Pass;
+    };
+    measure(QStringLiteral("lost"), lost, seq.maxLost);
+    measure(QStringLiteral("duplicates"), duplicates, seq.maxDuplicates);
+    measure(QStringLiteral("reordered"), reordered, seq.maxReordered);
+    if (over)
+        problems.append(
+            QStringLiteral("sequence %1: %2 lost (max %3), %4 duplicate(s) (max %5), %6 reordered "
+                           "(max %7) [%8]")
+                .arg(seq.capture)
+                .arg(lost)
+                .arg(seq.maxLost)
+                .arg(duplicates)
+                .arg(seq.maxDuplicates)
+                .arg(reordered)
+                .arg(seq.maxReordered)
+                .arg(perKey.join(u"; ")));
 }
 
 QString StreamTally::progress(qint64 nowNs) const {
@@ -117,6 +217,8 @@ void StreamTally::finish(qint64 endNs, StepResult &summary) const {
     };
     const Verdict rateVerdict = measure(rateSpec, rate);
     const Verdict gapVerdict = measure(gapSpec, static_cast<double>(gapNs) / 1e6);
+    if (m_spec.sequence)
+        finishSequence(summary, problems);
 
     if (m_count == 0) {
         problems.append(QStringLiteral("no line in %1").arg(formatDuration(m_spec.window)));

@@ -4,6 +4,8 @@
 #include "core/run/results.h"
 
 #include <QByteArray>
+#include <QMap>
+#include <QSet>
 #include <QString>
 #include <optional>
 
@@ -20,6 +22,11 @@ namespace hil {
 // When has a stream stopped? When the silence from its last line to the end of the window is longer than
 // max_gap if the step sets one, else than three periods at rate min if it sets one, else than five mean
 // intervals (at least 1 s).
+//
+// Sequences (`sequence:`): each line's number (a capture) is tallied per key, the topic on MQTT (the frame
+// text's first line) and one key otherwise. A number seen before is a duplicate; one below the highest
+// seen so far is reordered (it arrives after a later one); numbers missing between the lowest and the
+// highest seen at the end of the window are lost. The three are summary measurements.
 class StreamTally {
 public:
     static constexpr qint64 kMinRowsPerWindow = 1000;
@@ -54,6 +61,18 @@ public:
 
 private:
     QString at(qint64 timeNs) const; // "3.21 s" into the window
+    // Tallies a line's sequence number; a problem with it ("" if none) and a note ("duplicate of ...").
+    QString countSequence(const QByteArray &text, const QString &number, QString *note);
+    void finishSequence(StepResult &summary, QStringList &problems) const;
+
+    struct SequenceKey {
+        QSet<qint64> seen;
+        qint64 low = 0;
+        qint64 high = 0;
+        qint64 duplicates = 0;
+        qint64 reordered = 0;
+    };
+    QMap<QByteArray, SequenceKey> m_sequences;
 
     StreamSpec m_spec;
     qint64 m_startNs;

@@ -9,6 +9,7 @@
 #include "core/session/simcontrol.h"
 #include "core/session/simprocess.h"
 #include "core/session/stallwatch.h"
+#include "core/transport/mqtttransport.h"
 #include "core/transport/serialtransportfactory.h"
 #include "core/transport/tcptransport.h"
 
@@ -233,16 +234,38 @@ void Bench::onSimReady(const QString &name, int link, const QString &address) {
     }
 }
 
+std::unique_ptr<Transport> Bench::mqttTransport(Device &d) {
+    // libmosquitto's bytes go through a fault proxy of the device's own, where its link faults act.
+    if (!d.mqttProxy) {
+        const MqttSpec &spec = d.config.mqtt;
+        d.mqttProxy =
+            new FaultProxy(spec.host, spec.port, deviceSeed(m_runSeed ^ 0x4d515454ULL, d.config.name), this);
+        QString why;
+        if (!d.mqttProxy->listen(QHostAddress::LocalHost, 0, &why)) {
+            delete d.mqttProxy;
+            d.mqttProxy = nullptr;
+            return {}; // the transport then connects directly (no link faults)
+        }
+        for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend(); ++it)
+            d.mqttProxy->inject(it.key(), it.value());
+    }
+    if (!d.mqttProxy)
+        return std::make_unique<MqttTransport>(d.config.mqtt, d.config.mqtt.host, d.config.mqtt.port);
+    return std::make_unique<MqttTransport>(d.config.mqtt, QStringLiteral("127.0.0.1"), d.mqttProxy->port());
+}
+
 void Bench::openSession(Device &d, const DeviceConfig &via) {
     std::unique_ptr<Transport> transport;
-    if (via.kind == DeviceConfig::Kind::Tcp)
+    if (via.kind == DeviceConfig::Kind::Mqtt)
+        transport = mqttTransport(d);
+    else if (via.kind == DeviceConfig::Kind::Tcp)
         transport = std::make_unique<TcpTransport>(via.tcp.host, via.tcp.port);
     else
         transport = makeSerialTransport(via.serial, nullptr);
     auto link =
         std::make_unique<Link>(std::move(transport), deviceSeed(m_runSeed ^ 0x4c494e4bULL, d.config.name));
     link->setTerminator(d.config.terminator);
-    for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend(); ++it)
+    for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend() && !d.mqttProxy; ++it)
         link->inject(it.key(), it.value());
     d.link = link.get();
     const QString name = d.config.name;
@@ -348,6 +371,10 @@ void Bench::shutdown() {
     }
     for (FaultProxy *p : std::as_const(m_proxies))
         p->close();
+    for (const Device &d : std::as_const(m_devices)) {
+        if (d.mqttProxy)
+            d.mqttProxy->close();
+    }
     for (BrokerProcess *b : std::as_const(m_brokers))
         b->stop();
 }
@@ -370,7 +397,9 @@ void Bench::injectLinkFault(const QString &device, int id, const LinkFaultSpec &
     if (!d)
         return;
     d->linkFaults.insert(id, spec);
-    if (d->link)
+    if (d->mqttProxy)
+        d->mqttProxy->inject(id, spec);
+    else if (d->link)
         d->link->inject(id, spec);
 }
 
@@ -380,9 +409,9 @@ LinkCounters Bench::clearLinkFault(const QString &device, int id) {
     if (!d || !d->linkFaults.contains(id))
         return c;
     const LinkFaultSpec spec = d->linkFaults.take(id);
-    if (!d->link)
+    if (!d->link && !d->mqttProxy)
         return c;
-    const Link::WindowCounters window = d->link->clear(id);
+    const Link::WindowCounters window = d->mqttProxy ? d->mqttProxy->clear(id) : d->link->clear(id);
     c = window.toDevice + window.fromDevice;
     // A link closed by a disconnect fault comes back now rather than at the next back-off step.
     if (spec.kind == LinkFaultSpec::Kind::Disconnect && !d->ready && d->reconnect && d->session) {

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QTimer>
 #include <functional>
+#include <memory>
 
 namespace hil {
 
@@ -20,6 +21,7 @@ class Link;
 class SimControl;
 class SimProcess;
 class StallWatch;
+class Transport;
 
 // The live bench of one run: a DeviceSession per device, each over a Link (a transport with a fault
 // pipeline), the `hil-sim` processes of simulated devices and their control channels. Owns all of them
@@ -89,7 +91,8 @@ private:
         SimProcess *sim = nullptr;
         SimControl *control = nullptr;
         DeviceSession *session = nullptr;
-        Link *link = nullptr; // owned by the session
+        Link *link = nullptr;            // owned by the session
+        FaultProxy *mqttProxy = nullptr; // an MQTT device's link to its broker, where its link faults act
         QTimer *reconnect = nullptr;
         int backoffMs = 100;
         bool ready = false;
@@ -103,6 +106,7 @@ private:
     void startSim(Device &d);
     void onSimReady(const QString &name, int link, const QString &address);
     void openSession(Device &d, const DeviceConfig &transportConfig);
+    std::unique_ptr<Transport> mqttTransport(Device &d);
     void onStateChanged(const QString &name, int state, const QString &reason);
     void scheduleReconnect(Device &d);
     void switchSupply(const Device &d, const QByteArray &command);

@@ -1,6 +1,7 @@
 #include "core/session/framerfactory.h"
 
 #include "core/session/lineframer.h"
+#include "core/session/mqttframer.h"
 
 namespace hil {
 
@@ -14,8 +15,9 @@ std::unique_ptr<Framer> makeFramer(const DeviceConfig &config) {
     case FramingSpec::Kind::Fixed:
     case FramingSpec::Kind::ModbusTcp:
     case FramingSpec::Kind::ModbusRtu:
-    case FramingSpec::Kind::Mqtt:
         break; // filled in by the binary framings
+    case FramingSpec::Kind::Mqtt:
+        return std::make_unique<MqttFramer>(config.maxLineLength);
     }
     return std::make_unique<LineFramer>(config.terminator, config.maxLineLength);
 }
