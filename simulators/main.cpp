@@ -4,6 +4,8 @@
 #include "controlserver.h"
 #include "envsensorprotocol.h"
 #include "feedclient.h"
+#include "gateway.h"
+#include "gatewayprotocol.h"
 #include "gpsprotocol.h"
 #include "psuprotocol.h"
 #include "ptyendpoint.h"
@@ -14,12 +16,14 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <sys/prctl.h>
+#include <type_traits>
 #include <unistd.h>
 
 using namespace hilsim;
@@ -28,13 +32,14 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Model { EnvSensor, Psu, Gps };
+enum class Model { EnvSensor, Psu, Gps, Gateway };
 
 struct Options {
     Model model = Model::EnvSensor;
     EnvSensorConfig envSensor;
     PsuConfig psu;
     GpsConfig gps;
+    GatewayConfig gateway;
     bool pty = false;
     QString link; // --link: a symbolic link to the PTY slave
     quint16 port = 0;
@@ -86,6 +91,98 @@ bool parseHostPort(const QString &text, QHostAddress *address, quint16 *port) {
     return ok && *port != 0 && address->setAddress(host);
 }
 
+// The gateway's own options, in the order of GatewayOptionList.
+struct GatewayOptionList {
+    QCommandLineOption broker, sensors, sensorPort, period, buffer, id, inflight, keepalive, ackTimeout;
+};
+
+// "1s", "250ms", "2.5s", "1m", "1h"; a bare number is seconds.
+std::optional<std::chrono::milliseconds> parseDuration(const QString &text) {
+    static const QRegularExpression shape(QStringLiteral("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)?$"));
+    const QRegularExpressionMatch m = shape.match(text.trimmed());
+    if (!m.hasMatch())
+        return std::nullopt;
+    const double value = m.captured(1).toDouble();
+    const QString unit = m.captured(2);
+    const double scale = unit == u"ms" ? 1.0 : unit == u"m" ? 60000.0 : unit == u"h" ? 3600000.0 : 1000.0;
+    return std::chrono::milliseconds(std::llround(value * scale));
+}
+
+bool readGatewayOptions(const QCommandLineParser &parser, GatewayConfig &config, const GatewayOptionList &o) {
+    if (!parser.isSet(o.broker)) {
+        printError(QStringLiteral("gateway needs --broker HOST:PORT"));
+        return false;
+    }
+    const QString broker = parser.value(o.broker);
+    const qsizetype colon = broker.lastIndexOf(u':');
+    bool ok = false;
+    const uint port = colon > 0 ? broker.mid(colon + 1).toUInt(&ok) : 0;
+    if (!ok || port == 0 || port > 65535) {
+        printError(QStringLiteral("--broker: expected HOST:PORT, got ") + broker);
+        return false;
+    }
+    config.brokerHost = broker.left(colon);
+    if (config.brokerHost.startsWith(u'[') && config.brokerHost.endsWith(u']'))
+        config.brokerHost = config.brokerHost.mid(1, config.brokerHost.size() - 2);
+    config.brokerPort = static_cast<quint16>(port);
+    config.sensorPorts = parser.values(o.sensorPort);
+    config.simulatedSensors = config.sensorPorts.isEmpty() ? 1 : 0;
+    const auto integer = [&parser](const QCommandLineOption &option, qint64 low, qint64 high,
+                                   auto *target) -> bool {
+        if (!parser.isSet(option))
+            return true;
+        bool valid = false;
+        const qint64 v = parser.value(option).toLongLong(&valid);
+        if (!valid || v < low || v > high) {
+            printError(QStringLiteral("--%1: expected %2..%3, got %4")
+                           .arg(option.names().first())
+                           .arg(low)
+                           .arg(high)
+                           .arg(parser.value(option)));
+            return false;
+        }
+        *target = static_cast<std::remove_pointer_t<decltype(target)>>(v);
+        return true;
+    };
+    if (!integer(o.sensors, 0, 16, &config.simulatedSensors)
+        || !integer(o.buffer, 1, 1'000'000, &config.bufferSize)
+        || !integer(o.inflight, 1, 20, &config.inflight)
+        || !integer(o.keepalive, 5, 600, &config.keepaliveSeconds))
+        return false;
+    if (config.simulatedSensors + config.sensorPorts.size() == 0) {
+        printError(QStringLiteral("gateway needs at least one sensor (--sensors N or --sensor-port PATH)"));
+        return false;
+    }
+    if (parser.isSet(o.period)) {
+        const auto period = parseDuration(parser.value(o.period));
+        if (!period || *period < std::chrono::milliseconds(10) || *period > std::chrono::hours(1)) {
+            printError(QStringLiteral("--period: expected a duration 10ms..1h, got ")
+                       + parser.value(o.period));
+            return false;
+        }
+        config.period = *period;
+    }
+    if (parser.isSet(o.ackTimeout)) {
+        const auto timeout = parseDuration(parser.value(o.ackTimeout));
+        if (!timeout || *timeout < std::chrono::milliseconds(100) || *timeout > std::chrono::minutes(1)) {
+            printError(QStringLiteral("--ack-timeout: expected a duration 100ms..1m, got ")
+                       + parser.value(o.ackTimeout));
+            return false;
+        }
+        config.ackTimeout = *timeout;
+    }
+    if (parser.isSet(o.id)) {
+        static const QRegularExpression idShape(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+        if (!idShape.match(parser.value(o.id)).hasMatch()) {
+            printError(QStringLiteral("--id: letters, digits, '_', '.' and '-' (a topic level), got ")
+                       + parser.value(o.id));
+            return false;
+        }
+        config.id = parser.value(o.id).toLatin1();
+    }
+    return true;
+}
+
 std::optional<Options> parseArguments(const QCoreApplication &app) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -93,13 +190,14 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
                        "Models:\n"
                        "  envsensor  ACME ENV-1 temperature/humidity sensor\n"
                        "  psu        ACME PSU-2 SCPI bench power supply, may feed another hil-sim\n"
-                       "  gps        ACME GPS-1 receiver: NMEA sentences unasked, at --rate fixes/s\n\n"
+                       "  gps        ACME GPS-1 receiver: NMEA sentences unasked, at --rate fixes/s\n"
+                       "  gateway    ACME GW-1 gateway: polls sensors, publishes their readings to MQTT\n\n"
                        "Every model also serves a control channel on 127.0.0.1 (faults, power)."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("Device model to simulate: envsensor, psu or gps."),
-                                 QStringLiteral("envsensor|psu|gps"));
+                                 QStringLiteral("Device model to simulate: envsensor, psu, gps or gateway."),
+                                 QStringLiteral("envsensor|psu|gps|gateway"));
     const QCommandLineOption ptyOption(QStringLiteral("pty"),
                                        QStringLiteral("Serve on a new pseudo-terminal."));
     const QCommandLineOption linkOption(
@@ -146,9 +244,48 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         QStringLiteral("Send \"<MODEL> <serial> ready\" when a client connects (TCP) or at start (PTY)."));
     const QCommandLineOption noReplyOption(QStringLiteral("no-reply"),
                                            QStringLiteral("Read and discard everything, never answer."));
-    parser.addOptions({ptyOption, linkOption, tcpOption, bindOption, controlOption, seedOption, serialOption,
-                       firmwareOption, rateOption, voltOption, outputOption, feedsOption, bannerOption,
-                       noReplyOption});
+    const QCommandLineOption brokerOption(
+        QStringLiteral("broker"), QStringLiteral("gateway: the MQTT broker to publish to (required)."),
+        QStringLiteral("HOST:PORT"));
+    const QCommandLineOption sensorsOption(
+        QStringLiteral("sensors"),
+        QStringLiteral(
+            "gateway: simulated ENV-1 sensors to poll, 0..16 (default 1, or 0 with --sensor-port)."),
+        QStringLiteral("N"));
+    const QCommandLineOption sensorPortOption(
+        QStringLiteral("sensor-port"),
+        QStringLiteral("gateway: a real ENV-1's serial port to poll as well (may be repeated)."),
+        QStringLiteral("PATH"));
+    const QCommandLineOption periodOption(QStringLiteral("period"),
+                                          QStringLiteral("gateway: polling period, 10ms..1h (default 1s)."),
+                                          QStringLiteral("DURATION"));
+    const QCommandLineOption bufferOption(
+        QStringLiteral("buffer"),
+        QStringLiteral("gateway: readings kept while the broker is unreachable, 1..1000000 (default 500)."),
+        QStringLiteral("N"));
+    const QCommandLineOption idOption(QStringLiteral("id"),
+                                      QStringLiteral("gateway: its id in the topics gw/<id>/<sensor>/reading "
+                                                     "(default gw1)."),
+                                      QStringLiteral("ID"));
+    const QCommandLineOption inflightOption(
+        QStringLiteral("inflight"),
+        QStringLiteral("gateway: readings in flight to the broker at once, 1..20 (default 1: strictly in "
+                       "order)."),
+        QStringLiteral("N"));
+    const QCommandLineOption keepaliveOption(
+        QStringLiteral("keepalive"),
+        QStringLiteral("gateway: MQTT keepalive in seconds, 5..600 (default 5)."), QStringLiteral("S"));
+    const QCommandLineOption ackTimeoutOption(
+        QStringLiteral("ack-timeout"),
+        QStringLiteral(
+            "gateway: how long to wait for CONNACK or a reading's PUBCOMP before connecting again, "
+            "100ms..1m (default 2s)."),
+        QStringLiteral("DURATION"));
+    parser.addOptions({ptyOption,      linkOption,       tcpOption,       bindOption,    controlOption,
+                       seedOption,     serialOption,     firmwareOption,  rateOption,    voltOption,
+                       outputOption,   feedsOption,      bannerOption,    noReplyOption, brokerOption,
+                       sensorsOption,  sensorPortOption, periodOption,    bufferOption,  idOption,
+                       inflightOption, keepaliveOption,  ackTimeoutOption});
 
     if (!parser.parse(app.arguments())) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));
@@ -167,8 +304,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         options.model = Model::Psu;
     } else if (positional == QStringList{QStringLiteral("gps")}) {
         options.model = Model::Gps;
+    } else if (positional == QStringList{QStringLiteral("gateway")}) {
+        options.model = Model::Gateway;
     } else {
-        printError(QStringLiteral("expected exactly one model, envsensor, psu or gps (see --help)"));
+        printError(QStringLiteral("expected exactly one model, envsensor, psu, gps or gateway (see --help)"));
         return std::nullopt;
     }
     const bool psu = options.model == Model::Psu;
@@ -177,6 +316,19 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
             printError(QStringLiteral("--%1 only applies to psu").arg(option->names().first()));
             return std::nullopt;
         }
+    }
+    const bool gateway = options.model == Model::Gateway;
+    for (const QCommandLineOption *option :
+         {&brokerOption, &sensorsOption, &sensorPortOption, &periodOption, &bufferOption, &idOption,
+          &inflightOption, &keepaliveOption, &ackTimeoutOption}) {
+        if (!gateway && parser.isSet(*option)) {
+            printError(QStringLiteral("--%1 only applies to gateway").arg(option->names().first()));
+            return std::nullopt;
+        }
+    }
+    if (gateway && parser.isSet(rateOption)) {
+        printError(QStringLiteral("--rate only applies to envsensor and gps"));
+        return std::nullopt;
     }
     if (psu && parser.isSet(rateOption)) {
         printError(QStringLiteral("--rate only applies to envsensor and gps"));
@@ -226,13 +378,16 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         printError(QStringLiteral("--seed: not an unsigned 64-bit number: ") + parser.value(seedOption));
         return std::nullopt;
     }
-    const QString serial = parser.isSet(serialOption)
-                               ? parser.value(serialOption)
-                               : QString::fromLatin1(psu ? options.psu.serial : options.envSensor.serial);
+    const QString serial =
+        parser.isSet(serialOption)
+            ? parser.value(serialOption)
+            : QString::fromLatin1(psu ? options.psu.serial
+                                      : (gateway ? options.gateway.serial : options.envSensor.serial));
     const QString firmware =
         parser.isSet(firmwareOption)
             ? parser.value(firmwareOption)
-            : QString::fromLatin1(psu ? options.psu.firmware : options.envSensor.firmware);
+            : QString::fromLatin1(psu ? options.psu.firmware
+                                      : (gateway ? options.gateway.firmware : options.envSensor.firmware));
     if (!isValidIdentity(serial) || !isValidIdentity(firmware)) {
         printError(
             QStringLiteral("--serial and --firmware must be printable ASCII without spaces or commas"));
@@ -241,6 +396,19 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
     const bool banner = parser.isSet(bannerOption);
     const bool noReply = parser.isSet(noReplyOption);
 
+    if (gateway) {
+        GatewayConfig &config = options.gateway;
+        config.seed = seed;
+        config.serial = serial.toLatin1();
+        config.firmware = firmware.toLatin1();
+        config.banner = banner;
+        config.noReply = noReply;
+        if (!readGatewayOptions(parser, config,
+                                {brokerOption, sensorsOption, sensorPortOption, periodOption, bufferOption,
+                                 idOption, inflightOption, keepaliveOption, ackTimeoutOption}))
+            return std::nullopt;
+        return options;
+    }
     if (!psu) {
         EnvSensorConfig &config = options.envSensor;
         config.seed = seed;
@@ -322,6 +490,7 @@ int runDevice(const Options &options, pid_t originalParent) {
     }
 
     PsuProtocol *psu = nullptr;
+    std::unique_ptr<Gateway> gateway; // outlives the device, whose protocol points at it
     std::unique_ptr<DeviceProtocol> protocol;
     quint64 seed = 0;
     if (options.model == Model::Psu) {
@@ -332,6 +501,11 @@ int runDevice(const Options &options, pid_t originalParent) {
     } else if (options.model == Model::Gps) {
         protocol = std::make_unique<GpsProtocol>(options.gps);
         seed = options.envSensor.seed;
+    } else if (options.model == Model::Gateway) {
+        gateway = std::make_unique<Gateway>(options.gateway);
+        protocol =
+            std::make_unique<GatewayProtocol>(gateway.get(), options.gateway.banner, options.gateway.noReply);
+        seed = options.gateway.seed;
     } else {
         protocol = std::make_unique<EnvSensorProtocol>(options.envSensor);
         seed = options.envSensor.seed;
@@ -372,6 +546,11 @@ int runDevice(const Options &options, pid_t originalParent) {
             return ExitFailure;
         }
         where = QStringLiteral("tcp ") + hostAndPort(tcpEndpoint->address(), tcpEndpoint->port());
+    }
+
+    if (gateway && !gateway->start()) {
+        printError(QStringLiteral("gateway: ") + gateway->errorString());
+        return ExitFailure;
     }
 
     std::unique_ptr<FeedClient> feed;

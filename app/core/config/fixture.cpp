@@ -18,4 +18,12 @@ const ProxyConfig *Fixture::proxy(const QString &proxyName) const {
     return nullptr;
 }
 
+const BrokerConfig *Fixture::broker(const QString &brokerName) const {
+    for (const BrokerConfig &b : brokers) {
+        if (b.name == brokerName)
+            return &b;
+    }
+    return nullptr;
+}
+
 } // namespace hil

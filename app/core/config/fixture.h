@@ -61,6 +61,14 @@ struct ProxyConfig {
     quint16 upstreamPort = 0;
 };
 
+// A real MQTT broker (mosquitto) the harness starts for the length of a run and stops at its end:
+// anonymous, no persistence, listening on `listen` only.
+struct BrokerConfig {
+    QString name;
+    QString listenHost = QStringLiteral("127.0.0.1");
+    quint16 listenPort = 0;
+};
+
 // A bench: named devices plus metadata that goes into every run recorded on it.
 struct Fixture {
     QString path;
@@ -70,11 +78,13 @@ struct Fixture {
     QString firmware;
     QList<DeviceConfig> devices;
     QList<ProxyConfig> proxies;
+    QList<BrokerConfig> brokers;
     // The bench's values of the scenarios' variables (`vars:`): they override a scenario's own defaults.
     Bindings vars;
 
     const DeviceConfig *device(const QString &name) const;
     const ProxyConfig *proxy(const QString &name) const;
+    const BrokerConfig *broker(const QString &name) const;
 };
 
 } // namespace hil

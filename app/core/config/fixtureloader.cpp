@@ -16,7 +16,8 @@ namespace hil {
 namespace {
 
 // "modbus" joins when hil-sim has the model; the loader already reads `sim:` + `modbus: {unit}` for it.
-const QStringList kSimModels = {QStringLiteral("envsensor"), QStringLiteral("psu"), QStringLiteral("gps")};
+const QStringList kSimModels = {QStringLiteral("envsensor"), QStringLiteral("psu"), QStringLiteral("gps"),
+                                QStringLiteral("gateway")};
 
 QByteArray unescapeTerminator(const QString &s) {
     // YAML double quotes already turn "\r\n" into control characters; this also accepts the literal
@@ -268,6 +269,23 @@ void readProxy(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtur
     fixture.proxies.append(p);
 }
 
+void readBroker(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixture &fixture) {
+    BrokerConfig b;
+    b.name = toQString(key.Scalar());
+    if (fixture.device(b.name) || fixture.proxy(b.name))
+        r.error(key, QStringLiteral("broker '%1' has the name of a device or proxy").arg(b.name));
+    if (!r.requireMap(n, QStringLiteral("broker '%1'").arg(b.name)))
+        return;
+    r.checkKeys(n, {"listen"});
+    if (!n["listen"]) {
+        r.error(n, QStringLiteral("broker '%1' needs listen: host:port").arg(b.name));
+    } else if (readAddress(r, n["listen"], QStringLiteral("listen"), &b.listenHost, &b.listenPort)
+               && b.listenPort == 0) {
+        r.error(n["listen"], QStringLiteral("a broker's listen needs a port (clients must know it)"));
+    }
+    fixture.brokers.append(b);
+}
+
 // A device's supply must be another device of the fixture, and a simulated device's a simulated psu.
 void checkSupplies(YamlReader &r, const YAML::Node &devices, const Fixture &fixture) {
     for (auto it = devices.begin(); it != devices.end(); ++it) {
@@ -321,7 +339,7 @@ void readFixtureVars(YamlReader &r, const YAML::Node &vars, Fixture &fixture) {
 
 void readFixture(YamlReader &r, const YAML::Node &root, Fixture &fixture) {
     if (r.ok() && r.requireMap(root, QStringLiteral("a fixture"))) {
-        r.checkKeys(root, {"name", "description", "metadata", "vars", "devices", "proxies"});
+        r.checkKeys(root, {"name", "description", "metadata", "vars", "devices", "proxies", "brokers"});
         if (const YAML::Node vars = root["vars"]; vars && !vars.IsNull())
             readFixtureVars(r, vars, fixture);
         if (root["name"]) {
@@ -355,6 +373,12 @@ void readFixture(YamlReader &r, const YAML::Node &root, Fixture &fixture) {
             r.checkDuplicateKeys(proxies);
             for (auto it = proxies.begin(); it != proxies.end(); ++it)
                 readProxy(r, it->first, it->second, fixture);
+        }
+        if (const YAML::Node brokers = root["brokers"];
+            brokers && r.requireMap(brokers, QStringLiteral("brokers"))) {
+            r.checkDuplicateKeys(brokers);
+            for (auto it = brokers.begin(); it != brokers.end(); ++it)
+                readBroker(r, it->first, it->second, fixture);
         }
     }
 }

@@ -4,6 +4,7 @@
 #include "core/base/seedmix.h"
 #include "core/link/faultproxy.h"
 #include "core/link/link.h"
+#include "core/session/brokerprocess.h"
 #include "core/session/devicesession.h"
 #include "core/session/simcontrol.h"
 #include "core/session/simprocess.h"
@@ -24,6 +25,7 @@ Bench::Bench(const Fixture &fixture, const QStringList &deviceNames, quint64 run
              qint64 stallThresholdNs)
     : QObject(parent)
     , m_proxyConfigs(fixture.proxies)
+    , m_brokerConfigs(fixture.brokers)
     , m_runSeed(runSeed) {
     if (stallThresholdNs > 0) {
         m_stallWatch = new StallWatch(stallThresholdNs, this);
@@ -104,6 +106,35 @@ QStringList Bench::deviceNames() const {
 void Bench::connectAll(int timeoutMs) {
     m_connecting = true;
     m_connectTimer.start(timeoutMs);
+    if (!m_brokerConfigs.isEmpty())
+        startBrokers(); // proxies and devices once every broker accepts connections
+    else
+        connectProxiesAndDevices();
+}
+
+void Bench::startBrokers() {
+    for (const BrokerConfig &b : std::as_const(m_brokerConfigs)) {
+        auto *broker = new BrokerProcess(b, this);
+        m_brokers.append(broker);
+        const QString name = b.name;
+        connect(broker, &BrokerProcess::failed, this,
+                [this, name](const QString &reason) { fail(name, reason); });
+        connect(broker, &BrokerProcess::exited, this, [this, name](const QString &reason) {
+            if (!m_shuttingDown)
+                emit deviceGone(name, reason);
+        });
+        connect(broker, &BrokerProcess::ready, this, [this, broker] {
+            emit deviceEvent(
+                monotonicNs(), EventKind::BrokerStart, broker->config().name,
+                QStringLiteral("mosquitto pid %1 at %2").arg(broker->pid()).arg(broker->address()));
+            if (++m_brokersReady == m_brokers.size() && m_connecting)
+                connectProxiesAndDevices();
+        });
+        broker->start();
+    }
+}
+
+void Bench::connectProxiesAndDevices() {
     for (const ProxyConfig &p : std::as_const(m_proxyConfigs)) {
         auto *proxy = new FaultProxy(p.upstreamHost, p.upstreamPort,
                                      deviceSeed(m_runSeed ^ 0x50524f58ULL, p.name), this);
@@ -347,6 +378,8 @@ void Bench::shutdown() {
         if (d.mqttProxy)
             d.mqttProxy->close();
     }
+    for (BrokerProcess *b : std::as_const(m_brokers))
+        b->stop();
 }
 
 void Bench::injectProxyFault(const QString &proxy, int id, const LinkFaultSpec &spec) {

@@ -14,6 +14,7 @@
 
 namespace hil {
 
+class BrokerProcess;
 class DeviceSession;
 class FaultProxy;
 class Link;
@@ -26,10 +27,11 @@ class Transport;
 // pipeline), the `hil-sim` processes of simulated devices and their control channels. Owns all of them
 // (QObject children). Lives on the runner's thread.
 //
-// connectAll() starts simulators (a simulated supply after the devices it feeds), opens every link and
-// reports ready() once every device is connected, or failed() for the first that cannot be. Afterwards a
-// lost link is reconnected with back-off (100 ms doubling to 2 s) for as long as the run lasts; a
-// simulator that exits on its own is reported by deviceGone(), since nothing can bring it back.
+// connectAll() starts the fixture's brokers (mosquitto) and waits for them, then starts simulators (a
+// simulated supply after the devices it feeds), opens every link and reports ready() once every device is
+// connected, or failed() for the first that cannot be. Afterwards a lost link is reconnected with back-off
+// (100 ms doubling to 2 s) for as long as the run lasts; a simulator that exits on its own is reported by
+// deviceGone(), since nothing can bring it back.
 class Bench : public QObject {
     Q_OBJECT
 public:
@@ -110,9 +112,14 @@ private:
     void switchSupply(const Device &d, const QByteArray &command);
     void fail(const QString &device, const QString &reason);
     void checkAllReady();
+    void startBrokers();
+    void connectProxiesAndDevices();
 
     QList<Device> m_devices;
     QList<ProxyConfig> m_proxyConfigs;
+    QList<BrokerConfig> m_brokerConfigs;
+    QList<BrokerProcess *> m_brokers; // started before proxies and devices, stopped after them
+    int m_brokersReady = 0;
     QMap<QString, FaultProxy *> m_proxies;
     quint64 m_runSeed;
     QTimer m_connectTimer;
