@@ -1,5 +1,8 @@
 #include "core/base/hextext.h"
 
+#include <array>
+#include <cstring>
+
 namespace hil {
 
 namespace {
@@ -21,19 +24,23 @@ bool isSeparator(char c) {
 } // namespace
 
 QByteArray toHexText(QByteArrayView bytes) {
-    static constexpr char kDigits[] = "0123456789ABCDEF";
-    QByteArray out;
+    // Each byte becomes "XY " (three characters from one table entry); the last space is cut off.
+    static const auto kTriples = [] {
+        std::array<std::array<char, 3>, 256> t{};
+        constexpr char kDigits[] = "0123456789ABCDEF";
+        for (int b = 0; b < 256; ++b)
+            t[b] = {kDigits[b >> 4], kDigits[b & 0xF], ' '};
+        return t;
+    }();
     if (bytes.isEmpty())
-        return out;
-    out.resize(bytes.size() * 3 - 1);
+        return {};
+    QByteArray out(bytes.size() * 3, Qt::Uninitialized);
     char *d = out.data();
-    for (qsizetype i = 0; i < bytes.size(); ++i) {
-        const auto b = static_cast<unsigned char>(bytes[i]);
-        if (i > 0)
-            *d++ = ' ';
-        *d++ = kDigits[b >> 4];
-        *d++ = kDigits[b & 0xF];
+    for (const char c : bytes) {
+        std::memcpy(d, kTriples[static_cast<unsigned char>(c)].data(), 3);
+        d += 3;
     }
+    out.chop(1);
     return out;
 }
 
