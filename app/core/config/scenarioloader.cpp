@@ -860,6 +860,19 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
             spec.within = d->timeout;
     }
     readMqttExpectTopic(r, n, m_fixture, spec, step);
+    if (n.IsMap() && (n["bytes"] || n["fields"])) {
+        // Frames by their bytes exist only on a binary device: a line device's answers are text.
+        const QStringList devices = m_stepDevices.isEmpty() ? QStringList{spec.device} : m_stepDevices;
+        for (const QString &name : devices) {
+            const DeviceConfig *d = m_fixture.device(name);
+            if (d && !d->framing.isBinary())
+                r.error(
+                    n["bytes"] ? n["bytes"] : n["fields"],
+                    QStringLiteral("device '%1' speaks text lines (no framing:): bytes and fields are for "
+                                   "binary frames; use match")
+                        .arg(name));
+        }
+    }
     step.expect = spec;
 }
 

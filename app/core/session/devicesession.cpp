@@ -24,6 +24,7 @@ DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transpo
     , m_name(config.name)
     , m_transport(std::move(transport))
     , m_framer(makeFramer(config))
+    , m_binary(config.framing.isBinary())
     , m_lateWindow(config.lateWindow) {
     m_timeout.setSingleShot(true);
     m_timeout.setTimerType(Qt::PreciseTimer);
@@ -153,7 +154,8 @@ void DeviceSession::onBytes(const QByteArray &bytes) {
         }
         if (frame.kind == Framer::Frame::Kind::Overflow) {
             emit problem(t, EventKind::Overflow,
-                         QStringLiteral("line longer than the limit dropped (%1 bytes), starting: %2")
+                         QStringLiteral("%1 longer than the limit dropped (%2 bytes), starting: %3")
+                             .arg(m_binary ? QStringLiteral("frame") : QStringLiteral("line"))
                              .arg(frame.droppedBytes)
                              .arg(printableBytes(frame.data.left(80))));
             return;

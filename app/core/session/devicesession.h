@@ -143,6 +143,7 @@ private:
     QString m_name;
     std::unique_ptr<Transport> m_transport;
     std::unique_ptr<Framer> m_framer;
+    bool m_binary = false; // frames are hex text, not lines (for messages)
     State m_state = State::Idle;
     QString m_lastError;
 
