@@ -5,6 +5,7 @@
 #include "envsensorprotocol.h"
 #include "feedclient.h"
 #include "gpsprotocol.h"
+#include "modbusprotocol.h"
 #include "psuprotocol.h"
 #include "ptyendpoint.h"
 #include "signalwatcher.h"
@@ -28,13 +29,14 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Model { EnvSensor, Psu, Gps };
+enum class Model { EnvSensor, Psu, Gps, Modbus };
 
 struct Options {
     Model model = Model::EnvSensor;
     EnvSensorConfig envSensor;
     PsuConfig psu;
     GpsConfig gps;
+    ModbusConfig modbus;
     bool pty = false;
     QString link; // --link: a symbolic link to the PTY slave
     quint16 port = 0;
@@ -93,13 +95,15 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
                        "Models:\n"
                        "  envsensor  ACME ENV-1 temperature/humidity sensor\n"
                        "  psu        ACME PSU-2 SCPI bench power supply, may feed another hil-sim\n"
-                       "  gps        ACME GPS-1 receiver: NMEA sentences unasked, at --rate fixes/s\n\n"
+                       "  gps        ACME GPS-1 receiver: NMEA sentences unasked, at --rate fixes/s\n"
+                       "  modbus     Modbus PLC with the ENV-1 sensor behind its registers: RTU on --pty,\n"
+                       "             Modbus TCP on --tcp\n\n"
                        "Every model also serves a control channel on 127.0.0.1 (faults, power)."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("Device model to simulate: envsensor, psu or gps."),
-                                 QStringLiteral("envsensor|psu|gps"));
+                                 QStringLiteral("Device model to simulate: envsensor, psu, gps or modbus."),
+                                 QStringLiteral("envsensor|psu|gps|modbus"));
     const QCommandLineOption ptyOption(QStringLiteral("pty"),
                                        QStringLiteral("Serve on a new pseudo-terminal."));
     const QCommandLineOption linkOption(
@@ -144,11 +148,14 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
     const QCommandLineOption bannerOption(
         QStringLiteral("banner"),
         QStringLiteral("Send \"<MODEL> <serial> ready\" when a client connects (TCP) or at start (PTY)."));
+    const QCommandLineOption unitOption(
+        QStringLiteral("unit"), QStringLiteral("modbus: the RTU unit id it answers, 1..247 (default 1)."),
+        QStringLiteral("ID"));
     const QCommandLineOption noReplyOption(QStringLiteral("no-reply"),
                                            QStringLiteral("Read and discard everything, never answer."));
     parser.addOptions({ptyOption, linkOption, tcpOption, bindOption, controlOption, seedOption, serialOption,
                        firmwareOption, rateOption, voltOption, outputOption, feedsOption, bannerOption,
-                       noReplyOption});
+                       unitOption, noReplyOption});
 
     if (!parser.parse(app.arguments())) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));
@@ -167,8 +174,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         options.model = Model::Psu;
     } else if (positional == QStringList{QStringLiteral("gps")}) {
         options.model = Model::Gps;
+    } else if (positional == QStringList{QStringLiteral("modbus")}) {
+        options.model = Model::Modbus;
     } else {
-        printError(QStringLiteral("expected exactly one model, envsensor, psu or gps (see --help)"));
+        printError(QStringLiteral("expected exactly one model, envsensor, psu, gps or modbus (see --help)"));
         return std::nullopt;
     }
     const bool psu = options.model == Model::Psu;
@@ -177,6 +186,16 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
             printError(QStringLiteral("--%1 only applies to psu").arg(option->names().first()));
             return std::nullopt;
         }
+    }
+    const bool modbus = options.model == Model::Modbus;
+    if (parser.isSet(unitOption) && !modbus) {
+        printError(QStringLiteral("--unit only applies to modbus"));
+        return std::nullopt;
+    }
+    if (modbus
+        && (parser.isSet(bannerOption) || parser.isSet(serialOption) || parser.isSet(firmwareOption))) {
+        printError(QStringLiteral("--banner, --serial and --firmware do not apply to modbus"));
+        return std::nullopt;
     }
     if (psu && parser.isSet(rateOption)) {
         printError(QStringLiteral("--rate only applies to envsensor and gps"));
@@ -267,6 +286,21 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
             gps.banner = banner;
             gps.noReply = noReply;
         }
+        if (modbus) {
+            ModbusConfig &plc = options.modbus;
+            plc.seed = seed;
+            plc.rateHz = config.rateHz;
+            plc.noReply = noReply;
+            plc.framing = options.pty ? ModbusFraming::Rtu : ModbusFraming::Tcp;
+            if (parser.isSet(unitOption)) {
+                const uint unit = parser.value(unitOption).toUInt(&ok);
+                if (!ok || unit < 1 || unit > 247) {
+                    printError(QStringLiteral("--unit: expected 1..247, got ") + parser.value(unitOption));
+                    return std::nullopt;
+                }
+                plc.unit = static_cast<quint8>(unit);
+            }
+        }
         return options;
     }
 
@@ -332,6 +366,9 @@ int runDevice(const Options &options, pid_t originalParent) {
     } else if (options.model == Model::Gps) {
         protocol = std::make_unique<GpsProtocol>(options.gps);
         seed = options.envSensor.seed;
+    } else if (options.model == Model::Modbus) {
+        protocol = std::make_unique<ModbusProtocol>(options.modbus);
+        seed = options.modbus.seed;
     } else {
         protocol = std::make_unique<EnvSensorProtocol>(options.envSensor);
         seed = options.envSensor.seed;
