@@ -16,7 +16,8 @@ namespace hil {
 namespace {
 
 // "modbus" joins when hil-sim has the model; the loader already reads `sim:` + `modbus: {unit}` for it.
-const QStringList kSimModels = {QStringLiteral("envsensor"), QStringLiteral("psu"), QStringLiteral("gps")};
+const QStringList kSimModels = {QStringLiteral("envsensor"), QStringLiteral("psu"), QStringLiteral("gps"),
+                                QStringLiteral("modbus")};
 
 QByteArray unescapeTerminator(const QString &s) {
     // YAML double quotes already turn "\r\n" into control characters; this also accepts the literal
