@@ -87,9 +87,9 @@ qsizetype ModbusProtocol::rtuFrameLength() const {
     case 0x10:
         return m_buffer.size() < 7 ? 0 : 9 + static_cast<quint8>(m_buffer[6]);
     default:
-        // A function this device does not know: its length is unknown, so the frame is what arrived,
-        // if that is one (its CRC checks); otherwise wait for more.
-        return crcMatches(m_buffer) ? m_buffer.size() : 0;
+        // A function this device does not know: its length is unknown, so the frame is what arrived if
+        // its CRC checks; otherwise it is no frame (-1), and its first byte goes.
+        return crcMatches(m_buffer) ? m_buffer.size() : -1;
     }
 }
 
@@ -97,6 +97,11 @@ QByteArray ModbusProtocol::feedRtu(std::chrono::nanoseconds now) {
     QByteArray out;
     while (m_buffer.size() >= 4) {
         const qsizetype length = rtuFrameLength();
+        if (length < 0) {
+            mutableCounters().errors++;
+            m_buffer.remove(0, 1); // not a frame: resync on the next byte
+            continue;
+        }
         if (length == 0 || m_buffer.size() < length) {
             if (m_buffer.size() >= kMaxFrame)
                 m_buffer.remove(0, 1); // never a frame: resync

@@ -18,9 +18,10 @@ namespace hilsim {
 // Functions 01, 03, 04, 05, 06, 15 and 16. Exceptions: 01 for another function, 02 for an address
 // outside the map, 03 for a bad quantity or coil value. RTU frames (unit id, PDU, CRC16/MODBUS low byte
 // first) are delimited by the length each function code implies; a frame with a bad CRC costs its
-// first byte, so the reader resyncs on the next good frame. A frame for another unit id is ignored, as
-// a real server on a shared bus does. Modbus TCP frames carry an MBAP header whose transaction id comes
-// back; any unit id is answered.
+// first byte, so the reader resyncs on the next good frame; so does a function code it does not know
+// unless the bytes that arrived make a frame with a good CRC (answered with exception 01). A frame for
+// another unit id is ignored, as a real server on a shared bus does. Modbus TCP frames carry an MBAP header
+// whose transaction id comes back; any unit id is answered.
 //
 // Channels for faults: 0 = "temp", 1 = "hum" (input registers 0 and 1). A hang or dropout withholds
 // the answer to a read of them.
@@ -58,7 +59,7 @@ private:
     quint16 inputRegister(int address, std::chrono::nanoseconds now);
     QByteArray feedRtu(std::chrono::nanoseconds now);
     QByteArray feedTcp(std::chrono::nanoseconds now);
-    // How long the RTU request starting the buffer is, 0 if not known yet.
+    // How long the RTU request starting the buffer is: 0 if not known yet, -1 if it is no frame.
     qsizetype rtuFrameLength() const;
 
     ModbusConfig m_config;

@@ -1,182 +1,99 @@
-// `hil-sim modbus` against a peer nobody here wrote, pymodbus's own client (tests/support/modbus_client.py),
-// over Modbus TCP and over RTU on its pseudo-terminal; and `hil run` on the shipped simulated PLC
-// (fixtures/sim-plc.yaml, scenarios/modbus-sim.yaml), with exceptions and device faults giving FAILs.
-#define BOOST_TEST_MODULE sim_modbus
-#include "support/eventloop.h"
-#include "support/harness.h"
+// The Modbus PLC model on fake time: RTU framing (its unit only, broadcasts unanswered, CRC errors
+// resynced), Modbus TCP's MBAP, exceptions 01/02/03, and device faults and reboots reaching its registers.
 
-#include <QMap>
+#include "devicecore.h"
+#include "modbusprotocol.h"
+#include "support/simhelpers.h"
+
 #include <boost/test/unit_test.hpp>
+#include <memory>
 
-using namespace hiltest;
+using namespace hilsim;
+using namespace simtest;
+using namespace std::chrono_literals;
 
 namespace {
 
-using hiltest::QtApplicationFixture;
-BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
-
-QString python() {
-    return QStringLiteral("/usr/bin/python3");
+QByteArray hex(const char *text) {
+    return QByteArray::fromHex(QByteArray(text).replace(' ', ""));
 }
 
-bool havePymodbus() {
-    QProcess p;
-    p.start(python(), {QStringLiteral("-c"), QStringLiteral("import pymodbus, serial")});
-    return p.waitForFinished(20000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-}
-
-#define REQUIRE_PYMODBUS()                                                                                   \
-    if (!havePymodbus()) {                                                                                   \
-        BOOST_TEST_MESSAGE("SKIPPED: python3-pymodbus is not installed (cmake/setup.sh installs it)");       \
-        return;                                                                                              \
-    }
-
-// `hil-sim modbus` with `args` ("--tcp 0" or "--pty"); `where` is what its READY line names.
-struct Plc {
-    Child child;
-    QString where;
-    explicit Plc(const QStringList &args)
-        : child(simPath(), QStringList{QStringLiteral("modbus")} + args) {
-        const QString line = child.firstLine(10000);
-        BOOST_REQUIRE_MESSAGE(line.startsWith(u"READY "),
-                              "hil-sim modbus did not start: " << str(line) << str(child.stderrText()));
-        where = line.split(u' ').value(2);
-    }
-};
-
-// What pymodbus's client printed: name -> value, up to "DONE".
-QMap<QString, QString> pymodbusClient(const QStringList &args) {
-    Child client(python(), QStringList{QStringLiteral(HIL_MODBUS_CLIENT)} + args);
-    BOOST_REQUIRE_MESSAGE(client.waitFinished(30000), "pymodbus client did not finish");
-    const QString out = client.stdoutText();
-    BOOST_TEST_INFO("pymodbus client: " << str(out) << str(client.stderrText()));
-    BOOST_REQUIRE(out.contains(u"DONE"));
-    QMap<QString, QString> results;
-    for (const QString &line : out.split(u'\n', Qt::SkipEmptyParts)) {
-        const qsizetype space = line.indexOf(u' ');
-        if (space > 0)
-            results.insert(line.left(space), line.mid(space + 1));
-    }
-    return results;
-}
-
-void checkClientResults(const QMap<QString, QString> &r) {
-    const QStringList input = r.value(QStringLiteral("input")).split(u',');
-    BOOST_REQUIRE(input.size() == 3);
-    // The ENV-1 model: 22.5 +- 0.5 degC, 45 +- 2 %RH, in tenths; uptime in seconds.
-    BOOST_TEST(input[0].toInt() >= 215);
-    BOOST_TEST(input[0].toInt() <= 235);
-    BOOST_TEST(input[1].toInt() >= 420);
-    BOOST_TEST(input[1].toInt() <= 480);
-    BOOST_TEST(input[2].toInt() >= 0);
-    BOOST_TEST(str(r.value(QStringLiteral("write_holding"))) == "ok");
-    BOOST_TEST(str(r.value(QStringLiteral("holding"))) == "215,7");
-    BOOST_TEST(str(r.value(QStringLiteral("write_coil"))) == "ok");
-    BOOST_TEST(str(r.value(QStringLiteral("coil"))) == "1");
-    BOOST_TEST(str(r.value(QStringLiteral("bad_address"))) == "error 2");
-    BOOST_TEST(str(r.value(QStringLiteral("bad_value"))) == "error 3");
-}
-
-QString sourcePath(const char *relative) {
-    return QStringLiteral(HIL_SOURCE_DIR "/") + QString::fromUtf8(relative);
-}
-
-HilResult run(const Workspace &ws, const QString &scenario, const QString &fixture) {
-    return runHil({QStringLiteral("run"), scenario, QStringLiteral("--fixture"), fixture,
-                   QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
-                  ws.dir.path());
-}
-
-QStringList verdicts(const Workspace &ws) {
-    QStringList out;
-    const Database db(ws.db());
-    for (const auto &row :
-         db.rows("SELECT verdict || ': ' || coalesce(message, '') FROM step_results ORDER BY id")
-             .value_or(QList<Database::Row>()))
-        out.append(row[0].toString());
-    return out;
-}
-
-// One simulated PLC, over RTU (pty) or Modbus TCP (tcp).
-QString plcFixture(const char *transport) {
-    return QStringLiteral("name: one-plc\ndevices:\n  plc:\n    sim: {model: modbus, transport: %1}\n"
-                          "    modbus: {unit: 1}\n    timeout: 500ms\n")
-        .arg(QString::fromUtf8(transport));
+std::unique_ptr<DeviceCore> plc(ModbusFraming framing, quint8 unit = 1) {
+    ModbusConfig config;
+    config.framing = framing;
+    config.unit = unit;
+    return std::make_unique<DeviceCore>(std::make_unique<ModbusProtocol>(config), 1);
 }
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(pymodbus_client)
+BOOST_AUTO_TEST_SUITE(modbus_model)
 
-BOOST_AUTO_TEST_CASE(reads_and_writes_over_tcp) {
-    REQUIRE_PYMODBUS();
-    Plc plc({QStringLiteral("--tcp"), QStringLiteral("0")});
-    const QString port = plc.where.section(u':', -1);
-    checkClientResults(pymodbusClient({QStringLiteral("--tcp"), port}));
+BOOST_AUTO_TEST_CASE(crc_matches_the_published_frames) {
+    // "01 03 00 00 00 01 84 0A": read holding register 0 of unit 1, as the Modbus guides print it.
+    BOOST_TEST(ModbusProtocol::crc16(hex("01 03 00 00 00 01")) == 0x0A84);
 }
 
-BOOST_AUTO_TEST_CASE(reads_and_writes_over_rtu_on_the_pty) {
-    REQUIRE_PYMODBUS();
-    Plc plc({QStringLiteral("--pty")});
-    checkClientResults(pymodbusClient({QStringLiteral("--serial"), plc.where}));
+BOOST_AUTO_TEST_CASE(rtu_answers_its_unit_only_and_never_a_broadcast) {
+    auto core = plc(ModbusFraming::Rtu, 5);
+    BOOST_TEST(core->receive(hex("01 03 00 00 00 01 84 0A"), 0ns).isEmpty()); // unit 1: someone else's
+    // Unit 0, write holding 0 = 0x1234: carried out, not answered.
+    QByteArray broadcast = hex("00 06 00 00 12 34");
+    const quint16 crc = ModbusProtocol::crc16(broadcast);
+    broadcast += static_cast<char>(crc & 0xFF);
+    broadcast += static_cast<char>(crc >> 8);
+    BOOST_TEST(core->receive(broadcast, 1ms).isEmpty());
+    QByteArray read = hex("05 03 00 00 00 01");
+    const quint16 readCrc = ModbusProtocol::crc16(read);
+    read += static_cast<char>(readCrc & 0xFF);
+    read += static_cast<char>(readCrc >> 8);
+    const QByteArray reply = core->receive(read, 2ms);
+    BOOST_TEST(str(reply.toHex(' ').left(14)) == "05 03 02 12 34");
 }
 
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(hil_run)
-
-BOOST_AUTO_TEST_CASE(the_shipped_scenario_passes_over_rtu_and_tcp) {
-    Workspace ws;
-    const HilResult r = run(ws, sourcePath("scenarios/modbus-sim.yaml"), sourcePath("fixtures/sim-plc.yaml"));
-    BOOST_TEST_INFO("stdout: " << str(r.out) << "\nstderr: " << str(r.err));
-    BOOST_TEST(r.exitCode == 0);
-    const QStringList v = verdicts(ws);
-    BOOST_TEST(v.size() == 20); // 2 setup steps, 6 steps 3 times
-    for (const QString &s : v)
-        BOOST_TEST(s.startsWith(u"PASS"), str(s));
+BOOST_AUTO_TEST_CASE(rtu_resyncs_after_garbage_and_a_bad_crc) {
+    auto core = plc(ModbusFraming::Rtu);
+    // Garbage, then a frame with a broken CRC, then a good one cut in two pieces.
+    BOOST_TEST(core->receive(hex("FF 00 01 03 00 00 00 01 84 0B"), 0ns).isEmpty());
+    BOOST_TEST(core->receive(hex("01 03 00 00"), 1ms).isEmpty());
+    BOOST_TEST(str(core->receive(hex("00 01 84 0A"), 2ms).toHex(' ')) == "01 03 02 00 00 b8 44");
 }
 
-BOOST_AUTO_TEST_CASE(an_address_outside_the_map_is_an_exception_fail) {
-    for (const char *transport : {"pty", "tcp"}) {
-        BOOST_TEST_CONTEXT(transport) {
-            Workspace ws;
-            ws.write("fixture.yaml", plcFixture(transport));
-            ws.write("scenario.yaml",
-                     QStringLiteral("name: x\ndevices: [plc]\nsteps:\n"
-                                    "  - modbus: {to: plc, read_input: {address: 2, count: 2}}\n"
-                                    "  - modbus: {to: plc, write_coil: {address: 1, value: true}}\n"));
-            const HilResult r = run(ws, ws.path("scenario.yaml"), ws.path("fixture.yaml"));
-            BOOST_TEST(r.exitCode == 1);
-            const QStringList v = verdicts(ws);
-            BOOST_REQUIRE(v.size() == 2);
-            BOOST_TEST(str(v[0]) == "FAIL: modbus exception 0x02 (illegal data address) from plc");
-            BOOST_TEST(str(v[1]) == "FAIL: modbus exception 0x02 (illegal data address) from plc");
-        }
-    }
+BOOST_AUTO_TEST_CASE(tcp_echoes_the_transaction_and_raises_exceptions) {
+    auto core = plc(ModbusFraming::Tcp);
+    BOOST_TEST(str(core->receive(hex("12 34 00 00 00 06 09 06 00 01 00 2A"), 0ns).toHex(' '))
+               == "12 34 00 00 00 06 09 06 00 01 00 2a");
+    BOOST_TEST(str(core->receive(hex("00 07 00 00 00 06 09 03 00 00 00 02"), 1ms).toHex(' '))
+               == "00 07 00 00 00 07 09 03 04 00 00 00 2a");
+    // 01 illegal function, 02 illegal address, 03 illegal value (quantity 0; a coil value not on/off).
+    BOOST_TEST(str(core->receive(hex("00 08 00 00 00 02 01 2B"), 2ms).toHex(' '))
+               == "00 08 00 00 00 03 01 ab 01");
+    BOOST_TEST(str(core->receive(hex("00 09 00 00 00 06 01 04 00 02 00 02"), 3ms).toHex(' '))
+               == "00 09 00 00 00 03 01 84 02");
+    BOOST_TEST(str(core->receive(hex("00 0A 00 00 00 06 01 03 00 00 00 00"), 4ms).toHex(' '))
+               == "00 0a 00 00 00 03 01 83 03");
+    BOOST_TEST(str(core->receive(hex("00 0B 00 00 00 06 01 05 00 00 12 34"), 5ms).toHex(' '))
+               == "00 0b 00 00 00 03 01 85 03");
 }
 
-BOOST_AUTO_TEST_CASE(a_stuck_sensor_and_a_hang_fail) {
-    Workspace ws;
-    ws.write("fixture.yaml", plcFixture("pty"));
-    ws.write("scenario.yaml",
-             QStringLiteral(
-                 "name: x\ndevices: [plc]\nsteps:\n"
-                 "  - modbus: {to: plc, read_input: {address: 0, count: 1}, names: [before]}\n"
-                 "    measure: {before: {limits: [200, 250]}}\n"
-                 "  - {fault: {on: plc, device: {stuck: {channel: temp, value: 99}}, count_failures: true}, "
-                 "wait: 200ms}\n"
-                 "  - modbus: {to: plc, read_input: {address: 0, count: 1}, names: [stuck]}\n"
-                 "    measure: {stuck: {limits: [200, 250]}}\n"
-                 "  - {fault: {on: plc, device: hang, count_failures: true}, wait: 200ms}\n"
-                 "  - modbus: {to: plc, read_input: {address: 2, count: 1}, within: 300ms}\n"));
-    const HilResult r = run(ws, ws.path("scenario.yaml"), ws.path("fixture.yaml"));
-    BOOST_TEST_INFO("stdout: " << str(r.out) << "\nstderr: " << str(r.err));
-    BOOST_TEST(r.exitCode == 1);
-    const QStringList v = verdicts(ws);
-    BOOST_REQUIRE(v.size() == 3);
-    BOOST_TEST(v[0].startsWith(u"PASS"), str(v[0]));
-    BOOST_TEST(str(v[1]) == "FAIL: stuck = 990 outside limits [200, 250]");
-    BOOST_TEST(v[2].startsWith(u"FAIL: timeout: no Modbus answer from plc (unit 1) within 300ms"), str(v[2]));
+BOOST_AUTO_TEST_CASE(faults_reach_the_registers_and_a_reboot_clears_them) {
+    auto core = plc(ModbusFraming::Tcp);
+    const QByteArray readTemp = hex("00 01 00 00 00 06 01 04 00 00 00 01");
+    const QByteArray before = core->receive(readTemp, 0ns);
+    const int tenths =
+        static_cast<qint16>((static_cast<quint8>(before[9]) << 8) | static_cast<quint8>(before[10]));
+    BOOST_TEST(tenths >= 215);
+    BOOST_TEST(tenths <= 235);
+    BOOST_TEST(str(core->control("FAULT stuck channel=temp value=-12.3", 1ms).last()) == "OK");
+    BOOST_TEST(str(core->receive(readTemp, 2ms).toHex(' ')) == "00 01 00 00 00 05 01 04 02 ff 85"); // -123
+    BOOST_TEST(str(core->control("FAULT hang", 3ms).last()) == "OK");
+    BOOST_TEST(core->receive(readTemp, 4ms).isEmpty());
+    BOOST_TEST(str(core->control("CLEAR all", 5ms).last()) == "OK");
+    core->receive(hex("00 02 00 00 00 06 01 05 00 00 FF 00"), 6ms); // relay on
+    BOOST_TEST(str(core->control("FAULT reboot down=100ms", 7ms).last()) == "OK");
+    core->tick(200ms);
+    BOOST_TEST(str(core->receive(hex("00 03 00 00 00 06 01 01 00 00 00 01"), 201ms).toHex(' '))
+               == "00 03 00 00 00 04 01 01 01 00");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
