@@ -154,11 +154,12 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
     const QStringList scenarios = dir.entryList({QStringLiteral("*.yaml")});
     BOOST_REQUIRE(!scenarios.isEmpty());
     // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps,
-    // binary-meter).
+    // modbus-plc, sim-plc, binary-meter).
     const hil::Fixture gps = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"));
     const hil::Fixture mqtt = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-mqtt.yaml"));
     const hil::Fixture plc = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/modbus-plc.yaml"));
     const hil::Fixture meter = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/binary-meter.yaml"));
+    const hil::Fixture simPlc = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-plc.yaml"));
     for (const QString &name : scenarios) {
         hil::SourceErrors errors;
         auto s = hil::loadScenario(dir.filePath(name), bench, &errors);
@@ -170,6 +171,8 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
             s = hil::loadScenario(dir.filePath(name), plc, nullptr);
         if (!s)
             s = hil::loadScenario(dir.filePath(name), meter, nullptr);
+        if (!s)
+            s = hil::loadScenario(dir.filePath(name), simPlc, nullptr);
         BOOST_TEST(s.has_value(), name.toStdString() << ": " << hil::formatErrors(errors).toStdString());
     }
 }
