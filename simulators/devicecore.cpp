@@ -30,6 +30,8 @@ QByteArray DeviceCore::shapeAnswers(const QByteArray &out, nanoseconds now) {
     using Kind = FaultSpec::Kind;
     if (out.isEmpty())
         return out;
+    if (m_protocol->isBinary())
+        return shapeFrames(out, now);
     QByteArrayList lines = out.split('\n');
     lines.removeLast(); // everything feed() returns ends with "\n"
     if (m_faults.active(Kind::Stale, now)) {
@@ -63,6 +65,29 @@ QByteArray DeviceCore::shapeAnswers(const QByteArray &out, nanoseconds now) {
     if (const FaultSpec *late = m_faults.active(Kind::Late, now)) {
         m_late.push_back({now + late->delay, shaped});
         m_counters.lateAnswers += static_cast<quint64>(lines.size());
+        return {};
+    }
+    return shaped;
+}
+
+QByteArray DeviceCore::shapeFrames(const QByteArray &out, nanoseconds now) {
+    // Binary answers (Modbus) come whole from one request: stale, duplicate and late act on them as a
+    // unit; a long line has no meaning for frames and leaves them alone.
+    using Kind = FaultSpec::Kind;
+    QByteArray shaped = out;
+    if (m_faults.active(Kind::Stale, now)) {
+        std::swap(shaped, m_lastAnswer);
+        ++m_counters.staleAnswers;
+    } else {
+        m_lastAnswer = out;
+    }
+    if (m_faults.active(Kind::Duplicate, now)) {
+        shaped += shaped;
+        ++m_counters.duplicatedLines;
+    }
+    if (const FaultSpec *late = m_faults.active(Kind::Late, now); late && !shaped.isEmpty()) {
+        m_late.push_back({now + late->delay, shaped});
+        ++m_counters.lateAnswers;
         return {};
     }
     return shaped;

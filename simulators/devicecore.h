@@ -97,6 +97,7 @@ private:
     QByteArray takePending();
     QByteArrayList counterLines() const;
     QByteArray shapeAnswers(const QByteArray &out, std::chrono::nanoseconds now);
+    QByteArray shapeFrames(const QByteArray &out, std::chrono::nanoseconds now);
 
     struct Held {
         std::chrono::nanoseconds due{};

@@ -83,6 +83,8 @@ QByteArray DeviceProtocol::banner() {
 }
 
 QByteArray DeviceProtocol::bootBanner() {
+    if (isBinary())
+        return {};
     ++m_counters.linesSent;
     return bannerText() + '\n';
 }
@@ -95,6 +97,7 @@ void DeviceProtocol::resetSession() {
 void DeviceProtocol::dropPartialLine() {
     m_partialLine.clear();
     m_discardingLine = false;
+    onInputDropped();
 }
 
 void DeviceProtocol::powerDown() {

@@ -43,8 +43,13 @@ public:
     // Frames raw input into lines ("\n", an optional "\r" before it is dropped) and returns everything to
     // send, each line terminated by "\n". A partial line is kept for the next call; a line longer than
     // kMaxLineLength is answered with "ERR line too long" as soon as it overflows, and the rest of it,
-    // up to its newline, is discarded.
-    QByteArray feed(QByteArrayView bytes, std::chrono::nanoseconds now);
+    // up to its newline, is discarded. A binary protocol (isBinary()) overrides it with its own framing
+    // and returns whole binary frames.
+    virtual QByteArray feed(QByteArrayView bytes, std::chrono::nanoseconds now);
+
+    // True for a protocol of binary frames rather than lines (Modbus): no banners, and answer faults
+    // act on whole frames instead of lines (see DeviceCore).
+    virtual bool isBinary() const { return false; }
 
     // Handles one complete line without its "\n" and returns the lines to send, without terminators:
     // due unsolicited lines first, then the answer. Empty lines are ignored.
@@ -94,6 +99,9 @@ protected:
     virtual void onSessionReset() {}
     virtual void onPowerDown() {}
     virtual void onBoot() {}
+    // A partial frame of a binary protocol is to be forgotten (see dropPartialLine()).
+    virtual void onInputDropped() {}
+    Counters &mutableCounters() { return m_counters; }
 
     // "ERR <what>", counted.
     QByteArray error(const char *what);

@@ -7,6 +7,7 @@
 #include "gateway.h"
 #include "gatewayprotocol.h"
 #include "gpsprotocol.h"
+#include "modbusprotocol.h"
 #include "psuprotocol.h"
 #include "ptyendpoint.h"
 #include "signalwatcher.h"
@@ -32,7 +33,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Model { EnvSensor, Psu, Gps, Gateway };
+enum class Model { EnvSensor, Psu, Gps, Gateway, Modbus };
 
 struct Options {
     Model model = Model::EnvSensor;
@@ -40,6 +41,7 @@ struct Options {
     PsuConfig psu;
     GpsConfig gps;
     GatewayConfig gateway;
+    ModbusConfig modbus;
     bool pty = false;
     QString link; // --link: a symbolic link to the PTY slave
     quint16 port = 0;
@@ -192,12 +194,15 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
                        "  psu        ACME PSU-2 SCPI bench power supply, may feed another hil-sim\n"
                        "  gps        ACME GPS-1 receiver: NMEA sentences unasked, at --rate fixes/s\n"
                        "  gateway    ACME GW-1 gateway: polls sensors, publishes their readings to MQTT\n\n"
+                       "  modbus     Modbus PLC with the ENV-1 sensor behind its registers: RTU on --pty,\n"
+                       "             Modbus TCP on --tcp\n\n"
                        "Every model also serves a control channel on 127.0.0.1 (faults, power)."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("Device model to simulate: envsensor, psu, gps or gateway."),
-                                 QStringLiteral("envsensor|psu|gps|gateway"));
+    parser.addPositionalArgument(
+        QStringLiteral("model"),
+        QStringLiteral("Device model to simulate: envsensor, psu, gps, gateway or modbus."),
+        QStringLiteral("envsensor|psu|gps|gateway|modbus"));
     const QCommandLineOption ptyOption(QStringLiteral("pty"),
                                        QStringLiteral("Serve on a new pseudo-terminal."));
     const QCommandLineOption linkOption(
@@ -242,6 +247,9 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
     const QCommandLineOption bannerOption(
         QStringLiteral("banner"),
         QStringLiteral("Send \"<MODEL> <serial> ready\" when a client connects (TCP) or at start (PTY)."));
+    const QCommandLineOption unitOption(
+        QStringLiteral("unit"), QStringLiteral("modbus: the RTU unit id it answers, 1..247 (default 1)."),
+        QStringLiteral("ID"));
     const QCommandLineOption noReplyOption(QStringLiteral("no-reply"),
                                            QStringLiteral("Read and discard everything, never answer."));
     const QCommandLineOption brokerOption(
@@ -281,11 +289,11 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
             "gateway: how long to wait for CONNACK or a reading's PUBCOMP before connecting again, "
             "100ms..1m (default 2s)."),
         QStringLiteral("DURATION"));
-    parser.addOptions({ptyOption,      linkOption,       tcpOption,       bindOption,    controlOption,
-                       seedOption,     serialOption,     firmwareOption,  rateOption,    voltOption,
-                       outputOption,   feedsOption,      bannerOption,    noReplyOption, brokerOption,
-                       sensorsOption,  sensorPortOption, periodOption,    bufferOption,  idOption,
-                       inflightOption, keepaliveOption,  ackTimeoutOption});
+    parser.addOptions({ptyOption,      linkOption,       tcpOption,        bindOption,    controlOption,
+                       seedOption,     serialOption,     firmwareOption,   rateOption,    voltOption,
+                       outputOption,   feedsOption,      bannerOption,     noReplyOption, brokerOption,
+                       sensorsOption,  sensorPortOption, periodOption,     bufferOption,  idOption,
+                       inflightOption, keepaliveOption,  ackTimeoutOption, unitOption});
 
     if (!parser.parse(app.arguments())) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));
@@ -306,8 +314,11 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         options.model = Model::Gps;
     } else if (positional == QStringList{QStringLiteral("gateway")}) {
         options.model = Model::Gateway;
+    } else if (positional == QStringList{QStringLiteral("modbus")}) {
+        options.model = Model::Modbus;
     } else {
-        printError(QStringLiteral("expected exactly one model, envsensor, psu, gps or gateway (see --help)"));
+        printError(QStringLiteral(
+            "expected exactly one model, envsensor, psu, gps, gateway or modbus (see --help)"));
         return std::nullopt;
     }
     const bool psu = options.model == Model::Psu;
@@ -327,11 +338,21 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         }
     }
     if (gateway && parser.isSet(rateOption)) {
-        printError(QStringLiteral("--rate only applies to envsensor and gps"));
+        printError(QStringLiteral("--rate only applies to envsensor, gps and modbus"));
+        return std::nullopt;
+    }
+    const bool modbus = options.model == Model::Modbus;
+    if (parser.isSet(unitOption) && !modbus) {
+        printError(QStringLiteral("--unit only applies to modbus"));
+        return std::nullopt;
+    }
+    if (modbus
+        && (parser.isSet(bannerOption) || parser.isSet(serialOption) || parser.isSet(firmwareOption))) {
+        printError(QStringLiteral("--banner, --serial and --firmware do not apply to modbus"));
         return std::nullopt;
     }
     if (psu && parser.isSet(rateOption)) {
-        printError(QStringLiteral("--rate only applies to envsensor and gps"));
+        printError(QStringLiteral("--rate only applies to envsensor, gps and modbus"));
         return std::nullopt;
     }
     if (parser.isSet(ptyOption) == parser.isSet(tcpOption)) {
@@ -435,6 +456,21 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
             gps.banner = banner;
             gps.noReply = noReply;
         }
+        if (modbus) {
+            ModbusConfig &plc = options.modbus;
+            plc.seed = seed;
+            plc.rateHz = config.rateHz;
+            plc.noReply = noReply;
+            plc.framing = options.pty ? ModbusFraming::Rtu : ModbusFraming::Tcp;
+            if (parser.isSet(unitOption)) {
+                const uint unit = parser.value(unitOption).toUInt(&ok);
+                if (!ok || unit < 1 || unit > 247) {
+                    printError(QStringLiteral("--unit: expected 1..247, got ") + parser.value(unitOption));
+                    return std::nullopt;
+                }
+                plc.unit = static_cast<quint8>(unit);
+            }
+        }
         return options;
     }
 
@@ -506,6 +542,9 @@ int runDevice(const Options &options, pid_t originalParent) {
         protocol =
             std::make_unique<GatewayProtocol>(gateway.get(), options.gateway.banner, options.gateway.noReply);
         seed = options.gateway.seed;
+    } else if (options.model == Model::Modbus) {
+        protocol = std::make_unique<ModbusProtocol>(options.modbus);
+        seed = options.modbus.seed;
     } else {
         protocol = std::make_unique<EnvSensorProtocol>(options.envSensor);
         seed = options.envSensor.seed;

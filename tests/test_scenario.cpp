@@ -154,12 +154,13 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
     const QStringList scenarios = dir.entryList({QStringLiteral("*.yaml")});
     BOOST_REQUIRE(!scenarios.isEmpty());
     // Every shipped scenario runs on a shipped bench: sim-bench, or the one its devices are on (sim-gps,
-    // binary-meter, sim-mqtt, modbus-plc, sim-cloud).
+    // binary-meter, sim-mqtt, modbus-plc, sim-cloud, sim-plc).
     const hil::Fixture gps = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-gps.yaml"));
     const hil::Fixture mqtt = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-mqtt.yaml"));
     const hil::Fixture plc = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/modbus-plc.yaml"));
     const hil::Fixture meter = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/binary-meter.yaml"));
     const hil::Fixture cloud = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-cloud.yaml"));
+    const hil::Fixture simPlc = loadOk(QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-plc.yaml"));
     for (const QString &name : scenarios) {
         hil::SourceErrors errors;
         auto s = hil::loadScenario(dir.filePath(name), bench, &errors);
@@ -173,6 +174,8 @@ BOOST_AUTO_TEST_CASE(the_shipped_fixtures_and_scenarios_load) {
             s = hil::loadScenario(dir.filePath(name), meter, nullptr);
         if (!s)
             s = hil::loadScenario(dir.filePath(name), cloud, nullptr);
+        if (!s)
+            s = hil::loadScenario(dir.filePath(name), simPlc, nullptr);
         BOOST_TEST(s.has_value(), name.toStdString() << ": " << hil::formatErrors(errors).toStdString());
     }
 }

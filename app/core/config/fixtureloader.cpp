@@ -17,7 +17,7 @@ namespace {
 
 // "modbus" joins when hil-sim has the model; the loader already reads `sim:` + `modbus: {unit}` for it.
 const QStringList kSimModels = {QStringLiteral("envsensor"), QStringLiteral("psu"), QStringLiteral("gps"),
-                                QStringLiteral("gateway")};
+                                QStringLiteral("gateway"), QStringLiteral("modbus")};
 
 QByteArray unescapeTerminator(const QString &s) {
     // YAML double quotes already turn "\r\n" into control characters; this also accepts the literal

@@ -75,6 +75,9 @@ QStringList SimProcess::arguments() const {
     else
         args << QStringLiteral("--tcp") << QStringLiteral("0");
     args << QStringLiteral("--seed") << QString::number(m_seed);
+    // A simulated Modbus PLC answers the unit its `modbus:` entry names (0, broadcast, is never answered).
+    if (m_config.sim.model == u"modbus" && m_config.modbusUnit >= 1)
+        args << QStringLiteral("--unit") << QString::number(m_config.modbusUnit);
     if (!m_feedsControl.isEmpty())
         args << QStringLiteral("--feeds-control") << m_feedsControl;
     for (auto it = m_config.sim.options.cbegin(); it != m_config.sim.options.cend(); ++it) {
