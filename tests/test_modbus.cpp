@@ -281,8 +281,8 @@ BOOST_AUTO_TEST_CASE(a_wrong_unit_gets_no_answer_and_times_out) {
     const QStringList v = verdicts(ws);
     BOOST_REQUIRE(v.size() == 1);
     BOOST_TEST(str(v[0])
-               == "FAIL: timeout: no Modbus answer from plc (unit 7) within 300ms: a server does not "
-                  "answer a unit it is not");
+               == "FAIL: timeout: no Modbus answer from plc (unit 7) within 300ms (is the unit right? a "
+                  "server does not answer another unit id)");
 }
 
 BOOST_AUTO_TEST_CASE(a_blackout_is_survived_and_recovered_from) {

@@ -97,8 +97,8 @@ QString modbusExceptionText(QByteArrayView frameHex) {
 QString modbusTimeoutText(QByteArrayView request, const QString &device, Nanoseconds within) {
     const std::optional<QByteArray> bytes = fromHexText(request);
     const int unit = bytes && !bytes->isEmpty() ? static_cast<quint8>(bytes->at(0)) : -1;
-    return QStringLiteral("timeout: no Modbus answer from %1 (unit %2) within %3: a server does not answer "
-                          "a unit it is not")
+    return QStringLiteral("timeout: no Modbus answer from %1 (unit %2) within %3 (is the unit right? a "
+                          "server does not answer another unit id)")
         .arg(device)
         .arg(unit)
         .arg(formatDuration(within));
