@@ -9,6 +9,7 @@
 #include "core/session/modbusframer.h"
 #include "support/eventloop.h"
 #include "support/harness.h"
+#include "support/pymodbus.h"
 
 #include <QFileInfo>
 #include <QStandardPaths>
@@ -22,23 +23,11 @@ using hiltest::QtApplicationFixture;
 BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
 
 QString python() {
-    return QStringLiteral("/usr/bin/python3");
+    return hiltest::debianPython();
 }
 QString serverScript() {
     return QStringLiteral(HIL_MODBUS_SERVER);
 }
-
-bool havePymodbus() {
-    QProcess p;
-    p.start(python(), {QStringLiteral("-c"), QStringLiteral("import pymodbus, serial_asyncio")});
-    return p.waitForFinished(20000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-}
-
-#define REQUIRE_PYMODBUS()                                                                                   \
-    if (!havePymodbus()) {                                                                                   \
-        BOOST_TEST_MESSAGE("SKIPPED: python3-pymodbus is not installed (cmake/setup.sh installs it)");       \
-        return;                                                                                              \
-    }
 
 // The pymodbus server as a child process: "--tcp 0" or "--serial PATH"; `ready` is what it printed.
 struct PyServer {

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE modbus_sim
 #include "support/eventloop.h"
 #include "support/harness.h"
+#include "support/pymodbus.h"
 
 #include <QMap>
 #include <boost/test/unit_test.hpp>
@@ -16,20 +17,8 @@ using hiltest::QtApplicationFixture;
 BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
 
 QString python() {
-    return QStringLiteral("/usr/bin/python3");
+    return hiltest::debianPython();
 }
-
-bool havePymodbus() {
-    QProcess p;
-    p.start(python(), {QStringLiteral("-c"), QStringLiteral("import pymodbus, serial")});
-    return p.waitForFinished(20000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-}
-
-#define REQUIRE_PYMODBUS()                                                                                   \
-    if (!havePymodbus()) {                                                                                   \
-        BOOST_TEST_MESSAGE("SKIPPED: python3-pymodbus is not installed (cmake/setup.sh installs it)");       \
-        return;                                                                                              \
-    }
 
 // `hil-sim modbus` with `args` ("--tcp 0" or "--pty"); `where` is what its READY line names.
 struct Plc {
