@@ -38,7 +38,7 @@ struct DeviceConfig {
     SimSpec sim;
     FramingSpec framing; // how its bytes are cut into frames: lines at `terminator`, or binary frames
     MqttSpec mqtt;
-    int modbusUnit = 1;  // a Modbus device (framing ModbusTcp / ModbusRtu): the unit id its steps address
+    int modbusUnit = 1; // a Modbus device (framing ModbusTcp / ModbusRtu): the unit id its steps address
     QByteArray terminator = QByteArrayLiteral("\n");
     qsizetype maxLineLength = 4096;
     Nanoseconds timeout = std::chrono::seconds(1); // default for expects that give no `within`

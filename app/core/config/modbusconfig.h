@@ -28,7 +28,8 @@ QString modbusExceptionName(int code);
 QString modbusExceptionText(QByteArrayView frameHex);
 
 // The FAIL of a Modbus request nobody answered: "timeout: no Modbus answer from plc (unit 7) within
-// 300ms (is the unit right? a server does not answer another unit id)". `request` is the request's hex text (unit first).
+// 300ms (is the unit right? a server does not answer another unit id)". `request` is the request's hex text
+// (unit first).
 QString modbusTimeoutText(QByteArrayView request, const QString &device, Nanoseconds within);
 
 } // namespace hil

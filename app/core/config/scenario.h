@@ -48,7 +48,7 @@ struct ExpectSpec {
     bool skipUnmatched = false;
     // Values decoded from a binary answer by position (`fields:`), captures like the pattern's groups.
     FieldSpecs fields;
-    QString topic; // MQTT: the topic filter the expect listens on (config/mqttstep.h); empty otherwise
+    QString topic;       // MQTT: the topic filter the expect listens on (config/mqttstep.h); empty otherwise
     bool modbus = false; // a `modbus:` step: an exception response is recorded as that exception
 };
 
