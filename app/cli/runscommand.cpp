@@ -4,6 +4,8 @@
 #include "core/base/printable.h"
 #include "core/base/verdict.h"
 #include "core/store/runcatalog.h"
+#include "databasesource.h"
+#include "runfilteroptions.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -14,7 +16,10 @@ int runsCommand(const QStringList &args) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("List the runs recorded in a results database."));
     p.addHelpOption();
-    p.addOption({QStringLiteral("db"), QStringLiteral("Results database (SQLite)."), QStringLiteral("D")});
+    p.addOption({QStringLiteral("db"),
+                 QStringLiteral("Results database: a SQLite file or a central store (postgresql://...)."),
+                 QStringLiteral("D")});
+    addRunFilterOptions(p, true);
     if (const auto code = parseCommandLine(p, args))
         return *code;
     QTextStream out(stdout);
@@ -24,11 +29,25 @@ int runsCommand(const QStringList &args) {
         return hil::ExitBadInput;
     }
     QString error;
-    const auto runs = hil::listRuns(p.value(QStringLiteral("db")), &error);
-    if (!runs) {
+    FetchRequest request;
+    if (!readRunFilterOptions(p, &request.filter, &error)) {
         err << "hil runs: " << error << '\n';
         return hil::ExitBadInput;
     }
+    request.headersOnly = true;
+    int code = hil::ExitBadInput;
+    const auto source = DatabaseSource::open(p.value(QStringLiteral("db")), request, &error, &code);
+    if (!source) {
+        err << "hil runs: " << error << '\n';
+        return code;
+    }
+    const auto all = hil::listRuns(source->path(), &error);
+    if (!all) {
+        err << "hil runs: " << error << '\n';
+        return hil::ExitBadInput;
+    }
+    // A file lists in id order as it always did; a filter lists the matching runs in start order.
+    const auto runs = request.filter.empty() ? all : request.filter.apply(*all);
     out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
                .arg(QStringLiteral("ID"), 4)
                .arg(QStringLiteral("STARTED (UTC)"), -19)
