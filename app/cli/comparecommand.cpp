@@ -9,6 +9,7 @@
 #include "core/export/atomicfile.h"
 #include "core/export/jsonsummary.h"
 #include "core/store/runquery.h"
+#include "databasesource.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -31,7 +32,9 @@ int compareCommand(const QStringList &args) {
                             QStringLiteral("The baseline: an id, a uuid, or 'latest'."));
     p.addPositionalArgument(QStringLiteral("RUN_B"),
                             QStringLiteral("The run to judge: an id, a uuid, or 'latest'."));
-    p.addOption({QStringLiteral("db"), QStringLiteral("Results database (SQLite)."), QStringLiteral("D")});
+    p.addOption({QStringLiteral("db"),
+                 QStringLiteral("Results database: a SQLite file or a central store (postgresql://...)."),
+                 QStringLiteral("D")});
     p.addOption({QStringLiteral("threshold"),
                  QStringLiteral("Latency regression threshold in percent (default 20)."),
                  QStringLiteral("PCT"), QStringLiteral("20")});
@@ -64,7 +67,15 @@ int compareCommand(const QStringList &args) {
     }
     options.minLatencyDeltaNs = minDelta->count();
 
-    const std::unique_ptr<hil::RunQuery> db = hil::RunQuery::open(p.value(QStringLiteral("db")), &error);
+    FetchRequest request;
+    request.runSpecs = p.positionalArguments();
+    int code = hil::ExitBadInput;
+    const auto source = DatabaseSource::open(p.value(QStringLiteral("db")), request, &error, &code);
+    if (!source) {
+        err << "hil compare: " << error << '\n';
+        return code;
+    }
+    const std::unique_ptr<hil::RunQuery> db = hil::RunQuery::open(source->path(), &error);
     if (!db) {
         err << "hil compare: " << error << '\n';
         return hil::ExitBadInput;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/store/runfilter.h"
+#include "core/store/runfetch.h"
 
 #include <QString>
 #include <QStringList>
@@ -8,13 +8,7 @@
 
 class QTemporaryDir;
 
-// What a reading command (`hil runs`, `report`, `compare`, `trend`) asks of its --db.
-struct FetchRequest {
-    hil::RunFilter filter;     // the runs wanted (empty: all)
-    QStringList runSpecs;      // runs named on the command line ("latest", an id, a uuid or prefix)
-    bool withBaseline = false; // also the run each named run compares with (RunQuery::previousRun)
-    bool headersOnly = false;  // the runs table alone (`hil runs`)
-};
+using hil::FetchRequest;
 
 // The --db of a reading command: a SQLite results file, read in place, or a central store
 // (`postgresql://...`) whose requested runs are fetched into a temporary SQLite file of the same schema,

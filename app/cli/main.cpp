@@ -3,6 +3,7 @@
 #include "core/base/verdict.h"
 #include "mergecommand.h"
 #include "proxycommand.h"
+#include "pushcommand.h"
 #include "reportcommand.h"
 
 #include <QCoreApplication>
@@ -19,12 +20,14 @@ Commands:
   run SCENARIO --fixture F   run a scenario on a bench, record it, exit with its verdict
   validate [SCENARIO] --fixture F
                              check a fixture (and scenario) without running anything
-  runs --db D                list the runs recorded in a database
+  runs --db D                list the runs recorded in a database (a file or postgresql://...)
   report --db D [--run R] [--html F] [--pdf F] [--csv DIR] [--json F] [--junit F]
                              statistics and reports of a recorded run
   compare --db D RUN_A RUN_B compare a run against a baseline, step by step
   merge --into FLEET.db A.db B.db ...
                              merge the runs of many databases into one
+  push --db D --to postgresql://USER@HOST/DB
+                             send the runs a central store lacks (idempotent, one transaction per run)
   ports                      list serial ports with what libserialport knows of them
   proxy --upstream H:P [--fault SPEC]...
                              a TCP fault proxy: link faults on traffic the harness does not carry
@@ -75,6 +78,8 @@ int main(int argc, char *argv[]) {
         return compareCommand(rest);
     if (command == u"merge")
         return mergeCommand(rest);
+    if (command == u"push")
+        return pushCommand(rest);
     if (command == u"runs")
         return runsCommand(rest);
     if (command == u"ports")

@@ -9,6 +9,7 @@
 #include "core/base/verdict.h"
 #include "core/export/reportpipeline.h"
 #include "core/export/reportpreflight.h"
+#include "databasesource.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -192,7 +193,9 @@ int reportCommand(const QStringList &args) {
         "Statistics and reports of a recorded run: latency percentiles, availability, recovery after faults, "
         "failure rate, flaky steps, measurement capability. Without an output option, prints a summary."));
     p.addHelpOption();
-    p.addOption({QStringLiteral("db"), QStringLiteral("Results database (SQLite)."), QStringLiteral("D")});
+    p.addOption({QStringLiteral("db"),
+                 QStringLiteral("Results database: a SQLite file or a central store (postgresql://...)."),
+                 QStringLiteral("D")});
     p.addOption({QStringLiteral("run"),
                  QStringLiteral("The run: an id, a uuid (or 8+ characters of one), or 'latest' (default)."),
                  QStringLiteral("RUN"), QStringLiteral("latest")});
@@ -211,8 +214,21 @@ int reportCommand(const QStringList &args) {
         err << "hil report: " << error << '\n';
         return hil::ExitBadInput;
     }
-    return writeRunReports(QStringLiteral("hil report"), p.value(QStringLiteral("db")),
-                           p.value(QStringLiteral("run")), outputs, p.isSet(QStringLiteral("quiet")));
+    // A central store: the run (and its baseline) fetched into a temporary file first.
+    FetchRequest request;
+    request.runSpecs = {p.value(QStringLiteral("run"))};
+    if (outputs.baseline == u"previous")
+        request.withBaseline = true;
+    else if (!outputs.baseline.isEmpty())
+        request.runSpecs.append(outputs.baseline);
+    int code = hil::ExitBadInput;
+    const auto source = DatabaseSource::open(p.value(QStringLiteral("db")), request, &error, &code);
+    if (!source) {
+        err << "hil report: " << error << '\n';
+        return code;
+    }
+    return writeRunReports(QStringLiteral("hil report"), source->path(), p.value(QStringLiteral("run")),
+                           outputs, p.isSet(QStringLiteral("quiet")));
 }
 
 std::unique_ptr<QCoreApplication> createApplication(int &argc, char **argv) {

@@ -5,7 +5,9 @@
 #include "core/base/printable.h"
 #include "core/engine/runsession.h"
 #include "core/export/reportpreflight.h"
+#include "core/store/pgconnection.h"
 #include "core/store/recorder.h"
+#include "pushcommand.h"
 #include "reportcommand.h"
 #include "signalbridge.h"
 #include "terminalprompter.h"
@@ -123,6 +125,10 @@ int runCommand(const QStringList &args) {
          QStringLiteral("Answer the prompt NAME with VALUE without asking anyone (repeatable); a prompt "
                         "without an answer and no terminal is an ERROR."),
          QStringLiteral("NAME=VALUE")});
+    p.addOption({QStringLiteral("push"),
+                 QStringLiteral("After the run, push the database's runs to this central store "
+                                "(postgresql://...); a push that fails never changes the run's exit code."),
+                 QStringLiteral("URL")});
     addReportOptions(p);
     if (const auto code = parseCommandLine(p, args))
         return *code;
@@ -212,6 +218,11 @@ int runCommand(const QStringList &args) {
     }
 
     const QString dbPath = p.value(QStringLiteral("db"));
+    const QString pushUrl = p.value(QStringLiteral("push"));
+    if (QString why; p.isSet(QStringLiteral("push")) && !hil::PgConnection::checkUrl(pushUrl, &why)) {
+        err << "hil run: --push: " << why << '\n';
+        return hil::ExitBadInput;
+    }
     // Before any simulator starts or run row exists: a run of hours must not end in reports that cannot be
     // written or a baseline that is not there.
     if (const int code =
@@ -296,5 +307,8 @@ int runCommand(const QStringList &args) {
     out.flush();
     for (const QString &e : outcome.reports.errors)
         err << "hil run: " << e << '\n';
+    // The run is recorded and its verdict decided; a central store that cannot be reached changes neither.
+    if (!pushUrl.isEmpty() && outcome.runId > 0)
+        pushAfterRun(dbPath, pushUrl, err);
     return hil::exitCodeFor(outcome.verdict);
 }
