@@ -433,3 +433,29 @@ BOOST_AUTO_TEST_CASE(many_benches_one_store_filters_and_compare) {
     BOOST_TEST(missing.exitCode == 2);
     BOOST_TEST(missing.err.contains(QStringLiteral("has no run 999")), str(missing.err));
 }
+
+BOOST_AUTO_TEST_CASE(an_older_results_file_pushes_with_the_defaults_of_what_it_lacks) {
+    // A version 4 file, as a bench not yet updated keeps it: no retries, sweeps or variables.
+    const QString db = bench->copyOf(bench->faultDb, QStringLiteral("v4.db"));
+    {
+        sqlite3 *h = nullptr;
+        BOOST_REQUIRE(sqlite3_open(db.toUtf8().constData(), &h) == SQLITE_OK);
+        for (const char *sql :
+             {"ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
+              "ALTER TABLE step_results DROP COLUMN bindings", "ALTER TABLE runs DROP COLUMN n_retried",
+              "ALTER TABLE runs DROP COLUMN vars", "PRAGMA user_version = 4"})
+            BOOST_REQUIRE_MESSAGE(sqlite3_exec(h, sql, nullptr, nullptr, nullptr) == SQLITE_OK, sql);
+        sqlite3_close(h);
+    }
+    const QString url = bench->freshStore();
+    const auto r = hilRun({QStringLiteral("push"), QStringLiteral("--db"), db, QStringLiteral("--to"), url});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, str(r.err));
+    BOOST_TEST(scalar(QStringLiteral("SELECT count(*) FROM step_results"), url).toLongLong()
+               == fileCount(db, "SELECT count(*) FROM step_results"));
+    BOOST_TEST(
+        scalar(QStringLiteral("SELECT DISTINCT attempt::text || '/' || retried::text FROM step_results"), url)
+        == QStringLiteral("1/0"));
+    const auto fromStore = hilRun({QStringLiteral("report"), QStringLiteral("--db"), url});
+    const auto fromFile = hilRun({QStringLiteral("report"), QStringLiteral("--db"), db});
+    BOOST_TEST(fromStore.out == fromFile.out);
+}

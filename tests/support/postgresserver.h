@@ -145,7 +145,9 @@ private:
         return done && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
     }
 
-    QTemporaryDir m_dir;
+    // As root the cluster belongs to nobody, who must reach the folder: under /tmp, whatever TMPDIR says.
+    QTemporaryDir m_dir{::getuid() == 0 ? QStringLiteral("/tmp/hil-pg-XXXXXX")
+                                        : QDir::tempPath() + QStringLiteral("/hil-pg-XXXXXX")};
     QString m_bin;
     QString m_data;
     QString m_runAs;
