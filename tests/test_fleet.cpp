@@ -37,7 +37,7 @@ struct Bench {
             {QStringLiteral("run"), QStringLiteral(HIL_SOURCE_DIR "/scenarios/network-loss-recovery.yaml"),
              QStringLiteral("--fixture"), QStringLiteral(HIL_SOURCE_DIR "/fixtures/sim-bench.yaml"),
              QStringLiteral("--for"), QStringLiteral("8s"), QStringLiteral("--db"), faultDb,
-             QStringLiteral("--quiet")},
+             QStringLiteral("--record-exchanges"), QStringLiteral("--quiet")},
             dir.path(), QProcessEnvironment::systemEnvironment(), 60000);
         BOOST_REQUIRE_MESSAGE(f.finished && f.exitCode <= 1, str(f.err));
         const auto s =
