@@ -5,8 +5,10 @@
 #include "core/base/printable.h"
 #include "core/engine/runsession.h"
 #include "core/export/reportpreflight.h"
+#include "core/export/runmetrics.h"
 #include "core/store/pgconnection.h"
 #include "core/store/recorder.h"
+#include "metricsserver.h"
 #include "pushcommand.h"
 #include "reportcommand.h"
 #include "signalbridge.h"
@@ -125,6 +127,10 @@ int runCommand(const QStringList &args) {
          QStringLiteral("Answer the prompt NAME with VALUE without asking anyone (repeatable); a prompt "
                         "without an answer and no terminal is an ERROR."),
          QStringLiteral("NAME=VALUE")});
+    p.addOption({QStringLiteral("metrics"),
+                 QStringLiteral("Serve the run's live metrics for Prometheus at http://HOST:PORT/metrics "
+                                "(127.0.0.1:9464; port 0: any free port, printed on stderr)."),
+                 QStringLiteral("HOST:PORT")});
     p.addOption({QStringLiteral("push"),
                  QStringLiteral("After the run, push the database's runs to this central store "
                                 "(postgresql://...); a push that fails never changes the run's exit code."),
@@ -219,6 +225,11 @@ int runCommand(const QStringList &args) {
 
     const QString dbPath = p.value(QStringLiteral("db"));
     const QString pushUrl = p.value(QStringLiteral("push"));
+    if (QString why; p.isSet(QStringLiteral("metrics"))
+                     && !MetricsServer::checkAddress(p.value(QStringLiteral("metrics")), &why)) {
+        err << "hil run: " << why << '\n';
+        return hil::ExitBadInput;
+    }
     if (QString why; p.isSet(QStringLiteral("push")) && !hil::PgConnection::checkUrl(pushUrl, &why)) {
         err << "hil run: --push: " << why << '\n';
         return hil::ExitBadInput;
@@ -229,6 +240,15 @@ int runCommand(const QStringList &args) {
             preflightReports(QStringLiteral("hil run"), reports, dbPath, {scenario->name, fixture->name});
         code != hil::ExitPass)
         return code;
+    // Metrics listen before anything of the run exists: an address that cannot be served is a bench
+    // error (exit 3), and nothing has run or been recorded.
+    hil::RunMetrics metrics;
+    MetricsServer metricsServer(metrics);
+    if (QString why; p.isSet(QStringLiteral("metrics"))
+                     && !metricsServer.listen(p.value(QStringLiteral("metrics")), &why)) {
+        err << "hil run: " << why << '\n';
+        return hil::ExitError;
+    }
     hil::RunSessionConfig config;
     config.scenario = std::move(*scenario);
     config.fixture = std::move(*fixture);
@@ -255,6 +275,10 @@ int runCommand(const QStringList &args) {
     ConsoleProgress progress;
     if (!quiet)
         session->addListener(&progress);
+    if (p.isSet(QStringLiteral("metrics"))) {
+        session->addListener(&metrics);
+        err << "metrics: serving " << metricsServer.url() << '\n' << Qt::flush;
+    }
     SignalBridge signals_;
     QObject::connect(&signals_, &SignalBridge::received, session.get(), [&session](int, const QString &name) {
         session->abort(QStringLiteral("%1 received").arg(name));
