@@ -459,3 +459,21 @@ BOOST_AUTO_TEST_CASE(an_older_results_file_pushes_with_the_defaults_of_what_it_l
     const auto fromFile = hilRun({QStringLiteral("report"), QStringLiteral("--db"), db});
     BOOST_TEST(fromStore.out == fromFile.out);
 }
+
+BOOST_AUTO_TEST_CASE(trend_reads_the_store_as_it_reads_the_file) {
+    const QString url = bench->freshStore();
+    BOOST_TEST_REQUIRE(
+        hilRun({QStringLiteral("push"), QStringLiteral("--db"), bench->faultDb, QStringLiteral("--to"), url})
+            .exitCode
+        == 0);
+    const QStringList args = {QStringLiteral("trend"), QStringLiteral("--scenario"),
+                              QStringLiteral("network-loss-recovery"), QStringLiteral("--db")};
+    const auto fromFile = hilRun(args + QStringList{bench->faultDb});
+    const auto fromStore = hilRun(args + QStringList{url});
+    BOOST_TEST(fromStore.exitCode == 0, str(fromStore.err));
+    BOOST_TEST(fromStore.out == fromFile.out);
+    BOOST_TEST(fromStore.out.contains(QStringLiteral("not enough history")), str(fromStore.out));
+    const auto none = hilRun({QStringLiteral("trend"), QStringLiteral("--scenario"), QStringLiteral("nope"),
+                              QStringLiteral("--db"), url});
+    BOOST_TEST(none.exitCode == 2, str(none.err));
+}

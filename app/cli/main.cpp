@@ -5,6 +5,7 @@
 #include "proxycommand.h"
 #include "pushcommand.h"
 #include "reportcommand.h"
+#include "trendcommand.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -26,6 +27,8 @@ Commands:
   compare --db D RUN_A RUN_B compare a run against a baseline, step by step
   merge --into FLEET.db A.db B.db ...
                              merge the runs of many databases into one
+  trend --db D --scenario NAME [--last N] [--html F] [--csv F]
+                             nightly trends: pass rate, latency, availability, recovery; regressions
   push --db D --to postgresql://USER@HOST/DB
                              send the runs a central store lacks (idempotent, one transaction per run)
   ports                      list serial ports with what libserialport knows of them
@@ -78,6 +81,8 @@ int main(int argc, char *argv[]) {
         return compareCommand(rest);
     if (command == u"merge")
         return mergeCommand(rest);
+    if (command == u"trend")
+        return trendCommand(rest);
     if (command == u"push")
         return pushCommand(rest);
     if (command == u"runs")
