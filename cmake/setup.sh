@@ -14,7 +14,7 @@ packages=(
   poppler-utils chromium
   mosquitto mosquitto-clients libmosquitto-dev
   qt6-serialbus-dev python3-pymodbus python3-serial python3-serial-asyncio
-  postgresql libpq-dev qt6-httpserver-dev qt6-websockets-dev prometheus
+  postgresql libpq-dev qt6-httpserver-dev qt6-websockets-dev prometheus dpkg-dev python3-yaml
 )
 for arg in "$@"; do
   case "$arg" in
