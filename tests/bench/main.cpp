@@ -10,6 +10,7 @@
 #include "machineinfo.h"
 #include "modbusbenchmark.h"
 #include "mqttbenchmark.h"
+#include "pushbenchmark.h"
 #include "recorderbenchmark.h"
 #include "reportbenchmark.h"
 #include "roundtripbenchmark.h"
@@ -28,7 +29,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing };
+enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -36,6 +37,7 @@ struct Options {
     RecorderOptions recorder;
     SoakOptions soak;
     FleetOptions fleet;
+    PushOptions push;
     ExpressionOptions expressions;
     MqttBenchOptions mqtt;
     ModbusOptions modbus;
@@ -123,9 +125,15 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         QStringLiteral("nice"),
         QStringLiteral("--fleet: hil run --nice N, the bench's priority over the load (default: not given)."),
         QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption pushOption(
+        QStringLiteral("push"),
+        QStringLiteral(
+            "Only the central store: hil push of a run of --rows step results (default 1000000) vs "
+            "psql \\copy of the same rows, and hil report from PostgreSQL vs from the file "
+            "(3 rounds; --quick: 20000 rows)."));
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
-                       mqttOption, modbusOption, framingOption, devicesOption, rateOption, durationOption,
-                       loadOption, niceOption});
+                       mqttOption, modbusOption, framingOption, pushOption, devicesOption, rateOption,
+                       durationOption, loadOption, niceOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -214,6 +222,17 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     }
     if (parser.isSet(expressionsOption)) {
         o.mode = Mode::Expressions;
+        return o;
+    }
+    if (parser.isSet(pushOption)) {
+        o.mode = Mode::Push;
+        o.push.steps = quick ? 20000 : 1'000'000;
+        if (parser.isSet(rowsOption)) {
+            qint64 n = 0;
+            if (!wholeNumber(parser, rowsOption, 100, &n, error))
+                return std::nullopt;
+            o.push.steps = static_cast<int>(n);
+        }
         return o;
     }
     if (parser.isSet(modbusOption)) {
@@ -408,6 +427,15 @@ int main(int argc, char *argv[]) {
         out.flush();
         if (!ok) {
             err << "hil-benchmark: expressions: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
+    if (options->mode == Mode::Push) {
+        const bool ok = runPushBenchmark(options->push, out, &error);
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: push: " << error << '\n';
             return ExitFailure;
         }
         return ExitOk;

@@ -413,4 +413,13 @@ bool printReportBenchmark(QTextStream &out, QString *error) {
     return true;
 }
 
+bool generateSoakDatabase(const QString &path, const ReportOptions &options, ReportResult *result,
+                          QString *error) {
+    return generate(path, options, result, error);
+}
+
+ReportTiming measureProcess(const QString &what, const QString &program, const QStringList &args) {
+    return measureChild(what, program, args);
+}
+
 } // namespace hilbench

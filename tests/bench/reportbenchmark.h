@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <vector>
 
 class QTextStream;
@@ -38,6 +39,12 @@ struct ReportResult {
 // output (wall time and the child's peak RSS from wait4()). Uses the hil next to this program (HIL=path
 // overrides). Returns false with *error if the database cannot be made or a report fails.
 bool runReportBenchmark(const ReportOptions &options, ReportResult *result, QString *error);
+// The 24-hour soak database runReportBenchmark reports on (one run, uuid 0b5e55ed-...-000000000001), for
+// other benchmarks that need a big real results file.
+bool generateSoakDatabase(const QString &path, const ReportOptions &options, ReportResult *result,
+                          QString *error);
+// Runs a program to its end with stdout to /dev/null: wall time, peak RSS (wait4) and whether it exited 0.
+ReportTiming measureProcess(const QString &what, const QString &program, const QStringList &args);
 
 // Runs the report benchmark and prints its table. The size comes from the environment, so that the
 // program's own options stay as they are: HIL_BENCH_REPORT_STEPS (default 1000000; 0 skips it); with
