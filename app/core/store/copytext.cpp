@@ -60,70 +60,92 @@ void appendBlob(QByteArray &out, QByteArrayView bytes) {
     }
 }
 
-QList<std::optional<QByteArray>> splitRow(QByteArrayView line) {
-    QList<std::optional<QByteArray>> fields;
-    QByteArray cur;
-    bool escapedNull = false;
-    const auto finish = [&]() {
-        fields.append(escapedNull && cur.isEmpty() ? std::nullopt : std::optional<QByteArray>(cur));
-        cur.clear();
-        escapedNull = false;
-    };
-    for (qsizetype i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (c == '\t') {
-            finish();
-            continue;
-        }
-        if (c != '\\' || i + 1 >= line.size()) {
-            cur += c;
-            continue;
-        }
-        const char e = line[++i];
-        switch (e) {
-        case 'N':
-            escapedNull = true;
-            break;
-        case 't':
-            cur += '\t';
-            break;
-        case 'n':
-            cur += '\n';
-            break;
-        case 'r':
-            cur += '\r';
-            break;
-        case 'b':
-            cur += '\b';
-            break;
-        case 'f':
-            cur += '\f';
-            break;
-        case 'v':
-            cur += '\v';
-            break;
-        default:
-            if (e >= '0' && e <= '7') {
-                int v = e - '0';
-                for (int k = 0; k < 2 && i + 1 < line.size() && line[i + 1] >= '0' && line[i + 1] <= '7'; ++k)
-                    v = v * 8 + (line[++i] - '0');
-                cur += static_cast<char>(v);
-            } else {
-                cur += e;
+void splitRow(QByteArrayView line, Row *row) {
+    row->fields.clear();
+    // Unescaped text is never longer than the line: reserved once, the views into it stay valid.
+    row->unescaped.resize(0);
+    row->unescaped.reserve(line.size());
+    const char *p = line.data();
+    const char *const end = p + line.size();
+    while (true) {
+        const char *fieldStart = p;
+        while (p != end && *p != '\t' && *p != '\\')
+            ++p;
+        if (p == end || *p == '\t') {
+            row->fields.append(QByteArrayView(fieldStart, p - fieldStart));
+        } else if (p + 1 != end && p[1] == 'N' && p == fieldStart && (p + 2 == end || p[2] == '\t')) {
+            row->fields.append(std::nullopt);
+            p += 2;
+        } else {
+            // A field with escapes: unescaped into the row's buffer.
+            const qsizetype at = row->unescaped.size();
+            row->unescaped.append(fieldStart, p - fieldStart);
+            while (p != end && *p != '\t') {
+                if (*p != '\\' || p + 1 == end) {
+                    row->unescaped += *p++;
+                    continue;
+                }
+                const char e = *++p;
+                ++p;
+                switch (e) {
+                case 't':
+                    row->unescaped += '\t';
+                    break;
+                case 'n':
+                    row->unescaped += '\n';
+                    break;
+                case 'r':
+                    row->unescaped += '\r';
+                    break;
+                case 'b':
+                    row->unescaped += '\b';
+                    break;
+                case 'f':
+                    row->unescaped += '\f';
+                    break;
+                case 'v':
+                    row->unescaped += '\v';
+                    break;
+                default:
+                    if (e >= '0' && e <= '7') {
+                        int v = e - '0';
+                        for (int k = 0; k < 2 && p != end && *p >= '0' && *p <= '7'; ++k)
+                            v = v * 8 + (*p++ - '0');
+                        row->unescaped += static_cast<char>(v);
+                    } else {
+                        row->unescaped += e;
+                    }
+                }
             }
+            row->fields.append(QByteArrayView(row->unescaped.constData() + at, row->unescaped.size() - at));
         }
+        if (p == end)
+            return;
+        ++p; // the tab
     }
-    finish();
-    return fields;
 }
 
 bool decodeBytea(QByteArrayView text, QByteArray *bytes) {
     if (!text.startsWith("\\x") || text.size() % 2 != 0)
         return false;
-    const QByteArray b = QByteArray::fromHex(text.sliced(2).toByteArray());
-    if (b.size() * 2 != text.size() - 2)
-        return false;
-    *bytes = b;
+    const qsizetype n = (text.size() - 2) / 2;
+    bytes->resize(n);
+    char *w = bytes->data();
+    const auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    };
+    for (qsizetype i = 0; i < n; ++i) {
+        const int hi = nibble(text[2 + 2 * i]), lo = nibble(text[3 + 2 * i]);
+        if (hi < 0 || lo < 0)
+            return false;
+        w[i] = static_cast<char>(hi << 4 | lo);
+    }
     return true;
 }
 

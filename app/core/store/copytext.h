@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
+#include <QVarLengthArray>
 #include <optional>
 
 namespace hil {
@@ -22,9 +23,17 @@ inline void appendNull(QByteArray &out) {
     out += "\\N";
 }
 
-// The fields of one line (without its newline), unescaped; nullopt for \N.
-QList<std::optional<QByteArray>> splitRow(QByteArrayView line);
-// The bytes of a bytea's text form (\x0a0b...); false if it is not one.
+// The fields of one line, unescaped, without a copy where a field has no escape: views into the line or
+// into the row's own buffer, valid until the next split into the same row. nullopt for \N.
+struct Row {
+    QVarLengthArray<std::optional<QByteArrayView>, 32> fields;
+    QByteArray unescaped;
+    std::optional<QByteArrayView> field(qsizetype i) const {
+        return i < fields.size() ? fields[i] : std::nullopt;
+    }
+};
+void splitRow(QByteArrayView line, Row *row);
+// The bytes of a bytea's text form (\x0a0b...) into *bytes; false if it is not one.
 bool decodeBytea(QByteArrayView text, QByteArray *bytes);
 
 } // namespace copytext
