@@ -336,7 +336,7 @@ FetchStatus fetchRuns(PgConnection &pg, const FetchRequest &request, const QStri
     // indexes are made after the rows are in (one sort each instead of a b-tree insert per row).
     sqlite3_exec(db,
                  "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF; "
-                 "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-65536; BEGIN",
+                 "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384; BEGIN",
                  nullptr, nullptr, nullptr);
     QList<QByteArray> indexes;
     {
