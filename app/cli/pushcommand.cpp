@@ -49,6 +49,11 @@ QString summary(const hil::PushResult &r, const QString &to) {
                     .arg(r.present);
     if (r.stillRunning)
         s += QStringLiteral(", %1 still being recorded (pushed once ended)").arg(r.stillRunning);
+    if (r.undecided)
+        s += QStringLiteral(
+                 ", %1 unfinished from a file too old to tell whether its writer lives (schema < 3): "
+                 "not pushed")
+                 .arg(r.undecided);
     return s;
 }
 

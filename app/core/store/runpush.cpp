@@ -271,7 +271,7 @@ PushStatus pushRuns(const QString &dbPath, PgConnection &pg, PushResult *result,
     QList<RunHeader> ended;
     for (const RunHeader &r : *runs) {
         if (r.unfinished() && !r.interrupted)
-            ++result->stillRunning;
+            ++(r.live ? result->stillRunning : result->undecided);
         else
             ended.append(r);
     }

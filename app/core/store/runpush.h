@@ -12,7 +12,9 @@ struct PushResult {
     int pushed = 0;       // runs sent and committed by this push
     int present = 0;      // runs the central store had already (by uuid)
     int stillRunning = 0; // runs being recorded now: pushed by a later push, once they end
-    qint64 rows = 0;      // rows sent, all tables
+    int undecided =
+        0; // unfinished rows of a file older than schema 3, whose writer cannot be told: never pushed
+    qint64 rows = 0; // rows sent, all tables
 };
 
 enum class PushStatus {
