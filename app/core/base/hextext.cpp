@@ -5,9 +5,7 @@
 
 namespace hil {
 
-namespace {
-
-int nibble(char c) {
+int hexDigitValue(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -16,6 +14,8 @@ int nibble(char c) {
         return c - 'A' + 10;
     return -1;
 }
+
+namespace {
 
 bool isSeparator(char c) {
     return c == ' ' || c == '\t' || c == ',';
@@ -64,7 +64,7 @@ std::optional<QByteArray> fromHexText(QByteArrayView text, QString *error) {
         qsizetype digits = 0;
         int high = -1;
         while (i < text.size() && !isSeparator(text[i])) {
-            const int n = nibble(text[i]);
+            const int n = hexDigitValue(text[i]);
             if (n < 0)
                 return fail(i, QStringLiteral("'%1' is not a hex digit").arg(QChar::fromLatin1(text[i])));
             if (high < 0) {

@@ -1,5 +1,7 @@
 #include "core/store/copytext.h"
 
+#include "core/base/hextext.h"
+
 #include <QString>
 #include <charconv>
 #include <cmath>
@@ -131,17 +133,8 @@ bool decodeBytea(QByteArrayView text, QByteArray *bytes) {
     const qsizetype n = (text.size() - 2) / 2;
     bytes->resize(n);
     char *w = bytes->data();
-    const auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
     for (qsizetype i = 0; i < n; ++i) {
-        const int hi = nibble(text[2 + 2 * i]), lo = nibble(text[3 + 2 * i]);
+        const int hi = hexDigitValue(text[2 + 2 * i]), lo = hexDigitValue(text[3 + 2 * i]);
         if (hi < 0 || lo < 0)
             return false;
         w[i] = static_cast<char>(hi << 4 | lo);

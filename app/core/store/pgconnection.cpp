@@ -210,7 +210,8 @@ std::optional<PgRows> PgConnection::exec(const char *sql, const QList<std::optio
     return out ? out : std::optional<PgRows>(PgRows{});
 }
 
-bool PgConnection::copyInBegin(const char *sql) {
+// Sends a COPY and waits for the server to enter the copy state it should (PGRES_COPY_IN or _OUT).
+bool PgConnection::copyStart(const char *sql, int copyStatus) {
     m_error.clear();
     m_sqlState.clear();
     if (!PQsendQuery(m_conn, sql))
@@ -218,13 +219,31 @@ bool PgConnection::copyInBegin(const char *sql) {
     pg_result *r = nextResult("starting a COPY");
     if (!r)
         return m_error.isEmpty() ? fail(QStringLiteral("%1: COPY did not start").arg(m_display)) : false;
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
+    if (PQresultStatus(r) != copyStatus) {
         failFromServer(r, "COPY");
         drainResults("COPY");
         return false;
     }
     PQclear(r);
     return true;
+}
+
+// After a COPY's data: the server's verdict on it, and the end of its results.
+bool PgConnection::copyFinish() {
+    bool ok = true;
+    while (pg_result *r = nextResult("ending a COPY")) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            failFromServer(r, "COPY");
+            ok = false;
+        } else {
+            PQclear(r);
+        }
+    }
+    return ok && m_error.isEmpty();
+}
+
+bool PgConnection::copyInBegin(const char *sql) {
+    return copyStart(sql, PGRES_COPY_IN);
 }
 
 bool PgConnection::copyInSend(const QByteArray &data) {
@@ -265,33 +284,11 @@ bool PgConnection::copyInEnd() {
         if (!waitSocket(true, "ending a COPY"))
             return false;
     }
-    bool ok = true;
-    while (pg_result *r = nextResult("ending a COPY")) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            failFromServer(r, "COPY");
-            ok = false;
-        } else {
-            PQclear(r);
-        }
-    }
-    return ok && m_error.isEmpty();
+    return copyFinish();
 }
 
 bool PgConnection::copyOutStart(const char *sql) {
-    m_error.clear();
-    m_sqlState.clear();
-    if (!PQsendQuery(m_conn, sql))
-        return fail(QStringLiteral("%1: %2").arg(m_display, serverText(PQerrorMessage(m_conn))));
-    pg_result *r = nextResult("starting a COPY");
-    if (!r)
-        return m_error.isEmpty() ? fail(QStringLiteral("%1: COPY did not start").arg(m_display)) : false;
-    if (PQresultStatus(r) != PGRES_COPY_OUT) {
-        failFromServer(r, "COPY");
-        drainResults("COPY");
-        return false;
-    }
-    PQclear(r);
-    return true;
+    return copyStart(sql, PGRES_COPY_OUT);
 }
 
 int PgConnection::copyOutChunk(QByteArray *data) {
@@ -312,16 +309,7 @@ int PgConnection::copyOutChunk(QByteArray *data) {
             fail(QStringLiteral("%1: reading rows: %2").arg(m_display, serverText(PQerrorMessage(m_conn))));
             return -1;
         }
-        bool ok = true;
-        while (pg_result *r = nextResult("ending a COPY")) {
-            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-                failFromServer(r, "COPY");
-                ok = false;
-            } else {
-                PQclear(r);
-            }
-        }
-        return ok && m_error.isEmpty() ? 0 : -1;
+        return copyFinish() ? 0 : -1;
     }
 }
 

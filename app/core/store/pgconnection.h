@@ -70,6 +70,8 @@ private:
     bool drainResults(const char *doing);
     bool fail(const QString &why);
     bool failFromServer(pg_result *res, const char *doing);
+    bool copyStart(const char *sql, int copyStatus);
+    bool copyFinish();
     bool copyOutStart(const char *sql);
     // One chunk of a COPY TO: >0 bytes in *data, 0 at the end, -1 on failure.
     int copyOutChunk(QByteArray *data);
