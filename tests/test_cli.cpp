@@ -315,3 +315,36 @@ BOOST_AUTO_TEST_CASE(a_prompt_is_answered_on_the_terminal) {
     BOOST_TEST(r.output.contains("<typed>"), r.output.toStdString());
     BOOST_TEST(r.output.contains("4 pass"), r.output.toStdString());
 }
+
+// Every executable answers --help and --version on a machine without a display (a headless bench, a CI
+// job, a package check); the desktop app without a display says what to do instead of aborting in Qt.
+BOOST_AUTO_TEST_CASE(help_and_version_need_no_display) {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *var : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        env.remove(QString::fromLatin1(var));
+    const auto run = [&env](const QString &exe, const QStringList &args, QByteArray *out) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(HIL_BIN_DIR "/") + exe, args);
+        BOOST_REQUIRE(p.waitForFinished(20000));
+        *out = p.readAllStandardOutput() + p.readAllStandardError();
+        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    };
+    for (const QString &exe : {QStringLiteral("hil"), QStringLiteral("hil-sim"), QStringLiteral("hil-bench"),
+                               QStringLiteral("hil-benchmark")}) {
+        if (!QFileInfo::exists(QStringLiteral(HIL_BIN_DIR "/") + exe))
+            continue; // hil-bench and hil-benchmark are optional build targets
+        QByteArray out;
+        BOOST_TEST(run(exe, {QStringLiteral("--help")}, &out) == 0, exe.toStdString()
+                                                                        << ": " << out.toStdString());
+        BOOST_TEST(out.contains("Usage:"), exe.toStdString());
+        BOOST_TEST(run(exe, {QStringLiteral("--version")}, &out) == 0, exe.toStdString()
+                                                                           << ": " << out.toStdString());
+        BOOST_TEST(out.contains("0."), exe.toStdString() << ": " << out.toStdString());
+    }
+    if (QFileInfo::exists(QStringLiteral(HIL_BIN_DIR "/hil-bench"))) {
+        QByteArray out;
+        BOOST_TEST(run(QStringLiteral("hil-bench"), {}, &out) == 3);
+        BOOST_TEST(out.contains("no display"), out.toStdString());
+    }
+}

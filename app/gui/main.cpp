@@ -8,10 +8,35 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTextStream>
+#include <memory>
+
+namespace {
+
+// --help and --version answer without a display (a terminal on a headless bench, a package check).
+bool asksForHelpOrVersion(int argc, char *argv[]) {
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version" || a == "-?")
+            return true;
+    }
+    return false;
+}
+
+// Qt aborts (exit 134) when no platform can be opened; say what to do instead, before trying.
+bool hasDisplay() {
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+           || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+} // namespace
 
 int main(int argc, char *argv[]) {
     QGuiApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
-    QApplication app(argc, argv);
+    std::unique_ptr<QCoreApplication> core;
+    if (asksForHelpOrVersion(argc, argv) || !hasDisplay())
+        core = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        core = std::make_unique<QApplication>(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("hil"));
     QCoreApplication::setApplicationName(QStringLiteral("hil-bench"));
     QCoreApplication::setApplicationVersion(QStringLiteral(HIL_VERSION));
@@ -36,7 +61,15 @@ int main(int argc, char *argv[]) {
         QStringLiteral("N"));
     benchmark.setFlags(QCommandLineOption::HiddenFromHelp);
     p.addOptions({fixture, db, start, benchmark});
-    p.process(app);
+    p.process(*core); // prints --help or --version and exits, without a display
+    if (!qobject_cast<QApplication *>(core.get())) {
+        QTextStream(stderr)
+            << "hil-bench: no display (neither DISPLAY nor WAYLAND_DISPLAY is set): run it on a "
+               "desktop, under xvfb-run, or with QT_QPA_PLATFORM=offscreen; headless benches use "
+               "hil run\n";
+        return 3;
+    }
+    auto &app = *static_cast<QApplication *>(core.get());
 
     if (p.isSet(benchmark)) {
         QTextStream out(stdout);

@@ -71,6 +71,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         "--soak instead runs a long run with faults and samples its memory and descriptors;\n"
         "--fleet instead runs many simulated devices beside one and compares latency and lateness."));
     parser.addHelpOption();
+    parser.addVersionOption();
     const QCommandLineOption exchangesOption(
         QStringLiteral("exchanges"),
         QStringLiteral("Measured round trips per client (default 5000); with --soak, its step results "
@@ -389,6 +390,7 @@ int main(int argc, char *argv[]) {
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("hil-benchmark"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HIL_VERSION));
     QTextStream out(stdout);
     QTextStream err(stderr);
 
