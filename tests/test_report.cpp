@@ -1,5 +1,6 @@
 #define BOOST_TEST_MODULE report
 #include "core/analysis/runstatistics.h"
+#include "core/analysis/whatbroke.h"
 #include "core/export/atomicfile.h"
 #include "core/export/csvexport.h"
 #include "core/export/junitreport.h"
@@ -692,4 +693,68 @@ BOOST_AUTO_TEST_CASE(csv_and_junit_carry_sweeps_and_retries) {
     BOOST_CHECK(settleOut.contains(QStringLiteral("try 1 at")));
     BOOST_CHECK(settleOut.contains(QStringLiteral("try 2 at")));
     BOOST_CHECK(settleOut.contains(QStringLiteral("vout = 7 V outside limits")));
+}
+
+// The report's head says what broke: the first failure with its answer, when failures came, the steps
+// that failed most, each fault's recovery against its bound, and latency outside and during faults.
+BOOST_AUTO_TEST_CASE(what_broke_names_the_first_failure_the_worst_steps_and_each_recovery) {
+    Fixture f;
+    {
+        // The rows recorded while the blackout acted on the sensor carry its fault, as a run records them.
+        sqlite3 *h = nullptr;
+        BOOST_REQUIRE(sqlite3_open(f.db.toUtf8().constData(), &h) == SQLITE_OK);
+        BOOST_REQUIRE(
+            sqlite3_exec(h,
+                         "UPDATE step_results SET fault_id = 1 WHERE run_id = 1 AND device = 'sensor'"
+                         " AND start_ns BETWEEN 2500000000 AND 4500000000",
+                         nullptr, nullptr, nullptr)
+            == SQLITE_OK);
+        sqlite3_close(h);
+    }
+    const hil::RunStatistics s = f.stats(1);
+    const QList<hil::WhatBrokeItem> items = hil::whatBroke(s);
+    QMap<QString, QString> byLabel;
+    for (const hil::WhatBrokeItem &i : items)
+        byLabel.insert(i.label.section(u' ', 0, 1), i.text);
+    BOOST_REQUIRE(!s.failures.isEmpty());
+    const hil::FailureDetail &first = s.failures.first();
+    const QString firstText = byLabel.value(QStringLiteral("First failure"));
+    BOOST_TEST(firstText.contains(QStringLiteral("'%1' on %2").arg(first.step, first.device)),
+               firstText.toStdString());
+    BOOST_TEST(firstText.contains(first.message), firstText.toStdString());
+    BOOST_TEST(firstText.contains(QStringLiteral("answer")), firstText.toStdString());
+    BOOST_TEST(byLabel.value(QStringLiteral("When"))
+                   .contains(QStringLiteral("%1 unexpected failures").arg(s.failureCount)));
+    BOOST_TEST(byLabel.value(QStringLiteral("Failed most")).contains(QStringLiteral("'read' on")),
+               byLabel.value(QStringLiteral("Failed most")).toStdString());
+    // Faults: the power cut never recovered; the latency fault recovered in 123 ms of the default 10 s.
+    const QString recovery = byLabel.value(QStringLiteral("Recovery (0"));
+    BOOST_TEST(
+        recovery.contains(QStringLiteral("cut on aux at 00:00:05.200: did not recover (bound 10s, default)")),
+        recovery.toStdString());
+    BOOST_TEST(recovery.contains(QStringLiteral("latency on sensor at 00:00:06.500: recovered in 123")),
+               recovery.toStdString());
+    // The split covers every latency exactly once.
+    BOOST_TEST(s.latencyOutsideFaults.count + s.latencyDuringFaults.count == s.latency.count);
+    BOOST_TEST(s.latencyDuringFaults.count > 0);
+    BOOST_TEST(byLabel.contains(QStringLiteral("Latency outside")));
+    // The section sits between the verdict banner and the navigation, in HTML and PDF alike.
+    const QString h = f.html(1);
+    const qsizetype at = h.indexOf(QStringLiteral("<section id=\"what-broke\"><h2>What broke</h2>"));
+    BOOST_TEST(at > h.indexOf(QStringLiteral("id=\"verdict\"")));
+    BOOST_TEST(at < h.indexOf(QStringLiteral("<nav>")));
+    BOOST_TEST(h.contains(QStringLiteral("<dt>First failure</dt>")));
+}
+
+BOOST_AUTO_TEST_CASE(a_recovery_bound_comes_from_the_fault_as_written) {
+    hil::FaultStatistics f;
+    f.params = QStringLiteral("{at: 3s, for: 3s, on: sensor, link: blackout, recover: {within: 2s}}");
+    bool given = false;
+    BOOST_TEST(hil::recoveryBoundNs(f, &given) == 2'000'000'000);
+    BOOST_TEST(given);
+    f.params = QStringLiteral("{recover: {within: 250ms, count_failures: true}}");
+    BOOST_TEST(hil::recoveryBoundNs(f, &given) == 250'000'000);
+    f.params = QStringLiteral("{for: 2s}");
+    BOOST_TEST(hil::recoveryBoundNs(f, &given) == 10'000'000'000);
+    BOOST_TEST(!given);
 }

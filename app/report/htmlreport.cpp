@@ -50,6 +50,7 @@ nav a{margin-right:14px}
 dl.meta{display:grid;grid-template-columns:max-content minmax(0,1fr) max-content minmax(0,1fr) max-content minmax(0,1fr);gap:3px 14px;font-size:13px;
 margin:12px 0 4px;padding:10px 14px;background:var(--faint);border-radius:8px}
 dl.meta dt{color:var(--subtle)}
+dl.meta.wb{grid-template-columns:max-content minmax(0,1fr)}
 dl.meta dd{margin:0;overflow-wrap:anywhere}
 h2{font-size:18px;margin:30px 0 6px;padding-bottom:4px;border-bottom:1px solid var(--line)}
 h3{font-size:15px;margin:20px 0 4px}
@@ -233,6 +234,14 @@ QString renderHtmlReport(const ReportModel &m, const RunStatistics &s) {
         h += QStringLiteral("</ul>");
     }
     h += QStringLiteral("</div></section>\n");
+
+    if (!m.whatBroke.isEmpty()) {
+        h += QStringLiteral("<section id=\"what-broke\"><h2>%1</h2><dl class=\"meta wb\">")
+                 .arg(htmlEscape(m.whatBrokeTitle));
+        for (const MetaItem &i : m.whatBroke)
+            h += QStringLiteral("<dt>%1</dt><dd>%2</dd>").arg(htmlEscape(i.label), htmlEscape(i.value));
+        h += QStringLiteral("</dl></section>\n");
+    }
 
     h += QStringLiteral("<nav><a href=\"#steps\">Steps</a>");
     if (m.comparison)

@@ -50,6 +50,7 @@ public:
         m_y = 0;
         header();
         banner();
+        whatBroke();
         tiles();
         meta();
         if (m_m.comparison)
@@ -259,23 +260,30 @@ private:
             m_y += th + 12;
     }
 
-    void meta() {
+    void meta() { keyValues(m_m.meta, 2, 64); }
+
+    void whatBroke() {
+        if (m_m.whatBroke.isEmpty())
+            return;
+        heading(m_m.whatBrokeTitle, QString(), 30);
+        keyValues(m_m.whatBroke, 1, 130);
+    }
+
+    void keyValues(const QList<MetaItem> &list, int cols, double lw) {
         const QFont lf = font(7.5);
         const QFont vf = font(7.5);
         const QFont mf = font(7, false, true);
-        const int cols = 2;
         const double cw = (m_w - 16) / cols;
-        const double lw = 64;
-        const qsizetype rows = (m_m.meta.size() + cols - 1) / cols;
+        const qsizetype rows = (list.size() + cols - 1) / cols;
         QList<double> heights;
         double total = 10;
         for (qsizetype r = 0; r < rows; ++r) {
             double rh = lineHeight(vf);
             for (int c = 0; c < cols; ++c) {
                 const qsizetype i = r * cols + c;
-                if (i < m_m.meta.size())
-                    rh = std::max(rh, textHeight(m_m.meta[i].mono ? mf : vf, cw - lw - 8, m_m.meta[i].value,
-                                                 m_m.meta[i].mono ? kWrapCode : kWrap));
+                if (i < list.size())
+                    rh = std::max(rh, textHeight(list[i].mono ? mf : vf, cw - lw - 8, list[i].value,
+                                                 list[i].mono ? kWrapCode : kWrap));
             }
             heights.append(rh + 2);
             total += rh + 2;
@@ -286,9 +294,9 @@ private:
         for (qsizetype r = 0; r < rows; ++r) {
             for (int c = 0; c < cols; ++c) {
                 const qsizetype i = r * cols + c;
-                if (i >= m_m.meta.size())
+                if (i >= list.size())
                     continue;
-                const MetaItem &item = m_m.meta[i];
+                const MetaItem &item = list[i];
                 const double x = 8 + c * cw;
                 draw(lf, style::subtle(), QRectF(x, y, lw, heights[r]), Qt::AlignLeft | Qt::AlignTop,
                      item.label);

@@ -1,6 +1,7 @@
 #include "reportmodel.h"
 
 #include "core/analysis/runcomparison.h"
+#include "core/analysis/whatbroke.h"
 #include "core/base/duration.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
@@ -71,6 +72,10 @@ void buildHeader(ReportModel &m, const RunStatistics &s, const QString &dbPath) 
         m.findings.append(f);
     }
     m.moreFindings = static_cast<int>(std::max<qsizetype>(0, s.findings.size() - 8));
+    const bool passed = h.verdict == u"PASS" && !h.unfinished();
+    m.whatBrokeTitle = passed ? QStringLiteral("What the PASS rests on") : QStringLiteral("What broke");
+    for (const WhatBrokeItem &i : whatBroke(s))
+        m.whatBroke.append({pt(i.label), pt(i.text), false});
 
     const auto path = [](const QString &name, const QString &file) {
         return file.isEmpty() ? orDash(name) : QStringLiteral("%1 (%2)").arg(pt(name), pt(file));

@@ -99,6 +99,10 @@ struct ReportModel {
     QList<Finding> findings; // worst first, at most 8
     int moreFindings = 0;
     QList<MetaItem> meta;
+    // "What broke" for a run that did not pass, "What the PASS rests on" for one that did
+    // (analysis/whatbroke.h): first failure, clusters, worst steps, recoveries, latency in and out of faults.
+    QString whatBrokeTitle;
+    QList<MetaItem> whatBroke;
     QList<Tile> tiles;
     std::optional<Table> comparison;
     Table steps;

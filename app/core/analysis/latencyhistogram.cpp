@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <limits>
 
 namespace hil {
@@ -90,6 +91,21 @@ bool LatencyHistogram::rankBucket(qint64 rank, int *bucket, qint64 *rankInBucket
         before += c;
     }
     return false;
+}
+
+std::optional<qint64> LatencyHistogram::approximatePercentile(double p) const {
+    if (m_count == 0)
+        return std::nullopt;
+    const qint64 rank =
+        std::clamp<qint64>(static_cast<qint64>(std::ceil(p * static_cast<double>(m_count))), 1, m_count);
+    int bucket = 0;
+    qint64 within = 0;
+    if (!rankBucket(rank, &bucket, &within))
+        return std::nullopt;
+    const Bucket &b = m_buckets[static_cast<size_t>(bucket)];
+    if (b.count <= 1 || b.min == b.max)
+        return b.max;
+    return b.min + (b.max - b.min) * (within - 1) / (b.count - 1);
 }
 
 } // namespace hil

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QtGlobal>
+#include <optional>
 #include <vector>
 
 namespace hil {
@@ -44,6 +45,10 @@ public:
     // The bucket holding the rank-th smallest value (1-based) and the rank within that bucket (1-based).
     // Returns false if rank is outside 1..count().
     bool rankBucket(qint64 rank, int *bucket, qint64 *rankInBucket) const;
+    // The p-quantile (0..1, nearest rank) read from the buckets alone: exact when its bucket holds one
+    // distinct value, otherwise interpolated between the bucket's minimum and maximum (within 3.1 %).
+    // nullopt when empty.
+    std::optional<qint64> approximatePercentile(double p) const;
 
 private:
     std::vector<Bucket> m_buckets;

@@ -94,4 +94,21 @@ void LatencyPercentiles::resolve() {
     }
 }
 
+LatencySummary approximateSummary(const LatencyHistogram &h) {
+    LatencySummary s;
+    s.count = h.count();
+    if (s.count == 0)
+        return s;
+    s.minNs = h.min();
+    s.maxNs = h.max();
+    s.meanNs = h.mean();
+    s.p50Ns = h.approximatePercentile(0.50).value_or(0);
+    s.p90Ns = h.approximatePercentile(0.90).value_or(0);
+    s.p95Ns = h.approximatePercentile(0.95).value_or(0);
+    s.p99Ns = h.approximatePercentile(0.99).value_or(0);
+    s.p999Ns = h.approximatePercentile(0.999).value_or(0);
+    s.exact = false;
+    return s;
+}
+
 } // namespace hil

@@ -194,6 +194,7 @@ void RunStatisticsComputation::onStep(const StepRow &q) {
             if (q.latencyNs) {
                 s.histogram.add(*q.latencyNs);
                 m_allLatency.add(*q.latencyNs);
+                (q.inFault ? m_duringFaults : m_outsideFaults).add(*q.latencyNs);
                 acc.latency.add(start, static_cast<double>(*q.latencyNs), m_axis, m_o.rawPointLimit);
             }
             return;
@@ -224,6 +225,7 @@ void RunStatisticsComputation::onStep(const StepRow &q) {
             const qint64 latency = *q.latencyNs;
             s.histogram.add(latency);
             m_allLatency.add(latency);
+            (q.inFault ? m_duringFaults : m_outsideFaults).add(latency);
             acc.latency.add(start, static_cast<double>(latency), m_axis, m_o.rawPointLimit);
         }
         if (v == ResultClass::Pass || v == ResultClass::Fail) {
@@ -452,6 +454,8 @@ void RunStatisticsComputation::finish(RunStatistics *out) {
         r.steps.append(std::move(s));
     }
     r.latency = m_allSummary;
+    r.latencyOutsideFaults = approximateSummary(m_outsideFaults);
+    r.latencyDuringFaults = approximateSummary(m_duringFaults);
     qint64 pass = 0, fail = 0;
     for (const StepStatistics &s : std::as_const(r.steps)) {
         pass += s.pass;

@@ -79,6 +79,7 @@ private:
     int m_lastDevice = -1;
     StepIndex m_index;
     LatencyHistogram m_allLatency;
+    LatencyHistogram m_outsideFaults, m_duringFaults; // by whether a fault acted on the device
 
     FaultRecovery m_recovery;
     bool m_faultsFromEvents = false;

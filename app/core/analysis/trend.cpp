@@ -48,18 +48,7 @@ std::optional<double> TrendRow::stepFailureRate() const {
 }
 
 std::optional<qint64> TrendRow::latencyPercentileNs(double p) const {
-    if (latency.count() == 0)
-        return std::nullopt;
-    const qint64 rank = std::clamp<qint64>(
-        static_cast<qint64>(std::ceil(p * static_cast<double>(latency.count()))), 1, latency.count());
-    int bucket = 0;
-    qint64 within = 0;
-    if (!latency.rankBucket(rank, &bucket, &within))
-        return std::nullopt;
-    const LatencyHistogram::Bucket &b = latency.buckets()[static_cast<size_t>(bucket)];
-    if (b.count <= 1 || b.min == b.max)
-        return b.max;
-    return b.min + (b.max - b.min) * (within - 1) / (b.count - 1);
+    return latency.approximatePercentile(p);
 }
 
 std::optional<double> TrendRow::availability() const {

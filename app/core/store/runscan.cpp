@@ -86,20 +86,22 @@ std::optional<qint64> RunScan::lastEventTime() const {
 bool RunScan::forEachStep(const std::function<bool(const StepRow &)> &visit, QString *error) const {
     SqliteStatement q(
         m_db.m_db,
-        m_db.hasSweeps() ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
-                           " verdict, marginal, expected, stall_ns IS NOT NULL, retried, attempt,"
-                           " bindings IS NOT NULL FROM step_results WHERE id BETWEEN ?1 AND ?2 AND +run_id = "
-                           "?3 ORDER BY id"
-        : m_db.hasCorrelation()
+        m_db.hasSweeps()        ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+                                  " verdict, marginal, expected, stall_ns IS NOT NULL, retried, attempt,"
+                                  " bindings IS NOT NULL, fault_id IS NOT NULL FROM step_results WHERE id BETWEEN "
+                                  "?1 AND ?2 AND +run_id = "
+                                  "?3 ORDER BY id"
+        : m_db.hasCorrelation() ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+                                  " verdict, marginal, expected, stall_ns IS NOT NULL, 0, 1, 0, fault_id IS "
+                                  "NOT NULL FROM step_results"
+                                  " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
+        : m_db.hasExpected()
             ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
-              " verdict, marginal, expected, stall_ns IS NOT NULL, 0, 1, 0 FROM step_results"
+              " verdict, marginal, expected, 0, 0, 1, 0, fault_id IS NOT NULL FROM step_results"
               " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
-        : m_db.hasExpected() ? "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
-                               " verdict, marginal, expected, 0, 0, 1, 0 FROM step_results"
-                               " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id"
-                             : "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
-                               " verdict, marginal, 0, 0, 0, 1, 0 FROM step_results"
-                               " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
+            : "SELECT id, phase, step_index, step, device, start_ns, end_ns, latency_ns,"
+              " verdict, marginal, 0, 0, 0, 1, 0, 0 FROM step_results"
+              " WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3 ORDER BY id");
     if (!q.ok())
         return failed(q, error);
     bindRange(q, stepRange(), m_runId);
@@ -120,6 +122,7 @@ bool RunScan::forEachStep(const std::function<bool(const StepRow &)> &visit, QSt
         r.retried = q.int64(12) != 0;
         r.attempt = q.int64(13);
         r.swept = q.int64(14) != 0;
+        r.inFault = q.int64(15) != 0;
         if (!visit(r))
             return true;
     }

@@ -41,6 +41,7 @@ struct StepRow {
     bool retried = false;  // a try a later try followed: in no count (always false before schema 5)
     qint64 attempt = 1;    // the try, 1-based (schema 5)
     bool swept = false;    // ran with `for_each:` values (step_results.bindings set, schema 5)
+    bool inFault = false;  // a fault acted on its device when it ran (step_results.fault_id set, schema 2)
 };
 
 // A step result that did not pass, with the start of the device's answer.
