@@ -2,6 +2,7 @@
 #include "core/analysis/latencyhistogram.h"
 #include "core/analysis/runcomparison.h"
 #include "core/analysis/runstatistics.h"
+#include "core/analysis/seriesaccumulator.h"
 #include "core/analysis/statmath.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
@@ -20,6 +21,7 @@
 #include <QXmlStreamReader>
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <random>
 #include <sqlite3.h>
 
@@ -679,3 +681,33 @@ BOOST_AUTO_TEST_CASE(junit_from_the_database_parses) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// A long run's latency series is binned; each bin keeps a small sketch, so its p50 and p99 are known
+// within one sketch bucket (at most about 9 %), clamped to the bin's true min and max.
+BOOST_AUTO_TEST_CASE(binned_latency_series_carry_per_bin_percentiles) {
+    const hil::TimeAxis axis{10'000'000'000, 10}; // 10 s in 1 s bins
+    hil::SeriesAccumulator quantiles(hil::SeriesAccumulator::Kind::Quantiles);
+    hil::SeriesAccumulator plain;
+    // Bin k: 1000 latencies 1..1000 times (k+1) x 10 us, so p50 = 500 and p99 = 990 of those units.
+    for (int k = 0; k < 10; ++k)
+        for (int i = 1; i <= 1000; ++i) {
+            const qint64 t = k * 1'000'000'000LL + i * 900'000;
+            const double v = i * (k + 1) * 10'000.0;
+            quantiles.add(t, v, axis, 100);
+            plain.add(t, v, axis, 100);
+        }
+    const hil::TimeSeries s = quantiles.finish(axis, 100);
+    BOOST_TEST_REQUIRE(s.binned);
+    BOOST_TEST_REQUIRE(s.points.size() == 10);
+    for (int k = 0; k < 10; ++k) {
+        const hil::TimePoint &p = s.points[k];
+        const double unit = (k + 1) * 10'000.0;
+        BOOST_TEST(std::abs(p.p50 / (500 * unit) - 1) < 0.10, "bin " << k << " p50 " << p.p50);
+        BOOST_TEST(std::abs(p.p99 / (990 * unit) - 1) < 0.10, "bin " << k << " p99 " << p.p99);
+        BOOST_TEST(p.p99 <= p.max);
+        BOOST_TEST(p.p50 >= p.min);
+    }
+    // A plain series keeps no sketch: its points say so with NaN.
+    const hil::TimeSeries q = plain.finish(axis, 100);
+    BOOST_TEST(std::isnan(q.points.first().p50));
+}

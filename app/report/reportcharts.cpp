@@ -143,7 +143,9 @@ void failureMarks(QCustomPlot *plot, const RunStatistics &s) {
     }
 }
 
-// A series as a line with dots (every sample) or a mean line over a min..max band (binned).
+// A series as a line with dots (every sample) or, binned, a mean line over a min..max band; a binned
+// latency series (with per-bin percentiles) as a p50 line over a p50..p99 band with the bin's max dotted
+// above, so that a long run reads as the device's typical and tail latency over time.
 QCPGraph *addSeries(QCustomPlot *plot, const TimeSeries &series, double scale, const QColor &color,
                     const QString &name, bool dots) {
     // A gap in the data (a device that did not answer through a blackout, empty bins) breaks the line
@@ -156,7 +158,8 @@ QCPGraph *addSeries(QCustomPlot *plot, const TimeSeries &series, double scale, c
         std::nth_element(dts.begin(), dts.begin() + static_cast<qsizetype>(dts.size() / 2), dts.end());
         gap = 4 * std::max<qint64>(1, dts[dts.size() / 2]);
     }
-    QVector<double> t, mean, lo, hi;
+    const bool bands = series.binned && !series.points.isEmpty() && !std::isnan(series.points.first().p50);
+    QVector<double> t, mean, lo, hi, top;
     t.reserve(series.points.size());
     for (qsizetype i = 0; i < series.points.size(); ++i) {
         const TimePoint &p = series.points[i];
@@ -165,11 +168,13 @@ QCPGraph *addSeries(QCustomPlot *plot, const TimeSeries &series, double scale, c
             mean.append(qQNaN());
             lo.append(qQNaN());
             hi.append(qQNaN());
+            top.append(qQNaN());
         }
         t.append(seconds(p.tNs));
-        mean.append(p.mean * scale);
-        lo.append(p.min * scale);
-        hi.append(p.max * scale);
+        mean.append((bands ? p.p50 : p.mean) * scale);
+        lo.append((bands ? p.p50 : p.min) * scale);
+        hi.append((bands ? p.p99 : p.max) * scale);
+        top.append(p.max * scale);
     }
     QCPGraph *g = plot->addGraph();
     g->setName(name);
@@ -187,6 +192,12 @@ QCPGraph *addSeries(QCustomPlot *plot, const TimeSeries &series, double scale, c
         high->setBrush(alpha(color, 60));
         high->setChannelFillGraph(low);
         high->removeFromLegend();
+        if (bands) {
+            QCPGraph *max = plot->addGraph();
+            max->setData(t, top, true);
+            max->setPen(QPen(alpha(color, 150), 0.8, Qt::DotLine));
+            max->removeFromLegend();
+        }
     } else if (dots && series.points.size() > 120) {
         // Many samples: dots alone. A line through them would only draw the noise between neighbours.
         g->setLineStyle(QCPGraph::lsNone);

@@ -363,9 +363,11 @@ void buildCharts(ReportModel &m, const RunStatistics &s) {
              QStringLiteral("Latency over time"),
              QStringLiteral("Each step's latency against the run's clock%1. Red marks at the bottom: "
                             "failures.%2")
-                 .arg(s.steps.isEmpty() || !s.steps.first().latencyOverTime.binned
+                 .arg(std::none_of(s.steps.cbegin(), s.steps.cend(),
+                                   [](const StepStatistics &st) { return st.latencyOverTime.binned; })
                           ? QString()
-                          : QStringLiteral(", per %1 bin: line the mean, band min to max")
+                          : QStringLiteral("; a step with many results per %1 interval: line p50, band p50 "
+                                           "to p99, dotted the interval's max")
                                 .arg(duration(static_cast<double>(s.binNs))),
                       faultsNote),
              300});

@@ -21,7 +21,7 @@ namespace hil {
 // A step's figures while its results stream by.
 struct StepAccumulator {
     StepStatistics s;
-    SeriesAccumulator latency;
+    SeriesAccumulator latency{SeriesAccumulator::Kind::Quantiles};
     int lastPassFail = -1; // 0 pass, 1 fail
     qint64 streak = 0;
     qint64 streakStart = 0;

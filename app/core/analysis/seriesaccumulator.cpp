@@ -1,5 +1,8 @@
 #include "core/analysis/seriesaccumulator.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace hil {
 
 void SeriesAccumulator::add(qint64 t, double v, const TimeAxis &axis, int rawLimit) {
@@ -19,6 +22,35 @@ void SeriesAccumulator::add(qint64 t, double v, const TimeAxis &axis, int rawLim
         b.max = v;
     b.sum += v;
     ++b.count;
+    if (m_kind == Kind::Quantiles) {
+        if (m_sketches.empty())
+            m_sketches.resize(static_cast<size_t>(axis.bins));
+        std::vector<quint32> &sketch = m_sketches[static_cast<size_t>(axis.bin(t))];
+        if (sketch.empty())
+            sketch.assign(kSketchBuckets, 0);
+        ++sketch[static_cast<size_t>(sketchBucket(v))];
+    }
+}
+
+int SeriesAccumulator::sketchBucket(double v) {
+    if (!(v >= 1024))
+        return 0; // below 2^10 ns (about 1 us), and NaN
+    int exponent = 0;
+    const double mantissa = std::frexp(v, &exponent); // v = mantissa * 2^exponent, mantissa in [0.5, 1)
+    const int octave = exponent - 11;                 // 2^10 .. 2^11 is octave 0
+    if (octave >= 26)
+        return kSketchBuckets - 1;
+    return 1 + octave * 4 + std::min(3, static_cast<int>((mantissa - 0.5) * 8));
+}
+
+double SeriesAccumulator::sketchValue(int bucket) {
+    if (bucket <= 0)
+        return 1024;
+    if (bucket >= kSketchBuckets - 1)
+        return std::ldexp(1.0, 36);
+    const int octave = (bucket - 1) / 4, sub = (bucket - 1) % 4;
+    // The middle of the bucket: [2^(10+octave) * (1 + sub/4), ... * (1 + (sub+1)/4)).
+    return std::ldexp(1.0 + (sub + 0.5) / 4, 10 + octave);
 }
 
 TimeSeries SeriesAccumulator::finish(const TimeAxis &axis, int rawLimit) const {
@@ -35,7 +67,23 @@ TimeSeries SeriesAccumulator::finish(const TimeAxis &axis, int rawLimit) const {
             continue;
         const auto mid = static_cast<qint64>(
             (axis.binStart(static_cast<int>(i)) + axis.binStart(static_cast<int>(i) + 1)) / 2);
-        s.points.append({mid, b.min, b.sum / static_cast<double>(b.count), b.max, b.count});
+        TimePoint p{mid, b.min, b.sum / static_cast<double>(b.count), b.max, b.count};
+        if (i < m_sketches.size() && !m_sketches[i].empty()) {
+            // Nearest rank in the sketch, kept within the bin's true minimum and maximum.
+            const auto quantile = [&](double q) {
+                const auto rank = static_cast<qint64>(std::ceil(q * static_cast<double>(b.count)));
+                qint64 seen = 0;
+                for (int k = 0; k < kSketchBuckets; ++k) {
+                    seen += m_sketches[i][static_cast<size_t>(k)];
+                    if (seen >= rank)
+                        return std::clamp(sketchValue(k), b.min, b.max);
+                }
+                return b.max;
+            };
+            p.p50 = quantile(0.50);
+            p.p99 = quantile(0.99);
+        }
+        s.points.append(p);
     }
     return s;
 }
