@@ -20,6 +20,7 @@
 #include "gui/mainwindow.h"
 #include "gui/manualfault.h"
 #include "gui/messagebar.h"
+#include "gui/operatorview.h"
 #include "gui/plotpanel.h"
 #include "gui/resultmodel.h"
 #include "gui/resultspanel.h"
@@ -38,6 +39,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -614,6 +616,44 @@ BOOST_AUTO_TEST_CASE(pause_and_resume) {
     BOOST_REQUIRE(waitUntil([&] { return finished(*w); }, 15000));
     BOOST_TEST(hil::verdictName(*w->lastVerdict()) == QStringLiteral("ABORT"));
     BOOST_TEST(w->statusPanel()->badge()->text() == QStringLiteral("ABORT"));
+}
+
+// The operator view (F11) draws the run large from the status panel, hides the docks while shown and
+// brings them back as they were. HIL_GUI_SHOTS=DIR keeps a picture of it.
+BOOST_AUTO_TEST_CASE(operator_view_shows_the_run_large_and_gives_the_layout_back) {
+    Workspace ws;
+    auto w = benchWindow(ws, "short.yaml");
+    const auto visibleDocks = [&] {
+        int n = 0;
+        for (QDockWidget *d : w->findChildren<QDockWidget *>())
+            n += d->isVisible() ? 1 : 0;
+        return n;
+    };
+    const int docks = visibleDocks();
+    BOOST_TEST_REQUIRE(docks > 0);
+    BOOST_REQUIRE(w->startRun());
+    w->setOperatorView(true);
+    BOOST_TEST(w->operatorViewShown());
+    BOOST_TEST(w->operatorView()->isVisible());
+    BOOST_TEST(visibleDocks() == 0);
+    BOOST_TEST(w->statusPanel()->glance().verdict == QStringLiteral("RUNNING"));
+    BOOST_REQUIRE(waitUntil([&] { return finished(*w); }, 30000));
+    const hil::gui::RunStatusPanel::Glance g = w->statusPanel()->glance();
+    BOOST_TEST(g.verdict == QStringLiteral("PASS"));
+    BOOST_TEST(g.final);
+    BOOST_TEST(g.progress == 1.0);
+    BOOST_TEST(g.pass.toLongLong() == w->counts().pass);
+    // Drawn, at the window's size, with the verdict's colour filling its band.
+    w->resize(1280, 800);
+    const QImage shot = w->operatorView()->grab().toImage();
+    BOOST_TEST(shot.width() > 600);
+    const QColor band = shot.pixelColor(shot.width() / 8, shot.height() / 20 + 12);
+    BOOST_TEST(band == g.color, band.name().toStdString() << " vs " << g.color.name().toStdString());
+    if (const QByteArray dir = qgetenv("HIL_GUI_SHOTS"); !dir.isEmpty())
+        shot.save(QString::fromLocal8Bit(dir) + QStringLiteral("/operator-view.png"));
+    w->setOperatorView(false);
+    BOOST_TEST(!w->operatorViewShown());
+    BOOST_TEST(visibleDocks() == docks);
 }
 
 // The dialog of a prompt step, on screen while the run waits; nullptr while there is none.

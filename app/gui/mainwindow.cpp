@@ -8,6 +8,7 @@
 #include "historypanel.h"
 #include "manualfault.h"
 #include "messagebar.h"
+#include "operatorview.h"
 #include "plotpanel.h"
 #include "promptdialog.h"
 #include "resultmodel.h"
@@ -30,6 +31,7 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QShowEvent>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
@@ -76,7 +78,12 @@ MainWindow::MainWindow(QWidget *parent)
     layout->addWidget(m_status);
     layout->addWidget(rule);
     layout->addWidget(m_tabs, 1);
-    setCentralWidget(central);
+    // The operator view (F11) takes the window's place of this, drawn from the same status panel.
+    m_centralStack = new QStackedWidget(this);
+    m_centralStack->addWidget(central);
+    m_operator = new OperatorView(m_status, m_centralStack);
+    m_centralStack->addWidget(m_operator);
+    setCentralWidget(m_centralStack);
 
     m_bench = new BenchPanel(this);
     m_faults = new FaultPanel(this);
@@ -207,6 +214,12 @@ void MainWindow::buildDocks() {
     events->raise();
     m_docks = {bench, faults, results, events};
     m_actions->viewMenu()->addSeparator();
+    m_operatorAction = m_actions->viewMenu()->addAction(tr("&Operator View"));
+    m_operatorAction->setCheckable(true);
+    m_operatorAction->setShortcut(QKeySequence(Qt::Key_F11));
+    m_operatorAction->setToolTip(
+        tr("The verdict, progress and counts, large enough to read across the bench"));
+    connect(m_operatorAction, &QAction::toggled, this, &MainWindow::setOperatorView);
     QAction *reset = m_actions->viewMenu()->addAction(tr("&Reset Layout"));
     connect(reset, &QAction::triggered, this, [this] {
         restoreState(m_defaultLayout, kLayoutVersion);
@@ -214,6 +227,27 @@ void MainWindow::buildDocks() {
             d->show();
         applyDefaultDockSizes();
     });
+}
+
+void MainWindow::setOperatorView(bool on) {
+    if (on == (m_centralStack->currentWidget() == m_operator))
+        return;
+    if (on) {
+        // The docks make way, and come back as they were.
+        m_layoutBeforeOperator = saveState(kLayoutVersion);
+        for (QDockWidget *d : findChildren<QDockWidget *>())
+            d->hide();
+        m_centralStack->setCurrentWidget(m_operator);
+    } else {
+        m_centralStack->setCurrentIndex(0);
+        restoreState(m_layoutBeforeOperator, kLayoutVersion);
+    }
+    const QSignalBlocker block(m_operatorAction);
+    m_operatorAction->setChecked(on);
+}
+
+bool MainWindow::operatorViewShown() const {
+    return m_centralStack->currentWidget() == m_operator;
 }
 
 void MainWindow::applyDefaultDockSizes() {

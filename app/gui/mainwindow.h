@@ -12,6 +12,8 @@
 class QDockWidget;
 class QLabel;
 class QTabWidget;
+class QStackedWidget;
+class QAction;
 
 namespace hil::gui {
 
@@ -26,6 +28,7 @@ class ResultModel;
 class ResultsPanel;
 class RunFeed;
 class RunStatusPanel;
+class OperatorView;
 class ScenarioEditor;
 class TrafficConsole;
 class WindowActions;
@@ -58,6 +61,10 @@ public:
     ResultModel *resultModel() const { return m_results; }
     EventModel *eventModel() const { return m_events; }
     RunStatusPanel *statusPanel() const { return m_status; }
+    // View > Operator View (F11): the run drawn large across the window; the docks hide and come back.
+    void setOperatorView(bool on);
+    bool operatorViewShown() const;
+    OperatorView *operatorView() const { return m_operator; }
     PlotPanel *plotPanel() const { return m_plots; }
     BenchPanel *benchPanel() const { return m_bench; }
     FaultPanel *faultPanel() const { return m_faults; }
@@ -114,6 +121,10 @@ private:
     RunFeed *m_feed = nullptr;
 
     QByteArray m_defaultLayout;
+    QStackedWidget *m_centralStack = nullptr;
+    OperatorView *m_operator = nullptr;
+    QAction *m_operatorAction = nullptr;
+    QByteArray m_layoutBeforeOperator;
     QList<QDockWidget *> m_docks; // bench, faults, results, events
     bool m_defaultSizesPending = false;
 

@@ -147,12 +147,31 @@ QLabel *RunStatusPanel::addTile(const QString &name, const QString &text, const 
     return value;
 }
 
+RunStatusPanel::Glance RunStatusPanel::glance() const {
+    Glance g;
+    g.verdict = m_badge->text();
+    g.color = m_badge->color();
+    g.final = m_final;
+    g.title = m_title->text();
+    g.subtitle = m_subtitle->text();
+    g.elapsed = m_elapsed->text();
+    g.iterations = m_iterations->text();
+    g.remaining = m_eta->text();
+    g.progress = m_progress->value() / 1000.0;
+    g.pass = counter(QStringLiteral("pass"));
+    g.fail = counter(QStringLiteral("fail"));
+    g.error = counter(QStringLiteral("error"));
+    g.expected = counter(QStringLiteral("expected"));
+    return g;
+}
+
 QString RunStatusPanel::counter(const QString &name) const {
     const QLabel *l = m_tiles.value(name);
     return l ? l->text() : QString();
 }
 
 void RunStatusPanel::showIdle(const QString &scenario, const QString &fixture) {
+    m_final = false;
     m_badge->setVerdict(tr("READY"), appstyle::idle(), VerdictBadge::Style::Outline);
     m_title->setText(scenario.isEmpty() ? tr("No scenario open") : printableText(scenario));
     m_subtitle->setText(fixture.isEmpty()
@@ -160,9 +179,11 @@ void RunStatusPanel::showIdle(const QString &scenario, const QString &fixture) {
                             : tr("on %1 · press F5 to start").arg(printableText(fixture)));
     m_step->clear();
     m_progress->setValue(0);
+    emit changed();
 }
 
 void RunStatusPanel::beginRun(const QString &scenario, const QString &fixture, qint64 plannedIterations) {
+    m_final = false;
     m_plannedIterations = plannedIterations;
     m_failing = false;
     m_paused = false;
@@ -172,11 +193,13 @@ void RunStatusPanel::beginRun(const QString &scenario, const QString &fixture, q
     m_step->setText(tr("Connecting to the bench…"));
     m_progress->setValue(0);
     update(RunCounts{}, 0, 0, -1, 0);
+    emit changed();
 }
 
 void RunStatusPanel::setRunId(qint64 runId, quint64 seed) {
     const QString fixture = m_subtitle->text().section(QStringLiteral(" · "), 0, 0);
     m_subtitle->setText(tr("%1 · run %2 · seed %3").arg(fixture).arg(runId).arg(seed));
+    emit changed();
 }
 
 void RunStatusPanel::setPaused(bool paused) {
@@ -186,10 +209,12 @@ void RunStatusPanel::setPaused(bool paused) {
     else
         m_badge->setVerdict(tr("RUNNING"), m_failing ? appstyle::fail() : appstyle::running(),
                             VerdictBadge::Style::Outline);
+    emit changed();
 }
 
 void RunStatusPanel::setStopping() {
     m_badge->setVerdict(tr("STOPPING"), appstyle::abort(), VerdictBadge::Style::Outline);
+    emit changed();
 }
 
 void RunStatusPanel::update(const RunCounts &counts, qint64 elapsedNs, qint64 iterations, qint64 remainingNs,
@@ -213,6 +238,7 @@ void RunStatusPanel::update(const RunCounts &counts, qint64 elapsedNs, qint64 it
         m_badge->setVerdict(tr("RUNNING"), failing ? appstyle::fail() : appstyle::running(),
                             VerdictBadge::Style::Outline);
     }
+    emit changed();
 }
 
 void RunStatusPanel::setLastStep(const StepResult &r) {
@@ -232,6 +258,7 @@ void RunStatusPanel::setLastStep(const StepResult &r) {
 }
 
 void RunStatusPanel::finish(Verdict verdict, const QString &reason, const RunCounts &counts) {
+    m_final = true;
     const QString name = verdictName(verdict);
     m_badge->setVerdict(name, appstyle::verdictColor(name), VerdictBadge::Style::Solid);
     QString line = tr("%1 steps: %2 pass, %3 fail, %4 error")
@@ -244,6 +271,7 @@ void RunStatusPanel::finish(Verdict verdict, const QString &reason, const RunCou
     m_step->setText(line);
     if (verdict == Verdict::Pass)
         m_progress->setValue(1000);
+    emit changed();
 }
 
 } // namespace hil::gui

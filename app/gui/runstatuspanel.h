@@ -17,6 +17,9 @@ class VerdictBadge;
 // last step. The final verdict stays until the next run starts.
 class RunStatusPanel : public QFrame {
     Q_OBJECT
+signals:
+    void changed();
+
 public:
     explicit RunStatusPanel(QWidget *parent = nullptr);
 
@@ -32,6 +35,18 @@ public:
     void finish(Verdict verdict, const QString &reason, const RunCounts &counts);
 
     VerdictBadge *badge() const { return m_badge; }
+    // What the operator view draws large (operatorview.h): read from this panel, the one source.
+    struct Glance {
+        QString verdict;
+        QColor color;
+        bool final = false;
+        QString title;
+        QString subtitle;
+        QString elapsed, iterations, remaining;
+        double progress = 0; // 0..1
+        QString pass, fail, error, expected;
+    };
+    Glance glance() const;
     // The number a counter shows ("pass", "fail", "error", "marginal", "expected").
     QString counter(const QString &name) const;
 
@@ -48,6 +63,7 @@ private:
     QProgressBar *m_progress;
     QMap<QString, QLabel *> m_tiles;
     QWidget *m_tileBox;
+    bool m_final = false;
     qint64 m_plannedIterations = -1;
     bool m_failing = false;
     bool m_paused = false;
