@@ -2,80 +2,14 @@
 
 #include "core/base/eventkind.h"
 #include "core/base/verdict.h"
+#include "core/export/prometheustext.h"
 
 #include <QMutexLocker>
-#include <charconv>
 #include <cmath>
 
 namespace hil {
 
 namespace {
-
-// A label value as the text format wants it: backslash, double quote and newline escaped.
-void appendLabelValue(QByteArray &out, const QString &value) {
-    const QByteArray utf8 = value.toUtf8();
-    for (const char c : utf8) {
-        if (c == '\\')
-            out += "\\\\";
-        else if (c == '"')
-            out += "\\\"";
-        else if (c == '\n')
-            out += "\\n";
-        else
-            out += c;
-    }
-}
-
-void appendNumber(QByteArray &out, double v) {
-    if (std::isnan(v)) {
-        out += "NaN";
-        return;
-    }
-    if (std::isinf(v)) {
-        out += v > 0 ? "+Inf" : "-Inf";
-        return;
-    }
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr - buf);
-}
-
-struct Writer {
-    QByteArray out;
-    void header(const char *name, const char *type, const char *help) {
-        out += "# HELP ";
-        out += name;
-        out += ' ';
-        out += help;
-        out += "\n# TYPE ";
-        out += name;
-        out += ' ';
-        out += type;
-        out += '\n';
-    }
-    // name{k="v",...} value
-    void sample(const char *name, std::initializer_list<std::pair<const char *, QString>> labels,
-                double value) {
-        out += name;
-        if (labels.size() > 0) {
-            out += '{';
-            bool first = true;
-            for (const auto &[k, v] : labels) {
-                if (!first)
-                    out += ',';
-                first = false;
-                out += k;
-                out += "=\"";
-                appendLabelValue(out, v);
-                out += '"';
-            }
-            out += '}';
-        }
-        out += ' ';
-        appendNumber(out, value);
-        out += '\n';
-    }
-};
 
 double seconds(qint64 ns) {
     return static_cast<double>(ns) / 1e9;
@@ -118,6 +52,14 @@ void RunMetrics::stepFinished(const StepResult &r) {
             m_lastMeasurement[{r.device, m.name}] = {m.value, m.unit};
 }
 
+void RunMetrics::countsChanged(const RunCounts &c) {
+    const QMutexLocker lock(&m_mutex);
+    m_verdictSoFar = c.abort > 0   ? Verdict::Abort
+                     : c.error > 0 ? Verdict::Error
+                     : c.fail > 0  ? Verdict::Fail
+                                   : Verdict::Pass;
+}
+
 void RunMetrics::eventRecorded(const Event &e) {
     const QMutexLocker lock(&m_mutex);
     ++m_events[e.kind];
@@ -156,7 +98,8 @@ void RunMetrics::faultEnded(const FaultRecord &f) {
 
 void RunMetrics::runFinished(const RunSummary &summary) {
     const QMutexLocker lock(&m_mutex);
-    m_verdict = verdictName(summary.verdict);
+    m_finished = true;
+    m_verdictSoFar = summary.verdict;
     m_iterations = summary.iterations;
     m_elapsedNs = summary.durationNs;
     for (auto it = m_faultsActive.begin(); it != m_faultsActive.end(); ++it)
@@ -165,9 +108,8 @@ void RunMetrics::runFinished(const RunSummary &summary) {
 
 QByteArray RunMetrics::exposition() const {
     const QMutexLocker lock(&m_mutex);
-    Writer w;
-    w.out.reserve(4096);
-    w.header("hil_run_info", "gauge", "The run being served: 1, with who ran what on which bench as labels.");
+    PrometheusText w;
+    w.family("hil_run_info", "gauge", "The run being served: 1, with who ran what on which bench as labels.");
     if (m_started)
         w.sample("hil_run_info",
                  {{"run_uuid", m_info.uuid},
@@ -177,25 +119,24 @@ QByteArray RunMetrics::exposition() const {
                   {"dut_serial", m_info.dutSerial},
                   {"firmware", m_info.firmware}},
                  1);
-    w.header("hil_run_start_time_seconds", "gauge", "When the run started, seconds since the Unix epoch.");
+    w.family("hil_run_start_time_seconds", "gauge", "When the run started, seconds since the Unix epoch.");
     if (m_started)
         w.sample("hil_run_start_time_seconds", {}, seconds(m_info.startedAtNs));
-    w.header("hil_run_elapsed_seconds", "gauge", "How long the run has been going (monotonic).");
+    w.family("hil_run_elapsed_seconds", "gauge", "How long the run has been going (monotonic).");
     w.sample("hil_run_elapsed_seconds", {}, seconds(m_elapsedNs));
-    w.header("hil_run_planned_seconds", "gauge",
+    w.family("hil_run_planned_seconds", "gauge",
              "The run's planned length (--for or a timed loop); 0 if open-ended.");
     w.sample("hil_run_planned_seconds", {}, seconds(m_plannedNs));
-    w.header("hil_run_iterations_total", "counter", "Completed passes of the scenario's steps.");
+    w.family("hil_run_iterations_total", "counter", "Completed passes of the scenario's steps.");
     w.sample("hil_run_iterations_total", {}, static_cast<double>(m_iterations));
-    w.header("hil_run_verdict", "gauge",
-             "1 for the run's state: RUNNING until it ends, then its verdict (PASS, FAIL, ERROR, ABORT).");
-    for (const char *v : {"RUNNING", "PASS", "FAIL", "ERROR", "ABORT"}) {
-        const QString name = QString::fromLatin1(v);
-        const bool on = m_verdict.isEmpty() ? name == u"RUNNING" : name == m_verdict;
-        w.sample("hil_run_verdict", {{"verdict", name}}, on ? 1 : 0);
-    }
+    w.family("hil_run_running", "gauge", "1 while the run goes on, 0 once it has ended.");
+    w.sample("hil_run_running", {}, m_finished ? 0 : 1);
+    w.family("hil_run_verdict", "gauge",
+             "1 for the run's verdict: so far, from the results counted, while it runs; then its final one.");
+    for (const Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Error, Verdict::Abort})
+        w.sample("hil_run_verdict", {{"verdict", verdictName(v)}}, v == m_verdictSoFar ? 1 : 0);
 
-    w.header("hil_steps_total", "counter",
+    w.family("hil_steps_total", "counter",
              "Step results by device and verdict; expected=\"true\" for failures during a fault window.");
     for (auto d = m_steps.cbegin(); d != m_steps.cend(); ++d)
         for (auto v = d.value().cbegin(); v != d.value().cend(); ++v)
@@ -204,12 +145,12 @@ QByteArray RunMetrics::exposition() const {
                       {"verdict", v.key().section(u'|', 0, 0)},
                       {"expected", v.key().section(u'|', 1)}},
                      static_cast<double>(v.value()));
-    w.header("hil_step_retries_total", "counter",
+    w.family("hil_step_retries_total", "counter",
              "Tries of retry/until steps that a later try followed (in no verdict).");
     for (auto it = m_retries.cbegin(); it != m_retries.cend(); ++it)
         w.sample("hil_step_retries_total", {{"device", it.key()}}, static_cast<double>(it.value()));
 
-    w.header("hil_step_latency_seconds", "histogram", "Send-to-answer latency of step results, by device.");
+    w.family("hil_step_latency_seconds", "histogram", "Send-to-answer latency of step results, by device.");
     for (auto it = m_latency.cbegin(); it != m_latency.cend(); ++it) {
         const Histogram &h = it.value();
         qint64 cumulative = 0;
@@ -225,28 +166,28 @@ QByteArray RunMetrics::exposition() const {
         w.sample("hil_step_latency_seconds_count", {{"device", it.key()}}, static_cast<double>(h.count));
     }
 
-    w.header("hil_faults_active", "gauge", "Faults acting now, by device (or proxy) and kind.");
+    w.family("hil_faults_active", "gauge", "Faults acting now, by device (or proxy) and kind.");
     for (auto it = m_faultsActive.cbegin(); it != m_faultsActive.cend(); ++it)
         w.sample("hil_faults_active", {{"device", it.key().device}, {"kind", it.key().kind}},
                  static_cast<double>(it.value()));
-    w.header("hil_faults_total", "counter", "Faults started, by device (or proxy) and kind.");
+    w.family("hil_faults_total", "counter", "Faults started, by device (or proxy) and kind.");
     for (auto it = m_faultsTotal.cbegin(); it != m_faultsTotal.cend(); ++it)
         w.sample("hil_faults_total", {{"device", it.key().device}, {"kind", it.key().kind}},
                  static_cast<double>(it.value()));
 
-    w.header("hil_device_connected", "gauge", "1 while a device's link is up, 0 after it was lost.");
+    w.family("hil_device_connected", "gauge", "1 while a device's link is up, 0 after it was lost.");
     for (auto it = m_connected.cbegin(); it != m_connected.cend(); ++it)
         w.sample("hil_device_connected", {{"device", it.key()}}, it.value());
-    w.header("hil_events_total", "counter", "Run events by kind (docs/schema.md, events).");
+    w.family("hil_events_total", "counter", "Run events by kind (docs/schema.md, events).");
     for (auto it = m_events.cbegin(); it != m_events.cend(); ++it)
         w.sample("hil_events_total", {{"kind", it.key()}}, static_cast<double>(it.value()));
-    w.header("hil_measurement_last", "gauge",
+    w.family("hil_measurement_last", "gauge",
              "The last numeric value of each measured capture, by device and name.");
     for (auto it = m_lastMeasurement.cbegin(); it != m_lastMeasurement.cend(); ++it)
         w.sample("hil_measurement_last",
                  {{"device", it.key().first}, {"name", it.key().second}, {"unit", it.value().second}},
                  it.value().first);
-    return w.out;
+    return w.text();
 }
 
 } // namespace hil

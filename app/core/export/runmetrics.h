@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/base/verdict.h"
 #include "core/run/resultlistener.h"
 
 #include <QByteArray>
@@ -11,9 +12,10 @@
 namespace hil {
 
 // A run as Prometheus sees it: counters, gauges and a latency histogram fed by the run's results, and
-// rendered as the text exposition format (version 0.0.4) on demand. Listener calls come on the runner's
-// thread and a scrape may come from another: one mutex, held for an update or for one rendering (tens of
-// microseconds for a bench of 64 devices, docs/metrics.md). Metric names and labels: docs/metrics.md.
+// rendered as the text exposition format (version 0.0.4, core/export/prometheustext.h) on demand. Listener
+// calls come on the runner's thread and a scrape may come from another: one mutex, held for an update or
+// for one rendering (about 0.5 ms for a bench of 64 devices, docs/metrics.md). Metric names and labels:
+// docs/metrics.md.
 class RunMetrics : public ResultListener {
 public:
     // Upper bounds of the latency histogram's buckets, in seconds (+Inf is implied).
@@ -23,6 +25,7 @@ public:
     void runStarted(const RunHeader &info) override;
     void runInfoChanged(const RunHeader &info) override;
     void stepFinished(const StepResult &result) override;
+    void countsChanged(const RunCounts &counts) override;
     void eventRecorded(const Event &event) override;
     void progress(qint64 iterationsDone, qint64 elapsedNs, qint64 plannedNs) override;
     void faultStarted(const FaultRecord &fault) override;
@@ -47,7 +50,9 @@ private:
     mutable QMutex m_mutex;
     RunHeader m_info;
     bool m_started = false;
-    QString m_verdict; // empty while running
+    bool m_finished = false;
+    // The run's verdict so far, from the engine's counts (excuses taken at their word), then its final one.
+    Verdict m_verdictSoFar = Verdict::Pass;
     qint64 m_iterations = 0, m_elapsedNs = 0, m_plannedNs = 0;
     // device -> "verdict|expected" -> count
     QMap<QString, QMap<QString, qint64>> m_steps;
