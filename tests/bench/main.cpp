@@ -435,6 +435,7 @@ int main(int argc, char *argv[]) {
     }
     if (options->mode == Mode::Push) {
         const bool ok = runPushBenchmark(options->push, out, &error);
+        out << "load average at end: " << loadAverage() << '\n';
         out.flush();
         if (!ok) {
             err << "hil-benchmark: push: " << error << '\n';
