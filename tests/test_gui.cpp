@@ -175,6 +175,33 @@ BOOST_AUTO_TEST_CASE(decimation_keeps_extremes_and_bounds_points) {
     BOOST_TEST(w.points.back().t > 10.5);
 }
 
+// A plot's series of a long run stays bounded: its older points fold into min/max history, the newest
+// stay raw, and a spike and a dip from the start of the run are still there after millions of points.
+BOOST_AUTO_TEST_CASE(a_long_series_stays_bounded_and_keeps_its_old_extremes) {
+    using hil::gui::TimeSeries;
+    TimeSeries s;
+    const std::size_t n = 3'000'000; // a 20 Hz device for 42 hours
+    for (std::size_t i = 0; i < n; ++i)
+        s.append(static_cast<double>(i) * 0.05, std::sin(static_cast<double>(i) * 0.001)
+                                                    + (i == 1'234 ? 50.0 : 0.0) - (i == 77'777 ? 40.0 : 0.0));
+    BOOST_TEST(s.appended() == n);
+    BOOST_TEST(s.size() <= TimeSeries::kMaxPoints);
+    BOOST_TEST(s.compactions() > 0u);
+    BOOST_TEST(s.lastTime() == static_cast<double>(n - 1) * 0.05);
+    // The whole run: the old spike and dip survive every compaction.
+    TimeSeries::Window w;
+    s.window(0, s.lastTime(), 800, &w);
+    BOOST_TEST(w.max > 49.0);
+    BOOST_TEST(w.min < -39.0);
+    BOOST_TEST(std::is_sorted(w.points.cbegin(), w.points.cend(),
+                              [](const auto &a, const auto &b) { return a.t < b.t; }));
+    // The last minute is raw: every point at 20 Hz.
+    const double end = s.lastTime();
+    s.window(end - 60, end, 4000, &w);
+    BOOST_TEST(!w.decimated);
+    BOOST_TEST(w.inside == 1201u);
+}
+
 BOOST_AUTO_TEST_CASE(live_buffer_batches_and_bounds) {
     hil::gui::LiveBuffer buffer(hil::gui::LiveBuffer::Limits{10, 5, 5});
     hil::RunHeader info;

@@ -11,6 +11,9 @@ void TimeSeries::append(double t, double v) {
         return;
     if (!m_t.empty() && t < m_t.back())
         t = m_t.back();
+    if (m_t.size() >= kMaxPoints)
+        compact();
+    ++m_appended;
     m_t.push_back(t);
     m_v.push_back(v);
     const std::size_t i = m_v.size() - 1;
@@ -56,6 +59,43 @@ void TimeSeries::clear() {
     m_t.clear();
     m_v.clear();
     m_blocks.clear();
+    m_appended = 0;
+    m_compactions = 0;
+}
+
+void TimeSeries::compact() {
+    // The older half, block by block, becomes each block's extremes in time order; the newer half stays.
+    const std::size_t half = (m_t.size() / 2) / kBlock * kBlock;
+    std::size_t w = 0;
+    for (std::size_t k = 0; k < half / kBlock; ++k) {
+        const Block &b = m_blocks[k];
+        const std::size_t first = std::min(b.minAt, b.maxAt), second = std::max(b.minAt, b.maxAt);
+        m_t[w] = m_t[first];
+        m_v[w++] = m_v[first];
+        if (second != first) {
+            m_t[w] = m_t[second];
+            m_v[w++] = m_v[second];
+        }
+    }
+    std::move(m_t.begin() + static_cast<std::ptrdiff_t>(half), m_t.end(),
+              m_t.begin() + static_cast<std::ptrdiff_t>(w));
+    std::move(m_v.begin() + static_cast<std::ptrdiff_t>(half), m_v.end(),
+              m_v.begin() + static_cast<std::ptrdiff_t>(w));
+    m_t.resize(m_t.size() - (half - w));
+    m_v.resize(m_v.size() - (half - w));
+    m_blocks.clear();
+    for (std::size_t i = 0; i < m_v.size(); ++i) {
+        if (i % kBlock == 0) {
+            m_blocks.push_back({i, i});
+            continue;
+        }
+        Block &b = m_blocks.back();
+        if (m_v[i] < m_v[b.minAt])
+            b.minAt = i;
+        if (m_v[i] > m_v[b.maxAt])
+            b.maxAt = i;
+    }
+    ++m_compactions;
 }
 
 void TimeSeries::reserve(std::size_t n) {
