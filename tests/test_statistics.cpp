@@ -4,6 +4,7 @@
 #include "core/analysis/runstatistics.h"
 #include "core/analysis/seriesaccumulator.h"
 #include "core/analysis/statmath.h"
+#include "core/analysis/stepindex.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
 #include "core/export/csvexport.h"
@@ -398,6 +399,60 @@ BOOST_AUTO_TEST_CASE(failures_during_faults_are_expected_not_counted) {
     BOOST_CHECK_EQUAL(s.faults[0].failedResults, 2); // the blackout's, expected or not
     BOOST_CHECK_EQUAL(s.findings.last().title.toStdString(),
                       "2 failures during injected faults were expected");
+}
+
+BOOST_AUTO_TEST_CASE(a_run_too_long_for_the_step_index_reads_each_samples_step) {
+    // Past StatisticsOptions::stepIndexLimit the samples pass joins each sample to its step result
+    // instead of remembering every step result: the same figures, with percentiles from histograms.
+    TestDb db(fixedRuns());
+    db.exec("UPDATE step_results SET expected = 1, fault_id = 1 WHERE id IN (5, 6, 10)");
+    const hil::RunStatistics indexed = statsOf(db.path(), 1);
+    for (const qint64 limit : {qint64{0}, qint64{3}}) {
+        hil::StatisticsOptions o;
+        o.stepIndexLimit = limit;
+        const hil::RunStatistics joined = statsOf(db.path(), 1, o);
+        BOOST_REQUIRE_EQUAL(joined.measurements.size(), indexed.measurements.size());
+        for (qsizetype i = 0; i < indexed.measurements.size(); ++i) {
+            const hil::MeasurementStatistics &a = indexed.measurements[i], &b = joined.measurements[i];
+            BOOST_CHECK_EQUAL(b.step.toStdString(), a.step.toStdString());
+            BOOST_CHECK_EQUAL(b.device.toStdString(), a.device.toStdString());
+            BOOST_CHECK_EQUAL(b.samples, a.samples);
+            BOOST_CHECK_EQUAL(b.count, a.count);
+            BOOST_CHECK_EQUAL(b.fail, a.fail);
+            BOOST_CHECK_EQUAL(b.expected, a.expected);
+            BOOST_CHECK_EQUAL(b.marginal, a.marginal);
+            BOOST_CHECK_EQUAL(b.mean, a.mean);
+        }
+        BOOST_CHECK_GT(indexed.measurements.first().expected, 0); // the expected flag took the join path
+        BOOST_CHECK_EQUAL(joined.latency.count, indexed.latency.count);
+        BOOST_CHECK_EQUAL(joined.latency.minNs, indexed.latency.minNs);
+        BOOST_CHECK_EQUAL(joined.latency.maxNs, indexed.latency.maxNs);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_step_index_keeps_runs_of_ids_and_gives_up_past_its_limit) {
+    hil::StepIndex index(6);
+    for (const auto &[id, key] :
+         std::vector<std::pair<qint64, int>>{{10, 1}, {11, 2}, {12, 3}, {40, 4}, {41, 5}})
+        index.append(id, key);
+    BOOST_CHECK(index.available());
+    BOOST_CHECK_EQUAL(index.find(10), 1);
+    BOOST_CHECK_EQUAL(index.find(11), 2);
+    BOOST_CHECK_EQUAL(index.find(40), 4); // the next segment, by the cursor
+    BOOST_CHECK_EQUAL(index.find(12), 3); // backwards, by search
+    BOOST_CHECK_EQUAL(index.find(13), -1);
+    BOOST_CHECK_EQUAL(index.find(9), -1);
+    BOOST_CHECK_EQUAL(index.find(42), -1);
+    index.rewind();
+    BOOST_CHECK_EQUAL(index.find(41), 5);
+    index.append(42, 6);
+    BOOST_CHECK(index.available());
+    index.append(43, 7); // the 7th entry, past the limit of 6
+    BOOST_CHECK(!index.available());
+    BOOST_CHECK_EQUAL(index.size(), 0U);
+    hil::StepIndex wide;
+    wide.append(1, 0x10000); // a key past 16 bits
+    BOOST_CHECK(!wide.available());
 }
 
 BOOST_AUTO_TEST_CASE(unfinished_run_uses_its_last_result_as_the_end) {

@@ -7,6 +7,7 @@
 #include "framingbenchmark.h"
 #include "guibenchmark.h"
 #include "linkbenchmark.h"
+#include "longrunbenchmark.h"
 #include "machineinfo.h"
 #include "modbusbenchmark.h"
 #include "mqttbenchmark.h"
@@ -29,7 +30,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push };
+enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push, LongRun };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -38,6 +39,7 @@ struct Options {
     SoakOptions soak;
     FleetOptions fleet;
     PushOptions push;
+    LongRunOptions longRun;
     ExpressionOptions expressions;
     MqttBenchOptions mqtt;
     ModbusOptions modbus;
@@ -132,9 +134,15 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
             "Only the central store: hil push of a run of --rows step results (default 1000000) vs "
             "psql \\copy of the same rows, and hil report from PostgreSQL vs from the file "
             "(3 rounds; --quick: 20000 rows)."));
+    const QCommandLineOption longRunOption(
+        QStringLiteral("long-run"),
+        QStringLiteral("Only the report of a long soak: a synthetic run of H hours (default 72) of --devices "
+                       "(64) at --rate Hz (20), reported by hil report, --html and --pdf (--quick: 0.25 h). "
+                       "HIL_BENCH_LONGRUN_KEEP=1 keeps the files, HIL_BENCH_DIR places them."),
+        QStringLiteral("H"), QStringLiteral("72"));
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
                        mqttOption, modbusOption, framingOption, pushOption, devicesOption, rateOption,
-                       durationOption, loadOption, niceOption});
+                       durationOption, loadOption, niceOption, longRunOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -146,6 +154,27 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     if (parser.isSet(soakOption) && parser.isSet(fleetOption)) {
         *error = QStringLiteral("--soak and --fleet are separate runs: give one of them");
         return std::nullopt;
+    }
+    if (parser.isSet(longRunOption)) {
+        o.mode = Mode::LongRun;
+        bool ok = false;
+        o.longRun.hours = parser.value(longRunOption).toDouble(&ok);
+        if (quick)
+            o.longRun.hours = std::min(o.longRun.hours, 0.25);
+        if (!ok || o.longRun.hours <= 0) {
+            *error =
+                QStringLiteral("--long-run: expected hours > 0, got '%1'").arg(parser.value(longRunOption));
+            return std::nullopt;
+        }
+        qint64 v = 0;
+        if (!wholeNumber(parser, devicesOption, 1, &v, error))
+            return std::nullopt;
+        o.longRun.devices = static_cast<int>(std::min<qint64>(v, 1000));
+        if (!wholeNumber(parser, rateOption, 1, &v, error))
+            return std::nullopt;
+        o.longRun.rateHz = static_cast<double>(std::min<qint64>(v, 1000));
+        o.longRun.keep = qEnvironmentVariableIsSet("HIL_BENCH_LONGRUN_KEEP");
+        return o;
     }
     if (!parser.isSet(fleetOption)) {
         for (const QCommandLineOption *fleetOnly :
@@ -429,6 +458,16 @@ int main(int argc, char *argv[]) {
         out.flush();
         if (!ok) {
             err << "hil-benchmark: expressions: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
+    if (options->mode == Mode::LongRun) {
+        const bool ok = runLongRunBenchmark(options->longRun, out, &error);
+        out << "load average at end: " << loadAverage() << '\n';
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: long run: " << error << '\n';
             return ExitFailure;
         }
         return ExitOk;

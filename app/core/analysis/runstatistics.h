@@ -83,6 +83,9 @@ struct StatisticsOptions {
     int eventLimit = 1000;    // events listed
     bool measurements = true; // false: skip the samples pass (for a baseline, only steps are compared)
     qint64 maxCollected = 16'000'000; // values collected for exact percentiles (8 bytes each)
+    // Step results whose step is remembered by id (2 bytes each) for the later passes; past it the
+    // percentiles are taken from the histograms and the samples pass reads each sample's step result.
+    qint64 stepIndexLimit = 16'000'000;
 };
 
 // Computes the statistics of run runId. nullopt with *error if the database cannot be read.

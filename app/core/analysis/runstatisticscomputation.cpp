@@ -25,6 +25,16 @@ void appendBytes(std::string &key, QByteArrayView b) {
     key.push_back('\x1f');
 }
 
+// The key of a step's statistics: its phase, index, name and device.
+void makeKey(std::string &key, QByteArrayView phase, qint64 index, QByteArrayView step,
+             QByteArrayView device) {
+    key.clear();
+    appendBytes(key, phase);
+    key.append(reinterpret_cast<const char *>(&index), sizeof index);
+    appendBytes(key, step);
+    appendBytes(key, device);
+}
+
 } // namespace
 
 bool RunStatisticsComputation::run(RunStatistics *out, QString *error) {
@@ -137,13 +147,15 @@ int RunStatisticsComputation::device(QByteArrayView name) {
     return m_lastDevice;
 }
 
+int RunStatisticsComputation::knownStepKey(const MeasurementRow::Step &r) {
+    makeKey(m_keyBuffer, r.phase, r.stepIndex, r.step, r.device);
+    const auto it = m_stepByKey.find(m_keyBuffer);
+    return it != m_stepByKey.end() ? it->second : -1;
+}
+
 int RunStatisticsComputation::stepKey(const StepRow &r) {
-    m_keyBuffer.clear();
-    appendBytes(m_keyBuffer, r.phase);
+    makeKey(m_keyBuffer, r.phase, r.stepIndex, r.step, r.device);
     const qint64 index = r.stepIndex;
-    m_keyBuffer.append(reinterpret_cast<const char *>(&index), sizeof index);
-    appendBytes(m_keyBuffer, r.step);
-    appendBytes(m_keyBuffer, r.device);
     const auto it = m_stepByKey.find(m_keyBuffer);
     if (it != m_stepByKey.end())
         return it->second;
@@ -276,7 +288,10 @@ bool RunStatisticsComputation::resolvePercentiles() {
     summaries.push_back(&m_allSummary);
     const size_t all = hists.size() - 1;
     LatencyPercentiles percentiles;
-    if (!percentiles.plan(std::move(hists), std::move(summaries), m_o.maxCollected))
+    // Without the index (a run too long for it) the exact pass could not tell the steps apart: every
+    // percentile then comes from its histogram (within one bucket, marked not exact).
+    const qint64 maxCollected = m_index.available() ? m_o.maxCollected : -1;
+    if (!percentiles.plan(std::move(hists), std::move(summaries), maxCollected))
         return true;
     m_index.rewind();
     const bool read = m_scan.forEachLatency(
@@ -297,9 +312,21 @@ bool RunStatisticsComputation::resolvePercentiles() {
 
 bool RunStatisticsComputation::passMeasurements() {
     m_index.rewind();
+    const bool indexed = m_index.available();
     return m_scan.forEachMeasurement(
-        [this](const MeasurementRow &q) {
-            const int found = m_index.find(q.stepResultId);
+        [this, indexed](const MeasurementRow &q) {
+            int found = -1;
+            if (indexed) {
+                found = m_index.find(q.stepResultId);
+            } else if (q.step && q.step->present) {
+                const int k = knownStepKey(*q.step);
+                if (k >= 0) {
+                    const ResultClass v = resultClassOf(q.step->verdict);
+                    const bool expected =
+                        (v == ResultClass::Fail || v == ResultClass::Error) && q.step->expected;
+                    found = k * 4 + (expected ? 1 : 0) + (q.step->retried ? 2 : 0);
+                }
+            }
             // The samples of a retried try are not the measurement's: only the last try counts.
             if (found >= 0 && (found & 2) != 0)
                 return true;
@@ -309,7 +336,7 @@ bool RunStatisticsComputation::passMeasurements() {
                                m_o.rawPointLimit);
             return true;
         },
-        &m_error);
+        &m_error, !indexed);
 }
 
 bool RunStatisticsComputation::loadSweeps() {

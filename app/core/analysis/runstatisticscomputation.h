@@ -44,7 +44,8 @@ public:
         : m_db(db)
         , m_scan(db, runId)
         , m_runId(runId)
-        , m_o(o) {}
+        , m_o(o)
+        , m_index(o.stepIndexLimit) {}
 
     bool run(RunStatistics *out, QString *error);
 
@@ -60,6 +61,7 @@ private:
     bool loadEvents();
     void finish(RunStatistics *out);
     int stepKey(const StepRow &r);
+    int knownStepKey(const MeasurementRow::Step &r);
     int device(QByteArrayView name);
     DeviceAccumulator &deviceAt(int i) { return m_devices[static_cast<size_t>(i)]; }
 

@@ -194,17 +194,28 @@ MeasurementRow::Definition MeasurementRow::definition() const {
     return d;
 }
 
-bool RunScan::forEachMeasurement(const std::function<bool(const MeasurementRow &)> &visit,
-                                 QString *error) const {
-    SqliteStatement q(
-        m_db.m_db,
-        "SELECT step_result_id, name, unit, value, low, high, marginal_low, marginal_high, verdict,"
-        " marginal, t_ns FROM measurements WHERE id BETWEEN ?1 AND ?2 AND +run_id = ?3");
+bool RunScan::forEachMeasurement(const std::function<bool(const MeasurementRow &)> &visit, QString *error,
+                                 bool withStep) const {
+    // The first eleven columns are the same either way (MeasurementRow::definition reads them by index).
+    const QByteArray columns = "m.step_result_id, m.name, m.unit, m.value, m.low, m.high, m.marginal_low,"
+                               " m.marginal_high, m.verdict, m.marginal, m.t_ns";
+    const QByteArray range = " WHERE m.id BETWEEN ?1 AND ?2 AND +m.run_id = ?3";
+    QByteArray sql = "SELECT " + columns;
+    if (withStep)
+        sql += QByteArray(", s.id IS NOT NULL, s.phase, s.step_index, s.step, s.device, s.verdict, ")
+               + (m_db.hasExpected() ? "s.expected" : "0") + ", " + (m_db.hasSweeps() ? "s.retried" : "0")
+               + " FROM measurements m LEFT JOIN step_results s ON s.id = m.step_result_id";
+    else
+        sql += " FROM measurements m";
+    sql += range;
+    SqliteStatement q(m_db.m_db, sql.constData());
     if (!q.ok())
         return failed(q, error);
     bindRange(q, measurementRange(), m_runId);
     MeasurementRow r;
+    MeasurementRow::Step step;
     r.row = &q;
+    r.step = withStep ? &step : nullptr;
     while (q.next()) {
         r.stepResultId = q.int64(0);
         r.name = q.bytes(1);
@@ -212,6 +223,16 @@ bool RunScan::forEachMeasurement(const std::function<bool(const MeasurementRow &
         r.verdict = q.bytes(8);
         r.marginal = q.int64(9) != 0;
         r.tNs = q.int64(10);
+        if (withStep) {
+            step.present = q.int64(11) != 0;
+            step.phase = q.bytes(12);
+            step.stepIndex = q.int64(13);
+            step.step = q.bytes(14);
+            step.device = q.bytes(15);
+            step.verdict = q.bytes(16);
+            step.expected = q.int64(17) != 0;
+            step.retried = q.int64(18) != 0;
+        }
         if (!visit(r))
             return true;
     }

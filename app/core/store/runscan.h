@@ -81,6 +81,20 @@ struct MeasurementRow {
     };
     Definition definition() const;
 
+    // The sample's step result, read with it only when the scan was asked to join them (a step result
+    // without a row gives present false).
+    struct Step {
+        bool present = false;
+        QByteArrayView phase;
+        qint64 stepIndex = 0;
+        QByteArrayView step;
+        QByteArrayView device;
+        QByteArrayView verdict;
+        bool expected = false;
+        bool retried = false;
+    };
+    const Step *step = nullptr;
+
     const SqliteStatement *row = nullptr;
 };
 
@@ -193,7 +207,10 @@ public:
     bool forEachStepDetail(const std::vector<qint64> &ids, qint64 responseBytes,
                            const std::function<bool(const StepDetailRow &)> &visit, QString *error) const;
     // The run's samples in row order.
-    bool forEachMeasurement(const std::function<bool(const MeasurementRow &)> &visit, QString *error) const;
+    // withStep: each row also carries its step result's identity (MeasurementRow::step), read through a
+    // join, for a caller that cannot afford to remember every step result's step (long runs).
+    bool forEachMeasurement(const std::function<bool(const MeasurementRow &)> &visit, QString *error,
+                            bool withStep = false) const;
 
     // The points of every sweep of the run, in order of the first sample of each (none before schema 5).
     bool forEachSweepPoint(const std::function<bool(const SweepPointRow &)> &visit, QString *error) const;

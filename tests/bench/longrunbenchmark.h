@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QString>
+
+class QTextStream;
+
+namespace hilbench {
+
+struct LongRunOptions {
+    int devices = 64;
+    double hours = 72;
+    double rateHz = 20; // step results per second per device
+    bool keep = false;  // keep the database and the reports (HIL_BENCH_LONGRUN_KEEP=1)
+};
+
+// The report of a weekend soak: writes one run of options.hours with options.devices devices, each
+// answering options.rateHz steps a second (64 × 20 Hz × 72 h ≈ 332 M step results), with a 60 s blackout
+// on every device every 6 hours, failures inside them marked expected, rare unexcused failures, and one
+// measurement per device per second; then measures `hil report` (summary, --html, --pdf) on it as child
+// processes (wall time, peak RSS) and the statistics in this process. Prints a table.
+bool runLongRunBenchmark(const LongRunOptions &options, QTextStream &out, QString *error);
+
+} // namespace hilbench
