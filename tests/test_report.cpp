@@ -7,6 +7,7 @@
 #include "core/store/recorder.h"
 #include "core/store/runquery.h"
 #include "core/store/schema.h"
+#include "report/chartselection.h"
 #include "report/htmlreport.h"
 #include "report/pdfreport.h"
 #include "report/reportmodel.h"
@@ -757,4 +758,36 @@ BOOST_AUTO_TEST_CASE(a_recovery_bound_comes_from_the_fault_as_written) {
     f.params = QStringLiteral("{for: 2s}");
     BOOST_TEST(hil::recoveryBoundNs(f, &given) == 10'000'000'000);
     BOOST_TEST(!given);
+}
+
+BOOST_AUTO_TEST_CASE(a_chart_of_many_devices_shows_the_worst_and_says_which) {
+    // 64 devices, one step each: the availability chart draws the 12 lowest, the latency charts the 8
+    // steps with the highest p99, in the run's order, and their captions say what was left out.
+    hil::RunStatistics s;
+    s.spanNs = 3'600'000'000'000;
+    for (int d = 0; d < 64; ++d) {
+        hil::DeviceAvailability dev;
+        dev.device = QStringLiteral("dut-%1").arg(d);
+        dev.availability = d % 5 == 0 ? 0.9 + d / 1000.0 : 0.999;
+        s.devices.append(dev);
+        hil::StepStatistics st;
+        st.step = QStringLiteral("poll dut-%1").arg(d);
+        st.device = dev.device;
+        st.latency.count = 100;
+        st.latency.p99Ns = d % 7 == 0 ? 50'000'000 + d : 2'000'000;
+        s.steps.append(st);
+    }
+    const QList<int> devices = hil::report::availabilityDevicesShown(s);
+    BOOST_CHECK(devices == (QList<int>{0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55}));
+    const QList<int> steps = hil::report::latencyStepsShown(s);
+    BOOST_CHECK(steps
+                == (QList<int>{14, 21, 28, 35, 42, 49, 56, 63})); // 0 and 7: the lowest of the ten slow ones
+    const hil::report::ReportModel m = hil::report::buildReportModel(s, nullptr, QString());
+    QString captions;
+    for (const hil::report::Chart &c : m.charts)
+        captions += c.caption + QLatin1Char('\n');
+    BOOST_TEST_INFO(captions.toStdString());
+    BOOST_CHECK(captions.contains(QStringLiteral("the 8 of 64 steps with the highest p99")));
+    BOOST_CHECK(captions.contains(QStringLiteral("the 12 of 64 devices with the lowest availability")));
+    BOOST_CHECK(captions.contains(QStringLiteral("the other 52 are at")));
 }

@@ -1,5 +1,6 @@
 #include "reportcharts.h"
 
+#include "chartselection.h"
 #include "core/analysis/histogrambins.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
@@ -16,7 +17,7 @@ namespace hil::report {
 
 namespace {
 
-constexpr int kMaxSeries = 8; // steps drawn in one chart; the rest are left out (and said so)
+constexpr int kMaxSeries = kMaxStepSeries; // curves drawn in one sweep chart
 
 QFont chartFont(double pt, bool bold = false) {
     QFont f(style::fontFamily());
@@ -225,9 +226,8 @@ void latencyOverTime(QCustomPlot *plot, const RunStatistics &s) {
     double lo = 0, hi = 0;
     bool any = false;
     int n = 0;
-    for (const StepStatistics &st : s.steps) {
-        if (st.latency.count == 0 || n >= kMaxSeries)
-            continue;
+    for (const int i : latencyStepsShown(s)) {
+        const StepStatistics &st = s.steps[i];
         addSeries(plot, st.latencyOverTime, 1e-6, style::series(n), printableText(st.step), true);
         ++n;
         const double a = static_cast<double>(st.latency.minNs) / 1e6,
@@ -270,9 +270,8 @@ void latencyHistogram(QCustomPlot *plot, const RunStatistics &s) {
     const int bins = std::clamp(static_cast<int>(decades * 24), 12, 60);
     double top = 0;
     int n = 0;
-    for (const StepStatistics &st : s.steps) {
-        if (st.latency.count == 0 || n >= kMaxSeries)
-            continue;
+    for (const int i : latencyStepsShown(s)) {
+        const StepStatistics &st = s.steps[i];
         const QList<HistogramBin> b = logBins(st.histogram, lo, hi, bins);
         QVector<double> keys, values;
         for (const HistogramBin &bin : b) {
@@ -307,10 +306,11 @@ void latencyHistogram(QCustomPlot *plot, const RunStatistics &s) {
 void availability(QCustomPlot *plot, const RunStatistics &s) {
     timeAxis(plot, s.spanNs);
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    const qsizetype shown = std::min<qsizetype>(12, s.devices.size());
+    const QList<int> rows = availabilityDevicesShown(s);
+    const qsizetype shown = rows.size();
     const double bin = seconds(s.spanNs) / std::max(1, s.timelineBins);
     for (qsizetype i = 0; i < shown; ++i) {
-        const DeviceAvailability &d = s.devices[i];
+        const DeviceAvailability &d = s.devices[rows[i]];
         const double y = static_cast<double>(shown - 1 - i);
         ticker->addTick(y, printableText(d.device).left(18));
         const auto classOf = [](float v) { return v < 0 ? 0 : v >= 0.999f ? 1 : v <= 0.001f ? 3 : 2; };

@@ -1,5 +1,6 @@
 #include "reportmodel.h"
 
+#include "chartselection.h"
 #include "core/analysis/runcomparison.h"
 #include "core/analysis/whatbroke.h"
 #include "core/base/duration.h"
@@ -352,38 +353,63 @@ void buildSteps(ReportModel &m, const RunStatistics &s) {
 }
 
 void buildCharts(ReportModel &m, const RunStatistics &s) {
-    bool anyLatency = false;
-    for (const StepStatistics &st : s.steps)
-        anyLatency = anyLatency || st.latency.count > 0;
+    const int withLatency = stepsWithLatency(s);
     const QString faultsNote =
         s.faults.isEmpty() ? QString() : QStringLiteral(" Shaded: fault windows (%1).").arg(s.faults.size());
-    if (anyLatency) {
+    const QString stepsNote =
+        withLatency > kMaxStepSeries
+            ? QStringLiteral(
+                  " Shown: the %1 of %2 steps with the highest p99 (every step is in the Steps table).")
+                  .arg(kMaxStepSeries)
+                  .arg(withLatency)
+            : QString();
+    if (withLatency > 0) {
         m.charts.append(
             {ChartKind::LatencyOverTime, 0, QStringLiteral("latency-time"),
              QStringLiteral("Latency over time"),
              QStringLiteral("Each step's latency against the run's clock%1. Red marks at the bottom: "
-                            "failures.%2")
+                            "failures.%2%3")
                  .arg(std::none_of(s.steps.cbegin(), s.steps.cend(),
                                    [](const StepStatistics &st) { return st.latencyOverTime.binned; })
                           ? QString()
                           : QStringLiteral("; a step with many results per %1 interval: line p50, band p50 "
                                            "to p99, dotted the interval's max")
                                 .arg(duration(static_cast<double>(s.binNs))),
-                      faultsNote),
+                      faultsNote, stepsNote),
              300});
         m.charts.append({ChartKind::LatencyHistogram, 0, QStringLiteral("latency-histogram"),
                          QStringLiteral("Latency distribution"),
                          QStringLiteral("Results per latency bin, log-spaced bins on a log axis; dashed "
-                                        "lines mark each step's p99."),
+                                        "lines mark each step's p99.%1")
+                             .arg(stepsNote),
                          260});
     }
-    if (!s.devices.isEmpty())
+    if (!s.devices.isEmpty()) {
+        const QList<int> rows = availabilityDevicesShown(s);
+        QString devicesNote;
+        if (rows.size() < s.devices.size()) {
+            // The best availability among the devices drawn: every device left out did at least as well.
+            double floor = 1;
+            for (const int i : rows)
+                floor = std::min(floor, s.devices[i].availability.value_or(1.0));
+            double best = 0;
+            for (const int i : rows)
+                best = std::max(best, s.devices[i].availability.value_or(0.0));
+            devicesNote =
+                QStringLiteral(" Shown: the %1 of %2 devices with the lowest availability (%3 to %4); "
+                               "the other %5 are at %4 or better.")
+                    .arg(rows.size())
+                    .arg(s.devices.size())
+                    .arg(formatPercent(floor), formatPercent(best))
+                    .arg(s.devices.size() - rows.size());
+        }
         m.charts.append(
             {ChartKind::Availability, 0, QStringLiteral("availability"), QStringLiteral("Availability"),
-             QStringLiteral(
-                 "Per device: green answered within limits, red failed, grey bench error or no data.%1")
-                 .arg(faultsNote),
-             static_cast<int>(std::min<qsizetype>(12, s.devices.size())) * 34 + 70});
+             QStringLiteral("Per device and interval: green answered within limits, amber failed part of the "
+                            "interval, red failed all of it, grey bench error or no data.%1%2")
+                 .arg(faultsNote, devicesNote),
+             static_cast<int>(rows.size()) * 34 + 70});
+    }
 }
 
 void buildMeasurements(ReportModel &m, const RunStatistics &s) {
