@@ -15,6 +15,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QMap>
 #include <QTextStream>
 #include <cerrno>
 #include <cstring>
@@ -46,10 +47,26 @@ void printSummary(QTextStream &out, const hil::RunStatistics &s) {
             << '\n';
     if (s.findings.isEmpty())
         out << "no problems found\n";
-    for (const hil::Finding &f : s.findings) {
+    // Worst first, and at most kTerminalFindings: a 64-device bench can have a finding per step, which
+    // would push the step table off the screen. The rest are counted by severity; every report file has all.
+    constexpr qsizetype kTerminalFindings = 12;
+    for (qsizetype i = 0; i < std::min(kTerminalFindings, s.findings.size()); ++i) {
+        const hil::Finding &f = s.findings[i];
         out << "  " << hil::severityName(f.severity).leftJustified(9) << pt(f.title) << '\n';
         if (!f.detail.isEmpty())
             out << "           " << pt(f.detail) << '\n';
+    }
+    if (s.findings.size() > kTerminalFindings) {
+        QMap<int, int> bySeverity;
+        for (qsizetype i = kTerminalFindings; i < s.findings.size(); ++i)
+            ++bySeverity[static_cast<int>(s.findings[i].severity)];
+        QStringList counts;
+        for (auto it = bySeverity.cbegin(); it != bySeverity.cend(); ++it)
+            counts.append(QStringLiteral("%1 %2")
+                              .arg(it.value())
+                              .arg(hil::severityName(static_cast<hil::Finding::Severity>(it.key()))));
+        out << "  ... and " << s.findings.size() - kTerminalFindings << " more ("
+            << counts.join(QStringLiteral(", ")) << "): every finding is in the HTML, PDF and JSON reports\n";
     }
     // Columns are padded by hand, not with QString::arg(), so that a '%1' in a step name stays text.
     const auto row = [&out](const QStringList &cells) {
