@@ -11,6 +11,7 @@
 #include "modbusbenchmark.h"
 #include "mqttbenchmark.h"
 #include "pushbenchmark.h"
+#include "udpfidelitybenchmark.h"
 #include "recorderbenchmark.h"
 #include "reportbenchmark.h"
 #include "roundtripbenchmark.h"
@@ -29,7 +30,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push };
+enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push, UdpFidelity };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -38,6 +39,7 @@ struct Options {
     SoakOptions soak;
     FleetOptions fleet;
     PushOptions push;
+    UdpFidelityOptions udpFidelity;
     ExpressionOptions expressions;
     MqttBenchOptions mqtt;
     ModbusOptions modbus;
@@ -132,6 +134,11 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
             "Only the central store: hil push of a run of --rows step results (default 1000000) vs "
             "psql \\copy of the same rows, and hil report from PostgreSQL vs from the file "
             "(3 rounds; --quick: 20000 rows)."));
+    const QCommandLineOption udpFidelityOption(
+        QStringLiteral("udp-fidelity"),
+        QStringLiteral("Only the UDP proxy's loss against the binomial 95 % interval for p = 0.01, 0.05, 0.2 "
+                       "(--exchanges datagrams per run, default 10000, 5 seeds; --quick: 2000, 2 seeds)."));
+    parser.addOption(udpFidelityOption);
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
                        mqttOption, modbusOption, framingOption, pushOption, devicesOption, rateOption,
                        durationOption, loadOption, niceOption});
@@ -223,6 +230,18 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     }
     if (parser.isSet(expressionsOption)) {
         o.mode = Mode::Expressions;
+        return o;
+    }
+    if (parser.isSet(udpFidelityOption)) {
+        o.mode = Mode::UdpFidelity;
+        if (quick)
+            o.udpFidelity = {2000, 2};
+        if (parser.isSet(exchangesOption)) {
+            qint64 n = 0;
+            if (!wholeNumber(parser, exchangesOption, 100, &n, error))
+                return std::nullopt;
+            o.udpFidelity.datagrams = static_cast<int>(n);
+        }
         return o;
     }
     if (parser.isSet(pushOption)) {
@@ -429,6 +448,16 @@ int main(int argc, char *argv[]) {
         out.flush();
         if (!ok) {
             err << "hil-benchmark: expressions: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
+    if (options->mode == Mode::UdpFidelity) {
+        const bool ok = runUdpFidelityBenchmark(options->udpFidelity, out, &error);
+        out << "load average at end: " << loadAverage() << '\n';
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: udp-fidelity: " << error << '\n';
             return ExitFailure;
         }
         return ExitOk;
