@@ -153,8 +153,8 @@ BOOST_AUTO_TEST_CASE(without_faults_every_datagram_arrives_unchanged_and_replies
     Proxy proxy(echo.port(), {});
     Client a, b;
     for (int i = 0; i < 200; ++i) {
-        a.send(proxy.port, "a" + numbered(i));
-        b.send(proxy.port, "b" + numbered(i, 100));
+        a.send(proxy.port, QByteArray("a") + numbered(i));
+        b.send(proxy.port, QByteArray("b") + numbered(i, 100));
         if (i % 20 == 19)
             settle([&] { return a.received.size() + b.received.size(); });
     }
@@ -162,8 +162,8 @@ BOOST_AUTO_TEST_CASE(without_faults_every_datagram_arrives_unchanged_and_replies
     BOOST_REQUIRE(a.received.size() == 200);
     BOOST_REQUIRE(b.received.size() == 200);
     for (int i = 0; i < 200; ++i) {
-        BOOST_TEST(a.received[i] == "a" + numbered(i));
-        BOOST_TEST(b.received[i] == "b" + numbered(i, 100));
+        BOOST_TEST((a.received[i] == QByteArray("a") + numbered(i)), "datagram " << i);
+        BOOST_TEST((b.received[i] == QByteArray("b") + numbered(i, 100)), "datagram " << i);
     }
     BOOST_TEST(proxy.stop().contains(QStringLiteral("flow 2 from 127.0.0.1:")));
 }
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(loss_drops_whole_datagrams_within_the_binomial_interval_and
         BOOST_TEST(t[2] == n - got.size());
         // Whole datagrams: every one that arrived is one that was sent, byte for byte, once, in order.
         for (qsizetype i = 0; i < got.size(); ++i) {
-            BOOST_TEST(sink.received[i] == numbered(got[i]));
+            BOOST_TEST((sink.received[i] == numbered(got[i])), "datagram " << got[i]);
             if (i > 0)
                 BOOST_TEST(got[i] > got[i - 1]);
         }
@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_CASE(loss_drops_whole_datagrams_within_the_binomial_interval_and
         if (round == 0)
             first = got;
         else
-            BOOST_TEST(got == first, "the same seed loses the same datagrams");
+            BOOST_TEST((got == first), "the same seed loses the same datagrams");
     }
 }
 
@@ -225,7 +225,7 @@ BOOST_AUTO_TEST_CASE(reorder_holds_some_datagrams_back_behind_later_ones) {
         client.send(proxy.port, numbered(i));
         waitUntil([] { return false; }, 2, 1); // a datagram every ~2 ms: a held one is overtaken
     }
-    settle([&] { return sink.received.size(); });
+    waitUntil([&] { return sink.received.size() >= 200; }, 10000);
     BOOST_REQUIRE(sink.received.size() == 200);
     int late = 0;
     QSet<int> seen;
@@ -252,7 +252,7 @@ BOOST_AUTO_TEST_CASE(latency_delays_each_datagram_and_jitter_may_reorder) {
         client.send(proxy.port, numbered(i));
         waitUntil([] { return false; }, 5, 1);
     }
-    settle([&] { return client.received.size(); });
+    waitUntil([&] { return client.received.size() >= 20; }, 10000);
     BOOST_REQUIRE(client.received.size() == 20);
     for (int i = 0; i < 20; ++i) {
         const int k = client.received[i].left(8).toInt();
@@ -360,6 +360,29 @@ BOOST_AUTO_TEST_CASE(loss_on_a_udp_device_records_its_failures_as_such) {
     BOOST_TEST(passed > 0);
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'ERROR'") == 0);
     BOOST_TEST(db.count("SELECT count(*) FROM faults WHERE kind = 'loss' AND device = 'sensor'") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_udp_device_nobody_listens_for_is_a_recorded_device_error) {
+    Workspace ws;
+    quint16 dead = 0;
+    {
+        QUdpSocket probe; // a port nobody listens on: the kernel answers ICMP port unreachable
+        BOOST_REQUIRE(probe.bind(QHostAddress::LocalHost, 0));
+        dead = probe.localPort();
+    }
+    ws.write("scenario.yaml", QStringLiteral("name: udp-dead\n"
+                                             "devices: [sensor]\n"
+                                             "steps:\n"
+                                             "  - send: \"READ? TEMP\"\n"
+                                             "    expect: {match: '^TEMP', within: 100ms}\n"
+                                             "repeat: {count: 5, every: 50ms}\n"));
+    const HilResult r = runScenario(ws, fixtureFor(ws, dead));
+    BOOST_TEST(r.finished);
+    BOOST_TEST(r.exitStatus == QProcess::NormalExit);
+    BOOST_TEST(r.exitCode == 1, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'error' AND device = 'sensor'") >= 1);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'PASS'") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_stream_fault_on_a_udp_device_is_refused_at_load) {

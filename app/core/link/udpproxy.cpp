@@ -5,10 +5,18 @@
 
 #include <QHostInfo>
 #include <QNetworkDatagram>
+#include <QSocketNotifier>
 #include <QVariant>
 #include <algorithm>
+#include <arpa/inet.h>
+#include <cerrno>
 #include <climits>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <limits>
+#include <memory>
 
 namespace hil {
 
@@ -26,6 +34,35 @@ QString hostPort(const QHostAddress &address, quint16 port) {
                                                                 : QStringLiteral("%1:%2").arg(host).arg(port);
 }
 
+// A non-blocking UDP socket connected to the upstream; -1 with *error on failure.
+qintptr openUpstream(const QHostAddress &address, quint16 port, QString *error) {
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        auto *a = reinterpret_cast<sockaddr_in6 *>(&storage);
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        const Q_IPV6ADDR v6 = address.toIPv6Address();
+        std::memcpy(&a->sin6_addr, &v6, sizeof v6);
+        length = sizeof *a;
+    } else {
+        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        a->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof *a;
+    }
+    const int fd = ::socket(storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr *>(&storage), length) < 0) {
+        *error = QStringLiteral("cannot open a UDP socket to %1: %2")
+                     .arg(address.toString(), QString::fromLocal8Bit(std::strerror(errno)));
+        if (fd >= 0)
+            ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 } // namespace
 
 // One client's NAT entry: its own upstream socket and a DatagramFaults per direction.
@@ -39,26 +76,22 @@ public:
         , m_clientPort(clientPort)
         , m_toDevice(deriveSeed(deriveSeed(proxy->m_seed, number), 1), this)
         , m_fromDevice(deriveSeed(deriveSeed(proxy->m_seed, number), 2), this)
-        , m_upstream(this) {
+        , m_fd(static_cast<int>(openUpstream(proxy->m_upstreamAddress, proxy->m_upstreamPort, &m_openError))) {
         m_lastActive = monotonicNs();
-        // A connected UDP socket: the kernel delivers ICMP errors for it (port unreachable) and drops
-        // datagrams from anyone but the upstream.
-        m_upstream.connectToHost(proxy->m_upstreamAddress, proxy->m_upstreamPort);
-        connect(&m_upstream, &QUdpSocket::readyRead, this, [this] {
-            while (m_upstream.hasPendingDatagrams()) {
-                const QNetworkDatagram d = m_upstream.receiveDatagram();
-                if (!d.isValid())
-                    break;
-                m_lastActive = monotonicNs();
-                m_fromDevice.push(d.data());
-            }
-        });
-        connect(&m_upstream, &QUdpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-            emit m_proxy->upstreamError(m_number, m_upstream.errorString());
-        });
+        // A connected UDP socket of its own (plain POSIX, not QUdpSocket): the kernel then reports an
+        // ICMP port unreachable from the upstream as ECONNREFUSED on the next recv() or send(). QUdpSocket
+        // peeks for datagrams before its readyRead() and so swallows that error unseen.
+        if (m_fd >= 0) {
+            m_notifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Read);
+            connect(m_notifier.get(), &QSocketNotifier::activated, this, &Flow::onReadable);
+        }
         connect(&m_toDevice, &DatagramFaults::output, this, [this](const QByteArray &d) {
-            if (m_upstream.state() == QAbstractSocket::ConnectedState)
-                m_upstream.write(d);
+            if (fd() < 0) {
+                reportError(m_openError);
+                return;
+            }
+            if (::send(fd(), d.constData(), static_cast<size_t>(d.size()), MSG_NOSIGNAL) < 0)
+                reportError(errnoText());
         });
         connect(&m_fromDevice, &DatagramFaults::output, this, [this](const QByteArray &d) {
             m_proxy->m_socket.writeDatagram(d, m_client, m_clientPort);
@@ -89,21 +122,66 @@ public:
     void end() {
         m_toDevice.discard();
         m_fromDevice.discard();
-        m_upstream.abort();
+        closeUpstream();
+    }
+    ~Flow() override { closeUpstream(); }
+    // Once until the upstream answers again: a dead port refuses every datagram sent to it.
+    void reportError(const QString &why) {
+        if (m_refused)
+            return;
+        m_refused = true;
+        emit m_proxy->upstreamError(m_number, why);
     }
     DatagramCounters counters(bool toDevice) const {
         return toDevice ? m_toDevice.counters() : m_fromDevice.counters();
     }
 
 private:
+    static QString errnoText() {
+        const int e = errno;
+        return e == ECONNREFUSED ? QStringLiteral("connection refused (ICMP port unreachable: nothing listens there)")
+                                 : QString::fromLocal8Bit(std::strerror(e));
+    }
+    int fd() const { return m_fd; }
+    void closeUpstream() {
+        if (m_notifier) {
+            m_notifier->setEnabled(false);
+            m_notifier.release()->deleteLater(); // may be inside its own activated()
+        }
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+    }
+    void onReadable() {
+        char buffer[65536];
+        for (;;) {
+            const ssize_t n = ::recv(fd(), buffer, sizeof buffer, 0);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                if (errno != EAGAIN && errno != EWOULDBLOCK)
+                    reportError(errnoText());
+                return;
+            }
+            m_refused = false;
+            m_lastActive = monotonicNs();
+            m_fromDevice.push(QByteArray(buffer, static_cast<qsizetype>(n)));
+            if (fd() < 0)
+                return;
+        }
+    }
+
     UdpProxy *m_proxy;
     quint64 m_number;
     QHostAddress m_client;
     quint16 m_clientPort;
     DatagramFaults m_toDevice;
     DatagramFaults m_fromDevice;
-    QUdpSocket m_upstream;
+    QString m_openError;
+    int m_fd = -1;
+    std::unique_ptr<QSocketNotifier> m_notifier;
     qint64 m_lastActive = 0;
+    bool m_refused = false;
 };
 
 UdpProxy::UdpProxy(QString upstreamHost, quint16 upstreamPort, quint64 seed, QObject *parent)

@@ -24,8 +24,8 @@ namespace hil {
 // set) without a datagram either way; the client's next datagram opens a new one.
 //
 // Faults apply to the flows open when they start and to every flow opened while they last. An upstream
-// that answers with ICMP port unreachable shows as upstreamError() on that flow; the flow stays (UDP has
-// no connection to lose) and later datagrams are sent again.
+// that answers with ICMP port unreachable shows as upstreamError() on that flow, once until the upstream
+// answers again; the flow stays (UDP has no connection to lose) and later datagrams are sent again.
 //
 // Threads: lives on one thread, driven by its event loop; everything from that thread.
 class UdpProxy : public QObject {
