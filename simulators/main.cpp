@@ -361,7 +361,8 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         printError(QStringLiteral("--rate only applies to envsensor, gps and modbus"));
         return std::nullopt;
     }
-    if ((parser.isSet(ptyOption) ? 1 : 0) + (parser.isSet(tcpOption) ? 1 : 0) + (parser.isSet(udpOption) ? 1 : 0)
+    if ((parser.isSet(ptyOption) ? 1 : 0) + (parser.isSet(tcpOption) ? 1 : 0)
+            + (parser.isSet(udpOption) ? 1 : 0)
         != 1) {
         printError(QStringLiteral("give exactly one of --pty, --tcp PORT and --udp PORT"));
         return std::nullopt;

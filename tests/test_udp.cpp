@@ -8,10 +8,10 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QNetworkDatagram>
-#include <QVariant>
 #include <QRegularExpression>
 #include <QSet>
 #include <QUdpSocket>
+#include <QVariant>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
@@ -20,8 +20,6 @@ using hiltest::QtApplicationFixture;
 BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
 
 namespace {
-
-
 
 // A UDP server on 127.0.0.1: keeps every datagram it gets, and echoes it back when asked to.
 class Peer {
@@ -77,15 +75,17 @@ private:
 class Proxy {
 public:
     Proxy(quint16 upstream, const QStringList &faults, const QString &seed = QStringLiteral("7")) {
-        QStringList args{QStringLiteral("proxy"), QStringLiteral("--udp"), QStringLiteral("--upstream"),
-                         QStringLiteral("127.0.0.1:%1").arg(upstream), QStringLiteral("--seed"), seed};
+        QStringList args{QStringLiteral("proxy"),      QStringLiteral("--udp"),
+                         QStringLiteral("--upstream"), QStringLiteral("127.0.0.1:%1").arg(upstream),
+                         QStringLiteral("--seed"),     seed};
         for (const QString &f : faults)
             args << QStringLiteral("--fault") << f;
         child = std::make_unique<Child>(hilPath(), args);
         const QString ready = child->firstLine(10000);
         static const QRegularExpression re(QStringLiteral("^READY proxy udp 127\\.0\\.0\\.1:(\\d+)$"));
         const auto m = re.match(ready);
-        BOOST_REQUIRE_MESSAGE(m.hasMatch(), "proxy said '" << str(ready) << "'; " << str(child->stderrText()));
+        BOOST_REQUIRE_MESSAGE(m.hasMatch(),
+                              "proxy said '" << str(ready) << "'; " << str(child->stderrText()));
         port = m.captured(1).toUShort();
     }
     // Stops the proxy and returns its log (with the totals line).
@@ -190,8 +190,8 @@ BOOST_AUTO_TEST_CASE(loss_drops_whole_datagrams_within_the_binomial_interval_and
         // 99.9 % two-sided binomial interval (normal approximation: n·p·(1-p) = 180).
         const double mean = n * p, sd = std::sqrt(n * p * (1 - p));
         const qint64 lost = n - got.size();
-        BOOST_TEST_MESSAGE("loss p=0.1: " << lost << " of " << n << " lost, interval ["
-                                          << mean - 3.29 * sd << ", " << mean + 3.29 * sd << "]");
+        BOOST_TEST_MESSAGE("loss p=0.1: " << lost << " of " << n << " lost, interval [" << mean - 3.29 * sd
+                                          << ", " << mean + 3.29 * sd << "]");
         BOOST_TEST(std::abs(static_cast<double>(lost) - mean) <= 3.29 * sd);
         if (round == 0)
             first = got;
@@ -270,10 +270,10 @@ BOOST_AUTO_TEST_CASE(latency_delays_each_datagram_and_jitter_may_reorder) {
 }
 
 BOOST_AUTO_TEST_CASE(stream_kinds_are_refused_with_udp_and_datagram_kinds_without) {
-    const HilResult slice = runHil({QStringLiteral("proxy"), QStringLiteral("--udp"), QStringLiteral("--upstream"),
-                                    QStringLiteral("127.0.0.1:9"), QStringLiteral("--fault"),
-                                    QStringLiteral("slice:bytes=1")},
-                                   QString());
+    const HilResult slice =
+        runHil({QStringLiteral("proxy"), QStringLiteral("--udp"), QStringLiteral("--upstream"),
+                QStringLiteral("127.0.0.1:9"), QStringLiteral("--fault"), QStringLiteral("slice:bytes=1")},
+               QString());
     BOOST_TEST(slice.exitCode == 2);
     BOOST_TEST(slice.err.contains(QStringLiteral("slice acts on a byte stream")), str(slice.err));
     const HilResult dup =
@@ -282,10 +282,10 @@ BOOST_AUTO_TEST_CASE(stream_kinds_are_refused_with_udp_and_datagram_kinds_withou
                QString());
     BOOST_TEST(dup.exitCode == 2);
     BOOST_TEST(dup.err.contains(QStringLiteral("add --udp")), str(dup.err));
-    const HilResult reorder = runHil({QStringLiteral("proxy"), QStringLiteral("--udp"), QStringLiteral("--upstream"),
-                                      QStringLiteral("127.0.0.1:9"), QStringLiteral("--fault"),
-                                      QStringLiteral("reorder:p=0.1")},
-                                     QString());
+    const HilResult reorder =
+        runHil({QStringLiteral("proxy"), QStringLiteral("--udp"), QStringLiteral("--upstream"),
+                QStringLiteral("127.0.0.1:9"), QStringLiteral("--fault"), QStringLiteral("reorder:p=0.1")},
+               QString());
     BOOST_TEST(reorder.exitCode == 2);
     BOOST_TEST(reorder.err.contains(QStringLiteral("needs delay")), str(reorder.err));
 }
@@ -341,14 +341,15 @@ BOOST_AUTO_TEST_CASE(loss_on_a_udp_device_records_its_failures_as_such) {
     Workspace ws;
     Child sim(simPath(), {QStringLiteral("envsensor"), QStringLiteral("--udp"), QStringLiteral("0")});
     const quint16 port = startSim(sim);
-    ws.write("scenario.yaml", QStringLiteral("name: udp-loss\n"
-                                             "devices: [sensor]\n"
-                                             "steps:\n"
-                                             "  - send: \"READ? TEMP\"\n"
-                                             "    expect: {match: '^TEMP (?<t>-?[0-9.]+)$', within: 300ms}\n"
-                                             "repeat: {count: 40, every: 20ms}\n"
-                                             "faults:\n"
-                                             "  - {on: sensor, link: {loss: {p: 0.3}, direction: to-device}}\n"));
+    ws.write("scenario.yaml",
+             QStringLiteral("name: udp-loss\n"
+                            "devices: [sensor]\n"
+                            "steps:\n"
+                            "  - send: \"READ? TEMP\"\n"
+                            "    expect: {match: '^TEMP (?<t>-?[0-9.]+)$', within: 300ms}\n"
+                            "repeat: {count: 40, every: 20ms}\n"
+                            "faults:\n"
+                            "  - {on: sensor, link: {loss: {p: 0.3}, direction: to-device}}\n"));
     const HilResult r = runScenario(ws, fixtureFor(ws, port));
     BOOST_TEST(r.exitCode == 1, str(r.out + r.err));
     const Database db(ws.db());

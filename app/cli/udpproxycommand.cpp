@@ -53,9 +53,10 @@ int runUdpProxy(const QString &command, const QHostAddress &listenAddress, quint
     QObject::connect(&proxy, &hil::UdpProxy::upstreamError, &proxy, [&](quint64 n, const QString &why) {
         log(QStringLiteral("flow %1: upstream %2: %3").arg(n).arg(proxy.upstream(), why));
     });
-    QObject::connect(&proxy, &hil::UdpProxy::faultStarted, &proxy, [&](int id, const hil::LinkFaultSpec &spec) {
-        log(QStringLiteral("fault %1 start: %2").arg(id).arg(spec.describe()));
-    });
+    QObject::connect(&proxy, &hil::UdpProxy::faultStarted, &proxy,
+                     [&](int id, const hil::LinkFaultSpec &spec) {
+                         log(QStringLiteral("fault %1 start: %2").arg(id).arg(spec.describe()));
+                     });
     QObject::connect(&proxy, &hil::UdpProxy::faultEnded, &proxy,
                      [&](int id, const hil::LinkFaultSpec &spec, const hil::UdpProxy::Window &w) {
                          log(QStringLiteral("fault %1 end: %2; to-device %3; from-device %4")

@@ -11,12 +11,12 @@
 #include "modbusbenchmark.h"
 #include "mqttbenchmark.h"
 #include "pushbenchmark.h"
-#include "udpfidelitybenchmark.h"
 #include "recorderbenchmark.h"
 #include "reportbenchmark.h"
 #include "roundtripbenchmark.h"
 #include "soakbenchmark.h"
 #include "stats.h"
+#include "udpfidelitybenchmark.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

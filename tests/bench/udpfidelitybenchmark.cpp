@@ -3,11 +3,11 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QNetworkDatagram>
-#include <QVariant>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTextStream>
 #include <QUdpSocket>
+#include <QVariant>
 #include <cmath>
 #include <functional>
 
@@ -86,7 +86,8 @@ bool runOnce(double p, int n, int seed, RunResult *result, QString *error) {
     proxy.terminate();
     proxy.waitForFinished(10000);
     const QString log = QString::fromUtf8(proxy.readAllStandardError());
-    static const QRegularExpression totals(QStringLiteral("totals: to-device (\\d+) datagrams in, (\\d+) out"));
+    static const QRegularExpression totals(
+        QStringLiteral("totals: to-device (\\d+) datagrams in, (\\d+) out"));
     const auto t = totals.match(log);
     if (!t.hasMatch()) {
         *error = QStringLiteral("no totals from hil proxy --udp: ") + log;
@@ -130,7 +131,9 @@ bool runUdpFidelityBenchmark(const UdpFidelityOptions &options, QTextStream &out
                        .arg(seed, 5)
                        .arg(lost, 7)
                        .arg(static_cast<double>(lost) / n, 8, 'f', 4)
-                       .arg(QStringLiteral("[%1, %2]").arg(mean - half, 0, 'f', 1).arg(mean + half, 0, 'f', 1), 17)
+                       .arg(
+                           QStringLiteral("[%1, %2]").arg(mean - half, 0, 'f', 1).arg(mean + half, 0, 'f', 1),
+                           17)
                        .arg(in ? QStringLiteral("yes") : QStringLiteral("no"), 7)
                        .arg(kernelDrops, 13);
             out.flush();

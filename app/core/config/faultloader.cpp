@@ -319,12 +319,13 @@ std::optional<FaultEntry> readFaultEntry(YamlReader &r, const YAML::Node &n, con
     bool ok = true;
     if (n["link"]) {
         e.target = FaultEntry::Target::Link;
+        const auto before = r.errors().size();
         ok = readLink(r, n["link"], e.link);
         // Datagram kinds on datagram links only, stream kinds on stream links only.
         const bool datagrams = device && device->kind == DeviceConfig::Kind::Udp;
         if (const QString wrong = datagrams ? LinkFaultSpec::inapplicableOnDatagrams(e.link.kind)
                                             : LinkFaultSpec::inapplicableOnStreams(e.link.kind);
-            ok && !wrong.isEmpty())
+            ok && r.errors().size() == before && !wrong.isEmpty())
             r.error(n["link"], QStringLiteral("'%1': %2").arg(e.on, wrong));
     } else if (n["device"]) {
         e.target = FaultEntry::Target::Device;

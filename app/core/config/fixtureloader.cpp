@@ -166,16 +166,15 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
                 QStringLiteral("device names are letters, digits, '_', '-' and '.', not '%1'").arg(d.name));
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
-    r.checkKeys(n, {"serial", "tcp", "udp", "sim", "mqtt", "modbus", "terminator", "max_line_length", "timeout",
-                    "reconnect_timeout", "late_window", "power", "description", "framing"});
+    r.checkKeys(n, {"serial", "tcp", "udp", "sim", "mqtt", "modbus", "terminator", "max_line_length",
+                    "timeout", "reconnect_timeout", "late_window", "power", "description", "framing"});
     // A simulated Modbus device has both: sim: says how it runs, modbus: its unit.
     const bool modbusWay = n["modbus"] && !n["sim"];
-    const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["udp"] ? 1 : 0) + (n["sim"] ? 1 : 0) + (n["mqtt"] ? 1 : 0)
-                     + (modbusWay ? 1 : 0);
+    const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["udp"] ? 1 : 0) + (n["sim"] ? 1 : 0)
+                     + (n["mqtt"] ? 1 : 0) + (modbusWay ? 1 : 0);
     if (ways != 1)
-        r.error(
-            key,
-            QStringLiteral("device '%1' needs exactly one of serial, tcp, udp, sim, modbus or mqtt").arg(d.name));
+        r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp, udp, sim, modbus or mqtt")
+                         .arg(d.name));
     if (n["serial"])
         readSerial(r, n["serial"], d);
     else if (n["tcp"])

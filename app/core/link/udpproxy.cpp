@@ -12,11 +12,11 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <limits>
+#include <memory>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <limits>
-#include <memory>
 
 namespace hil {
 
@@ -31,7 +31,7 @@ bool actsOn(LinkFaultSpec::Direction d, bool toDevice) {
 QString hostPort(const QHostAddress &address, quint16 port) {
     const QString host = address.toString();
     return address.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]:%2").arg(host).arg(port)
-                                                                : QStringLiteral("%1:%2").arg(host).arg(port);
+                                                               : QStringLiteral("%1:%2").arg(host).arg(port);
 }
 
 // A non-blocking UDP socket connected to the upstream; -1 with *error on failure.
@@ -76,7 +76,8 @@ public:
         , m_clientPort(clientPort)
         , m_toDevice(deriveSeed(deriveSeed(proxy->m_seed, number), 1), this)
         , m_fromDevice(deriveSeed(deriveSeed(proxy->m_seed, number), 2), this)
-        , m_fd(static_cast<int>(openUpstream(proxy->m_upstreamAddress, proxy->m_upstreamPort, &m_openError))) {
+        , m_fd(
+              static_cast<int>(openUpstream(proxy->m_upstreamAddress, proxy->m_upstreamPort, &m_openError))) {
         m_lastActive = monotonicNs();
         // A connected UDP socket of its own (plain POSIX, not QUdpSocket): the kernel then reports an
         // ICMP port unreachable from the upstream as ECONNREFUSED on the next recv() or send(). QUdpSocket
@@ -93,15 +94,16 @@ public:
             if (::send(fd(), d.constData(), static_cast<size_t>(d.size()), MSG_NOSIGNAL) < 0)
                 reportError(errnoText());
         });
-        connect(&m_fromDevice, &DatagramFaults::output, this, [this](const QByteArray &d) {
-            m_proxy->m_socket.writeDatagram(d, m_client, m_clientPort);
-        });
+        connect(&m_fromDevice, &DatagramFaults::output, this,
+                [this](const QByteArray &d) { m_proxy->m_socket.writeDatagram(d, m_client, m_clientPort); });
         for (auto it = proxy->m_active.cbegin(); it != proxy->m_active.cend(); ++it)
             inject(it.key(), it.value());
     }
 
     quint64 number() const { return m_number; }
-    bool owns(const QHostAddress &a, quint16 port) const { return port == m_clientPort && a.isEqual(m_client); }
+    bool owns(const QHostAddress &a, quint16 port) const {
+        return port == m_clientPort && a.isEqual(m_client);
+    }
     QString client() const { return hostPort(m_client, m_clientPort); }
     qint64 lastActive() const { return m_lastActive; }
 
@@ -139,8 +141,9 @@ public:
 private:
     static QString errnoText() {
         const int e = errno;
-        return e == ECONNREFUSED ? QStringLiteral("connection refused (ICMP port unreachable: nothing listens there)")
-                                 : QString::fromLocal8Bit(std::strerror(e));
+        return e == ECONNREFUSED
+                   ? QStringLiteral("connection refused (ICMP port unreachable: nothing listens there)")
+                   : QString::fromLocal8Bit(std::strerror(e));
     }
     int fd() const { return m_fd; }
     void closeUpstream() {

@@ -263,21 +263,24 @@ std::unique_ptr<Transport> Bench::udpTransport(Device &d) {
     // Datagrams go through a UDP proxy of the device's own, where its link faults act per datagram.
     const TcpSpec &spec = d.config.udp;
     if (!d.udpProxy) {
-        d.udpProxy = new UdpProxy(spec.host, spec.port, deviceSeed(m_runSeed ^ 0x55445050ULL, d.config.name), this);
+        d.udpProxy =
+            new UdpProxy(spec.host, spec.port, deviceSeed(m_runSeed ^ 0x55445050ULL, d.config.name), this);
         QString why;
         if (!d.udpProxy->listen(QHostAddress::LocalHost, 0, &why)) {
             delete d.udpProxy;
             d.udpProxy = nullptr;
             emit deviceEvent(monotonicNs(), EventKind::Error, d.config.name, why);
-            return std::make_unique<UdpTransport>(spec.host, spec.port, d.config.framing.isBinary() ? QByteArray() : d.config.terminator);
+            return std::make_unique<UdpTransport>(
+                spec.host, spec.port, d.config.framing.isBinary() ? QByteArray() : d.config.terminator);
         }
         for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend(); ++it)
             d.udpProxy->inject(it.key(), it.value());
         const QString name = d.config.name;
-        connect(d.udpProxy, &UdpProxy::upstreamError, this, [this, name, spec](quint64, const QString &error) {
-            emit deviceEvent(monotonicNs(), EventKind::Error, name,
-                             QStringLiteral("udp %1:%2: %3").arg(spec.host).arg(spec.port).arg(error));
-        });
+        connect(
+            d.udpProxy, &UdpProxy::upstreamError, this, [this, name, spec](quint64, const QString &error) {
+                emit deviceEvent(monotonicNs(), EventKind::Error, name,
+                                 QStringLiteral("udp %1:%2: %3").arg(spec.host).arg(spec.port).arg(error));
+            });
         emit deviceEvent(monotonicNs(), EventKind::ProxyStart, d.config.name,
                          QStringLiteral("%1 -> %2 (the device's datagrams, where its link faults act)")
                              .arg(d.udpProxy->listenAddress(), d.udpProxy->upstream()));
