@@ -2,7 +2,10 @@
 // `udp:` device (hil-sim --udp), with faults per datagram (docs/faults.md, "Datagrams (UDP)").
 
 #define BOOST_TEST_MODULE udp
+#include "core/link/datagramfaults.h"
+#include "core/transport/udptransport.h"
 #include "support/eventloop.h"
+#include "support/faulthelpers.h"
 #include "support/harness.h"
 
 #include <QCoreApplication>
@@ -145,6 +148,62 @@ std::array<qint64, 3> totals(const QString &log) {
 }
 
 } // namespace
+
+BOOST_AUTO_TEST_SUITE(datagram_faults)
+
+BOOST_AUTO_TEST_CASE(every_datagram_is_accounted_for_and_a_seed_replays_the_same_faults) {
+    const auto runOnce = [](quint64 seed) {
+        hil::DatagramFaults faults(seed);
+        QList<QByteArray> out;
+        QObject::connect(&faults, &hil::DatagramFaults::output, [&](const QByteArray &d) { out.append(d); });
+        faults.activate(1, faulttest::spec("loss:burst=0.05/0.3"));
+        faults.activate(2, faulttest::spec("duplicate:p=0.1"));
+        faults.activate(3, faulttest::spec("corrupt:p=0.001"));
+        for (int i = 0; i < 3000; ++i)
+            faults.push(numbered(i));
+        const hil::DatagramCounters c = faults.counters();
+        BOOST_TEST(c.in == 3000);
+        BOOST_TEST(c.in + c.duplicated == c.out + c.dropped + faults.held());
+        BOOST_TEST(faults.held() == 0); // nothing delays: everything left from inside push()
+        BOOST_TEST(c.out == out.size());
+        BOOST_TEST(c.dropped > 0);
+        BOOST_TEST(c.duplicated > 0);
+        BOOST_TEST(c.bitsFlipped > 0);
+        for (const QByteArray &d : std::as_const(out))
+            BOOST_TEST(d.size() == 32); // whole datagrams, never cut or merged
+        return out;
+    };
+    BOOST_TEST((runOnce(11) == runOnce(11)));
+    BOOST_TEST((runOnce(11) != runOnce(12)));
+}
+
+BOOST_AUTO_TEST_CASE(a_udp_transport_gives_one_line_per_datagram) {
+    QUdpSocket device;
+    BOOST_REQUIRE(device.bind(QHostAddress::LocalHost, 0));
+    hil::UdpTransport transport(QStringLiteral("127.0.0.1"), device.localPort(), QByteArrayLiteral("\n"));
+    QList<QByteArray> got;
+    bool opened = false;
+    QObject::connect(&transport, &hil::Transport::opened, [&] { opened = true; });
+    QObject::connect(&transport, &hil::Transport::bytesReceived, [&](const QByteArray &b) { got.append(b); });
+    transport.open();
+    BOOST_REQUIRE(waitUntil([&] { return opened; }, 5000));
+    transport.write(QByteArrayLiteral("READ? TEMP\n"));
+    BOOST_REQUIRE(waitUntil([&] { return device.hasPendingDatagrams(); }, 5000));
+    const QNetworkDatagram request = device.receiveDatagram();
+    BOOST_TEST((request.data() == QByteArrayLiteral("READ? TEMP\n")));
+    const auto reply = [&](const QByteArray &d) {
+        device.writeDatagram(d, request.senderAddress(), static_cast<quint16>(request.senderPort()));
+    };
+    reply("TEMP 1\n");
+    reply("TEMP 2");     // no terminator: one is appended, so it is not glued to the next
+    reply(QByteArray()); // empty: ignored
+    reply("A\nB\n");     // two lines in one datagram: both reach the framer
+    reply("END\n");
+    BOOST_REQUIRE(waitUntil([&] { return !got.isEmpty() && got.last() == "END\n"; }, 5000));
+    BOOST_TEST((got == QList<QByteArray>{"TEMP 1\n", "TEMP 2\n", "A\nB\n", "END\n"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(udp_proxy)
 

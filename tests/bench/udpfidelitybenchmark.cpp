@@ -16,7 +16,7 @@ namespace hilbench {
 namespace {
 
 QString hilProgram() {
-    const QString fromEnv = qEnvironmentVariable("HIL_BIN");
+    const QString fromEnv = qEnvironmentVariable("HIL");
     return !fromEnv.isEmpty() ? fromEnv : QCoreApplication::applicationDirPath() + QStringLiteral("/hil");
 }
 
