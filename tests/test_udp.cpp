@@ -10,9 +10,11 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QNetworkDatagram>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTimer>
 #include <QUdpSocket>
 #include <QVariant>
 #include <boost/test/unit_test.hpp>
@@ -109,18 +111,22 @@ QByteArray numbered(int i, int size = 32) {
     return d;
 }
 
-// Waits until `count()` has stopped growing for a while: what is on its way has arrived.
+// Waits until `count()` has not grown for 4 ticks of 5 ms: what is on its way has arrived.
 void settle(const std::function<qsizetype()> &count) {
+    QEventLoop loop;
+    QTimer tick;
     qsizetype last = -1;
     int quiet = 0;
-    waitUntil(
-        [&] {
-            const qsizetype now = count();
-            quiet = now == last ? quiet + 1 : 0;
-            last = now;
-            return quiet >= 4;
-        },
-        5000, 5);
+    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
+        const qsizetype now = count();
+        quiet = now == last ? quiet + 1 : 0;
+        last = now;
+        if (quiet >= 4)
+            loop.quit();
+    });
+    tick.start(5);
+    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 // Sends `n` numbered datagrams through the proxy to the sink, in batches small enough for the socket

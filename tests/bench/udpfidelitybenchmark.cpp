@@ -1,15 +1,15 @@
 #include "udpfidelitybenchmark.h"
 
 #include <QCoreApplication>
-#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QNetworkDatagram>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTextStream>
+#include <QTimer>
 #include <QUdpSocket>
 #include <QVariant>
 #include <cmath>
-#include <functional>
 
 namespace hilbench {
 
@@ -18,17 +18,6 @@ namespace {
 QString hilProgram() {
     const QString fromEnv = qEnvironmentVariable("HIL");
     return !fromEnv.isEmpty() ? fromEnv : QCoreApplication::applicationDirPath() + QStringLiteral("/hil");
-}
-
-bool waitFor(const std::function<bool()> &done, int timeoutMs) {
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
-    }
-    return true;
 }
 
 struct RunResult {
@@ -57,7 +46,9 @@ bool runOnce(double p, int n, int seed, RunResult *result, QString *error) {
                                QStringLiteral("127.0.0.1:%1").arg(sink.localPort()), QStringLiteral("--seed"),
                                QString::number(seed), QStringLiteral("--fault"),
                                QStringLiteral("loss:p=%1,dir=to-device").arg(p)});
-    if (!waitFor([&] { return proxy.canReadLine() || proxy.state() == QProcess::NotRunning; }, 10000)) {
+    while (!proxy.canReadLine() && proxy.waitForReadyRead(10000)) {
+    }
+    if (!proxy.canReadLine()) {
         *error = QStringLiteral("hil proxy --udp did not start");
         return false;
     }
@@ -72,16 +63,20 @@ bool runOnce(double p, int n, int seed, RunResult *result, QString *error) {
     for (int i = 0; i < n; i += 20) {
         for (int j = i; j < std::min(n, i + 20); ++j)
             client.writeDatagram(payload, QHostAddress::LocalHost, port);
-        // Paced: the next batch once this one has arrived (the count has stopped growing).
+        // Paced: the next batch once this one has arrived (the count has not grown for 4 ticks of 5 ms).
+        QEventLoop loop;
+        QTimer tick;
         qint64 last = -1;
         int quiet = 0;
-        waitFor(
-            [&] {
-                quiet = received == last ? quiet + 1 : 0;
-                last = received;
-                return quiet >= 4;
-            },
-            5000);
+        QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
+            quiet = received == last ? quiet + 1 : 0;
+            last = received;
+            if (quiet >= 4)
+                loop.quit();
+        });
+        tick.start(5);
+        QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+        loop.exec();
     }
     proxy.terminate();
     proxy.waitForFinished(10000);

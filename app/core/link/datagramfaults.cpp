@@ -205,7 +205,7 @@ void DatagramFaults::run(QByteArray datagram, std::size_t from, qint64 now) {
         case Kind::Duplicate:
             if (f.rng.uniform() < f.spec.probability) {
                 ++m_counters.duplicated;
-                // The original goes on first; the copy meets the later faults on its own.
+                // The copy goes on first, meeting the later faults (and their draws) on its own.
                 run(datagram, i + 1, now);
                 // The faults list may have changed inside output() slots: stop if this one is gone.
                 if (i >= m_faults.size() || m_faults[i].get() != &f)

@@ -46,7 +46,8 @@ struct DatagramCounters {
 // - blackout: dropped. A datagram held back that comes due while a blackout is active is dropped too.
 // - loss: dropped with p (one draw), or by the Gilbert-Elliott chain (two draws: lost in the state it
 //   finds, then the chain moves), as in the stream pipeline.
-// - duplicate: with p (one draw) a second copy follows; the copy meets the later faults on its own.
+// - duplicate: with p (one draw) a second copy is made; it goes through the later faults first, on its
+//   own (its own corrupt, reorder and latency draws), then the original.
 // - corrupt: bits flipped with p per bit; one geometric draw per flip gives the distance to the next
 //   one, counted over every bit of the direction since activation.
 // - reorder: with p (one draw) the datagram is held back by `delay`, so the ones after it overtake it.
