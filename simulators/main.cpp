@@ -13,6 +13,7 @@
 #include "signalwatcher.h"
 #include "simdevice.h"
 #include "tcpendpoint.h"
+#include "udpendpoint.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -43,6 +44,7 @@ struct Options {
     GatewayConfig gateway;
     ModbusConfig modbus;
     bool pty = false;
+    bool udp = false;
     QString link; // --link: a symbolic link to the PTY slave
     quint16 port = 0;
     QHostAddress bindAddress{QHostAddress::LocalHost};
@@ -212,6 +214,9 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
     const QCommandLineOption tcpOption(QStringLiteral("tcp"),
                                        QStringLiteral("Serve on TCP port PORT (0 picks a free one)."),
                                        QStringLiteral("PORT"));
+    const QCommandLineOption udpOption(QStringLiteral("udp"),
+                                       QStringLiteral("Serve on UDP port PORT (0 picks a free one)."),
+                                       QStringLiteral("PORT"));
     const QCommandLineOption bindOption(
         QStringLiteral("bind"), QStringLiteral("Address to listen on with --tcp (default 127.0.0.1)."),
         QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
@@ -289,6 +294,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
             "gateway: how long to wait for CONNACK or a reading's PUBCOMP before connecting again, "
             "100ms..1m (default 2s)."),
         QStringLiteral("DURATION"));
+    parser.addOptions({udpOption});
     parser.addOptions({ptyOption,      linkOption,       tcpOption,        bindOption,    controlOption,
                        seedOption,     serialOption,     firmwareOption,   rateOption,    voltOption,
                        outputOption,   feedsOption,      bannerOption,     noReplyOption, brokerOption,
@@ -355,17 +361,22 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         printError(QStringLiteral("--rate only applies to envsensor, gps and modbus"));
         return std::nullopt;
     }
-    if (parser.isSet(ptyOption) == parser.isSet(tcpOption)) {
-        printError(QStringLiteral("give exactly one of --pty and --tcp PORT"));
+    if ((parser.isSet(ptyOption) ? 1 : 0) + (parser.isSet(tcpOption) ? 1 : 0)
+            + (parser.isSet(udpOption) ? 1 : 0)
+        != 1) {
+        printError(QStringLiteral("give exactly one of --pty, --tcp PORT and --udp PORT"));
         return std::nullopt;
     }
 
     options.pty = parser.isSet(ptyOption);
+    options.udp = parser.isSet(udpOption);
     bool ok = false;
     if (!options.pty) {
-        options.port = parser.value(tcpOption).toUShort(&ok);
+        const QCommandLineOption &portOption = options.udp ? udpOption : tcpOption;
+        options.port = parser.value(portOption).toUShort(&ok);
         if (!ok) {
-            printError(QStringLiteral("--tcp: not a port number: ") + parser.value(tcpOption));
+            printError(QStringLiteral("--%1: not a port number: %2")
+                           .arg(portOption.names().constFirst(), parser.value(portOption)));
             return std::nullopt;
         }
     }
@@ -382,7 +393,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app) {
         }
     }
     if (parser.isSet(bindOption) && options.pty) {
-        printError(QStringLiteral("--bind only applies to --tcp"));
+        printError(QStringLiteral("--bind only applies to --tcp and --udp"));
         return std::nullopt;
     }
     if (!options.bindAddress.setAddress(parser.value(bindOption))) {
@@ -563,8 +574,20 @@ int runDevice(const Options &options, pid_t originalParent) {
 
     std::unique_ptr<PtyEndpoint> ptyEndpoint;
     std::unique_ptr<TcpEndpoint> tcpEndpoint;
+    std::unique_ptr<UdpEndpoint> udpEndpoint;
     QString where;
-    if (options.pty) {
+    if (options.udp) {
+        udpEndpoint = std::make_unique<UdpEndpoint>(&device);
+        if (!udpEndpoint->bind(options.bindAddress, options.port)) {
+            printError(QStringLiteral("cannot bind UDP %1 port %2: %3")
+                           .arg(options.bindAddress.toString())
+                           .arg(options.port)
+                           .arg(udpEndpoint->errorString()));
+            return ExitFailure;
+        }
+        device.startSession(); // no connection to wait for
+        where = QStringLiteral("udp ") + hostAndPort(udpEndpoint->address(), udpEndpoint->port());
+    } else if (options.pty) {
         ptyEndpoint = std::make_unique<PtyEndpoint>(&device);
         ptyEndpoint->setLinkPath(options.link);
         if (!ptyEndpoint->open()) {

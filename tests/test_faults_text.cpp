@@ -31,6 +31,8 @@ BOOST_AUTO_TEST_CASE(every_kind_parses_and_formats_back) {
         "disconnect:at=5s,for=2s,every=1m",
         "drop_first:lines=3",
         "close_after:after=30s",
+        "duplicate:p=0.01",
+        "reorder:p=0.05,delay=20ms",
     };
     for (const char *text : texts) {
         QString error;

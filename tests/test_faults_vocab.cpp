@@ -148,7 +148,11 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
         {"wormhole", "{on: sensor, link: wormhole}",
          "unknown link fault 'wormhole' (known: blackout, loss, latency, bandwidth, corrupt, slice, "
          "disconnect, "
-         "drop_first, close_after)"},
+         "drop_first, close_after, duplicate, reorder)"},
+        {"reorder:p=0.1", "{on: sensor, link: {reorder: {p: 0.1}}}",
+         "reorder: needs delay > 0 (how long a datagram is held back)"},
+        {"duplicate:p=2", "{on: sensor, link: {duplicate: {p: 2}}}",
+         "duplicate: probability 2 is outside [0, 1]"},
         // When it applies: the text form names the kind first, as for every problem it finds.
         {"blackout:for=0s", "{on: sensor, for: 0s, link: blackout}", "blackout: for must be at least 1ms"},
         {"blackout:every=10s", "{on: sensor, every: 10s, link: blackout}",
@@ -173,9 +177,40 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
     BOOST_TEST(yamlProblems("{on: sensor, link: {latency: {delay: 10ms, jitter: 10ms}}}").isEmpty());
 }
 
+BOOST_AUTO_TEST_CASE(datagram_kinds_only_on_udp_devices_and_stream_kinds_only_on_the_others) {
+    const auto problems = [](hil::DeviceConfig::Kind kind, const char *text) {
+        hil::YamlReader reader(QStringLiteral("case.yaml"));
+        const YAML::Node node = reader.loadText(text);
+        hil::Fixture fixture;
+        hil::DeviceConfig sensor;
+        sensor.name = QStringLiteral("sensor");
+        sensor.kind = kind;
+        fixture.devices.append(sensor);
+        hil::readFaultEntry(reader, node, fixture, {QStringLiteral("sensor")}, false);
+        QStringList messages;
+        for (const auto &e : reader.errors())
+            messages << e.toString();
+        return messages;
+    };
+    using K = hil::DeviceConfig::Kind;
+    BOOST_TEST(problems(K::Udp, "{on: sensor, link: {duplicate: {p: 0.1}}}").isEmpty());
+    BOOST_TEST(problems(K::Udp, "{on: sensor, link: {reorder: {p: 0.1, delay: 20ms}}}").isEmpty());
+    BOOST_TEST(problems(K::Udp, "{on: sensor, link: {loss: {p: 0.1}}}").isEmpty());
+    for (const char *stream :
+         {"{on: sensor, link: {slice: {bytes: 1}}}", "{on: sensor, link: disconnect}",
+          "{on: sensor, link: {drop_first: {lines: 1}}}", "{on: sensor, link: {close_after: {after: 1s}}}"}) {
+        const QStringList p = problems(K::Udp, stream);
+        BOOST_TEST_REQUIRE(p.size() == 1, stream);
+        BOOST_TEST(p.first().contains(QStringLiteral("a udp link carries datagrams")), str(p.first()));
+    }
+    const QStringList p = problems(K::Tcp, "{on: sensor, link: {duplicate: {p: 0.1}}}");
+    BOOST_TEST_REQUIRE(p.size() == 1);
+    BOOST_TEST(p.first().contains(QStringLiteral("only a udp link")), str(p.first()));
+}
+
 BOOST_AUTO_TEST_CASE(every_kind_round_trips_through_its_table) {
     const QStringList linkNames = LinkFaultSpec::kindNames();
-    BOOST_TEST(linkNames.size() == 9);
+    BOOST_TEST(linkNames.size() == 11);
     for (const QString &name : linkNames) {
         const auto kind = LinkFaultSpec::kindFromName(name);
         BOOST_TEST_REQUIRE(kind.has_value(), str(name));

@@ -6,6 +6,7 @@
 #include "core/config/faultspecparser.h"
 #include "core/link/faultproxy.h"
 #include "signalbridge.h"
+#include "udpproxycommand.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -73,7 +74,9 @@ int proxyCommand(const QStringList &args) {
             "  close_after:after=30s   blackout:at=10s,for=3s   disconnect:at=5s,for=2s,every=60s\n"
             "Kinds: %1.\n"
             "Every kind takes dir=to-device|from-device|both (default both) and at=, for=, every= (from the\n"
-            "proxy's start; without them the fault lasts from the start to the end).")
+            "proxy's start; without them the fault lasts from the start to the end).\n"
+            "With --udp it relays datagrams instead, one flow per client address, faults per datagram:\n"
+            "  blackout, loss, duplicate:p=0.01, reorder:p=0.05,delay=20ms, latency, bandwidth, corrupt.")
             .arg(hil::LinkFaultSpec::kindNames().join(QStringLiteral(", "))));
     p.addHelpOption();
     p.addOption({QStringLiteral("listen"),
@@ -87,6 +90,7 @@ int proxyCommand(const QStringList &args) {
     p.addOption({QStringLiteral("fault"), QStringLiteral("A link fault; repeat for several."),
                  QStringLiteral("SPEC")});
     p.addOption({QStringLiteral("quiet"), QStringLiteral("No log on stderr.")});
+    p.addOption({QStringLiteral("udp"), QStringLiteral("Relay UDP datagrams (faults per datagram).")});
     if (const auto code = parseCommandLine(p, args))
         return *code;
 
@@ -125,8 +129,17 @@ int proxyCommand(const QStringList &args) {
         const auto fault = hil::parseLinkFault(spec, &error);
         if (!fault)
             return usage(QStringLiteral("--fault '%1': %2").arg(spec, error));
+        const bool udp = p.isSet(QStringLiteral("udp"));
+        const QString wrongLink = udp ? hil::LinkFaultSpec::inapplicableOnDatagrams(fault->spec.kind)
+                                      : hil::LinkFaultSpec::inapplicableOnStreams(fault->spec.kind);
+        if (!wrongLink.isEmpty())
+            return usage(QStringLiteral("--fault '%1': %2%3")
+                             .arg(spec, wrongLink, udp ? QString() : QStringLiteral(" (add --udp)")));
         faults.append(*fault);
     }
+    if (p.isSet(QStringLiteral("udp")))
+        return runUdpProxy(command, listenAddress, listen->port, upstream->host, upstream->port, seed, faults,
+                           p.isSet(QStringLiteral("quiet")));
 
     hil::FaultProxy proxy(upstream->host, upstream->port, seed);
     QString error;

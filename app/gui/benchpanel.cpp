@@ -184,6 +184,8 @@ QString BenchPanel::connectionText(const DeviceConfig &d) {
             d.sim.model, d.sim.link == SimSpec::Link::Pty ? QStringLiteral("pty") : QStringLiteral("tcp"));
     case DeviceConfig::Kind::Mqtt:
         return QStringLiteral("mqtt %1:%2").arg(d.mqtt.host).arg(d.mqtt.port);
+    case DeviceConfig::Kind::Udp:
+        return QStringLiteral("udp %1:%2").arg(d.udp.host).arg(d.udp.port);
     }
     return {};
 }

@@ -17,6 +17,7 @@
 #include "roundtripbenchmark.h"
 #include "soakbenchmark.h"
 #include "stats.h"
+#include "udpfidelitybenchmark.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -30,7 +31,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push, LongRun };
+enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push, LongRun, UdpFidelity };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -40,6 +41,7 @@ struct Options {
     FleetOptions fleet;
     PushOptions push;
     LongRunOptions longRun;
+    UdpFidelityOptions udpFidelity;
     ExpressionOptions expressions;
     MqttBenchOptions mqtt;
     ModbusOptions modbus;
@@ -140,6 +142,11 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
                        "(64) at --rate Hz (20), reported by hil report, --html and --pdf (--quick: 0.25 h). "
                        "HIL_BENCH_LONGRUN_KEEP=1 keeps the files, HIL_BENCH_DIR places them."),
         QStringLiteral("H"), QStringLiteral("72"));
+    const QCommandLineOption udpFidelityOption(
+        QStringLiteral("udp-fidelity"),
+        QStringLiteral("Only the UDP proxy's loss against the binomial 95 % interval for p = 0.01, 0.05, 0.2 "
+                       "(--exchanges datagrams per run, default 10000, 5 seeds; --quick: 2000, 2 seeds)."));
+    parser.addOption(udpFidelityOption);
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
                        mqttOption, modbusOption, framingOption, pushOption, devicesOption, rateOption,
                        durationOption, loadOption, niceOption, longRunOption});
@@ -252,6 +259,18 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     }
     if (parser.isSet(expressionsOption)) {
         o.mode = Mode::Expressions;
+        return o;
+    }
+    if (parser.isSet(udpFidelityOption)) {
+        o.mode = Mode::UdpFidelity;
+        if (quick)
+            o.udpFidelity = {2000, 2};
+        if (parser.isSet(exchangesOption)) {
+            qint64 n = 0;
+            if (!wholeNumber(parser, exchangesOption, 100, &n, error))
+                return std::nullopt;
+            o.udpFidelity.datagrams = static_cast<int>(n);
+        }
         return o;
     }
     if (parser.isSet(pushOption)) {
@@ -468,6 +487,16 @@ int main(int argc, char *argv[]) {
         out.flush();
         if (!ok) {
             err << "hil-benchmark: long run: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
+    if (options->mode == Mode::UdpFidelity) {
+        const bool ok = runUdpFidelityBenchmark(options->udpFidelity, out, &error);
+        out << "load average at end: " << loadAverage() << '\n';
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: udp-fidelity: " << error << '\n';
             return ExitFailure;
         }
         return ExitOk;

@@ -137,7 +137,13 @@ bool readLink(YamlReader &r, const YAML::Node &n, LinkFaultSpec &spec) {
         set(spec.bytesPerSecond, number("rate"));
         break;
     case K::Corrupt:
+    case K::Duplicate:
         set(spec.probability, number("p"));
+        break;
+    case K::Reorder:
+        set(spec.probability, number("p"));
+        if (given.contains(QStringLiteral("delay")))
+            set(spec.delay, duration("delay"));
         break;
     case K::Slice:
         if (given.contains(QStringLiteral("bytes"))) {
@@ -313,7 +319,14 @@ std::optional<FaultEntry> readFaultEntry(YamlReader &r, const YAML::Node &n, con
     bool ok = true;
     if (n["link"]) {
         e.target = FaultEntry::Target::Link;
+        const auto before = r.errors().size();
         ok = readLink(r, n["link"], e.link);
+        // Datagram kinds on datagram links only, stream kinds on stream links only.
+        const bool datagrams = device && device->kind == DeviceConfig::Kind::Udp;
+        if (const QString wrong = datagrams ? LinkFaultSpec::inapplicableOnDatagrams(e.link.kind)
+                                            : LinkFaultSpec::inapplicableOnStreams(e.link.kind);
+            ok && r.errors().size() == before && !wrong.isEmpty())
+            r.error(n["link"], QStringLiteral("'%1': %2").arg(e.on, wrong));
     } else if (n["device"]) {
         e.target = FaultEntry::Target::Device;
         ok = readDeviceFault(r, n["device"], e.device);

@@ -251,7 +251,12 @@ QString formatLinkFault(const TimedLinkFault &f) {
         params << QStringLiteral("rate=") + number(s.bytesPerSecond);
         break;
     case Kind::Corrupt:
+    case Kind::Duplicate:
         params << QStringLiteral("p=") + number(s.probability);
+        break;
+    case Kind::Reorder:
+        params << QStringLiteral("p=") + number(s.probability);
+        params << QStringLiteral("delay=") + exactDuration(s.delay);
         break;
     case Kind::Slice:
         params << QStringLiteral("bytes=") + QString::number(s.sliceBytes);

@@ -24,6 +24,7 @@ struct TimedLinkFault {
 //   fault  = kind [ ":" param *( "," param ) ]
 //   param  = key "=" value
 //   kind   = blackout | loss | latency | bandwidth | corrupt | slice | disconnect | drop_first | close_after
+//            | duplicate | reorder (datagram links only)
 //            (LinkFaultSpec's table in linkfault.cpp; values are judged by validateLinkFault())
 //
 //   every kind:  dir=to-device|from-device|both (default both), at=DURATION, for=DURATION, every=DURATION
@@ -34,6 +35,8 @@ struct TimedLinkFault {
 //   slice:       bytes=N (default 1, at most 1 MiB), delay=DURATION (default 0)
 //   drop_first:  lines=N (required)
 //   close_after: after=DURATION (required)
+//   duplicate:   p=P (per datagram)
+//   reorder:     p=P (per datagram, required), delay=DURATION (how long it is held back, > 0)
 //
 // e.g. "latency:delay=50ms,jitter=5ms,dir=to-device", "loss:burst=0.01/0.3", "blackout:at=10s,for=3s".
 // Durations as parseDuration() reads them ("50ms", "1.5s"); probabilities in [0, 1]. Returns nullopt and

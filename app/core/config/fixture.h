@@ -30,11 +30,12 @@ struct TcpSpec {
 
 // One device of a bench and how to reach it.
 struct DeviceConfig {
-    enum class Kind { Serial, Tcp, Sim, Mqtt };
+    enum class Kind { Serial, Tcp, Sim, Mqtt, Udp };
     QString name;
     Kind kind = Kind::Sim;
     SerialSettings serial;
     TcpSpec tcp;
+    TcpSpec udp; // Kind::Udp: the host and port its datagrams go to (docs/faults.md, Datagrams)
     SimSpec sim;
     FramingSpec framing; // how its bytes are cut into frames: lines at `terminator`, or binary frames
     MqttSpec mqtt;

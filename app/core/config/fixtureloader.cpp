@@ -92,19 +92,24 @@ void readSerial(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
     }
 }
 
-void readTcp(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
-    d.kind = DeviceConfig::Kind::Tcp;
-    if (!r.requireMap(n, QStringLiteral("tcp")))
+// tcp: and udp: alike: {host, port}.
+void readHostPort(YamlReader &r, const YAML::Node &n, const QString &what, TcpSpec &spec) {
+    if (!r.requireMap(n, what))
         return;
     r.checkKeys(n, {"host", "port"});
     if (!n["host"])
-        r.error(n, QStringLiteral("tcp needs a host"));
+        r.error(n, QStringLiteral("%1 needs a host").arg(what));
     else if (auto h = r.string(n["host"], QStringLiteral("host")))
-        d.tcp.host = *h;
+        spec.host = *h;
     if (!n["port"])
-        r.error(n, QStringLiteral("tcp needs a port"));
+        r.error(n, QStringLiteral("%1 needs a port").arg(what));
     else if (auto p = r.integer(n["port"], QStringLiteral("port"), 1, 65535))
-        d.tcp.port = static_cast<quint16>(*p);
+        spec.port = static_cast<quint16>(*p);
+}
+
+void readTcp(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
+    d.kind = DeviceConfig::Kind::Tcp;
+    readHostPort(r, n, QStringLiteral("tcp"), d.tcp);
 }
 
 void readSim(YamlReader &r, const YAML::Node &n, DeviceConfig &d) {
@@ -161,21 +166,23 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
                 QStringLiteral("device names are letters, digits, '_', '-' and '.', not '%1'").arg(d.name));
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
-    r.checkKeys(n, {"serial", "tcp", "sim", "mqtt", "modbus", "terminator", "max_line_length", "timeout",
-                    "reconnect_timeout", "late_window", "power", "description", "framing"});
+    r.checkKeys(n, {"serial", "tcp", "udp", "sim", "mqtt", "modbus", "terminator", "max_line_length",
+                    "timeout", "reconnect_timeout", "late_window", "power", "description", "framing"});
     // A simulated Modbus device has both: sim: says how it runs, modbus: its unit.
     const bool modbusWay = n["modbus"] && !n["sim"];
-    const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["sim"] ? 1 : 0) + (n["mqtt"] ? 1 : 0)
-                     + (modbusWay ? 1 : 0);
+    const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["udp"] ? 1 : 0) + (n["sim"] ? 1 : 0)
+                     + (n["mqtt"] ? 1 : 0) + (modbusWay ? 1 : 0);
     if (ways != 1)
-        r.error(
-            key,
-            QStringLiteral("device '%1' needs exactly one of serial, tcp, sim, modbus or mqtt").arg(d.name));
+        r.error(key, QStringLiteral("device '%1' needs exactly one of serial, tcp, udp, sim, modbus or mqtt")
+                         .arg(d.name));
     if (n["serial"])
         readSerial(r, n["serial"], d);
     else if (n["tcp"])
         readTcp(r, n["tcp"], d);
-    else if (n["sim"])
+    else if (n["udp"]) {
+        d.kind = DeviceConfig::Kind::Udp;
+        readHostPort(r, n["udp"], QStringLiteral("udp"), d.udp);
+    } else if (n["sim"])
         readSim(r, n["sim"], d);
     else if (n["mqtt"])
         readMqttDevice(r, n["mqtt"], d);

@@ -26,6 +26,8 @@ const KindInfo kKinds[] = {
     {Kind::Disconnect, u"disconnect", {}, nullptr},
     {Kind::DropFirst, u"drop_first", {u"lines"}, u"lines"},
     {Kind::CloseAfter, u"close_after", {u"after"}, u"after"},
+    {Kind::Duplicate, u"duplicate", {u"p"}, u"p"},
+    {Kind::Reorder, u"reorder", {u"p", u"delay"}, u"p"},
 };
 
 const KindInfo *info(Kind k) {
@@ -101,6 +103,28 @@ QString LinkFaultSpec::unknownKindMessage(const QString &name) {
         .arg(name, kindNames().join(QStringLiteral(", ")));
 }
 
+QString LinkFaultSpec::inapplicableOnDatagrams(Kind k) {
+    switch (k) {
+    case Kind::Slice:
+    case Kind::DropFirst:
+    case Kind::CloseAfter:
+    case Kind::Disconnect:
+        return QStringLiteral("%1 acts on a byte stream or a connection; a udp link carries datagrams "
+                              "(use blackout, loss, duplicate, reorder, latency, bandwidth or corrupt)")
+            .arg(kindName(k));
+    default:
+        break;
+    }
+    return {};
+}
+
+QString LinkFaultSpec::inapplicableOnStreams(Kind k) {
+    if (k == Kind::Duplicate || k == Kind::Reorder)
+        return QStringLiteral("%1 acts on datagrams; only a udp link (or hil proxy --udp) carries them")
+            .arg(kindName(k));
+    return {};
+}
+
 QString validateLinkFault(const LinkFaultSpec &spec) {
     using Kind = LinkFaultSpec::Kind;
     const auto outside = [](const char16_t *what, double p) {
@@ -123,8 +147,15 @@ QString validateLinkFault(const LinkFaultSpec &spec) {
         }
         break;
     case Kind::Corrupt:
+    case Kind::Duplicate:
         if (!isProbability(spec.probability))
             return outside(u"probability", spec.probability);
+        break;
+    case Kind::Reorder:
+        if (!isProbability(spec.probability))
+            return outside(u"probability", spec.probability);
+        if (spec.delay.count() <= 0)
+            return QStringLiteral("needs delay > 0 (how long a datagram is held back)");
         break;
     case Kind::Latency:
         if (spec.delay.count() < 0)
@@ -203,7 +234,11 @@ QString LinkFaultSpec::describe() const {
         text += QStringLiteral(" %1 B/s").arg(number(bytesPerSecond));
         break;
     case Kind::Corrupt:
+    case Kind::Duplicate:
         text += QStringLiteral(" p=") + number(probability);
+        break;
+    case Kind::Reorder:
+        text += QStringLiteral(" p=%1 by %2").arg(number(probability), formatDuration(delay));
         break;
     case Kind::Slice:
         text += QStringLiteral(" %1 B").arg(sliceBytes);

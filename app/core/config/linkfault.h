@@ -21,6 +21,8 @@ struct LinkFaultSpec {
         Disconnect, // the link is closed, and reconnecting is refused while the fault lasts
         DropFirst,  // the first `lines` lines (counted by the device's terminator) dropped
         CloseAfter, // the link is closed after `after` of traffic
+        Duplicate,  // datagrams only: each datagram sent twice with `probability`
+        Reorder,    // datagrams only: each datagram held back by `delay` with `probability`
     };
     enum class Direction { ToDevice, FromDevice, Both };
 
@@ -58,6 +60,10 @@ struct LinkFaultSpec {
     // What a kind lacks given the parameters written ("needs delay"), or an empty string.
     static QString missingParameters(Kind k, const QStringList &given);
     static QString unknownKindMessage(const QString &name);
+    // Whether a kind acts on datagrams (udp) or on byte streams (everything else): the problem of using
+    // it on that kind of link ("slice cuts a byte stream; a udp link carries datagrams"), or empty.
+    static QString inapplicableOnDatagrams(Kind k);
+    static QString inapplicableOnStreams(Kind k);
 };
 
 // The largest slice and the most lines drop_first counts: beyond these a fault stops meaning anything.

@@ -41,6 +41,9 @@ int rank(Kind k) {
         return 7;
     case Kind::Bandwidth:
         return 8;
+    case Kind::Duplicate: // datagram kinds: refused at load on streams, passed through here
+    case Kind::Reorder:
+        return 9;
     }
     return 9;
 }
@@ -339,6 +342,8 @@ bool FaultPipeline::applyImmediate(Fault &f, Item &item) {
     case Kind::Slice:
     case Kind::Latency:
     case Kind::Bandwidth:
+    case Kind::Duplicate:
+    case Kind::Reorder:
         break;
     }
     return true;

@@ -4,6 +4,7 @@
 #include "core/base/seedmix.h"
 #include "core/link/faultproxy.h"
 #include "core/link/link.h"
+#include "core/link/udpproxy.h"
 #include "core/session/brokerprocess.h"
 #include "core/session/devicesession.h"
 #include "core/session/simcontrol.h"
@@ -12,6 +13,7 @@
 #include "core/transport/mqtttransport.h"
 #include "core/transport/serialtransportfactory.h"
 #include "core/transport/tcptransport.h"
+#include "core/transport/udptransport.h"
 
 namespace hil {
 
@@ -257,10 +259,42 @@ std::unique_ptr<Transport> Bench::mqttTransport(Device &d) {
     return std::make_unique<MqttTransport>(d.config.mqtt, QStringLiteral("127.0.0.1"), d.mqttProxy->port());
 }
 
+std::unique_ptr<Transport> Bench::udpTransport(Device &d) {
+    // Datagrams go through a UDP proxy of the device's own, where its link faults act per datagram.
+    const TcpSpec &spec = d.config.udp;
+    if (!d.udpProxy) {
+        d.udpProxy =
+            new UdpProxy(spec.host, spec.port, deviceSeed(m_runSeed ^ 0x55445050ULL, d.config.name), this);
+        QString why;
+        if (!d.udpProxy->listen(QHostAddress::LocalHost, 0, &why)) {
+            delete d.udpProxy;
+            d.udpProxy = nullptr;
+            emit deviceEvent(monotonicNs(), EventKind::Error, d.config.name, why);
+            return std::make_unique<UdpTransport>(
+                spec.host, spec.port, d.config.framing.isBinary() ? QByteArray() : d.config.terminator);
+        }
+        for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend(); ++it)
+            d.udpProxy->inject(it.key(), it.value());
+        const QString name = d.config.name;
+        connect(
+            d.udpProxy, &UdpProxy::upstreamError, this, [this, name, spec](quint64, const QString &error) {
+                emit deviceEvent(monotonicNs(), EventKind::Error, name,
+                                 QStringLiteral("udp %1:%2: %3").arg(spec.host).arg(spec.port).arg(error));
+            });
+        emit deviceEvent(monotonicNs(), EventKind::ProxyStart, d.config.name,
+                         QStringLiteral("%1 -> %2 (the device's datagrams, where its link faults act)")
+                             .arg(d.udpProxy->listenAddress(), d.udpProxy->upstream()));
+    }
+    return std::make_unique<UdpTransport>(QStringLiteral("127.0.0.1"), d.udpProxy->port(),
+                                          d.config.framing.isBinary() ? QByteArray() : d.config.terminator);
+}
+
 void Bench::openSession(Device &d, const DeviceConfig &via) {
     std::unique_ptr<Transport> transport;
     if (via.kind == DeviceConfig::Kind::Mqtt)
         transport = mqttTransport(d);
+    else if (via.kind == DeviceConfig::Kind::Udp)
+        transport = udpTransport(d);
     else if (via.kind == DeviceConfig::Kind::Tcp)
         transport = std::make_unique<TcpTransport>(via.tcp.host, via.tcp.port);
     else
@@ -268,7 +302,7 @@ void Bench::openSession(Device &d, const DeviceConfig &via) {
     auto link =
         std::make_unique<Link>(std::move(transport), deviceSeed(m_runSeed ^ 0x4c494e4bULL, d.config.name));
     link->setTerminator(d.config.terminator);
-    for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend() && !d.mqttProxy; ++it)
+    for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend() && !d.mqttProxy && !d.udpProxy; ++it)
         link->inject(it.key(), it.value());
     d.link = link.get();
     const QString name = d.config.name;
@@ -377,6 +411,8 @@ void Bench::shutdown() {
     for (const Device &d : std::as_const(m_devices)) {
         if (d.mqttProxy)
             d.mqttProxy->close();
+        if (d.udpProxy)
+            d.udpProxy->close();
     }
     for (BrokerProcess *b : std::as_const(m_brokers))
         b->stop();
@@ -402,6 +438,8 @@ void Bench::injectLinkFault(const QString &device, int id, const LinkFaultSpec &
     d->linkFaults.insert(id, spec);
     if (d->mqttProxy)
         d->mqttProxy->inject(id, spec);
+    else if (d->udpProxy)
+        d->udpProxy->inject(id, spec);
     else if (d->link)
         d->link->inject(id, spec);
 }
@@ -412,8 +450,12 @@ LinkCounters Bench::clearLinkFault(const QString &device, int id) {
     if (!d || !d->linkFaults.contains(id))
         return c;
     const LinkFaultSpec spec = d->linkFaults.take(id);
-    if (!d->link && !d->mqttProxy)
+    if (!d->link && !d->mqttProxy && !d->udpProxy)
         return c;
+    if (d->udpProxy) {
+        const UdpProxy::Window w = d->udpProxy->clear(id);
+        return w.toDevice.toLinkCounters() + w.fromDevice.toLinkCounters();
+    }
     const Link::WindowCounters window = d->mqttProxy ? d->mqttProxy->clear(id) : d->link->clear(id);
     c = window.toDevice + window.fromDevice;
     // A link closed by a disconnect fault comes back now rather than at the next back-off step.

@@ -17,6 +17,7 @@ namespace hil {
 class BrokerProcess;
 class DeviceSession;
 class FaultProxy;
+class UdpProxy;
 class Link;
 class SimControl;
 class SimProcess;
@@ -93,6 +94,7 @@ private:
         DeviceSession *session = nullptr;
         Link *link = nullptr;            // owned by the session
         FaultProxy *mqttProxy = nullptr; // an MQTT device's link to its broker, where its link faults act
+        UdpProxy *udpProxy = nullptr;    // a udp device's datagrams, where its link faults act per datagram
         QTimer *reconnect = nullptr;
         int backoffMs = 100;
         bool ready = false;
@@ -107,6 +109,7 @@ private:
     void onSimReady(const QString &name, int link, const QString &address);
     void openSession(Device &d, const DeviceConfig &transportConfig);
     std::unique_ptr<Transport> mqttTransport(Device &d);
+    std::unique_ptr<Transport> udpTransport(Device &d);
     void onStateChanged(const QString &name, int state, const QString &reason);
     void scheduleReconnect(Device &d);
     void switchSupply(const Device &d, const QByteArray &command);
