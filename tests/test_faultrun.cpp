@@ -365,3 +365,130 @@ BOOST_AUTO_TEST_CASE(a_fixture_proxy_is_faulted_on_the_timeline) {
                    .toLongLong()
                < 50'000'000LL);
 }
+
+namespace {
+
+// A fixture with the TCP simulator `sim` behind the proxy 'cloud': the device is reached through the
+// proxy, whose `serves:` line is `serves` (none when empty).
+QString proxiedFixture(Workspace &ws, Child &sim, const QString &serves) {
+    const QStringList ready = sim.firstLine().split(u' ');
+    BOOST_REQUIRE(ready.size() >= 3);
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        BOOST_REQUIRE(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    ws.write("fixture.yaml", QStringLiteral("devices:\n"
+                                            "  sensor:\n"
+                                            "    tcp: {host: 127.0.0.1, port: %1}\n"
+                                            "    timeout: 300ms\n"
+                                            "    reconnect_timeout: 5s\n"
+                                            "proxies:\n"
+                                            "  cloud:\n"
+                                            "    listen: 127.0.0.1:%1\n"
+                                            "    upstream: %2\n"
+                                            "%3")
+                                 .arg(port)
+                                 .arg(ready[2], serves));
+    return ws.path("fixture.yaml");
+}
+
+// A run's report as `hil report` prints it and writes it as JSON and HTML (findings, what broke, the
+// Faults table), in one text.
+QString reportText(const Workspace &ws) {
+    const HilResult r =
+        runHil({QStringLiteral("report"), QStringLiteral("--db"), ws.db(), QStringLiteral("--json"),
+                ws.path("report.json"), QStringLiteral("--html"), ws.path("report.html")},
+               ws.dir.path());
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    QString all;
+    for (const char *name : {"report.json", "report.html"}) {
+        QFile f(ws.path(name));
+        BOOST_REQUIRE(f.open(QIODevice::ReadOnly));
+        all += QString::fromUtf8(f.readAll());
+    }
+    const HilResult text = runHil({QStringLiteral("report"), QStringLiteral("--db"), ws.db()}, ws.dir.path());
+    return all + text.out;
+}
+
+} // namespace
+
+// Issue 17, case 3: a blackout on the proxy in front of a device. The proxy serves the device, so the
+// device's failures during the blackout are excused as a fault on the device would excuse them, `recover:`
+// is accepted, the recovery is measured (the device's first pass after the end) and the report does not
+// say the proxy did not recover.
+BOOST_AUTO_TEST_CASE(a_fault_on_a_proxy_acts_on_the_devices_it_serves) {
+    Workspace ws;
+    Child sim(simPath(), {QStringLiteral("envsensor"), QStringLiteral("--tcp"), QStringLiteral("0")});
+    const QString fixture = proxiedFixture(ws, sim, QStringLiteral("    serves: [sensor]\n"));
+    const HilResult r = run(ws, "proxy-blackout.yaml", fixture);
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("PASS"));
+    const auto f = db.rows("SELECT device, target, params, end_ns, recovery_ns FROM faults");
+    BOOST_REQUIRE(f && f->size() == 1);
+    BOOST_TEST(f->first()[0].toString() == QStringLiteral("cloud"));
+    BOOST_TEST(f->first()[1].toString() == QStringLiteral("proxy"));
+    BOOST_TEST(f->first()[2].toString().endsWith(QStringLiteral("; serves: [sensor]")),
+               str(f->first()[2].toString()));
+    BOOST_REQUIRE(f->first()[4].isValid());
+    const qint64 end = f->first()[3].toLongLong(), recovery = f->first()[4].toLongLong();
+    BOOST_TEST(recovery < 2'000'000'000LL, "recovery " << recovery);
+    // recovery_ns is the end of the device's first pass that started after the fault ended.
+    BOOST_TEST(
+        recovery
+        == db.value("SELECT min(end_ns) - ?1 FROM step_results WHERE verdict = 'PASS' AND start_ns >= ?1",
+                    {end})
+               .toLongLong());
+    // The blackout failed the exchanges inside it, each excused by the proxy's fault.
+    BOOST_TEST(db.count("SELECT n_expected FROM runs") > 0);
+    BOOST_TEST(db.count("SELECT n_fail + n_error FROM runs") == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE expected = 1 AND fault_id IS NULL") == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'recovered' AND device = 'cloud'") == 1);
+    const QString report = reportText(ws);
+    BOOST_TEST(!report.contains(QStringLiteral("did not recover")), str(report));
+    BOOST_TEST(!report.contains(QStringLiteral("never recovered")), str(report));
+}
+
+// A proxy that names no device: its fault excuses nothing (the failures are the device's), and its
+// recovery is not tracked, so the report says so instead of "did not recover". `recover:` on it is bad
+// input, named at its place, before anything runs.
+BOOST_AUTO_TEST_CASE(a_proxy_that_serves_no_device_excuses_nothing_and_tracks_no_recovery) {
+    Workspace ws;
+    Child sim(simPath(), {QStringLiteral("envsensor"), QStringLiteral("--tcp"), QStringLiteral("0")});
+    const QString fixture = proxiedFixture(ws, sim, QString());
+    const HilResult refused = run(ws, "proxy-blackout.yaml", fixture);
+    BOOST_TEST(refused.exitCode == 2, str(refused.out + refused.err));
+    BOOST_TEST(refused.err.contains(QStringLiteral("proxy-blackout.yaml:8:")), str(refused.err));
+    BOOST_TEST(refused.err.contains(QStringLiteral("proxy 'cloud' serves none")), str(refused.err));
+
+    const HilResult r = run(ws, "proxy-blackout-untracked.yaml", fixture);
+    BOOST_TEST(r.exitCode == 1, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("FAIL"));
+    BOOST_TEST(db.count("SELECT n_expected FROM runs") == 0);
+    BOOST_TEST(db.count("SELECT n_fail + n_error FROM runs") > 0);
+    BOOST_TEST(db.value("SELECT target FROM faults").toString() == QStringLiteral("proxy"));
+    BOOST_TEST(!db.value("SELECT recovery_ns FROM faults").isValid());
+    const QString report = reportText(ws);
+    BOOST_TEST(!report.contains(QStringLiteral("did not recover")), str(report));
+    BOOST_TEST(report.contains(QStringLiteral("recovery not tracked: proxy serves no device")), str(report));
+}
+
+BOOST_AUTO_TEST_CASE(a_proxy_serves_only_devices_of_its_fixture) {
+    Workspace ws;
+    ws.write("fixture.yaml", QStringLiteral("devices:\n"
+                                            "  sensor: {tcp: {host: 127.0.0.1, port: 1}}\n"
+                                            "proxies:\n"
+                                            "  cloud:\n"
+                                            "    upstream: 127.0.0.1:2\n"
+                                            "    serves: [sensor, mqsub]\n"));
+    const HilResult r = run(ws, "proxy-blackout.yaml", ws.path("fixture.yaml"));
+    BOOST_TEST(r.exitCode == 2, str(r.out + r.err));
+    BOOST_TEST(r.err.contains(
+                   QStringLiteral("fixture.yaml:6:22: proxy 'cloud' serves 'mqsub', which is not a device")),
+               str(r.err));
+    const bool noRun = !QFile::exists(ws.db()) || Database(ws.db()).count("SELECT count(*) FROM runs") == 0;
+    BOOST_TEST(noRun);
+}

@@ -203,6 +203,49 @@ BOOST_AUTO_TEST_CASE(formats) {
     BOOST_CHECK_EQUAL(hil::formatRange(15.0, std::nullopt).toStdString(), "[15, +inf]");
 }
 
+// Limits print as written (the shortest digits that read back as the same double), so that two limits
+// never print alike; a value beside them gets the digits that place it on its side of each.
+BOOST_AUTO_TEST_CASE(limits_and_values_beside_them_keep_their_digits) {
+    const auto range = [](double lo, double hi) { return hil::formatRange(lo, hi).toStdString(); };
+    BOOST_CHECK_EQUAL(range(1.4142, 1.4143), "[1.4142, 1.4143]");
+    BOOST_CHECK_EQUAL(range(0.1, 0.3), "[0.1, 0.3]");
+    BOOST_CHECK_EQUAL(range(1e-9, 2e-9), "[1e-9, 2e-9]");
+    BOOST_CHECK_EQUAL(range(1.5e-9, 1.5000001e-9), "[1.5e-9, 1.5000001e-9]");
+    BOOST_CHECK_EQUAL(range(1e12, 1.0000001e12), "[1000000000000, 1000000100000]");
+    BOOST_CHECK_EQUAL(range(-40, 125), "[-40, 125]");
+    BOOST_CHECK_EQUAL(range(0.000015, 0.00002), "[0.000015, 0.00002]");
+    BOOST_CHECK_EQUAL(range(2.5e16, 3e20), "[2.5e16, 3e20]");
+    BOOST_CHECK_EQUAL(hil::formatLimit(0.1 + 0.2).toStdString(), "0.30000000000000004");
+    // Every limit reads back as itself.
+    for (double v : {1.4142, 1.4143, 0.1, 0.3, 1e-9, 3.3, 1e12 + 1, 6.02214076e23, -2.5e-7, 0.0}) {
+        BOOST_TEST_CONTEXT(v) {
+            BOOST_TEST(hil::formatLimit(v).toDouble() == v);
+        }
+    }
+
+    const auto against = [](double v, std::optional<double> lo, std::optional<double> hi) {
+        return hil::formatValueAgainst(v, {lo, hi}).toStdString();
+    };
+    // Four significant digits where they suffice.
+    BOOST_CHECK_EQUAL(against(22.5, 15, 35), "22.5");
+    BOOST_CHECK_EQUAL(against(1.41234, 1.0, 2.0), "1.412");
+    // Inside a tight band, outside it, and on its edge.
+    BOOST_CHECK_EQUAL(against(1.41425, 1.4142, 1.4143), "1.41425");
+    BOOST_CHECK_EQUAL(against(1.41419, 1.4142, 1.4143), "1.414"); // below the band, as shown
+    BOOST_CHECK_EQUAL(against(1.41431, 1.4142, 1.4143), "1.41431");
+    BOOST_CHECK_EQUAL(against(1.4143, 1.4142, 1.4143), "1.4143");
+    // Just past a limit never prints as the limit.
+    BOOST_CHECK_EQUAL(against(35.0001, 15, 35), "35.0001");
+    BOOST_CHECK_EQUAL(against(1000.4, 0, 1000), "1000.4");
+    BOOST_CHECK_EQUAL(against(1.0000000000000002, 0, 1), "1.0000000000000002");
+    BOOST_CHECK_EQUAL(against(1.5e-9, 1e-9, 2e-9), "1.5e-09");
+    BOOST_CHECK_EQUAL(against(2.0000001e-9, 1e-9, 2e-9), "2.0000001e-09");
+    BOOST_CHECK_EQUAL(against(1.0000001e12, 0, 1e12), "1.0000001e+12");
+    BOOST_CHECK_EQUAL(against(0.30000000000000004, 0.1, 0.3), "0.30000000000000004");
+    BOOST_CHECK_EQUAL(against(0.3, 0.1, 0.3), "0.3");
+    BOOST_CHECK_EQUAL(against(25, std::nullopt, std::nullopt), "25");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(run_statistics)

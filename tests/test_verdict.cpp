@@ -1,4 +1,5 @@
 #define BOOST_TEST_MODULE verdict
+#include "core/run/faultserves.h"
 #include "core/run/recoverytracker.h"
 #include "core/run/runledger.h"
 #include "core/run/verdictrule.h"
@@ -81,6 +82,22 @@ public:
         f.startNs = atMs * ms;
         f.recoveryBoundNs = boundMs * ms;
         f.params = QStringLiteral("{recover: {within: %1ms}}").arg(boundMs);
+        m_ledger.faultStarted(f);
+        m_faults.append(f);
+        return *this;
+    }
+    // A blackout on the fixture proxy 'cloud' that serves `serves`.
+    Play &proxyFaultStart(int id, qint64 atMs, qint64 boundMs, const QStringList &serves) {
+        hil::FaultRecord f;
+        f.id = id;
+        f.device = QStringLiteral("cloud");
+        f.target = QStringLiteral("proxy");
+        f.kind = QStringLiteral("blackout");
+        f.startNs = atMs * ms;
+        f.recoveryBoundNs = boundMs * ms;
+        f.serves = serves;
+        f.params = hil::paramsWithServes(
+            QStringLiteral("{on: cloud, link: blackout, recover: {within: %1ms}}").arg(boundMs), serves);
         m_ledger.faultStarted(f);
         m_faults.append(f);
         return *this;
@@ -489,6 +506,67 @@ const Case kCases[] = {
      {QStringLiteral("calc never answered correctly after link latency #1")},
      -1,
      {1}},
+    {"a proxy fault excuses the devices it serves once each of them recovered",
+     [] {
+         const QString meter = QStringLiteral("meter");
+         return std::move(Play()
+                              .result(Verdict::Pass, 0, 100)
+                              .result(Verdict::Pass, 0, 100, -1, 1, meter)
+                              .proxyFaultStart(1, 1000, 1000, {QStringLiteral("calc"), meter})
+                              .result(Verdict::Fail, 1000, 1200, 1)
+                              .result(Verdict::Error, 1000, 1200, 1, 1, meter)
+                              .faultEnd(1, 2000)
+                              .result(Verdict::Pass, 2100, 2200)
+                              .result(Verdict::Fail, 2100, 2300, 1, 1, meter) // still excused: not back yet
+                              .result(Verdict::Pass, 2400, 2500, -1, 1, meter));
+     },
+     Verdict::Pass,
+     4,
+     0,
+     0,
+     3,
+     {},
+     0,
+     {}},
+    {"a proxy fault is unproven while one device it serves has not recovered",
+     [] {
+         const QString meter = QStringLiteral("meter");
+         return std::move(Play()
+                              .result(Verdict::Pass, 0, 100)
+                              .result(Verdict::Pass, 0, 100, -1, 1, meter)
+                              .proxyFaultStart(1, 1000, 1000, {QStringLiteral("calc"), meter})
+                              .result(Verdict::Fail, 1000, 1200, 1)
+                              .faultEnd(1, 2000)
+                              .result(Verdict::Pass, 2100, 2200)
+                              .result(Verdict::Fail, 2100, 2300, 1, 1, meter)
+                              .result(Verdict::Fail, 3100, 3300, -1, 1, meter));
+     },
+     Verdict::Fail,
+     3,
+     3,
+     0,
+     0,
+     {QStringLiteral("calc, meter (behind proxy cloud) never answered correctly after proxy blackout #1 "
+                     "(within 1s of its end): 2")},
+     -1,
+     {1}},
+    {"a fault on a proxy that serves no device excuses nothing",
+     [] {
+         return std::move(Play()
+                              .result(Verdict::Pass, 0, 100)
+                              .proxyFaultStart(1, 1000, 1000, {})
+                              .result(Verdict::Fail, 1000, 1200)
+                              .faultEnd(1, 2000)
+                              .result(Verdict::Pass, 2100, 2200));
+     },
+     Verdict::Fail,
+     2,
+     1,
+     0,
+     0,
+     {QStringLiteral("read temperature on calc: 1 of 3 failed")},
+     1,
+     {}},
 };
 
 } // namespace
@@ -560,6 +638,14 @@ BOOST_AUTO_TEST_CASE(reasons_are_capped) {
     BOOST_TEST((d.verdict == Verdict::Fail));
     BOOST_TEST(d.reasons.size() == hil::kMaxVerdictReasons);
     BOOST_TEST((d.reasons.last() == QStringLiteral("and 29 more")));
+}
+
+BOOST_AUTO_TEST_CASE(the_devices_a_proxy_served_are_read_back_from_the_fault_as_recorded) {
+    const QString text = QStringLiteral("{on: cloud, link: blackout, note: \"serves: [x]\"}");
+    const QStringList serves{QStringLiteral("mqsub"), QStringLiteral("meter")};
+    BOOST_TEST(hil::servesFromParams(hil::paramsWithServes(text, serves)) == serves);
+    BOOST_TEST(hil::paramsWithServes(text, {}) == text);
+    BOOST_TEST(hil::servesFromParams(text).isEmpty());
 }
 
 BOOST_AUTO_TEST_CASE(recovery_bound_is_read_from_the_fault_as_written) {

@@ -61,6 +61,8 @@ std::optional<FaultEntry> manualLinkFault(const Fixture &fixture, const QStringL
     FaultEntry e;
     e.on = target;
     e.onProxy = proxy;
+    if (proxy)
+        e.serves = fixture.proxy(target)->serves;
     e.target = FaultEntry::Target::Link;
     e.link = parsed->spec;
     e.duration = parsed->duration;

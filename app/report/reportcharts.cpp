@@ -366,7 +366,7 @@ void measurement(QCustomPlot *plot, const RunStatistics &s, int index) {
             lo = std::min(lo, *v);
             hi = std::max(hi, *v);
         } else {
-            (*v < lo ? offBelow : offAbove).append(QStringLiteral("%1 %2").arg(what, formatValue(*v)));
+            (*v < lo ? offBelow : offAbove).append(QStringLiteral("%1 %2").arg(what, formatLimit(*v)));
         }
     };
     consider(m.low, QStringLiteral("low limit"));

@@ -181,7 +181,7 @@ void buildTiles(ReportModel &m, const RunStatistics &s) {
     for (const FaultStatistics &f : s.faults) {
         if (f.recoveryNs)
             rec.append(*f.recoveryNs);
-        else if (f.endNs)
+        else if (f.endNs && f.recoveryTracked())
             ++unrecovered;
     }
     std::sort(rec.begin(), rec.end());
@@ -453,8 +453,14 @@ void buildMeasurements(ReportModel &m, const RunStatistics &s) {
             samples += QStringLiteral(" (%1 not numbers)").arg(count(ms.nonNumeric));
         row.append(num(samples));
         const bool any = ms.count > 0;
-        for (double v : {ms.mean, ms.stddev, ms.min, ms.max})
-            row.append(num(any ? formatValue(v) : QStringLiteral("—"), any ? Tone::Neutral : Tone::Muted));
+        for (double v : {ms.mean, ms.min, ms.max}) {
+            // Beside limits and a marginal band, as many digits as it takes to place it against them.
+            const QString shown = formatValueAgainst(v, {ms.low, ms.high, ms.marginalLow, ms.marginalHigh});
+            row.append(num(any ? shown : QStringLiteral("—"), any ? Tone::Neutral : Tone::Muted));
+            if (v == ms.mean) // sigma after the mean, as the columns say
+                row.append(num(any ? formatValue(ms.stddev) : QStringLiteral("—"),
+                               any ? Tone::Neutral : Tone::Muted));
+        }
         row.append(num(formatRange(ms.low, ms.high).isEmpty() ? QStringLiteral("none")
                                                               : formatRange(ms.low, ms.high)));
         row.append(num(ms.cpk ? QString::number(*ms.cpk, 'f', 2) : QStringLiteral("—"),
@@ -562,8 +568,8 @@ void buildSweeps(ReportModel &m, const RunStatistics &s) {
             row.append(num(samples));
             const bool any = p.samples > 0;
             for (double v : {p.mean, p.min, p.max})
-                row.append(
-                    num(any ? formatValue(v) : QStringLiteral("—"), any ? Tone::Neutral : Tone::Muted));
+                row.append(num(any ? formatValueAgainst(v, {p.low, p.high}) : QStringLiteral("—"),
+                               any ? Tone::Neutral : Tone::Muted));
             if (sw.limitsVary)
                 row.append(num(formatRange(p.low, p.high).isEmpty() ? QStringLiteral("none")
                                                                     : formatRange(p.low, p.high)));
@@ -593,7 +599,10 @@ void buildFaults(ReportModel &m, const RunStatistics &s) {
     for (const FaultStatistics &f : s.faults) {
         QList<Cell> row;
         row.append(num(formatOffset(f.startNs)));
-        row.append(txt(f.device.isEmpty() ? QStringLiteral("(all)") : pt(f.device)));
+        QString on = f.device.isEmpty() ? QStringLiteral("(all)") : pt(f.device);
+        if (!f.serves.isEmpty())
+            on += QStringLiteral(" → ") + pt(f.serves.join(QStringLiteral(", ")));
+        row.append(txt(on));
         QString what = pt(f.kind);
         if (!f.target.isEmpty() && f.target != u"?")
             what = pt(f.target) + QLatin1Char(' ') + what;
@@ -606,12 +615,18 @@ void buildFaults(ReportModel &m, const RunStatistics &s) {
         row.append(c);
         row.append(num(f.endNs ? duration(static_cast<double>(*f.endNs - f.startNs))
                                : QStringLiteral("to the end")));
-        row.append(num(f.recoveryNs ? duration(static_cast<double>(*f.recoveryNs))
-                       : f.endNs    ? QStringLiteral("never")
-                                    : QStringLiteral("—"),
-                       f.recoveryNs ? Tone::Neutral
-                       : f.endNs    ? Tone::Bad
-                                    : Tone::Muted));
+        if (!f.recoveryTracked()) {
+            Cell untracked = num(QStringLiteral("not tracked"), Tone::Muted);
+            untracked.hint = FaultStatistics::untrackedReason();
+            row.append(untracked);
+        } else {
+            row.append(num(f.recoveryNs ? duration(static_cast<double>(*f.recoveryNs))
+                           : f.endNs    ? QStringLiteral("never")
+                                        : QStringLiteral("—"),
+                           f.recoveryNs ? Tone::Neutral
+                           : f.endNs    ? Tone::Bad
+                                        : Tone::Muted));
+        }
         row.append(num(count(f.failedResults), f.failedResults ? Tone::Warn : Tone::Muted));
         QStringList bytes;
         if (f.bytesDropped && *f.bytesDropped)

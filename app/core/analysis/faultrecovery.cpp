@@ -13,9 +13,11 @@ FaultRecovery::Faults &FaultRecovery::of(int device) {
     return m_devices[static_cast<size_t>(device)];
 }
 
-void FaultRecovery::start(QList<FaultStatistics> faults, std::vector<int> deviceOf) {
+void FaultRecovery::start(QList<FaultStatistics> faults, std::vector<std::vector<int>> devicesOf) {
     m_faults = std::move(faults);
-    m_deviceOf = std::move(deviceOf);
+    m_devicesOf = std::move(devicesOf);
+    m_waiting.assign(static_cast<size_t>(m_faults.size()), 0);
+    m_lastPassEnd.assign(static_cast<size_t>(m_faults.size()), 0);
     std::vector<int> byEnd;
     for (int i = 0; i < m_faults.size(); ++i) {
         if (m_faults[i].endNs && !m_faults[i].recoveryRecorded)
@@ -23,15 +25,20 @@ void FaultRecovery::start(QList<FaultStatistics> faults, std::vector<int> device
     }
     std::stable_sort(byEnd.begin(), byEnd.end(),
                      [this](int a, int b) { return *m_faults[a].endNs < *m_faults[b].endNs; });
-    for (int i : byEnd)
-        of(m_deviceOf[static_cast<size_t>(i)]).pending.push_back(i);
+    for (int i : byEnd) {
+        const std::vector<int> &devices = m_devicesOf[static_cast<size_t>(i)];
+        m_waiting[static_cast<size_t>(i)] = static_cast<int>(devices.size());
+        for (int d : devices)
+            of(d).pending.push_back(i);
+    }
 }
 
 void FaultRecovery::onResult(int device, ResultClass v, qint64 start, qint64 end) {
     // Faults that have begun by this result's start become active.
     while (m_nextToStart < m_faults.size() && m_faults[m_nextToStart].startNs <= start) {
         const int i = static_cast<int>(m_nextToStart++);
-        of(m_deviceOf[static_cast<size_t>(i)]).active.push_back(i);
+        for (int d : m_devicesOf[static_cast<size_t>(i)])
+            of(d).active.push_back(i);
     }
     Faults &d = of(device);
     const auto activeUntil = [this](int i) -> std::optional<qint64> {
@@ -59,8 +66,12 @@ void FaultRecovery::onResult(int device, ResultClass v, qint64 start, qint64 end
     if (v == ResultClass::Pass) {
         const auto recover = [&](Faults &f) {
             while (f.pendingFront < f.pending.size() && *m_faults[f.pending[f.pendingFront]].endNs < end) {
-                FaultStatistics &fault = m_faults[f.pending[f.pendingFront]];
-                fault.recoveryNs = end - *fault.endNs;
+                const int i = f.pending[f.pendingFront];
+                const size_t k = static_cast<size_t>(i);
+                m_lastPassEnd[k] = std::max(m_lastPassEnd[k], end);
+                // Recovered when the last of its devices has passed.
+                if (--m_waiting[k] == 0)
+                    m_faults[i].recoveryNs = m_lastPassEnd[k] - *m_faults[i].endNs;
                 ++f.pendingFront;
             }
         };

@@ -38,11 +38,15 @@ QList<Finding> makeFindings(const RunStatistics &r) {
                 .arg(r.run.reason.isEmpty() ? QStringLiteral("stopped") : r.run.reason),
             QStringLiteral("Everything up to the abort was recorded."));
     for (const FaultStatistics &f : r.faults) {
-        if (f.endNs && !f.recoveryNs)
+        if (f.endNs && !f.recoveryNs && f.recoveryTracked())
             add(S::Critical,
                 QStringLiteral("%1 did not recover after the %2 fault at %3")
-                    .arg(f.device.isEmpty() ? QStringLiteral("The bench") : quoted(f.device), f.kind,
-                         formatOffset(f.startNs)),
+                    .arg(f.device.isEmpty() ? QStringLiteral("The bench")
+                         : f.serves.isEmpty()
+                             ? quoted(f.device)
+                             : QStringLiteral("%1 (behind proxy %2)")
+                                   .arg(quoted(f.serves.join(QStringLiteral("', '"))), quoted(f.device)),
+                         f.kind, formatOffset(f.startNs)),
                 QStringLiteral("No passing result after the fault ended at %1.").arg(formatOffset(*f.endNs)));
     }
     // Failing steps, most failures first.
@@ -91,7 +95,8 @@ QList<Finding> makeFindings(const RunStatistics &r) {
                 QStringLiteral("%1 out of limits in %2 of %3 samples")
                     .arg(quoted(m.name), QString::number(outside), QString::number(m.samples)),
                 QStringLiteral("Range %1 to %2 %3 against limits %4 (step %5)")
-                    .arg(formatValue(m.min), formatValue(m.max), m.unit, formatRange(m.low, m.high),
+                    .arg(formatValueAgainst(m.min, {m.low, m.high}),
+                         formatValueAgainst(m.max, {m.low, m.high}), m.unit, formatRange(m.low, m.high),
                          quoted(m.step)));
     }
     for (const DeviceAvailability &d : r.devices) {
@@ -110,7 +115,8 @@ QList<Finding> makeFindings(const RunStatistics &r) {
                 QStringLiteral("%1 is close to its limits: Cpk %2")
                     .arg(quoted(m.name), QString::number(*m.cpk, 'f', 2)),
                 QStringLiteral("mean %1 %2, sigma %3, limits %4; a capable process has Cpk >= 1.33")
-                    .arg(formatValue(m.mean), m.unit, formatValue(m.stddev), formatRange(m.low, m.high)));
+                    .arg(formatValueAgainst(m.mean, {m.low, m.high}), m.unit, formatValue(m.stddev),
+                         formatRange(m.low, m.high)));
     }
     for (const StepStatistics &s : r.steps) {
         if (s.flaky())

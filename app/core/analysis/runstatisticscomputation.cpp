@@ -2,6 +2,7 @@
 
 #include "core/analysis/latencypercentiles.h"
 #include "core/analysis/runfindings.h"
+#include "core/run/faultserves.h"
 #include "core/store/bindingsjson.h"
 
 #include <algorithm>
@@ -83,6 +84,8 @@ bool RunStatisticsComputation::loadFaults() {
             f.kind = row.kind;
             f.direction = row.direction;
             f.params = row.params;
+            if (f.target == u"proxy")
+                f.serves = servesFromParams(f.params);
             f.seed = row.seed;
             f.manual = row.manual;
             f.startNs = row.startNs;
@@ -125,10 +128,18 @@ bool RunStatisticsComputation::loadFaults() {
         m_faultsFromEvents = !faults.isEmpty();
     }
     // Every device exists before the passes hold references to devices.
-    std::vector<int> deviceOf;
-    for (const FaultStatistics &f : std::as_const(faults))
-        deviceOf.push_back(f.device.isEmpty() ? -1 : device(f.device.toUtf8()));
-    m_recovery.start(std::move(faults), std::move(deviceOf));
+    std::vector<std::vector<int>> devicesOf;
+    for (const FaultStatistics &f : std::as_const(faults)) {
+        std::vector<int> of;
+        if (f.target == u"proxy") {
+            for (const QString &served : f.serves)
+                of.push_back(device(served.toUtf8()));
+        } else {
+            of.push_back(f.device.isEmpty() ? -1 : device(f.device.toUtf8()));
+        }
+        devicesOf.push_back(std::move(of));
+    }
+    m_recovery.start(std::move(faults), std::move(devicesOf));
     return true;
 }
 

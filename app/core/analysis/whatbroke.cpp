@@ -127,10 +127,14 @@ QList<WhatBrokeItem> whatBroke(const RunStatistics &s) {
         for (const FaultStatistics &f : s.faults) {
             bool given = false;
             const qint64 bound = recoveryBoundNs(f, &given);
-            const QString who = f.device.isEmpty() ? QStringLiteral("the bench") : f.device;
+            QString who = f.device.isEmpty() ? QStringLiteral("the bench") : f.device;
+            if (!f.serves.isEmpty())
+                who += QStringLiteral(" (serving %1)").arg(f.serves.join(QStringLiteral(", ")));
             QString line = QStringLiteral("%1 on %2 at %3: ").arg(f.kind, who, formatOffset(f.startNs));
             if (!f.endNs)
                 line += QStringLiteral("still acting when the run ended");
+            else if (!f.recoveryTracked())
+                line += FaultStatistics::untrackedReason();
             else if (!f.recoveryNs) {
                 line += QStringLiteral("did not recover (bound %1%2)")
                             .arg(formatDuration(Nanoseconds(bound)),

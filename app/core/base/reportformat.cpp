@@ -2,7 +2,9 @@
 
 #include <QDateTime>
 #include <QTimeZone>
+#include <charconv>
 #include <cmath>
+#include <string_view>
 
 namespace hil {
 
@@ -75,12 +77,47 @@ QString formatValue(double v) {
     return s;
 }
 
+QString formatValueAgainst(double v, std::initializer_list<std::optional<double>> bounds) {
+    QString s = formatValue(v);
+    if (!std::isfinite(v))
+        return s;
+    const auto sameSides = [&](const QString &text) {
+        const double shown = text.toDouble();
+        for (const std::optional<double> &b : bounds) {
+            if (b && ((v < *b) != (shown < *b) || (v > *b) != (shown > *b)))
+                return false;
+        }
+        return true;
+    };
+    // 17 significant digits give the double itself back, so the loop ends there at the latest.
+    for (int digits = 5; digits <= 17 && !sameSides(s); ++digits)
+        s = QString::number(v, 'g', digits);
+    return s;
+}
+
+QString formatLimit(double v) {
+    if (!std::isfinite(v))
+        return QString::number(v);
+    char buf[64];
+    // The shortest digits that round-trip, in scientific form: they tell the exponent.
+    const auto sci = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+    const std::string_view text(buf, static_cast<size_t>(sci.ptr - buf));
+    const size_t e = text.find('e');
+    int exponent = 0;
+    std::from_chars(text.data() + e + 1 + (text[e + 1] == '+' ? 1 : 0), text.data() + text.size(), exponent);
+    if (exponent >= -5 && exponent < 16) {
+        const auto fixed = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+        return QString::fromLatin1(buf, fixed.ptr - buf);
+    }
+    return QString::fromLatin1(text.data(), static_cast<qsizetype>(e)) + u'e' + QString::number(exponent);
+}
+
 QString formatRange(std::optional<double> low, std::optional<double> high) {
     if (!low && !high)
         return QString();
     return QStringLiteral("[%1, %2]")
-        .arg(low ? formatValue(*low) : QStringLiteral("-inf"),
-             high ? formatValue(*high) : QStringLiteral("+inf"));
+        .arg(low ? formatLimit(*low) : QStringLiteral("-inf"),
+             high ? formatLimit(*high) : QStringLiteral("+inf"));
 }
 
 } // namespace hil

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <initializer_list>
 #include <optional>
 
 namespace hil {
@@ -20,7 +21,15 @@ QString formatWallClock(qint64 ns);
 QString formatPercent(double share);
 // A measured value with up to 4 significant digits, no exponent for everyday magnitudes.
 QString formatValue(double v);
-// "[15, 35]" with "-inf"/"+inf" for open sides; empty when both are open.
+// The same, with as many more digits as it takes for the number shown to lie on the same side of every
+// bound as the value does (and on a bound only when the value is): 1.41425 against [1.4142, 1.4143]
+// prints 1.41425, never 1.414. Absent bounds are ignored.
+QString formatValueAgainst(double v, std::initializer_list<std::optional<double>> bounds);
+// A configured number (a limit, a marginal bound) with the fewest digits that read back as the same
+// double, so as the scenario wrote it: 1.4142, 0.1, 1e-9, 1000000000000 (an exponent only below 1e-5
+// and from 1e16). Two different limits never print alike.
+QString formatLimit(double v);
+// "[15, 35]" with "-inf"/"+inf" for open sides; empty when both are open. Each side as formatLimit.
 QString formatRange(std::optional<double> low, std::optional<double> high);
 
 } // namespace hil

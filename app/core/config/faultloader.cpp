@@ -306,8 +306,9 @@ std::optional<FaultEntry> readFaultEntry(YamlReader &r, const YAML::Node &n, con
         return std::nullopt;
     }
     e.on = r.string(n["on"], QStringLiteral("on")).value_or(QString());
-    if (fixture.proxy(e.on)) {
+    if (const ProxyConfig *proxy = fixture.proxy(e.on)) {
         e.onProxy = true;
+        e.serves = proxy->serves;
     } else if (!devices.contains(e.on)) {
         r.error(n["on"], QStringLiteral("unknown device or proxy '%1' (the scenario uses %2)")
                              .arg(e.on, devices.join(u", ")));
@@ -392,8 +393,10 @@ std::optional<FaultEntry> readFaultEntry(YamlReader &r, const YAML::Node &n, con
             else
                 r.error(rec, QStringLiteral("recover needs within"));
         }
-        if (e.onProxy)
-            r.error(rec, QStringLiteral("recover needs a device; '%1' is a proxy").arg(e.on));
+        if (e.onProxy && e.serves.isEmpty())
+            r.error(rec, QStringLiteral("recover needs devices to watch: proxy '%1' serves none; name the "
+                                        "devices whose traffic crosses it in the fixture (serves: [...])")
+                             .arg(e.on));
     }
     if (n["count_failures"])
         e.countFailures = r.boolean(n["count_failures"], QStringLiteral("count_failures")).value_or(false);

@@ -20,6 +20,10 @@ QString DeviceFaultSpec::clearCommand() const {
     return cmd;
 }
 
+QStringList FaultEntry::devices() const {
+    return onProxy ? serves : QStringList{on};
+}
+
 QString targetName(FaultEntry::Target t) {
     switch (t) {
     case FaultEntry::Target::Link:

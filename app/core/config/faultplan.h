@@ -6,6 +6,7 @@
 
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 namespace hil {
@@ -42,6 +43,7 @@ struct FaultEntry {
     QString text; // the entry as written (one line), for records
     QString on;   // a fixture device, or a fixture proxy (link faults only)
     bool onProxy = false;
+    QStringList serves; // on a proxy: the devices its `serves:` names in the fixture
     Target target = Target::Link;
     LinkFaultSpec link;
     DeviceFaultSpec device;
@@ -53,6 +55,10 @@ struct FaultEntry {
     std::optional<Random> random;             // instead of at/every: seeded random starts and durations
     std::optional<Nanoseconds> recoverWithin; // the device must answer again this soon after the end
     bool countFailures = false;               // failures during the fault window count against the device
+
+    // The devices the fault acts on for the verdict rule: its device, or the devices its proxy serves
+    // (none for a proxy that serves none).
+    QStringList devices() const;
 };
 
 QString targetName(FaultEntry::Target t);

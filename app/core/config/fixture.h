@@ -10,6 +10,7 @@
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 namespace hil {
@@ -60,6 +61,9 @@ struct ProxyConfig {
     quint16 listenPort = 0;
     QString upstreamHost;
     quint16 upstreamPort = 0;
+    // The fixture's devices whose traffic crosses it (`serves:`): a fault on the proxy acts on them for
+    // the verdict rule as a fault on each of them would (docs/reliability.md, Proxy faults).
+    QStringList serves;
 };
 
 // A real MQTT broker (mosquitto) the harness starts for the length of a run and stops at its end:

@@ -264,7 +264,22 @@ void readProxy(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtur
         r.error(key, QStringLiteral("proxy '%1' has the name of a device").arg(p.name));
     if (!r.requireMap(n, QStringLiteral("proxy '%1'").arg(p.name)))
         return;
-    r.checkKeys(n, {"listen", "upstream"});
+    r.checkKeys(n, {"listen", "upstream", "serves"});
+    if (const YAML::Node serves = n["serves"];
+        serves && r.requireSequence(serves, QStringLiteral("serves (the devices behind the proxy)"))) {
+        for (const YAML::Node &s : serves) {
+            const auto name = r.string(s, QStringLiteral("a device the proxy serves"));
+            if (!name)
+                continue;
+            if (!fixture.device(*name))
+                r.error(s, QStringLiteral("proxy '%1' serves '%2', which is not a device of this fixture")
+                               .arg(p.name, *name));
+            else if (p.serves.contains(*name))
+                r.error(s, QStringLiteral("proxy '%1' serves '%2' twice").arg(p.name, *name));
+            else
+                p.serves.append(*name);
+        }
+    }
     if (n["listen"])
         readAddress(r, n["listen"], QStringLiteral("listen"), &p.listenHost, &p.listenPort);
     if (!n["upstream"]) {

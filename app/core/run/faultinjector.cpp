@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/config/faultspecparser.h"
+#include "core/run/faultserves.h"
 #include "core/session/bench.h"
 
 #include <QTimer>
@@ -50,8 +51,9 @@ int FaultInjector::inject(const FaultEntry &entry, bool manual, std::optional<qi
     FaultRecord rec;
     rec.id = id;
     rec.device = entry.on;
-    rec.target = targetName(entry.target);
-    rec.params = entry.text;
+    rec.target = entry.onProxy ? QStringLiteral("proxy") : targetName(entry.target);
+    rec.params = paramsWithServes(entry.text, entry.serves);
+    rec.serves = entry.serves;
     rec.seed = m_seed;
     rec.manual = manual;
     rec.startNs = m_toRunNs(now);
@@ -190,17 +192,22 @@ void FaultInjector::finishEnd(int id) {
                       .arg(rec.bytesDelayed);
     emit eventRaised(now, EventKind::FaultEnd, a.entry.on, detail);
     emit faultEnded(rec);
-    if (!a.entry.onProxy)
+    // A proxy that serves no device has no device to recover: its recovery is not tracked.
+    if (!a.entry.devices().isEmpty())
         beginRecovery(rec, a.entry, now);
 }
 
 bool FaultInjector::actsOn(const QString &device) const {
     return std::any_of(m_active.cbegin(), m_active.cend(),
-                       [&device](const Active &a) { return a.entry.on == device; });
+                       [&device](const Active &a) { return a.entry.devices().contains(device); });
+}
+
+bool FaultInjector::actsOnAny(const QSet<QString> &devices) const {
+    return std::any_of(devices.cbegin(), devices.cend(), [this](const QString &d) { return actsOn(d); });
 }
 
 void FaultInjector::beginRecovery(const FaultRecord &record, const FaultEntry &entry, qint64 endMonoNs) {
-    const QString device = entry.on;
+    const QString device = entry.on; // the device, or the proxy: what the recovery is keyed by
     const auto existing = m_recovering.find(device);
     if (existing != m_recovering.end() && existing->check && !entry.recoverWithin) {
         // A fault that overlapped one with a recovery bound: the bound now counts from this end, and the
@@ -212,8 +219,14 @@ void FaultInjector::beginRecovery(const FaultRecord &record, const FaultEntry &e
     }
     if (existing != m_recovering.end() && existing->deadline)
         existing->deadline->deleteLater();
-    Recovering r{record, endMonoNs,       entry.countFailures, entry.recoverWithin.has_value(),
-                 true,   new QTimer(this)};
+    Recovering r;
+    r.record = record;
+    r.endMonoNs = endMonoNs;
+    r.countFailures = entry.countFailures;
+    r.check = entry.recoverWithin.has_value();
+    r.deadline = new QTimer(this);
+    const QStringList devices = entry.devices();
+    r.waiting = QSet<QString>(devices.cbegin(), devices.cend());
     r.deadline->setSingleShot(true);
     r.withinNs = entry.recoverWithin ? entry.recoverWithin->count() : kDefaultGraceNs;
     connect(r.deadline, &QTimer::timeout, this, [this, device] {
@@ -221,54 +234,72 @@ void FaultInjector::beginRecovery(const FaultRecord &record, const FaultEntry &e
         if (it == m_recovering.end())
             return;
         // Another fault acting on the device holds the bound: it counts again from that fault's end.
-        if (actsOn(device))
+        if (actsOnAny(it->waiting))
             return;
         // Past the bound: failures count again, but the recovery time is still measured when it comes.
         it->excusing = false;
-        if (it->check)
+        if (it->check) {
+            QStringList late(it->waiting.cbegin(), it->waiting.cend());
+            late.sort();
+            const QString who = it->record.serves.isEmpty()
+                                    ? QStringLiteral("'%1'").arg(device)
+                                    : QStringLiteral("'%1' (behind proxy '%2')")
+                                          .arg(late.join(QStringLiteral("', '")), device);
             emit recoveryMissed(
                 it->record,
-                QStringLiteral("'%1' did not answer correctly within %2 after the fault ended: %3")
-                    .arg(device, formatDuration(Nanoseconds(monotonicNs() - it->endMonoNs)),
-                         it->record.params));
+                QStringLiteral("%1 did not answer correctly within %2 after the fault ended: %3")
+                    .arg(who, formatDuration(Nanoseconds(monotonicNs() - it->endMonoNs)), it->record.params));
+        }
     });
     r.deadline->start(static_cast<int>((r.withinNs + 999'999) / 1'000'000));
     m_recovering.insert(device, r);
 }
 
 void FaultInjector::stepFinished(const StepResult &result) {
-    if (result.verdict != Verdict::Pass || !m_recovering.contains(result.device))
-        return;
-    // An exchange that began before the fault ended proves nothing about recovery.
-    if (result.startNs < m_recovering.value(result.device).record.endNs)
-        return;
     // Another fault still acting on the device: recovery is measured from that one's end.
-    if (actsOn(result.device))
+    if (result.verdict != Verdict::Pass || actsOn(result.device))
         return;
-    Recovering r = m_recovering.take(result.device);
-    r.deadline->deleteLater();
-    r.record.recoveryNs = std::max<qint64>(0, result.endNs - r.record.endNs);
-    emit eventRaised(
-        monotonicNs(), EventKind::Recovered, result.device,
-        QStringLiteral("%1 after the end of %2 %3")
-            .arg(formatDuration(Nanoseconds(r.record.recoveryNs)), r.record.target, r.record.kind));
-    emit faultRecovered(r.record);
+    for (auto it = m_recovering.begin(); it != m_recovering.end();) {
+        // An exchange that began before the fault ended proves nothing about recovery.
+        if (!it->waiting.contains(result.device) || result.startNs < it->record.endNs) {
+            ++it;
+            continue;
+        }
+        it->waiting.remove(result.device);
+        it->lastPassEndNs = std::max(it->lastPassEndNs, result.endNs);
+        if (!it->waiting.isEmpty()) {
+            ++it;
+            continue;
+        }
+        // Recovered when the last device it acted on has passed (a proxy's: every device it serves).
+        Recovering r = *it;
+        it = m_recovering.erase(it);
+        r.deadline->deleteLater();
+        r.record.recoveryNs = std::max<qint64>(0, r.lastPassEndNs - r.record.endNs);
+        emit eventRaised(
+            monotonicNs(), EventKind::Recovered, r.record.device,
+            QStringLiteral("%1 after the end of %2 %3")
+                .arg(formatDuration(Nanoseconds(r.record.recoveryNs)), r.record.target, r.record.kind));
+        emit faultRecovered(r.record);
+    }
 }
 
 int FaultInjector::excusingFault(const QString &device) const {
     // A fault that counts its failures wins over any that would excuse them (a drift to be caught
     // while an earlier link fault's recovery grace is still running).
     for (const Active &a : m_active) {
-        if (a.entry.on == device && a.entry.countFailures)
+        if (a.entry.countFailures && a.entry.devices().contains(device))
             return -1;
     }
     for (const Active &a : m_active) {
-        if (a.entry.on == device && !a.entry.countFailures)
+        if (!a.entry.countFailures && a.entry.devices().contains(device))
             return a.record.id;
     }
-    const auto it = m_recovering.constFind(device);
-    if (it != m_recovering.cend() && it->excusing && !it->countFailures)
-        return it->record.id;
+    // Until the device's first PASS after the end (a device that passed is no longer excused).
+    for (const Recovering &r : m_recovering) {
+        if (r.waiting.contains(device) && r.excusing && !r.countFailures)
+            return r.record.id;
+    }
     return -1;
 }
 

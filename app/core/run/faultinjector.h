@@ -6,6 +6,7 @@
 
 #include <QMap>
 #include <QObject>
+#include <QSet>
 #include <functional>
 #include <optional>
 
@@ -19,7 +20,9 @@ class Bench;
 // `clear:` steps, and manual injections. Records each fault's start, end, link counters and the device's
 // recovery (end of the fault to its first PASS), and knows which failures a fault excuses: while a fault
 // acts on a device, and after it until the device's first PASS or `recover.within` (10 s if not given),
-// failures on that device are expected unless the fault says count_failures. Lives on the runner's thread.
+// failures on that device are expected unless the fault says count_failures. A fault on a proxy acts so on
+// every device the proxy serves, and has recovered when each of them has passed after its end; on a proxy
+// that serves none it excuses nothing and its recovery is not tracked. Lives on the runner's thread.
 class FaultInjector : public QObject {
     Q_OBJECT
 public:
@@ -66,6 +69,8 @@ private:
         bool excusing = true; // failures are expected until the bound passes
         QTimer *deadline = nullptr;
         qint64 withinNs = 0;
+        QSet<QString> waiting;    // devices that have not passed since the end (a proxy's: those it serves)
+        qint64 lastPassEndNs = 0; // the latest first pass among them
     };
     // Ends a fault. A device fault ends when its simulator confirms the clearing command (until then its
     // failures are still its own); with `now`, at once (the run is ending).
@@ -73,6 +78,7 @@ private:
     void finishEnd(int id);
     // Whether a fault is acting on `device` now.
     bool actsOn(const QString &device) const;
+    bool actsOnAny(const QSet<QString> &devices) const;
     void endMatching(const QString &target, bool now);
     void beginRecovery(const FaultRecord &record, const FaultEntry &entry, qint64 endMonoNs);
 
@@ -81,7 +87,7 @@ private:
     std::function<qint64(qint64)> m_toRunNs;
     FaultScheduler *m_scheduler = nullptr;
     QMap<int, Active> m_active;
-    QMap<QString, Recovering> m_recovering; // by device
+    QMap<QString, Recovering> m_recovering; // by the fault's device or proxy
     int m_nextId = 1;
 };
 

@@ -1,5 +1,7 @@
 #include "core/run/measurementextraction.h"
 
+#include "core/base/reportformat.h"
+
 #include <QStringList>
 #include <cmath>
 
@@ -9,7 +11,7 @@ namespace {
 
 QString formatRange(const Range &r) {
     const auto bound = [](const std::optional<double> &b) {
-        return b ? QString::number(*b) : QStringLiteral("~");
+        return b ? formatLimit(*b) : QStringLiteral("~");
     };
     return QStringLiteral("[%1, %2]").arg(bound(r.low), bound(r.high));
 }
@@ -38,15 +40,13 @@ MeasurementExtraction extractMeasurements(const QList<MeasurementSpec> &specs, c
             m.verdict = o.verdict;
             m.marginal = o.marginal;
             if (o.verdict == Verdict::Fail)
-                problems.append(
-                    QStringLiteral("%1 = %2 %3 outside limits %4")
-                        .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.limits))
-                        .simplified());
+                problems.append(QStringLiteral("%1 = %2 %3 outside limits %4")
+                                    .arg(spec.name, text.trimmed(), spec.unit, formatRange(spec.limits))
+                                    .simplified());
             else if (o.marginal)
-                problems.append(
-                    QStringLiteral("%1 = %2 %3 marginal (band %4)")
-                        .arg(spec.name, QString::number(value), spec.unit, formatRange(spec.marginal))
-                        .simplified());
+                problems.append(QStringLiteral("%1 = %2 %3 marginal (band %4)")
+                                    .arg(spec.name, text.trimmed(), spec.unit, formatRange(spec.marginal))
+                                    .simplified());
         }
         out.verdict = combine(out.verdict, m.verdict);
         out.marginal = out.marginal || m.marginal;

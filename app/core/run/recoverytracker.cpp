@@ -2,6 +2,19 @@
 
 namespace hil {
 
+namespace {
+
+bool shareADevice(const FaultFacts &a, const FaultFacts &b) {
+    const QStringList devices = b.devices();
+    for (const QString &d : a.devices()) {
+        if (devices.contains(d))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
 void RecoveryTracker::faultStarted(const FaultFacts &fault) {
     m_index.insert(fault.id, m_faults.size());
     m_faults.append(fault);
@@ -10,10 +23,11 @@ void RecoveryTracker::faultStarted(const FaultFacts &fault) {
     m_faults.last().recoveredAfter = false;
     for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
         const FaultFacts &p = m_faults[m_index.value(it.key())];
-        if (p.device == fault.device && fault.startNs <= it->refNs + it->boundNs)
+        if (shareADevice(p, fault) && fault.startNs <= it->refNs + it->boundNs)
             it->holders.insert(fault.id);
     }
-    m_acting[fault.device].insert(fault.id);
+    for (const QString &d : fault.devices())
+        m_acting[d].insert(fault.id);
 }
 
 void RecoveryTracker::faultEnded(int id, qint64 endNs) {
@@ -22,13 +36,18 @@ void RecoveryTracker::faultEnded(int id, qint64 endNs) {
         return;
     FaultFacts &f = m_faults[*idx];
     f.endNs = endNs;
-    QSet<int> &acting = m_acting[f.device];
-    acting.remove(id);
+    Pending pending{endNs, f.recoveryBoundNs, {}, {}, false};
+    for (const QString &d : f.devices()) {
+        QSet<int> &acting = m_acting[d];
+        acting.remove(id);
+        pending.holders.unite(acting);
+        pending.waiting.insert(d);
+    }
     for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
         if (it->holders.remove(id))
             it->refNs = std::max(it->refNs, endNs);
     }
-    m_pending.insert(id, Pending{endNs, f.recoveryBoundNs, acting});
+    m_pending.insert(id, pending);
 }
 
 void RecoveryTracker::passed(const QString &device, qint64 startNs, qint64 endNs) {
@@ -40,13 +59,19 @@ void RecoveryTracker::passed(const QString &device, qint64 startNs, qint64 endNs
     if (!m_acting.value(device).isEmpty())
         return;
     for (auto it = m_pending.begin(); it != m_pending.end();) {
-        FaultFacts &f = m_faults[m_index.value(it.key())];
-        if (f.device != device || !it->holders.isEmpty() || startNs < it->refNs) {
+        if (!it->waiting.contains(device) || !it->holders.isEmpty() || startNs < it->refNs) {
             ++it;
             continue;
         }
-        // The first pass after the reference decides: in time, a recovery; late, the bound was missed.
-        f.recoveredAfter = endNs - it->refNs <= it->boundNs;
+        // The device's first pass after the reference decides: in time, it recovered; late, the bound was
+        // missed. The fault has recovered when every one of its devices has, in time.
+        it->waiting.remove(device);
+        it->late = it->late || endNs - it->refNs > it->boundNs;
+        if (!it->waiting.isEmpty()) {
+            ++it;
+            continue;
+        }
+        m_faults[m_index.value(it.key())].recoveredAfter = !it->late;
         it = m_pending.erase(it);
     }
 }
@@ -54,8 +79,11 @@ void RecoveryTracker::passed(const QString &device, qint64 startNs, qint64 endNs
 QList<FaultFacts> RecoveryTracker::facts() const {
     QList<FaultFacts> out = m_faults;
     for (FaultFacts &f : out) {
-        const auto first = m_firstPassStart.constFind(f.device);
-        f.passedBefore = first != m_firstPassStart.cend() && *first < f.startNs;
+        f.passedBefore = true;
+        for (const QString &d : f.devices()) {
+            const auto first = m_firstPassStart.constFind(d);
+            f.passedBefore = f.passedBefore && first != m_firstPassStart.cend() && *first < f.startNs;
+        }
         if (f.endNs < 0)
             f.recoveredAfter = false;
     }

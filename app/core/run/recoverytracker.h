@@ -17,6 +17,8 @@ namespace hil {
 // the fault's bound of it. The reference time is the fault's end, moved to the end of any other fault on
 // the device that acted when it ended or began before a recovery came within the bound (it holds the
 // bound, as the fault injector does). A pass while another fault acts on the device proves nothing.
+// A fault on a proxy (FaultFacts::served) acts on every device it serves: each must have passed before it
+// began, and each device's first pass after the reference must come within the bound.
 // Plain data; not thread-safe.
 class RecoveryTracker {
 public:
@@ -32,7 +34,9 @@ private:
     struct Pending {
         qint64 refNs = 0;
         qint64 boundNs = 0;
-        QSet<int> holders; // faults that began before this one's recovery: it waits for their ends
+        QSet<int> holders;     // faults that began before this one's recovery: it waits for their ends
+        QSet<QString> waiting; // its devices that have not passed since the reference
+        bool late = false;     // one of them passed first after the bound
     };
     QList<FaultFacts> m_faults;
     QHash<int, qsizetype> m_index;

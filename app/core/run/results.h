@@ -63,12 +63,13 @@ struct StepResult {
 
 // One injected fault: what, where, when, and what it did. Times as everywhere: ns since the run started.
 struct FaultRecord {
-    int id = 0;        // unique in the run
-    QString device;    // or proxy
-    QString target;    // link, device, power
-    QString kind;      // blackout, latency, drift, reboot, off, cycle, ...
-    QString direction; // link faults
-    QString params;    // the fault as written
+    int id = 0;         // unique in the run
+    QString device;     // or proxy
+    QString target;     // link, device, power, proxy (a link fault on a fixture proxy)
+    QString kind;       // blackout, latency, drift, reboot, off, cycle, ...
+    QString direction;  // link faults
+    QString params;     // the fault as written; on a proxy that serves devices, then "; serves: [a, b]"
+    QStringList serves; // a proxy fault: the devices it acts on for the verdict rule (faultserves.h)
     quint64 seed = 0;
     bool manual = false; // injected by a step or a person rather than the timeline
     qint64 startNs = 0;

@@ -63,6 +63,7 @@ void RunLedger::faultStarted(const FaultRecord &fault) {
     f.id = fault.id;
     f.number = ++m_faultsStarted;
     f.device = fault.device;
+    f.served = fault.serves;
     f.what = QStringLiteral("%1 %2").arg(fault.target, fault.kind);
     f.startNs = fault.startNs;
     f.recoveryBoundNs = fault.recoveryBoundNs;

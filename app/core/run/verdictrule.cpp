@@ -23,6 +23,13 @@ QString onDevice(const StepTally &t) {
     return t.device.isEmpty() ? t.step : QStringLiteral("%1 on %2").arg(t.step, t.device);
 }
 
+// The device, or the devices behind a proxy: "mqsub (behind proxy cloud)".
+QString who(const FaultFacts &f) {
+    if (f.served.isEmpty())
+        return f.device;
+    return QStringLiteral("%1 (behind proxy %2)").arg(f.served.join(QStringLiteral(", ")), f.device);
+}
+
 QString faultName(const FaultFacts &f) {
     return QStringLiteral("%1 #%2").arg(f.what.isEmpty() ? QStringLiteral("fault") : f.what).arg(f.number);
 }
@@ -31,13 +38,12 @@ QString faultName(const FaultFacts &f) {
 QString unprovenReason(const FaultFacts &f) {
     const QString rows = QStringLiteral("%1 failure(s) during it count").arg(f.excusedRows);
     if (f.endNs < 0)
-        return QStringLiteral("%1 was still under %2 when the run ended: %3")
-            .arg(f.device, faultName(f), rows);
+        return QStringLiteral("%1 was still under %2 when the run ended: %3").arg(who(f), faultName(f), rows);
     if (!f.recoveredAfter)
         return QStringLiteral("%1 never answered correctly after %2 (within %3 of its end): %4")
-            .arg(f.device, faultName(f), formatDuration(Nanoseconds(f.recoveryBoundNs)), rows);
+            .arg(who(f), faultName(f), formatDuration(Nanoseconds(f.recoveryBoundNs)), rows);
     return QStringLiteral("%1 had not answered correctly before %2 began: %3")
-        .arg(f.device, faultName(f), rows);
+        .arg(who(f), faultName(f), rows);
 }
 
 } // namespace

@@ -17,7 +17,9 @@ namespace hil {
 //
 // A failure that a fault excused stays excused only if the device is proven to recover from that fault: it
 // passed a check that started before the fault began, and a check that started after the fault ended
-// (and after every fault that held it) passed within the fault's recovery bound. A step that checks a
+// (and after every fault that held it) passed within the fault's recovery bound. A fault on a proxy acts on
+// the devices the proxy serves: each of them must have passed before it, and passed after it within the
+// bound. A step that checks a
 // device and never passed cannot PASS, whatever excused its failures. Only the last try of a step with
 // `retry:` or `until:` counts: the tries before it (StepResult::retried) are tallied as retried, neither
 // pass nor fail, and prove no recovery.
@@ -47,10 +49,11 @@ struct StepTally {
 
 // What a run knows about one fault, from the rows: enough to say whether its excuses were earned.
 struct FaultFacts {
-    int id = 0;     // FaultRecord::id live, faults.id from the store: what StepTally::excused keys on
-    int number = 0; // its place in the run (1 = the first fault started), for messages
-    QString device;
-    QString what; // "link latency", "device reboot"
+    int id = 0;         // FaultRecord::id live, faults.id from the store: what StepTally::excused keys on
+    int number = 0;     // its place in the run (1 = the first fault started), for messages
+    QString device;     // or proxy
+    QStringList served; // a fault on a proxy: the devices it acts on (none: it excuses nothing)
+    QString what;       // "link latency", "device reboot", "proxy blackout"
     qint64 startNs = 0;
     qint64 endNs = -1; // -1: it never ended (the run was interrupted during it)
     qint64 recoveryBoundNs = 0;
@@ -58,6 +61,8 @@ struct FaultFacts {
     bool recoveredAfter = false; // and one that started after it ended, within the bound
     qint64 excusedRows = 0;      // filled in by decideVerdict from the tallies
 
+    // The devices whose passes prove the facts above: its device, or every device its proxy serves.
+    QStringList devices() const { return served.isEmpty() ? QStringList{device} : served; }
     bool proven() const { return passedBefore && recoveredAfter; }
 };
 

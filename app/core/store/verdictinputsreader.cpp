@@ -2,6 +2,7 @@
 
 #include "core/base/duration.h"
 #include "core/run/faultinjector.h"
+#include "core/run/faultserves.h"
 #include "core/run/recoverytracker.h"
 #include "core/store/sqlitestatement.h"
 
@@ -121,6 +122,8 @@ std::optional<VerdictInputs> readVerdictInputs(sqlite3 *db, qint64 runId, QStrin
             f.id = static_cast<int>(q.int64(0));
             f.number = static_cast<int>(faults.size() + 1);
             f.device = q.text(1);
+            if (q.text(2) == u"proxy")
+                f.served = servesFromParams(q.text(4));
             f.what = QStringLiteral("%1 %2").arg(q.text(2), q.text(3));
             f.recoveryBoundNs = recoveryBoundFromParams(q.text(4));
             f.startNs = q.int64(5);
