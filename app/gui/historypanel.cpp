@@ -1,6 +1,7 @@
 #include "historypanel.h"
 
 #include "appstyle.h"
+#include "core/analysis/runcomparison.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
 #include "core/store/runcatalog.h"
@@ -11,19 +12,23 @@
 
 #include <QApplication>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QKeySequence>
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardItemModel>
+#include <QStandardPaths>
 #include <QTableView>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace hil::gui {
@@ -77,6 +82,12 @@ HistoryPanel::HistoryPanel(QWidget *parent)
     m_compare->setObjectName(QStringLiteral("historyCompare"));
     m_compare->setToolTip(tr("Compare two selected runs: the older is the baseline"));
     connect(m_compare, &QPushButton::clicked, this, &HistoryPanel::compareSelected);
+    m_report = new QPushButton(tr("&Report"), bar);
+    m_report->setObjectName(QStringLiteral("historyReport"));
+    m_report->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_report->setToolTip(
+        tr("Write the selected run's HTML report, as hil report does, and open it (Ctrl+R)"));
+    connect(m_report, &QPushButton::clicked, this, &HistoryPanel::openReportOfSelected);
     m_export = new QPushButton(tr("E&xport"), bar);
     m_export->setObjectName(QStringLiteral("historyExport"));
     auto *menu = new QMenu(m_export);
@@ -91,6 +102,7 @@ HistoryPanel::HistoryPanel(QWidget *parent)
     barLayout->addSpacing(12);
     barLayout->addWidget(m_open);
     barLayout->addWidget(m_compare);
+    barLayout->addWidget(m_report);
     barLayout->addWidget(m_export);
     layout->addWidget(bar);
 
@@ -209,6 +221,7 @@ void HistoryPanel::updateButtons() {
     const qsizetype n = selectedIds().size();
     m_open->setEnabled(n == 1);
     m_compare->setEnabled(n == 2);
+    m_report->setEnabled(n == 1);
     m_export->setEnabled(m_shown.stats != nullptr);
 }
 
@@ -222,6 +235,47 @@ void HistoryPanel::compareSelected() {
     const QList<qint64> ids = selectedIds();
     if (ids.size() == 2)
         compareRuns(ids[0], ids[1]);
+}
+
+QString HistoryPanel::writeRunReport(qint64 runId, QString *error) {
+    std::optional<LoadedReport> loaded =
+        loadReport(m_database, QString::number(runId), QString(), CompareOptions{}.latencyThreshold, error);
+    if (!loaded)
+        return {};
+    const QString folder =
+        QStandardPaths::writableLocation(QStandardPaths::TempLocation) + QStringLiteral("/hil-bench-reports");
+    if (!QDir().mkpath(folder)) {
+        *error = tr("cannot create the folder %1").arg(folder);
+        return {};
+    }
+    // One file per database and run: a run's report written again replaces the older one.
+    const QString uuid = loaded->stats ? loaded->stats->run.uuid : QString();
+    const QString path = QStringLiteral("%1/run-%2-%3.html").arg(folder).arg(runId).arg(uuid.left(8));
+    ReportInput input = loaded->input();
+    input.databasePath = QFileInfo(m_database).absoluteFilePath();
+    const report::ChartRenderer renderer;
+    if (!writeReport(Format::Html, input, path, &renderer, error))
+        return {};
+    return path;
+}
+
+void HistoryPanel::openReportOfSelected() {
+    const QList<qint64> ids = selectedIds();
+    if (ids.size() != 1)
+        return;
+    QString error;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const QString path = writeRunReport(ids.first(), &error);
+    QApplication::restoreOverrideCursor();
+    if (path.isEmpty()) {
+        emit problem(tr("The report of run %1 could not be written: %2").arg(ids.first()).arg(error));
+        return;
+    }
+    emit reportWritten(path);
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(path)))
+        emit problem(tr("The report of run %1 is in %2; no browser could be started to show it.")
+                         .arg(ids.first())
+                         .arg(QDir::toNativeSeparators(path)));
 }
 
 void HistoryPanel::openRun(qint64 runId) {
