@@ -15,6 +15,16 @@ RunResultsModel::RunResultsModel(ResultModel *window, QObject *parent)
             [this](const QModelIndex &, int first, int last) {
                 if (m_stored)
                     return;
+                // Past the bound the oldest tenth of the table leaves it first.
+                const qint64 total = olderRows() + m_window->rowCount() + (last - first + 1);
+                if (m_pager.isOpen() && total > m_maxRows) {
+                    const qint64 drop = std::min(olderRows(), std::max(total - m_maxRows, m_maxRows / 10));
+                    if (drop > 0) {
+                        beginRemoveRows({}, 0, static_cast<int>(drop - 1));
+                        m_base += drop;
+                        endRemoveRows();
+                    }
+                }
                 const int older = static_cast<int>(olderRows());
                 beginInsertRows({}, older + first, older + last);
             });
@@ -37,14 +47,17 @@ RunResultsModel::RunResultsModel(ResultModel *window, QObject *parent)
             beginResetModel();
     });
     connect(window, &QAbstractItemModel::modelReset, this, [this] {
-        if (!m_stored)
-            endResetModel();
+        if (m_stored)
+            return;
+        m_base = 0;
+        endResetModel();
     });
 }
 
 bool RunResultsModel::attachDatabase(const QString &path, qint64 runId, QString *error) {
     beginResetModel();
     m_stored.reset();
+    m_base = std::max<qint64>(0, m_window->firstSequence() - (m_maxRows - ResultModel::kMaxRows));
     const bool ok = m_pager.open(path, runId, error);
     endResetModel();
     return ok;
@@ -57,9 +70,10 @@ bool RunResultsModel::showStoredRun(const QString &path, qint64 runId, QString *
     if (ok) {
         const std::optional<qint64> n = m_pager.rowCount(error);
         ok = n.has_value();
-        if (ok)
+        if (ok) {
             m_stored = *n;
-        else
+            m_base = std::max<qint64>(0, *n - m_maxRows);
+        } else
             m_pager.close();
     }
     endResetModel();
@@ -70,13 +84,18 @@ void RunResultsModel::detach() {
     beginResetModel();
     m_pager.close();
     m_stored.reset();
+    m_base = 0;
     endResetModel();
 }
 
-qint64 RunResultsModel::olderRows() const {
+qint64 RunResultsModel::rowsBeforeWindow() const {
     if (m_stored)
         return *m_stored;
     return m_pager.isOpen() ? m_window->firstSequence() : 0;
+}
+
+qint64 RunResultsModel::olderRows() const {
+    return rowsBeforeWindow() - m_base;
 }
 
 int RunResultsModel::rowCount(const QModelIndex &parent) const {
@@ -96,7 +115,7 @@ QVariant RunResultsModel::data(const QModelIndex &index, int role) const {
     const qint64 older = olderRows();
     if (index.row() >= older)
         return m_window->data(m_window->index(static_cast<int>(index.row() - older), index.column()), role);
-    if (const ResultRow *row = m_pager.row(index.row()))
+    if (const ResultRow *row = m_pager.row(m_base + index.row()))
         return resultCell(*row, index.column(), role);
     if (role == Qt::DisplayRole && index.column() == ResultModel::ColMessage) {
         const QString path = m_pager.path();
