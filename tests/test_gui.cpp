@@ -914,6 +914,38 @@ BOOST_AUTO_TEST_CASE(screenshots, *boost::unit_test::disabled()) {
 
 // The scenario editor on the example sweep (the scenario language's keys and expressions), saved as
 // scenario-editor-language.png; run by name, like the screenshots above.
+BOOST_AUTO_TEST_CASE(history_compare_screenshot, *boost::unit_test::disabled()) {
+    // Two runs recorded by the command line, compared in History as docs/images/history-compare.png shows.
+    Workspace ws;
+    for (int i = 0; i < 2; ++i) {
+        const HilResult cli = runHil({QStringLiteral("run"), data("short.yaml"), QStringLiteral("--fixture"),
+                                      source("fixtures/sim-bench.yaml"), QStringLiteral("--db"), ws.db(),
+                                      QStringLiteral("--quiet")},
+                                     ws.dir.path());
+        BOOST_REQUIRE_MESSAGE(cli.finished && cli.exitCode == 0, str(cli.err));
+    }
+    const QString out = QStringLiteral(HIL_GUI_SCREENSHOT_DIR);
+    BOOST_REQUIRE(QDir().mkpath(out));
+    auto w = std::make_unique<MainWindow>();
+    w->setDatabasePath(ws.db());
+    w->resize(1400, 1500);
+    w->show();
+    w->showTab(2);
+    hil::gui::HistoryPanel *history = w->historyPanel();
+    history->selectRuns({1, 2});
+    history->compareRuns(1, 2);
+    BOOST_REQUIRE(waitUntil(
+        [&] {
+            return !history->isLoading() && history->summary()->model()
+                   && history->summary()->model()->comparison.has_value();
+        },
+        15000));
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
+    BOOST_TEST(history->grab().save(out + QStringLiteral("/history-compare.png")));
+    BOOST_TEST_MESSAGE("screenshot in " << str(out));
+}
+
 BOOST_AUTO_TEST_CASE(language_screenshot, *boost::unit_test::disabled()) {
     const auto fixture = hil::loadFixture(source("fixtures/sim-bench.yaml"), nullptr);
     BOOST_REQUIRE(fixture.has_value());

@@ -26,7 +26,7 @@ public:
         ColMessage,
         ColumnCount
     };
-    static constexpr int kMaxRows = 100'000;
+    static constexpr int kMaxRows = 25'000;
 
     explicit ResultModel(QObject *parent = nullptr);
 
