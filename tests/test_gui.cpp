@@ -676,6 +676,10 @@ BOOST_AUTO_TEST_CASE(run_with_manual_fault_then_history) {
     BOOST_TEST(model->verdict == QStringLiteral("PASS"));
     BOOST_TEST(model->title == QStringLiteral("gui-short"));
     BOOST_TEST(history->summary()->chartCount() >= 3);
+    // Its step results, from the file: as many as the run counted, the first the setup's identify.
+    BOOST_TEST(history->runResults()->rowCount() == w->counts().total());
+    BOOST_TEST(history->runResults()->index(0, hil::gui::ResultModel::ColPhase).data().toString()
+               == QStringLiteral("setup"));
     BOOST_TEST(model->faults.has_value());
 
     history->compareRuns(1, 2);

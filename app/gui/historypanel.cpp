@@ -7,6 +7,8 @@
 #include "core/store/runcatalog.h"
 #include "core/store/runquery.h"
 #include "report/chartrenderer.h"
+#include "resultmodel.h"
+#include "runresultsmodel.h"
 #include "runsummaryview.h"
 #include "tableviews.h"
 
@@ -125,12 +127,21 @@ HistoryPanel::HistoryPanel(QWidget *parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &HistoryPanel::updateButtons);
     m_summary = new RunSummaryView(split);
+    // The open run's step results, every one, read from the file in pages as they are scrolled to.
+    m_noWindow = new ResultModel(this);
+    m_results = new RunResultsModel(m_noWindow, this);
+    m_resultsView = new QTableView(split);
+    m_resultsView->setObjectName(QStringLiteral("historyResults"));
+    m_resultsView->setModel(m_results);
+    tableviews::setUp(m_resultsView);
     split->addWidget(m_view);
     split->addWidget(m_summary);
+    split->addWidget(m_resultsView);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 3);
+    split->setStretchFactor(2, 1);
     const int row = fontMetrics().height() + 8;
-    split->setSizes({row * 9, row * 40});
+    split->setSizes({row * 9, row * 40, row * 8});
     layout->addWidget(split, 1);
 
     connect(m_loader, &StatisticsLoader::loaded, this, &HistoryPanel::onLoaded);
@@ -301,6 +312,9 @@ void HistoryPanel::onLoaded() {
     }
     m_shown = r;
     m_summary->showRun(r.stats, r.comparison, r.databasePath);
+    QString resultsError;
+    if (!m_results->showStoredRun(r.databasePath, r.runId, &resultsError))
+        emit problem(tr("The step results of run %1 cannot be listed: %2").arg(r.runId).arg(resultsError));
     updateButtons();
     emit runOpened(r.runId);
 }

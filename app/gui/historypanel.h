@@ -14,6 +14,8 @@ class QTableView;
 
 namespace hil::gui {
 
+class ResultModel;
+class RunResultsModel;
 class RunSummaryView;
 
 // The runs of a results database (hil::listRuns: verdict, date, DUT serial, firmware, counts), newest
@@ -48,6 +50,8 @@ public:
     // Writes the open run (with its comparison, where the format shows one). CSV: path is a directory.
     bool exportRun(Format format, const QString &path, QString *error);
     RunSummaryView *summary() const { return m_summary; }
+    // Every step result of the open run, read from its database in pages.
+    RunResultsModel *runResults() const { return m_results; }
     QTableView *view() const { return m_view; }
 
 signals:
@@ -75,6 +79,9 @@ private:
     QPushButton *m_report;
     QPushButton *m_export;
     RunSummaryView *m_summary;
+    ResultModel *m_noWindow; // a finished run has no live rows
+    RunResultsModel *m_results;
+    QTableView *m_resultsView;
     StatisticsLoader *m_loader;
     StatisticsLoader::Result m_shown;
 };

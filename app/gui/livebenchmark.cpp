@@ -62,37 +62,45 @@ int runLiveBenchmark(long long results, QTextStream &out) {
     out.flush();
     // Recorded as a run records (the recorder is in the app's process too), and the table reads the rows
     // that left its window back from the file.
+    // HIL_BENCH_LIVE_RECORD=0 leaves the recorder out: the window's own memory alone.
+    const bool record = qEnvironmentVariable("HIL_BENCH_LIVE_RECORD") != u"0";
     QTemporaryDir dir;
     QString error;
-    const std::unique_ptr<Recorder> recorder =
-        Recorder::open(dir.filePath(QStringLiteral("live.db")), &error);
-    if (!recorder) {
-        out << "live-benchmark: " << error << '\n';
-        return 3;
+    std::unique_ptr<Recorder> recorder;
+    if (record) {
+        recorder = Recorder::open(dir.filePath(QStringLiteral("live.db")), &error);
+        if (!recorder) {
+            out << "live-benchmark: " << error << '\n';
+            return 3;
+        }
     }
+    out << "recording=" << (record ? "yes" : "no") << '\n';
     LiveBuffer buffer;
     QElapsedTimer clock;
     clock.start();
     qint64 nextReport = 1'000'000;
     double peakMiB = startMiB;
-    feedLive(results, &buffer, {recorder.get()}, LiveFeedViews{&resultModel, &eventModel, plots}, 40,
-             [&](qint64 reported) {
-                 if (!table->allResults()->pager().isOpen() && recorder->runId() > 0)
-                     table->allResults()->attachDatabase(recorder->path(), recorder->runId(), &error);
-                 // Someone scrolled to the oldest row the table shows: a page read from the file.
-                 if (table->allResults()->olderRows() > 0)
-                     table->allResults()->index(0, 0).data();
-                 const double rss = residentMiB();
-                 peakMiB = std::max(peakMiB, rss);
-                 while (reported >= nextReport) {
-                     out << "rss results=" << nextReport << " MiB=" << QString::number(rss, 'f', 1)
-                         << " s=" << QString::number(static_cast<double>(clock.elapsed()) / 1e3, 'f', 1)
-                         << '\n';
-                     out.flush();
-                     nextReport += 1'000'000;
-                 }
-             });
-    recorder->close();
+    QList<ResultListener *> others;
+    if (recorder)
+        others.append(recorder.get());
+    feedLive(
+        results, &buffer, others, LiveFeedViews{&resultModel, &eventModel, plots}, 40, [&](qint64 reported) {
+            if (recorder && !table->allResults()->pager().isOpen() && recorder->runId() > 0)
+                table->allResults()->attachDatabase(recorder->path(), recorder->runId(), &error);
+            // Someone scrolled to the oldest row the table shows: a page read from the file.
+            if (table->allResults()->olderRows() > 0)
+                table->allResults()->index(0, 0).data();
+            const double rss = residentMiB();
+            peakMiB = std::max(peakMiB, rss);
+            while (reported >= nextReport) {
+                out << "rss results=" << nextReport << " MiB=" << QString::number(rss, 'f', 1)
+                    << " s=" << QString::number(static_cast<double>(clock.elapsed()) / 1e3, 'f', 1) << '\n';
+                out.flush();
+                nextReport += 1'000'000;
+            }
+        });
+    if (recorder)
+        recorder->close();
     const double endMiB = residentMiB();
     const double seconds = static_cast<double>(clock.elapsed()) / 1e3;
     qsizetype held = 0;
