@@ -96,7 +96,7 @@ void ResultsPanel::updateCount() {
         m_count->setText(tr("%1 of the last %2 results")
                              .arg(l.toString(m_proxy->rowCount()), l.toString(m_model->rowCount())));
     else if (m_all->olderRows() > 0)
-        m_count->setText(tr("%1 results (%2 read from the database)")
+        m_count->setText(tr("%1 results (the oldest %2 from the database)")
                              .arg(l.toString(m_all->rowCount()), l.toString(m_all->olderRows())));
     else
         m_count->setText(tr("%1 results").arg(l.toString(m_all->rowCount())));

@@ -150,7 +150,7 @@ bool printLiveBenchmark(QTextStream &out, QString *error) {
     const double unboundedMiB = kUnboundedBytesPerResult * static_cast<double>(results) / 1048576.0;
     out << "  growth " << fixed(growthMiB, 1) << " MiB (goal under 50 MB); unbounded as measured before (~"
         << fixed(kUnboundedBytesPerResult, 0) << " bytes a result): " << fixed(unboundedMiB, 0) << " MiB, "
-        << fixed(unboundedMiB / std::max(growthMiB, 0.1), 0) << "x more\n\n";
+        << fixed(unboundedMiB / std::max(growthMiB, 0.1), 1) << "x more\n\n";
     out.flush();
     return true;
 }
