@@ -6,7 +6,9 @@
 // main window during and after a run into the build directory.
 
 #define BOOST_TEST_MODULE gui
+#include "core/base/reportformat.h"
 #include "core/config/fixtureloader.h"
+#include "core/store/recorder.h"
 #include "gui/appstyle.h"
 #include "gui/benchpanel.h"
 #include "gui/codeeditor.h"
@@ -16,6 +18,7 @@
 #include "gui/faultpanel.h"
 #include "gui/historypanel.h"
 #include "gui/livebuffer.h"
+#include "gui/livefeed.h"
 #include "gui/liveplot.h"
 #include "gui/mainwindow.h"
 #include "gui/manualfault.h"
@@ -24,6 +27,7 @@
 #include "gui/plotpanel.h"
 #include "gui/resultmodel.h"
 #include "gui/resultspanel.h"
+#include "gui/runresultsmodel.h"
 #include "gui/runstatuspanel.h"
 #include "gui/runsummaryview.h"
 #include "gui/scenarioeditor.h"
@@ -47,6 +51,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBlock>
 #include <QTextLayout>
@@ -200,6 +205,128 @@ BOOST_AUTO_TEST_CASE(a_long_series_stays_bounded_and_keeps_its_old_extremes) {
     s.window(end - 60, end, 4000, &w);
     BOOST_TEST(!w.decimated);
     BOOST_TEST(w.inside == 1201u);
+}
+
+BOOST_AUTO_TEST_CASE(a_long_live_run_stays_bounded_and_pages_older_rows_from_the_database) {
+    // 600,000 results through the live path (LiveBuffer drained every 40 ms into the models and plots)
+    // while the recorder writes them: six times the table's window, more than a plot series keeps raw.
+    constexpr qint64 kResults = 600'000;
+    Workspace ws;
+    QString error;
+    const std::unique_ptr<hil::Recorder> recorder = hil::Recorder::open(ws.db(), &error);
+    BOOST_REQUIRE_MESSAGE(recorder, error.toStdString());
+    hil::gui::ResultModel window;
+    hil::gui::EventModel events;
+    hil::gui::PlotPanel plots;
+    plots.resize(900, 500);
+    plots.show();
+    plots.beginRun(hil::Scenario{});
+    plots.setSpan(hil::gui::PlotPanel::Span::WholeRun);
+    hil::gui::ResultsPanel panel(&window);
+    panel.resize(900, 500);
+    panel.show();
+    hil::gui::RunResultsModel *all = panel.allResults();
+    // A view keeps 8 bytes per row: the table shows the newest 1,000,000 by default, 250,000 here.
+    all->setMaxRows(250'000);
+    BOOST_TEST(all->maxRows() == 250'000);
+    hil::gui::LiveBuffer buffer;
+    qint64 biggestWindow = 0, biggestCache = 0;
+    hil::gui::feedLive(kResults, &buffer, {recorder.get()}, {&window, &events, &plots}, 40,
+                       [&](qint64 reported) {
+                           // The recorder has the run's id once the first result was reported: the table then
+                           // reads the rows that leave the window from the file, as RunFeed has it do once
+                           // the run started.
+                           if (reported > 0 && !all->pager().isOpen())
+                               BOOST_REQUIRE_MESSAGE(all->attachDatabase(ws.db(), recorder->runId(), &error),
+                                                     error.toStdString());
+                           biggestWindow = std::max<qint64>(biggestWindow, window.rowCount());
+                           // Looking at the oldest rows while the run goes on.
+                           if (all->olderRows() > 0)
+                               BOOST_TEST(all->index(0, hil::gui::ResultModel::ColStep).data().toString()
+                                          == QStringLiteral("read temperature"));
+                           biggestCache = std::max<qint64>(biggestCache, all->pager().cachedRows());
+                       });
+    BOOST_REQUIRE_MESSAGE(recorder->close(), recorder->error().toStdString());
+
+    // Bounded: the window, the events, every plot series, and the pages cached.
+    BOOST_TEST(biggestWindow <= hil::gui::ResultModel::kMaxRows);
+    BOOST_TEST(window.rowCount() <= hil::gui::ResultModel::kMaxRows);
+    BOOST_TEST(window.rowCount() >= hil::gui::ResultModel::kMaxRows * 9 / 10);
+    BOOST_TEST(events.rowCount() == kResults / 10'000);
+    BOOST_TEST(plots.pointCount() == 2 * kResults); // every point reached the plots: a value and a latency
+    BOOST_REQUIRE(plots.measurementPlots().size() == 2);
+    for (const hil::gui::LivePlot *p : plots.measurementPlots()) {
+        BOOST_TEST(p->pointCount() <= static_cast<qsizetype>(hil::gui::TimeSeries::kMaxPoints));
+        BOOST_TEST(p->pointCount() > 1000);
+    }
+    BOOST_TEST(plots.latencyPlot()->pointCount()
+               <= 2 * static_cast<qsizetype>(hil::gui::TimeSeries::kMaxPoints));
+    BOOST_TEST(biggestCache <= hil::gui::ResultPager::kCachedPages * hil::gui::ResultPager::kPageRows);
+
+    // The table is the run's newest rows up to its bound: those older than the window come from the
+    // database and read exactly as they did live.
+    BOOST_TEST(all->rowCount() <= 250'000);
+    BOOST_TEST(all->rowCount() >= 250'000 * 9 / 10);
+    BOOST_TEST(all->hiddenRows() + all->rowCount() == kResults);
+    BOOST_TEST(all->olderRows() == all->rowCount() - window.rowCount());
+    const qint64 base = all->hiddenRows();
+    for (const qint64 k : {qint64{0}, qint64{1}, qint64{255}, qint64{256}, qint64{9973}, qint64{123'457},
+                           all->olderRows() - 1, all->olderRows(), qint64{all->rowCount() - 1}}) {
+        const hil::gui::ResultRow expected = hil::gui::ResultRow::from(hil::gui::syntheticResult(base + k));
+        for (int c = 0; c < hil::gui::ResultModel::ColumnCount; ++c) {
+            BOOST_TEST_INFO("row " << k << " column " << c);
+            BOOST_TEST(all->index(static_cast<int>(k), c).data().toString()
+                       == hil::gui::resultCell(expected, c, Qt::DisplayRole).toString());
+        }
+        BOOST_TEST(
+            all->index(static_cast<int>(k), hil::gui::ResultModel::ColMessage)
+                .data(Qt::ToolTipRole)
+                .toString()
+            == hil::gui::resultCell(expected, hil::gui::ResultModel::ColMessage, Qt::ToolTipRole).toString());
+    }
+    const qint64 failing = (base / (2 * 9973) + 1) * 2 * 9973; // a temperature spike
+    BOOST_TEST(
+        all->index(static_cast<int>(failing - base), hil::gui::ResultModel::ColVerdict).data().toString()
+        == QStringLiteral("FAIL"));
+
+    // Scrolled to the top, the view paints the oldest rows shown, read in pages; the cache stays bounded.
+    const qint64 readBefore = all->pager().pagesRead();
+    panel.view()->scrollToTop();
+    panel.view()->viewport()->repaint();
+    BOOST_TEST(all->pager().pagesRead() >= readBefore);
+    const QModelIndex top = panel.view()->indexAt(QPoint(4, 4));
+    BOOST_TEST(top.row() == 0);
+    BOOST_TEST(top.data().toString() == hil::formatOffset(hil::gui::syntheticResult(base).startNs));
+    for (qint64 k = 0; k < all->olderRows(); k += 7919)
+        BOOST_TEST_REQUIRE(
+            !all->index(static_cast<int>(k), hil::gui::ResultModel::ColStep).data().toString().isEmpty());
+    BOOST_TEST(all->pager().cachedRows()
+               <= hil::gui::ResultPager::kCachedPages * hil::gui::ResultPager::kPageRows);
+
+    // Failures only: the window's failures (a proxy over millions of stored rows would map every one).
+    panel.setFailuresOnly(true);
+    int fails = 0;
+    for (int r = 0; r < window.rowCount(); ++r)
+        fails += window.index(r, hil::gui::ResultModel::ColVerdict)
+                     .data(hil::gui::ColumnFilterProxy::kFilterRole)
+                     .toString()
+                 == u"FAIL";
+    BOOST_TEST(fails > 0);
+    BOOST_TEST(panel.proxy()->rowCount() == fails);
+    BOOST_TEST(panel.view()->model() == panel.proxy());
+    panel.setFailuresOnly(false);
+    BOOST_TEST(panel.view()->model() == all);
+
+    // The finished run from the file alone, as History shows it: COUNT(*) rows, every one in pages.
+    hil::gui::ResultModel none;
+    hil::gui::RunResultsModel stored(&none);
+    BOOST_REQUIRE_MESSAGE(stored.showStoredRun(ws.db(), recorder->runId(), &error), error.toStdString());
+    BOOST_TEST(stored.rowCount() == kResults);
+    BOOST_TEST(stored.index(0, hil::gui::ResultModel::ColTime).data().toString() == hil::formatOffset(0));
+    BOOST_TEST(stored.index(kResults - 1, hil::gui::ResultModel::ColValues).data().toString()
+               == hil::gui::resultCell(hil::gui::ResultRow::from(hil::gui::syntheticResult(kResults - 1)),
+                                       hil::gui::ResultModel::ColValues, Qt::DisplayRole)
+                      .toString());
 }
 
 BOOST_AUTO_TEST_CASE(live_buffer_batches_and_bounds) {
@@ -549,6 +676,10 @@ BOOST_AUTO_TEST_CASE(run_with_manual_fault_then_history) {
     BOOST_TEST(model->verdict == QStringLiteral("PASS"));
     BOOST_TEST(model->title == QStringLiteral("gui-short"));
     BOOST_TEST(history->summary()->chartCount() >= 3);
+    // Its step results, from the file: as many as the run counted, the first the setup's identify.
+    BOOST_TEST(history->runResults()->rowCount() == w->counts().total());
+    BOOST_TEST(history->runResults()->index(0, hil::gui::ResultModel::ColPhase).data().toString()
+               == QStringLiteral("setup"));
     BOOST_TEST(model->faults.has_value());
 
     history->compareRuns(1, 2);
@@ -558,6 +689,24 @@ BOOST_AUTO_TEST_CASE(run_with_manual_fault_then_history) {
                    && history->summary()->model()->comparison.has_value();
         },
         15000));
+    // Open report: any run's HTML report, written by the pipeline `hil report` uses, in a file of its own.
+    for (const qint64 id : {qint64{1}, runId}) {
+        QString reportError;
+        const QString reportPath = history->writeRunReport(id, &reportError);
+        BOOST_REQUIRE_MESSAGE(!reportPath.isEmpty(), reportError.toStdString());
+        QFile report(reportPath);
+        BOOST_REQUIRE(report.open(QIODevice::ReadOnly));
+        const QString page = QString::fromUtf8(report.readAll());
+        const std::string uuid =
+            str(db.value(QStringLiteral("SELECT uuid FROM runs WHERE id = %1").arg(id).toUtf8().constData()));
+        BOOST_TEST(page.contains(QString::fromStdString(uuid)));
+        BOOST_TEST(page.contains(QStringLiteral("PASS")));
+        BOOST_TEST(page.contains(QStringLiteral("gui-short")));
+    }
+    QString missingError;
+    BOOST_TEST(history->writeRunReport(99, &missingError).isEmpty());
+    BOOST_TEST(missingError.contains(QStringLiteral("99")));
+
     for (const auto &[format, name] : {std::pair{hil::gui::HistoryPanel::Format::Html, "run.html"},
                                        std::pair{hil::gui::HistoryPanel::Format::Pdf, "run.pdf"},
                                        std::pair{hil::gui::HistoryPanel::Format::JUnit, "junit.xml"},
@@ -769,6 +918,38 @@ BOOST_AUTO_TEST_CASE(screenshots, *boost::unit_test::disabled()) {
 
 // The scenario editor on the example sweep (the scenario language's keys and expressions), saved as
 // scenario-editor-language.png; run by name, like the screenshots above.
+BOOST_AUTO_TEST_CASE(history_compare_screenshot, *boost::unit_test::disabled()) {
+    // Two runs recorded by the command line, compared in History as docs/images/history-compare.png shows.
+    Workspace ws;
+    for (int i = 0; i < 2; ++i) {
+        const HilResult cli = runHil({QStringLiteral("run"), data("short.yaml"), QStringLiteral("--fixture"),
+                                      source("fixtures/sim-bench.yaml"), QStringLiteral("--db"), ws.db(),
+                                      QStringLiteral("--quiet")},
+                                     ws.dir.path());
+        BOOST_REQUIRE_MESSAGE(cli.finished && cli.exitCode == 0, str(cli.err));
+    }
+    const QString out = QStringLiteral(HIL_GUI_SCREENSHOT_DIR);
+    BOOST_REQUIRE(QDir().mkpath(out));
+    auto w = std::make_unique<MainWindow>();
+    w->setDatabasePath(ws.db());
+    w->resize(1400, 1500);
+    w->show();
+    w->showTab(2);
+    hil::gui::HistoryPanel *history = w->historyPanel();
+    history->selectRuns({1, 2});
+    history->compareRuns(1, 2);
+    BOOST_REQUIRE(waitUntil(
+        [&] {
+            return !history->isLoading() && history->summary()->model()
+                   && history->summary()->model()->comparison.has_value();
+        },
+        15000));
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
+    BOOST_TEST(history->grab().save(out + QStringLiteral("/history-compare.png")));
+    BOOST_TEST_MESSAGE("screenshot in " << str(out));
+}
+
 BOOST_AUTO_TEST_CASE(language_screenshot, *boost::unit_test::disabled()) {
     const auto fixture = hil::loadFixture(source("fixtures/sim-bench.yaml"), nullptr);
     BOOST_REQUIRE(fixture.has_value());

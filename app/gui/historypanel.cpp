@@ -1,29 +1,36 @@
 #include "historypanel.h"
 
 #include "appstyle.h"
+#include "core/analysis/runcomparison.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
 #include "core/store/runcatalog.h"
 #include "core/store/runquery.h"
 #include "report/chartrenderer.h"
+#include "resultmodel.h"
+#include "runresultsmodel.h"
 #include "runsummaryview.h"
 #include "tableviews.h"
 
 #include <QApplication>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QKeySequence>
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardItemModel>
+#include <QStandardPaths>
 #include <QTableView>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace hil::gui {
@@ -77,6 +84,12 @@ HistoryPanel::HistoryPanel(QWidget *parent)
     m_compare->setObjectName(QStringLiteral("historyCompare"));
     m_compare->setToolTip(tr("Compare two selected runs: the older is the baseline"));
     connect(m_compare, &QPushButton::clicked, this, &HistoryPanel::compareSelected);
+    m_report = new QPushButton(tr("&Report"), bar);
+    m_report->setObjectName(QStringLiteral("historyReport"));
+    m_report->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_report->setToolTip(
+        tr("Write the selected run's HTML report, as hil report does, and open it (Ctrl+R)"));
+    connect(m_report, &QPushButton::clicked, this, &HistoryPanel::openReportOfSelected);
     m_export = new QPushButton(tr("E&xport"), bar);
     m_export->setObjectName(QStringLiteral("historyExport"));
     auto *menu = new QMenu(m_export);
@@ -91,6 +104,7 @@ HistoryPanel::HistoryPanel(QWidget *parent)
     barLayout->addSpacing(12);
     barLayout->addWidget(m_open);
     barLayout->addWidget(m_compare);
+    barLayout->addWidget(m_report);
     barLayout->addWidget(m_export);
     layout->addWidget(bar);
 
@@ -113,12 +127,21 @@ HistoryPanel::HistoryPanel(QWidget *parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &HistoryPanel::updateButtons);
     m_summary = new RunSummaryView(split);
+    // The open run's step results, every one, read from the file in pages as they are scrolled to.
+    m_noWindow = new ResultModel(this);
+    m_results = new RunResultsModel(m_noWindow, this);
+    m_resultsView = new QTableView(split);
+    m_resultsView->setObjectName(QStringLiteral("historyResults"));
+    m_resultsView->setModel(m_results);
+    tableviews::setUp(m_resultsView);
     split->addWidget(m_view);
     split->addWidget(m_summary);
+    split->addWidget(m_resultsView);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 3);
+    split->setStretchFactor(2, 1);
     const int row = fontMetrics().height() + 8;
-    split->setSizes({row * 9, row * 40});
+    split->setSizes({row * 9, row * 40, row * 8});
     layout->addWidget(split, 1);
 
     connect(m_loader, &StatisticsLoader::loaded, this, &HistoryPanel::onLoaded);
@@ -209,6 +232,7 @@ void HistoryPanel::updateButtons() {
     const qsizetype n = selectedIds().size();
     m_open->setEnabled(n == 1);
     m_compare->setEnabled(n == 2);
+    m_report->setEnabled(n == 1);
     m_export->setEnabled(m_shown.stats != nullptr);
 }
 
@@ -222,6 +246,47 @@ void HistoryPanel::compareSelected() {
     const QList<qint64> ids = selectedIds();
     if (ids.size() == 2)
         compareRuns(ids[0], ids[1]);
+}
+
+QString HistoryPanel::writeRunReport(qint64 runId, QString *error) {
+    std::optional<LoadedReport> loaded =
+        loadReport(m_database, QString::number(runId), QString(), CompareOptions{}.latencyThreshold, error);
+    if (!loaded)
+        return {};
+    const QString folder =
+        QStandardPaths::writableLocation(QStandardPaths::TempLocation) + QStringLiteral("/hil-bench-reports");
+    if (!QDir().mkpath(folder)) {
+        *error = tr("cannot create the folder %1").arg(folder);
+        return {};
+    }
+    // One file per database and run: a run's report written again replaces the older one.
+    const QString uuid = loaded->stats ? loaded->stats->run.uuid : QString();
+    const QString path = QStringLiteral("%1/run-%2-%3.html").arg(folder).arg(runId).arg(uuid.left(8));
+    ReportInput input = loaded->input();
+    input.databasePath = QFileInfo(m_database).absoluteFilePath();
+    const report::ChartRenderer renderer;
+    if (!writeReport(Format::Html, input, path, &renderer, error))
+        return {};
+    return path;
+}
+
+void HistoryPanel::openReportOfSelected() {
+    const QList<qint64> ids = selectedIds();
+    if (ids.size() != 1)
+        return;
+    QString error;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const QString path = writeRunReport(ids.first(), &error);
+    QApplication::restoreOverrideCursor();
+    if (path.isEmpty()) {
+        emit problem(tr("The report of run %1 could not be written: %2").arg(ids.first()).arg(error));
+        return;
+    }
+    emit reportWritten(path);
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(path)))
+        emit problem(tr("The report of run %1 is in %2; no browser could be started to show it.")
+                         .arg(ids.first())
+                         .arg(QDir::toNativeSeparators(path)));
 }
 
 void HistoryPanel::openRun(qint64 runId) {
@@ -247,6 +312,9 @@ void HistoryPanel::onLoaded() {
     }
     m_shown = r;
     m_summary->showRun(r.stats, r.comparison, r.databasePath);
+    QString resultsError;
+    if (!m_results->showStoredRun(r.databasePath, r.runId, &resultsError))
+        emit problem(tr("The step results of run %1 cannot be listed: %2").arg(r.runId).arg(resultsError));
     updateButtons();
     emit runOpened(r.runId);
 }

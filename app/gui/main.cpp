@@ -2,6 +2,7 @@
 // everything else is in the hilgui library.
 
 #include "appstyle.h"
+#include "livebenchmark.h"
 #include "mainwindow.h"
 #include "plotbenchmark.h"
 
@@ -60,7 +61,13 @@ int main(int argc, char *argv[]) {
         QStringLiteral("Measure the live plot's frame rate with N points and exit (hil-benchmark)."),
         QStringLiteral("N"));
     benchmark.setFlags(QCommandLineOption::HiddenFromHelp);
-    p.addOptions({fixture, db, start, benchmark});
+    QCommandLineOption liveBenchmark(
+        QStringLiteral("benchmark-live"),
+        QStringLiteral(
+            "Measure the app's memory while N results come at full speed and exit (hil-benchmark)."),
+        QStringLiteral("N"));
+    liveBenchmark.setFlags(QCommandLineOption::HiddenFromHelp);
+    p.addOptions({fixture, db, start, benchmark, liveBenchmark});
     p.process(*core); // prints --help or --version and exits, without a display
     if (!qobject_cast<QApplication *>(core.get())) {
         QTextStream(stderr)
@@ -82,6 +89,18 @@ int main(int argc, char *argv[]) {
         }
         hil::gui::appstyle::apply(app);
         return hil::gui::runPlotBenchmark(o, out);
+    }
+
+    if (p.isSet(liveBenchmark)) {
+        QTextStream out(stdout);
+        bool ok = false;
+        const qint64 n = p.value(liveBenchmark).toLongLong(&ok);
+        if (!ok || n < 1) {
+            QTextStream(stderr) << "hil-bench: --benchmark-live needs a whole number of results >= 1\n";
+            return 2;
+        }
+        hil::gui::appstyle::apply(app);
+        return hil::gui::runLiveBenchmark(n, out);
     }
 
     hil::gui::appstyle::apply(app);

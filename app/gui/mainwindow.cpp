@@ -100,9 +100,10 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addWidget(m_stateLabel);
     statusBar()->addPermanentWidget(m_dbLabel);
 
-    m_feed =
-        new RunFeed(m_controller,
-                    {m_results, m_events, m_status, m_plots, m_bench, m_faults, m_traffic, m_messages}, this);
+    m_feed = new RunFeed(m_controller,
+                         {m_results, m_events, m_status, m_plots, m_bench, m_faults, m_traffic, m_messages,
+                          m_resultsPanel->allResults()},
+                         this);
     connect(m_controller, &RunController::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_controller, &RunController::finished, this, &MainWindow::onFinished);
     connect(m_controller, &RunController::promptAsked, this,

@@ -6,8 +6,10 @@
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QTextStream>
+#include <algorithm>
 #include <cmath>
 #include <qcustomplot.h>
+#include <vector>
 
 namespace hil::gui {
 
@@ -24,7 +26,16 @@ double sample(int i) {
 struct Timing {
     int frames = 0;
     double seconds = 0;
+    std::vector<qint64> frameNs; // each frame's time: replot and paint
 };
+
+double percentileMs(std::vector<qint64> ns, double q) {
+    if (ns.empty())
+        return 0;
+    const auto k = static_cast<std::size_t>(q * static_cast<double>(ns.size() - 1));
+    std::nth_element(ns.begin(), ns.begin() + static_cast<std::ptrdiff_t>(k), ns.end());
+    return static_cast<double>(ns[k]) / 1e6;
+}
 
 template<typename Frame>
 Timing measure(double seconds, Frame frame) {
@@ -34,7 +45,9 @@ Timing measure(double seconds, Frame frame) {
     clock.start();
     Timing t;
     while (clock.nsecsElapsed() < static_cast<qint64>(seconds * 1e9)) {
+        const qint64 before = clock.nsecsElapsed();
         frame();
+        t.frameNs.push_back(clock.nsecsElapsed() - before);
         ++t.frames;
     }
     t.seconds = static_cast<double>(clock.nsecsElapsed()) / 1e9;
@@ -43,7 +56,9 @@ Timing measure(double seconds, Frame frame) {
 
 void print(QTextStream &out, const char *name, const Timing &t, qsizetype points) {
     out << "case " << name << " fps=" << QString::number(t.frames / t.seconds, 'f', 1)
-        << " ms=" << QString::number(t.seconds * 1e3 / t.frames, 'f', 2) << " frames=" << t.frames
+        << " ms=" << QString::number(t.seconds * 1e3 / t.frames, 'f', 2)
+        << " p50=" << QString::number(percentileMs(t.frameNs, 0.5), 'f', 2)
+        << " p99=" << QString::number(percentileMs(t.frameNs, 0.99), 'f', 2) << " frames=" << t.frames
         << " points=" << points << '\n';
     out.flush();
 }
@@ -112,6 +127,14 @@ int runPlotBenchmark(const PlotBenchmarkOptions &o, QTextStream &out) {
                   }),
           plot.pointCount());
 
+    // Zoomed in on a minute in the middle of the run: the compacted history (min/max per block) there.
+    print(out, "middle-minute",
+          measure(o.secondsPerCase,
+                  [&] {
+                      grow();
+                      plot.render(n * 0.005 - 30, n * 0.005 + 30, n * 0.01, windows, true);
+                  }),
+          plot.pointCount());
     // Baseline: QCustomPlot alone, every point in its graph, its adaptive sampling doing the reduction.
     QCustomPlot raw;
     raw.resize(o.width, o.height);

@@ -1,14 +1,16 @@
 #pragma once
 
 #include "core/run/results.h"
+#include "resultrow.h"
 
 #include <QAbstractTableModel>
 #include <QList>
 
 namespace hil::gui {
 
-// The step results of the run, newest last, appended in batches. Bounded: beyond kMaxRows the oldest
-// tenth is dropped (the database keeps every row; History shows them all). GUI thread only.
+// The step results of the run, newest last, appended in batches: the window of recent rows the app holds.
+// Bounded: beyond kMaxRows the oldest tenth is dropped (the database keeps every row, and RunResultsModel
+// shows them before this window, read back in pages). GUI thread only.
 class ResultModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -24,13 +26,20 @@ public:
         ColMessage,
         ColumnCount
     };
-    static constexpr int kMaxRows = 100'000;
+    static constexpr int kMaxRows = 25'000;
 
     explicit ResultModel(QObject *parent = nullptr);
 
     void clear();
-    void append(const QList<StepResult> &results);
+    // skippedBefore: results of the run that came before these and never reached the window (LiveBuffer
+    // dropped them while nobody drained); the database has them, and the sequence numbers count them.
+    void append(const QList<StepResult> &results, qint64 skippedBefore = 0);
     qint64 droppedRows() const { return m_dropped; }
+    // The position in the run of the window's first row (how many of the run's results came before it,
+    // shown or not), and of the next row to come. The rows before firstSequence() are in the database only.
+    qint64 firstSequence() const { return m_sequence.isEmpty() ? m_nextSequence : m_sequence.first(); }
+    qint64 nextSequence() const { return m_nextSequence; }
+    const ResultRow &row(int i) const { return m_rows[i]; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -38,21 +47,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
-    struct Row {
-        qint64 startNs = 0;
-        hil::Phase phase = hil::Phase::Steps;
-        qint64 iteration = 0;
-        QString step;
-        QString device;
-        hil::Verdict verdict = hil::Verdict::Pass;
-        bool marginal = false;
-        bool expected = false;
-        qint64 latencyNs = -1;
-        QString values;
-        QString message;
-        QString response;
-    };
-    QList<Row> m_rows;
+    QList<ResultRow> m_rows;
+    QList<qint64> m_sequence; // of each row
+    qint64 m_nextSequence = 0;
     qint64 m_dropped = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "columnfilterproxy.h"
 #include "resultmodel.h"
+#include "runresultsmodel.h"
 #include "tableviews.h"
 
 #include <QCheckBox>
@@ -9,6 +10,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QScrollBar>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -16,7 +18,8 @@ namespace hil::gui {
 
 ResultsPanel::ResultsPanel(ResultModel *model, QWidget *parent)
     : QWidget(parent)
-    , m_model(model) {
+    , m_model(model)
+    , m_all(new RunResultsModel(model, this)) {
     setObjectName(QStringLiteral("resultsPanel"));
     m_proxy = new ColumnFilterProxy(this);
     m_proxy->setSourceModel(model);
@@ -33,6 +36,10 @@ ResultsPanel::ResultsPanel(ResultModel *model, QWidget *parent)
             ResultModel::ColVerdict,
             on ? QStringList{QStringLiteral("FAIL"), QStringLiteral("ERROR"), QStringLiteral("ABORT")}
                : QStringList{});
+        // A proxy maps every row of its source: it filters the window only, not millions of stored rows.
+        m_view->setModel(on ? static_cast<QAbstractItemModel *>(m_proxy) : m_all);
+        if (m_atEnd)
+            m_view->scrollToBottom();
         updateCount();
     });
     m_count = new QLabel(this);
@@ -43,9 +50,13 @@ ResultsPanel::ResultsPanel(ResultModel *model, QWidget *parent)
 
     m_view = new QTableView(this);
     m_view->setObjectName(QStringLiteral("resultsView"));
-    m_view->setModel(m_proxy);
+    m_view->setModel(m_all);
     tableviews::setUp(m_view);
-    tableviews::followTail(m_view);
+    QScrollBar *scroll = m_view->verticalScrollBar();
+    connect(scroll, &QScrollBar::valueChanged, this,
+            [this, scroll](int value) { m_atEnd = value >= scroll->maximum() - 2; });
+    connect(m_all, &QAbstractItemModel::rowsInserted, this, &ResultsPanel::followTail);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ResultsPanel::followTail);
     QHeaderView *h = m_view->horizontalHeader();
     const QFontMetrics fm(font());
     h->resizeSection(ResultModel::ColTime, fm.horizontalAdvance(QStringLiteral("00:00:00.0000")) + 12);
@@ -61,6 +72,8 @@ ResultsPanel::ResultsPanel(ResultModel *model, QWidget *parent)
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ResultsPanel::updateCount);
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &ResultsPanel::updateCount);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &ResultsPanel::updateCount);
+    connect(m_all, &QAbstractItemModel::modelReset, this, &ResultsPanel::updateCount);
+    connect(m_all, &QAbstractItemModel::rowsInserted, this, &ResultsPanel::updateCount);
     updateCount();
 }
 
@@ -72,13 +85,21 @@ bool ResultsPanel::failuresOnly() const {
     return m_failuresOnly->isChecked();
 }
 
+void ResultsPanel::followTail() {
+    if (m_atEnd)
+        m_view->scrollToBottom();
+}
+
 void ResultsPanel::updateCount() {
     const QLocale l;
     if (m_failuresOnly->isChecked())
-        m_count->setText(
-            tr("%1 of %2 results").arg(l.toString(m_proxy->rowCount()), l.toString(m_model->rowCount())));
+        m_count->setText(tr("%1 of the last %2 results")
+                             .arg(l.toString(m_proxy->rowCount()), l.toString(m_model->rowCount())));
+    else if (m_all->olderRows() > 0)
+        m_count->setText(tr("%1 results (the oldest %2 from the database)")
+                             .arg(l.toString(m_all->rowCount()), l.toString(m_all->olderRows())));
     else
-        m_count->setText(tr("%1 results").arg(l.toString(m_model->rowCount())));
+        m_count->setText(tr("%1 results").arg(l.toString(m_all->rowCount())));
 }
 
 } // namespace hil::gui

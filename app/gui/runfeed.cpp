@@ -9,6 +9,7 @@
 #include "plotpanel.h"
 #include "resultmodel.h"
 #include "runcontroller.h"
+#include "runresultsmodel.h"
 #include "runstatuspanel.h"
 #include "trafficconsole.h"
 
@@ -42,6 +43,7 @@ RunFeed::RunFeed(RunController *controller, const Views &views, QObject *parent)
     connect(m_controller, &RunController::started, this, [this](qint64 runId) {
         if (m_startMonoNs > 0)
             m_views.status->setRunId(runId, m_runSeed);
+        attachDatabase(runId);
     });
     connect(m_controller, &RunController::problem, this,
             [this](const QString &message) { m_views.messages->post(MessageBar::Level::Error, message); });
@@ -61,6 +63,8 @@ void RunFeed::prepare(const Fixture &fixture, const Scenario &scenario, const QS
     m_loopStartRunNs = -1;
     m_plannedNs = -1;
     m_plannedIterations = plannedIterations(scenario);
+    if (m_views.allResults)
+        m_views.allResults->detach();
     m_views.results->clear();
     m_views.events->clear();
     m_views.messages->dismiss();
@@ -72,6 +76,17 @@ void RunFeed::prepare(const Fixture &fixture, const Scenario &scenario, const QS
     m_views.traffic->setRecording(recordExchanges);
     m_views.traffic->clear();
     m_views.status->beginRun(scenario.name, fixture.name, m_plannedIterations);
+}
+
+void RunFeed::attachDatabase(qint64 runId) {
+    RunResultsModel *all = m_views.allResults;
+    if (!all || runId <= 0 || m_controller->databasePath().isEmpty()
+        || (all->pager().isOpen() && all->pager().runId() == runId))
+        return;
+    QString error;
+    if (!all->attachDatabase(m_controller->databasePath(), runId, &error))
+        m_views.messages->post(MessageBar::Level::Warning,
+                               tr("Older results of run %1 will not be shown: %2").arg(runId).arg(error));
 }
 
 void RunFeed::start() {
@@ -87,14 +102,17 @@ void RunFeed::drain() {
     if (b.started) {
         m_startMonoNs = b.startMonoNs;
         m_runSeed = b.started->seed;
-        if (m_controller->runId() > 0)
+        if (m_controller->runId() > 0) {
             m_views.status->setRunId(m_controller->runId(), m_runSeed);
+            attachDatabase(m_controller->runId());
+        }
         m_views.bench->applyRunInfo(*b.started);
     }
     if (b.infoChanged)
         m_views.bench->applyRunInfo(*b.infoChanged);
+    if (!b.results.isEmpty() || b.resultsDropped > 0)
+        m_views.results->append(b.results, b.resultsDropped);
     if (!b.results.isEmpty()) {
-        m_views.results->append(b.results);
         m_views.plots->addResults(b.results);
         m_views.status->setLastStep(b.results.last());
     }

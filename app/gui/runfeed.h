@@ -18,6 +18,7 @@ class MessageBar;
 class PlotPanel;
 class ResultModel;
 class RunController;
+class RunResultsModel;
 class RunStatusPanel;
 class TrafficConsole;
 
@@ -43,6 +44,8 @@ public:
         FaultPanel *faults = nullptr;
         TrafficConsole *traffic = nullptr;
         MessageBar *messages = nullptr;
+        // Every result of the run: the older rows read back from the run's database.
+        RunResultsModel *allResults = nullptr;
     };
 
     RunFeed(RunController *controller, const Views &views, QObject *parent);
@@ -60,6 +63,9 @@ public:
     const RunCounts &counts() const { return m_counts; }
 
 private:
+    // The live table's older rows come from the run's database once the recorder has given its id.
+    void attachDatabase(qint64 runId);
+
     RunController *m_controller;
     Views m_views;
     QTimer *m_timer;

@@ -14,6 +14,11 @@ namespace hilbench {
 // figures. Points: HIL_BENCH_GUI_POINTS (default 1000000; 0 skips); with --quick, 100000. Without
 // hil-bench (built with HIL_BUILD_GUI=OFF) it says so and returns true. False with *error if the child
 // fails.
+//
+// Then the app's memory over a long run: `hil-bench --benchmark-live N` feeds N results at full speed
+// through the live path (LiveBuffer -> models, tables, plots) and prints its resident set every million;
+// printed here with the growth against the unbounded figure measured before the bound (~160 bytes a
+// result). Results: HIL_BENCH_LIVE_RESULTS (default 10000000; --quick 1000000; 0 skips).
 bool printGuiBenchmark(QTextStream &out, QString *error);
 
 } // namespace hilbench

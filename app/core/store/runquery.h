@@ -52,6 +52,7 @@ public:
 private:
     // The row scans share this connection; nothing outside the store sees it.
     friend class RunScan;
+    friend class StepPages;
 
     RunQuery(QString path, sqlite3 *db, int version);
 
