@@ -46,10 +46,11 @@ bool runOnce(double p, int n, int seed, RunResult *result, QString *error) {
                                QStringLiteral("127.0.0.1:%1").arg(sink.localPort()), QStringLiteral("--seed"),
                                QString::number(seed), QStringLiteral("--fault"),
                                QStringLiteral("loss:p=%1,dir=to-device").arg(p)});
-    while (!proxy.canReadLine() && proxy.waitForReadyRead(10000)) {
+    while (!proxy.canReadLine() && proxy.waitForReadyRead(30000)) {
     }
     if (!proxy.canReadLine()) {
-        *error = QStringLiteral("hil proxy --udp did not start");
+        *error = QStringLiteral("hil proxy --udp did not start within 30 s: ")
+                 + QString::fromUtf8(proxy.readAllStandardError());
         return false;
     }
     static const QRegularExpression ready(QStringLiteral("^READY proxy udp 127\\.0\\.0\\.1:(\\d+)"));
