@@ -40,6 +40,7 @@ DeviceLane::DeviceLane(QString device, Bench *bench, const Fixture &fixture, Lan
     m_wait.setTimerType(Qt::PreciseTimer);
     connect(&m_wait, &QTimer::timeout, this, &DeviceLane::next);
     m_connectWait.setSingleShot(true);
+    m_connectWait.setTimerType(Qt::PreciseTimer); // an ERROR per budget: never early
     m_retry.setSingleShot(true);
     m_retry.setTimerType(Qt::PreciseTimer);
     connect(&m_retry, &QTimer::timeout, this, [this] {
