@@ -19,6 +19,7 @@ constexpr std::pair<K, const char *> kNames[] = {
     {K::UnexpectedLine, "unexpected-line"},
     {K::LateAnswer, "late-answer"},
     {K::BadFrame, "bad-frame"},
+    {K::StaleData, "stale-data"},
     {K::SimStart, "sim-start"},
     {K::SimExit, "sim-exit"},
     {K::ProxyStart, "proxy-start"},

@@ -19,6 +19,7 @@ enum class EventKind {
     UnexpectedLine,  // lines nobody asked for, dropped before the next request
     LateAnswer,      // the answer to a request that had timed out, with its true latency
     BadFrame,        // a binary frame that failed its check (CRC, escape, size), dropped
+    StaleData,       // lines that arrived before the run or the step that took them, with their arrival
     SimStart,        // a simulator process is ready
     SimExit,         // a simulator process ended without being asked to
     ProxyStart,      // a fixture proxy listens

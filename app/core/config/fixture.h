@@ -49,6 +49,13 @@ struct DeviceConfig {
     // How long after its timeout a request stays owed: a line in that window is its late answer, never
     // the answer to a newer request. Unset: the exchange's own `within`.
     std::optional<Nanoseconds> lateWindow;
+    // Input the device sent before the run (`stale:`). Flush: dropped (the port's input buffer when it is
+    // opened or reopened, and lines received before the first step). Keep: kept, and recorded as stale
+    // with their arrival times (a `stale-data` event). Either way an expect without a send takes only
+    // lines that arrived after its step began, unless it says `stale: accept`. The loader's default is
+    // Flush, and Keep for MQTT devices (a retained message is the topic's current value).
+    enum class Stale { Flush, Keep };
+    Stale stale = Stale::Flush;
     QString powerSupply; // the fixture device (a SCPI supply) that feeds this one, if any
     QString description;
 };

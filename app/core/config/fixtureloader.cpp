@@ -166,8 +166,9 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
                 QStringLiteral("device names are letters, digits, '_', '-' and '.', not '%1'").arg(d.name));
     if (!r.requireMap(n, QStringLiteral("device '%1'").arg(d.name)))
         return;
-    r.checkKeys(n, {"serial", "tcp", "udp", "sim", "mqtt", "modbus", "terminator", "max_line_length",
-                    "timeout", "reconnect_timeout", "late_window", "power", "description", "framing"});
+    r.checkKeys(n,
+                {"serial", "tcp", "udp", "sim", "mqtt", "modbus", "terminator", "max_line_length", "timeout",
+                 "reconnect_timeout", "late_window", "stale", "power", "description", "framing"});
     // A simulated Modbus device has both: sim: says how it runs, modbus: its unit.
     const bool modbusWay = n["modbus"] && !n["sim"];
     const int ways = (n["serial"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["udp"] ? 1 : 0) + (n["sim"] ? 1 : 0)
@@ -225,6 +226,16 @@ void readDevice(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtu
                 r.error(n["late_window"], QStringLiteral("late_window must not be negative"));
             d.lateWindow = *t;
         }
+    }
+    d.stale = d.kind == DeviceConfig::Kind::Mqtt ? DeviceConfig::Stale::Keep : DeviceConfig::Stale::Flush;
+    if (const YAML::Node stale = n["stale"]) {
+        const auto s = r.string(stale, QStringLiteral("stale"));
+        if (s == u"flush")
+            d.stale = DeviceConfig::Stale::Flush;
+        else if (s == u"keep")
+            d.stale = DeviceConfig::Stale::Keep;
+        else if (s)
+            r.error(stale, QStringLiteral("stale is flush or keep, not '%1'").arg(*s));
     }
     if (const YAML::Node power = n["power"]; power && r.requireMap(power, QStringLiteral("power"))) {
         r.checkKeys(power, {"supply"});

@@ -46,6 +46,9 @@ struct ExpectSpec {
     // match FAILs with that answer; true skips lines that do not match (for chatty or streaming devices).
     // Without a send, non-matching lines are always skipped: the step waits for an event.
     bool skipUnmatched = false;
+    // Without a send, a line that arrived before the step began is stale and not the answer; `stale:
+    // accept` takes it (the row then says so, with no latency).
+    bool acceptStale = false;
     // Values decoded from a binary answer by position (`fields:`), captures like the pattern's groups.
     FieldSpecs fields;
     QString topic;       // MQTT: the topic filter the expect listens on (config/mqttstep.h); empty otherwise

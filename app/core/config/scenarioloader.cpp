@@ -782,7 +782,7 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
     if (n.IsScalar()) {
         pattern.emplace(n);
     } else if (r.requireMap(n, QStringLiteral("expect"))) {
-        r.checkKeys(n, {"from", "topic", "match", "bytes", "fields", "within", "skip_unmatched"});
+        r.checkKeys(n, {"from", "topic", "match", "bytes", "fields", "within", "skip_unmatched", "stale"});
         if (n["from"]) {
             const auto device = readDevice(n["from"]);
             if (!device)
@@ -823,6 +823,15 @@ void ScenarioParser::readExpect(const YAML::Node &n, Step &step) {
         if (n["skip_unmatched"])
             spec.skipUnmatched =
                 r.boolean(n["skip_unmatched"], QStringLiteral("skip_unmatched")).value_or(false);
+        if (const YAML::Node stale = n["stale"]) {
+            const auto s = r.string(stale, QStringLiteral("stale"));
+            if (s && *s != u"accept" && *s != u"skip")
+                r.error(stale, QStringLiteral("stale is accept or skip, not '%1'").arg(*s));
+            else if (s && step.send)
+                r.error(stale, QStringLiteral("stale applies to an expect without a send (lines before a "
+                                              "send are never its answer)"));
+            spec.acceptStale = s == u"accept";
+        }
     } else {
         return;
     }

@@ -40,6 +40,7 @@ DeviceLane::DeviceLane(QString device, Bench *bench, const Fixture &fixture, Lan
     m_wait.setTimerType(Qt::PreciseTimer);
     connect(&m_wait, &QTimer::timeout, this, &DeviceLane::next);
     m_connectWait.setSingleShot(true);
+    m_connectWait.setTimerType(Qt::PreciseTimer); // an ERROR per budget: never early
     m_retry.setSingleShot(true);
     m_retry.setTimerType(Qt::PreciseTimer);
     connect(&m_retry, &QTimer::timeout, this, [this] {
@@ -131,47 +132,50 @@ void DeviceLane::exchange() {
         m_job.step = std::move(resolved);
     }
 
+    // The device the step talks to (its send's, else its expect's or stream's): one that the bench is
+    // bringing back gets the step's time budget (its `within`, or the device's timeout) to return. A loop
+    // without a period then records one error per budget instead of thousands a second (an expect-only
+    // loop on a lost stream as much as a polling one), and a quick reconnect costs no error at all.
+    DeviceSession *talksTo = m_bench->session(device);
+    if ((step.send || talksTo) && (!talksTo || talksTo->state() != DeviceSession::State::Ready)) {
+        if (talksTo && !m_host.phaseStopping() && m_waitSinceNs < 0) {
+            const DeviceConfig *config = m_fixture.device(device);
+            const qint64 budget = step.expect ? step.expect->within.count()
+                                  : config    ? config->timeout.count()
+                                              : 0;
+            if (budget > 0) {
+                m_waitSinceNs = now;
+                setState(State::WaitingReconnect);
+                m_waitConnected = connect(talksTo, &DeviceSession::stateChanged, this,
+                                          [this](DeviceSession::State state, const QString &) {
+                                              if (state != DeviceSession::State::Ready)
+                                                  return;
+                                              m_connectWait.stop();
+                                              disconnect(m_waitConnected);
+                                              exchange();
+                                          });
+                m_connectWait.start(msUntil(now + budget, now));
+                return;
+            }
+        }
+        m_waitSinceNs = -1;
+        r.verdict = Verdict::Error;
+        r.endNs = m_host.runNs(now);
+        r.message =
+            QStringLiteral("device '%1' is not connected%2%3")
+                .arg(device,
+                     now > begun
+                         ? QStringLiteral(" (waited %1)").arg(formatDuration(Nanoseconds(now - begun)))
+                         : QString(),
+                     talksTo && !talksTo->lastError().isEmpty() ? QStringLiteral(": ") + talksTo->lastError()
+                                                                : QString());
+        exchangeDone(std::move(r), true);
+        return;
+    }
+
     qint64 sendNs = -1;
     if (step.send) {
-        DeviceSession *to = m_bench->session(step.send->device);
-        if (!to || to->state() != DeviceSession::State::Ready) {
-            // A device the bench is bringing back gets the step's time budget (its `within`, or the
-            // device's timeout) to return: a loop without a period then records one error per budget
-            // instead of thousands a second, and a quick reconnect costs no error at all.
-            if (to && !m_host.phaseStopping() && m_waitSinceNs < 0) {
-                const DeviceConfig *config = m_fixture.device(step.send->device);
-                const qint64 budget = step.expect ? step.expect->within.count()
-                                      : config    ? config->timeout.count()
-                                                  : 0;
-                if (budget > 0) {
-                    m_waitSinceNs = now;
-                    setState(State::WaitingReconnect);
-                    m_waitConnected = connect(to, &DeviceSession::stateChanged, this,
-                                              [this](DeviceSession::State state, const QString &) {
-                                                  if (state != DeviceSession::State::Ready)
-                                                      return;
-                                                  m_connectWait.stop();
-                                                  disconnect(m_waitConnected);
-                                                  exchange();
-                                              });
-                    m_connectWait.start(msUntil(now + budget, now));
-                    return;
-                }
-            }
-            m_waitSinceNs = -1;
-            r.verdict = Verdict::Error;
-            r.endNs = m_host.runNs(now);
-            r.message =
-                QStringLiteral("device '%1' is not connected%2%3")
-                    .arg(step.send->device,
-                         now > begun
-                             ? QStringLiteral(" (waited %1)").arg(formatDuration(Nanoseconds(now - begun)))
-                             : QString(),
-                         to && !to->lastError().isEmpty() ? QStringLiteral(": ") + to->lastError()
-                                                          : QString());
-            exchangeDone(std::move(r), true);
-            return;
-        }
+        DeviceSession *to = talksTo;
         if (step.expect && step.expect->device == step.send->device)
             to->discardQueued();
         QString why;
@@ -208,18 +212,44 @@ void DeviceLane::exchange() {
     const bool skip = step.send ? step.expect->skipUnmatched : true;
     // The send time of a request to the device that answers it: the session keeps it owed past a timeout.
     const qint64 requestNs = step.send && step.send->device == step.expect->device ? sendNs : -1;
+    // A listen (no request of its own on this device) takes lines that arrived after its step began;
+    // earlier ones are stale. A step that follows the device's previous exchange at once (its deadline
+    // was set while that answer was handled: no wait, no period between) began when that answer arrived,
+    // so a line the device sent right behind it is news.
+    qint64 freshFromNs = -1;
+    if (requestNs < 0) {
+        freshFromNs = begun;
+        if (from->lastAnswerNs() >= 0 && from->decidedWhileHandling(m_deadlineNs))
+            freshFromNs = std::min(begun, from->lastAnswerNs());
+        r.startNs = m_host.runNs(freshFromNs);
+    }
+    // An MQTT message delivered before the step (a retained one at subscription) is the topic's current
+    // value by the protocol's own definition: taken, and recorded as stale.
+    const DeviceConfig *expectConfig = m_fixture.device(step.expect->device);
+    const bool mqtt = expectConfig && expectConfig->kind == DeviceConfig::Kind::Mqtt;
+    // What the latency is measured from: the request, or for a listen the step's beginning.
+    const qint64 latencyFromNs = sendNs >= 0 ? sendNs : freshFromNs;
     from->expect(
         step.expect->match, step.expect->within, skip,
-        [this, r, sendNs](const DeviceSession::Answer &a) mutable {
+        [this, r, latencyFromNs, freshFromNs](const DeviceSession::Answer &a) mutable {
             m_expecting = nullptr;
             const Step &st = m_job.step;
-            r.endNs = m_host.runNs(a.timeNs);
+            // A stale answer (taken because the step accepts one) was there when the step began: the row
+            // ends where it starts, and has no latency.
+            r.endNs = a.stale ? r.startNs : std::max(r.startNs, m_host.runNs(a.timeNs));
             r.exchange = a.exchange.toString();
             r.stallNs = a.stallNs;
             // An answer that a stall of the harness overlapped has no latency of the device's.
-            if (sendNs >= 0 && a.stallNs == 0 && a.outcome != DeviceSession::Answer::Outcome::Lost
+            if (latencyFromNs >= 0 && !a.stale && a.stallNs == 0
+                && a.outcome != DeviceSession::Answer::Outcome::Lost
                 && a.outcome != DeviceSession::Answer::Outcome::Timeout)
-                r.latencyNs = a.timeNs - sendNs;
+                r.latencyNs = std::max<qint64>(0, a.timeNs - latencyFromNs);
+            if (a.stale)
+                m_host.laneEvent(
+                    a.timeNs, EventKind::StaleData, st.expect->device,
+                    QStringLiteral("%1: took a stale answer (stale: accept) that arrived %2 "
+                                   "before the step began: '%3'")
+                        .arg(st.name, formatDuration(Nanoseconds(freshFromNs - a.timeNs)), clip(a.line)));
             bool lost = false;
             switch (a.outcome) {
             case DeviceSession::Answer::Outcome::Matched: {
@@ -247,6 +277,10 @@ void DeviceLane::exchange() {
                              a.skipped.isEmpty()
                                  ? QString()
                                  : QStringLiteral(" (other lines: %1)").arg(clip(a.skipped.trimmed())));
+                if (a.staleSkipped > 0)
+                    r.message += QStringLiteral("; %1 stale line(s) that arrived before the step began "
+                                                "were passed over (stale: accept takes them)")
+                                     .arg(a.staleSkipped);
                 if (st.expect->modbus && st.send && a.skipped.isEmpty())
                     r.message = modbusTimeoutText(st.send->line, st.expect->device, st.expect->within);
                 break;
@@ -263,7 +297,7 @@ void DeviceLane::exchange() {
             }
             exchangeDone(std::move(r), lost);
         },
-        requestNs);
+        requestNs, freshFromNs, step.expect->acceptStale || mqtt);
 }
 
 void DeviceLane::watchStream(StepResult r, qint64 sendNs) {

@@ -10,6 +10,7 @@
 #include "core/session/simcontrol.h"
 #include "core/session/simprocess.h"
 #include "core/session/stallwatch.h"
+#include "core/transport/fdtransport.h"
 #include "core/transport/mqtttransport.h"
 #include "core/transport/serialtransportfactory.h"
 #include "core/transport/tcptransport.h"
@@ -299,6 +300,12 @@ void Bench::openSession(Device &d, const DeviceConfig &via) {
         transport = std::make_unique<TcpTransport>(via.tcp.host, via.tcp.port);
     else
         transport = makeSerialTransport(via.serial, nullptr);
+    if (auto *fd = qobject_cast<FdTransport *>(transport.get())) {
+        fd->setDiscardInputAtOpen(d.config.stale == DeviceConfig::Stale::Flush);
+        d.fd = fd;
+    } else {
+        d.fd = nullptr;
+    }
     auto link =
         std::make_unique<Link>(std::move(transport), deviceSeed(m_runSeed ^ 0x4c494e4bULL, d.config.name));
     link->setTerminator(d.config.terminator);
@@ -382,6 +389,13 @@ void Bench::checkAllReady() {
     if (all) {
         m_connecting = false;
         m_connectTimer.stop();
+        // Everything received so far is from before the run: read it now, then flush or keep it.
+        for (Device &x : m_devices) {
+            if (FdTransport *fd = x.fd.data())
+                fd->readAvailable();
+            if (x.session)
+                x.session->beginRun();
+        }
         emit ready();
     }
 }

@@ -4,10 +4,12 @@
 #include "core/config/fixture.h"
 #include "core/config/linkfault.h"
 #include "core/link/faultpipeline.h"
+#include "core/transport/fdtransport.h"
 
 #include <QList>
 #include <QMap>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 #include <functional>
 #include <memory>
@@ -93,6 +95,7 @@ private:
         SimControl *control = nullptr;
         DeviceSession *session = nullptr;
         Link *link = nullptr;            // owned by the session
+        QPointer<FdTransport> fd;        // the link's own transport when it is a file descriptor's
         FaultProxy *mqttProxy = nullptr; // an MQTT device's link to its broker, where its link faults act
         UdpProxy *udpProxy = nullptr;    // a udp device's datagrams, where its link faults act per datagram
         QTimer *reconnect = nullptr;

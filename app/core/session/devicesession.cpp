@@ -6,7 +6,9 @@
 #include "core/session/stallwatch.h"
 #include "core/transport/transport.h"
 
+#include <QPointer>
 #include <algorithm>
+#include <limits>
 
 namespace hil {
 
@@ -25,6 +27,7 @@ DeviceSession::DeviceSession(const DeviceConfig &config, std::unique_ptr<Transpo
     , m_transport(std::move(transport))
     , m_framer(makeFramer(config))
     , m_binary(config.framing.isBinary())
+    , m_keepStale(config.stale == DeviceConfig::Stale::Keep)
     , m_lateWindow(config.lateWindow) {
     m_timeout.setSingleShot(true);
     m_timeout.setTimerType(Qt::PreciseTimer);
@@ -141,6 +144,23 @@ void DeviceSession::discardQueued() {
                 .arg(printableBytes(m_queue.front().second.left(kMaxSkippedBytes))));
     }
     m_queue.clear();
+}
+
+void DeviceSession::beginRun() {
+    if (m_queue.empty())
+        return;
+    if (!m_keepStale) {
+        m_queue.clear();
+        return;
+    }
+    const qint64 now = monotonicNs();
+    emit problem(m_queue.front().first, EventKind::StaleData,
+                 QStringLiteral("%1 line(s) received before the run, kept as stale: the first %2 and the "
+                                "last %3 before the run began; the first: '%4'")
+                     .arg(m_queue.size())
+                     .arg(formatDuration(Nanoseconds(now - m_queue.front().first)),
+                          formatDuration(Nanoseconds(now - m_queue.back().first)),
+                          printableBytes(m_queue.front().second.left(kMaxSkippedBytes))));
 }
 
 void DeviceSession::onBytes(const QByteArray &bytes) {
@@ -291,13 +311,18 @@ void DeviceSession::clearOwed() {
 }
 
 void DeviceSession::expect(const QRegularExpression &pattern, Nanoseconds within, bool skipUnmatched,
-                           AnswerHandler handler, qint64 sentNs) {
+                           AnswerHandler handler, qint64 sentNs, qint64 freshFromNs, bool acceptStale) {
     Q_ASSERT(!m_handler);
     m_current = sentNs >= 0 ? ExchangeId{m_name, m_nextSeq++} : ExchangeId{};
     m_sentNs = sentNs;
     m_waitStartNs = monotonicNs();
     m_within = within;
     m_creditedStallNs = 0;
+    m_freshFromNs = freshFromNs;
+    m_acceptStale = acceptStale;
+    m_staleSkipped = 0;
+    m_staleNewestNs = -1;
+    m_answerStale = false;
     m_pattern = pattern;
     m_skipUnmatched = skipUnmatched;
     m_lastExpectStrict = !skipUnmatched;
@@ -325,8 +350,17 @@ void DeviceSession::expect(const QRegularExpression &pattern, Nanoseconds within
                 while (m_handler && !m_queue.empty()) {
                     auto [t, line] = std::move(m_queue.front());
                     m_queue.pop_front();
+                    if (m_freshFromNs >= 0 && t < m_freshFromNs) {
+                        if (!m_acceptStale) {
+                            ++m_staleSkipped;
+                            m_staleNewestNs = t;
+                            continue;
+                        }
+                        m_answerStale = true;
+                    }
                     if (offer(t, line))
                         return;
+                    m_answerStale = false;
                 }
             },
             Qt::QueuedConnection);
@@ -345,6 +379,11 @@ void DeviceSession::complete(Answer answer) {
     AnswerHandler handler = std::move(m_handler);
     m_handler = nullptr;
     answer.skipped = m_skipped;
+    answer.stale = m_answerStale && answer.outcome != Answer::Outcome::Timeout
+                   && answer.outcome != Answer::Outcome::Lost;
+    answer.staleSkipped = m_staleSkipped;
+    answer.staleNewestNs = m_staleNewestNs;
+    m_answerStale = false;
     answer.exchange = m_current;
     answer.sentNs = m_sentNs;
     if (m_watch)
@@ -358,7 +397,16 @@ void DeviceSession::complete(Answer answer) {
         owedChanged();
     }
     m_current = {};
+    // A stale answer (accepted) ended its exchange when the exchange began, not when it arrived: what
+    // came after it but before then is still stale for a step that follows.
+    m_lastAnswerNs = std::max(answer.timeNs, m_freshFromNs);
+    m_handlingFromNs = monotonicNs();
+    m_handlingUntilNs = std::numeric_limits<qint64>::max();
+    const QPointer<DeviceSession> alive(this);
     handler(answer);
+    if (!alive)
+        return;
+    m_handlingUntilNs = monotonicNs();
     if (!m_handler && !m_inBackground && !m_background.empty() && m_owed.empty())
         QMetaObject::invokeMethod(this, &DeviceSession::startBackground, Qt::QueuedConnection);
 }

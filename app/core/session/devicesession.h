@@ -50,6 +50,12 @@ public:
         // Part of [sent (or the start of the wait), timeNs] during which the harness itself was not running
         // (StallWatch): the answer's true arrival is unknown, its latency is not the device's.
         qint64 stallNs = 0;
+        // Staleness, for an expect given a `freshFromNs`: `stale` when `line` arrived before it (taken
+        // because the expect accepts stale lines); otherwise how many stale lines were passed over, and
+        // when the newest of them arrived (-1: none).
+        bool stale = false;
+        qint64 staleSkipped = 0;
+        qint64 staleNewestNs = -1;
     };
     using AnswerHandler = std::function<void(const Answer &)>;
 
@@ -89,10 +95,24 @@ public:
     // `sentNs` (the time sendLine() returned) makes the expect the answer to that request: an exchange
     // with an id, owed after a timeout; -1 for a listen without a request. A timeout is extended by any
     // stall of the harness during the wait: the device gets `within` of time the harness was running.
+    //
+    // `freshFromNs` >= 0: lines that arrived before it (monotonic) are stale. Unless `acceptStale`, they
+    // are passed over unoffered (counted in the answer); with it they are offered and an answer among them
+    // is marked stale. Lines that arrive while the expect waits are never stale.
     void expect(const QRegularExpression &pattern, Nanoseconds within, bool skipUnmatched,
-                AnswerHandler handler, qint64 sentNs = -1);
+                AnswerHandler handler, qint64 sentNs = -1, qint64 freshFromNs = -1, bool acceptStale = false);
     void cancelExpect();
     bool expecting() const { return static_cast<bool>(m_handler); }
+    // The last completed expect: when its answer arrived (or its wait ended), and the span of monotonic
+    // time its handler ran. A step whose deadline was set inside that span follows it at once, so lines
+    // from the answer on are news to it (-1 before the first).
+    qint64 lastAnswerNs() const { return m_lastAnswerNs; }
+    bool decidedWhileHandling(qint64 monoNs) const {
+        return m_handlingFromNs >= 0 && monoNs >= m_handlingFromNs && monoNs <= m_handlingUntilNs;
+    }
+    // The run begins (the bench is ready): lines received before it are dropped (`stale: flush`) or kept
+    // and reported as one `stale-data` problem with their arrival times (`stale: keep`).
+    void beginRun();
 
     // An exchange of the harness's own on this device's link (a power command to a supply that the
     // scenario also talks to): sent when no expect is pending, its answer (the first line matching
@@ -144,6 +164,7 @@ private:
     std::unique_ptr<Transport> m_transport;
     std::unique_ptr<Framer> m_framer;
     bool m_binary = false; // frames are hex text, not lines (for messages)
+    bool m_keepStale = false;
     State m_state = State::Idle;
     QString m_lastError;
 
@@ -165,6 +186,14 @@ private:
     qint64 m_waitStartNs = 0;
     Nanoseconds m_within{0};
     qint64 m_creditedStallNs = 0; // stall time the timeout was already extended by
+    qint64 m_freshFromNs = -1;
+    bool m_acceptStale = false;
+    qint64 m_staleSkipped = 0;
+    qint64 m_staleNewestNs = -1;
+    bool m_answerStale = false;
+    qint64 m_lastAnswerNs = -1;
+    qint64 m_handlingFromNs = -1;
+    qint64 m_handlingUntilNs = -1;
 
     // Timed-out exchanges whose answers are owed, oldest first.
     struct Owed {

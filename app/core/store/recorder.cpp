@@ -393,6 +393,10 @@ void Recorder::runInfoChanged(const RunHeader &info) {
 }
 
 void Recorder::stepFinished(const StepResult &result) {
+    // Rows are built so that they never end before they start (devicelane.cpp); one that does is a bug
+    // of the engine's, not a fact about the device.
+    Q_ASSERT_X(result.endNs >= result.startNs, "Recorder::stepFinished",
+               "a step result ends before it starts");
     enqueue(result, approximateBytes(result));
 }
 

@@ -75,6 +75,15 @@ void FdTransport::close() {
     ++m_attempt;
 }
 
+void FdTransport::setDiscardInputAtOpen(bool discard) {
+    m_discardAtOpen = discard;
+}
+
+void FdTransport::readAvailable() {
+    if (m_state == State::Open)
+        onReadable();
+}
+
 bool FdTransport::isOpen() const {
     return m_state == State::Open;
 }
@@ -124,6 +133,8 @@ void FdTransport::finishOpening(quint64 attempt) {
             m_fd = fd;
             struct stat st {};
             m_isSocket = ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+            if (m_discardAtOpen && ::isatty(fd) == 1)
+                ::tcflush(fd, TCIFLUSH);
         }
     }
     if (m_fd < 0) {

@@ -39,6 +39,12 @@ public:
     void close() final;
     void write(const QByteArray &bytes) final;
     bool isOpen() const final;
+    // On a terminal (a serial port, a PTY), drop the input the operating system holds at each open
+    // (tcflush TCIFLUSH): what the device sent while nobody read the port is not news. Default: off.
+    void setDiscardInputAtOpen(bool discard);
+    // Reads what the device has sent so far now, rather than when the event loop next looks: the owner
+    // marks a moment (the run begins) and needs everything that arrived before it on its side of the line.
+    void readAvailable();
 
 protected:
     explicit FdTransport(QObject *parent = nullptr);
@@ -74,6 +80,7 @@ private:
     quint64 m_attempt = 0;
     int m_fd = -1;
     bool m_isSocket = false; // written with send(MSG_NOSIGNAL)
+    bool m_discardAtOpen = false;
     // Children of this transport, created per successful open and deleteLater()'d when it ends,
     // because the end is often noticed inside their own activated() signal.
     QSocketNotifier *m_readNotifier = nullptr;
