@@ -137,7 +137,8 @@ struct LinkClient {
     int openedCount = 0;
 
     LinkClient(quint16 port, quint64 seed)
-        : link(std::make_unique<hil::TcpTransport>(QStringLiteral("127.0.0.1"), port), seed) {
+        : link(std::make_unique<hil::TcpTransport>(QStringLiteral("127.0.0.1"), port), seed,
+               hil::LinkMode::Reliable) {
         QObject::connect(&link, &hil::Transport::bytesReceived, &link,
                          [this](const QByteArray &b) { received += b; });
         QObject::connect(&link, &hil::Transport::opened, &link, [this] { ++openedCount; });

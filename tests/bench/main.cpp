@@ -3,6 +3,7 @@
 
 #include "core/base/duration.h"
 #include "expressionbenchmark.h"
+#include "faultfidelitybenchmark.h"
 #include "fleetbenchmark.h"
 #include "framingbenchmark.h"
 #include "guibenchmark.h"
@@ -29,7 +30,7 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push };
+enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push, FaultFidelity };
 
 struct Options {
     Mode mode = Mode::Default;
@@ -38,6 +39,7 @@ struct Options {
     SoakOptions soak;
     FleetOptions fleet;
     PushOptions push;
+    FaultFidelityOptions fidelity;
     ExpressionOptions expressions;
     MqttBenchOptions mqtt;
     ModbusOptions modbus;
@@ -132,9 +134,13 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
             "Only the central store: hil push of a run of --rows step results (default 1000000) vs "
             "psql \\copy of the same rows, and hil report from PostgreSQL vs from the file "
             "(3 rounds; --quick: 20000 rows)."));
+    const QCommandLineOption fidelityOption(
+        QStringLiteral("fault-fidelity"),
+        QStringLiteral("Only TCP-true loss against its retransmission model: 400 messages (--quick: 100) "
+                       "through a FaultProxy per loss p = 0.01, 0.05, 0.2; extra delay measured vs model."));
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
                        mqttOption, modbusOption, framingOption, pushOption, devicesOption, rateOption,
-                       durationOption, loadOption, niceOption});
+                       durationOption, loadOption, niceOption, fidelityOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -223,6 +229,12 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     }
     if (parser.isSet(expressionsOption)) {
         o.mode = Mode::Expressions;
+        return o;
+    }
+    if (parser.isSet(fidelityOption)) {
+        o.mode = Mode::FaultFidelity;
+        if (quick)
+            o.fidelity.messages = 100;
         return o;
     }
     if (parser.isSet(pushOption)) {
@@ -429,6 +441,16 @@ int main(int argc, char *argv[]) {
         out.flush();
         if (!ok) {
             err << "hil-benchmark: expressions: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
+    if (options->mode == Mode::FaultFidelity) {
+        const bool ok = runFaultFidelityBenchmark(options->fidelity, out, &error);
+        out << "load average at end: " << loadAverage() << '\n';
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: fault fidelity: " << error << '\n';
             return ExitFailure;
         }
         return ExitOk;
