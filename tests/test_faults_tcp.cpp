@@ -13,6 +13,7 @@
 #include <QByteArray>
 #include <QProcess>
 #include <QStringList>
+#include <QTimer>
 #include <boost/test/unit_test.hpp>
 #include <memory>
 #include <vector>
@@ -129,17 +130,17 @@ const QString kPub = QStringLiteral("mosquitto_pub");
 // Waits until the subscriber is connected and subscribed: a message published straight to the broker
 // reaches it.
 void awaitSubscribed(MqttClient &sub, quint16 brokerPort, int qos) {
-    BOOST_REQUIRE(waitUntil(
-        [&] {
-            QProcess ping;
-            ping.start(kPub, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
-                              QString::number(brokerPort), QStringLiteral("-t"), QStringLiteral("hil/tcp"),
-                              QStringLiteral("-q"), QString::number(qos), QStringLiteral("-m"),
-                              QStringLiteral("ping")});
-            ping.waitForFinished(5000);
-            return waitUntil([&] { return sub.lines.contains("ping"); }, 300);
-        },
-        15000, 10));
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        QProcess ping;
+        ping.start(kPub, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                          QString::number(brokerPort), QStringLiteral("-t"), QStringLiteral("hil/tcp"),
+                          QStringLiteral("-q"), QString::number(qos), QStringLiteral("-m"),
+                          QStringLiteral("ping")});
+        ping.waitForFinished(5000);
+        if (waitUntil([&] { return sub.lines.contains("ping"); }, 300))
+            return;
+    }
+    BOOST_FAIL("the subscriber never got a message published straight to the broker");
 }
 
 // The messages "m0".."m{n-1}" the subscriber got, without pings, must be exactly these, in order.
@@ -151,6 +152,18 @@ void checkAllInOrder(const MqttClient &sub, int n) {
     BOOST_TEST(got.size() == n);
     for (int i = 0; i < std::min<qsizetype>(n, got.size()); ++i)
         BOOST_TEST(got[i] == QByteArray("m" + QByteArray::number(i)), "message " << i << ": " << str(got[i]));
+}
+
+// Writes "m0".."m{n-1}" to a `mosquitto_pub -l`, one line every intervalMs.
+void publishPaced(MqttClient &pub, int n, int intervalMs) {
+    int sent = 0;
+    QTimer tick;
+    QObject::connect(&tick, &QTimer::timeout, &tick, [&] {
+        if (sent < n)
+            pub.process().write("m" + QByteArray::number(sent++) + '\n');
+    });
+    tick.start(intervalMs);
+    BOOST_REQUIRE(waitUntil([&] { return sent == n; }, 60000));
 }
 
 qint64 retransmissions(const QByteArray &log) {
@@ -176,8 +189,7 @@ BOOST_AUTO_TEST_CASE(qos1_persistent_session_under_loss_delivers_all_100_in_orde
     MqttClient sub(kSub, subArgs(proxy.port(), QStringLiteral("hil-tcp-sub1"), 1, true));
     awaitSubscribed(sub, broker.port(), 1);
     MqttClient pub(kPub, pubArgs(proxy.port(), QStringLiteral("hil-tcp-pub1"), 1));
-    for (int i = 0; i < 100; ++i)
-        pub.process().write("m" + QByteArray::number(i) + '\n');
+    publishPaced(pub, 100, 10); // one message per chunk: ~100 draws of the loss per direction
     pub.process().closeWriteChannel();
     BOOST_REQUIRE_MESSAGE(pub.finished(30000), "the QoS 1 publisher hangs under loss");
     BOOST_TEST(pub.process().exitCode() == 0);
@@ -196,8 +208,7 @@ BOOST_AUTO_TEST_CASE(qos0_clean_session_under_loss_delivers_all_100_in_order) {
     MqttClient sub(kSub, subArgs(proxy.port(), QStringLiteral("hil-tcp-sub0"), 0, false));
     awaitSubscribed(sub, broker.port(), 0);
     MqttClient pub(kPub, pubArgs(proxy.port(), QStringLiteral("hil-tcp-pub0"), 0));
-    for (int i = 0; i < 100; ++i)
-        pub.process().write("m" + QByteArray::number(i) + '\n');
+    publishPaced(pub, 100, 10); // one message per chunk: ~100 draws of the loss per direction
     pub.process().closeWriteChannel();
     BOOST_REQUIRE(pub.finished(30000));
     BOOST_REQUIRE(waitUntil([&] { return sub.lines.size() >= 101; }, 20000));
@@ -213,15 +224,7 @@ BOOST_AUTO_TEST_CASE(a_3_s_blackout_stalls_the_stream_and_delivers_everything_af
     MqttClient sub(kSub, subArgs(broker.port(), QStringLiteral("hil-tcp-subB"), 1, true));
     awaitSubscribed(sub, broker.port(), 1);
     MqttClient pub(kPub, pubArgs(proxy.port(), QStringLiteral("hil-tcp-pubB"), 1));
-    // 100 messages, 50 ms apart: before, through and after the window.
-    int sent = 0;
-    QTimer tick;
-    QObject::connect(&tick, &QTimer::timeout, &tick, [&] {
-        if (sent < 100)
-            pub.process().write("m" + QByteArray::number(sent++) + '\n');
-    });
-    tick.start(50);
-    BOOST_REQUIRE(waitUntil([&] { return sent == 100; }, 30000));
+    publishPaced(pub, 100, 50); // before, through and after the window
     pub.process().closeWriteChannel();
     BOOST_REQUIRE_MESSAGE(pub.finished(20000), "the publisher hangs after the blackout");
     BOOST_TEST(pub.process().exitCode() == 0);
