@@ -148,13 +148,18 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
         {"wormhole", "{on: sensor, link: wormhole}",
          "unknown link fault 'wormhole' (known: blackout, loss, latency, bandwidth, corrupt, slice, "
          "disconnect, "
-         "drop_first, close_after)"},
+         "drop_first, close_after, drop_bytes)"},
         // When it applies: the text form names the kind first, as for every problem it finds.
         {"blackout:for=0s", "{on: sensor, for: 0s, link: blackout}", "blackout: for must be at least 1ms"},
         {"blackout:every=10s", "{on: sensor, every: 10s, link: blackout}",
          "blackout: every needs for (how long each repetition lasts)"},
         {"blackout:for=10s,every=5s", "{on: sensor, for: 10s, every: 5s, link: blackout}",
          "blackout: every (5s) must be longer than for (10s)"},
+        // TCP-true parameters.
+        {"loss:p=0.1,rto=0s", "{on: sensor, link: {loss: {p: 0.1, rto: 0s}}}",
+         "loss: rto must be 1ms to 120s"},
+        {"drop_bytes:p=2", "{on: sensor, link: {drop_bytes: {p: 2}}}",
+         "drop_bytes: probability 2 is outside [0, 1]"},
     };
     for (const Case &c : cases) {
         const QString text = textProblem(c.text);
@@ -167,6 +172,11 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
                                         : QString::fromLatin1(c.message);
         BOOST_TEST(str(yaml.first()) == str(expected), c.yaml);
     }
+    // (Not in the table: its yaml form would be read as a timing problem.)
+    BOOST_TEST(str(textProblem("blackout:user_timeout=0s")) == "blackout: user_timeout must be at least 1ms");
+    const QStringList userTimeout = yamlProblems("{on: sensor, link: {blackout: {user_timeout: 0s}}}");
+    BOOST_TEST_REQUIRE(userTimeout.size() == 1);
+    BOOST_TEST(str(userTimeout.first()) == "blackout: user_timeout must be at least 1ms");
     // The values both forms accept: jitter equal to the delay is the limit.
     QString error;
     BOOST_TEST(hil::parseLinkFault(u"latency:delay=10ms,jitter=10ms", &error).has_value(), str(error));
@@ -175,7 +185,7 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
 
 BOOST_AUTO_TEST_CASE(every_kind_round_trips_through_its_table) {
     const QStringList linkNames = LinkFaultSpec::kindNames();
-    BOOST_TEST(linkNames.size() == 9);
+    BOOST_TEST(linkNames.size() == 10);
     for (const QString &name : linkNames) {
         const auto kind = LinkFaultSpec::kindFromName(name);
         BOOST_TEST_REQUIRE(kind.has_value(), str(name));

@@ -192,10 +192,12 @@ LinkCounters FaultPipeline::deactivate(int id) {
         (*it)->active = false;
     else
         m_faults.erase(it);
-    // A reliable blackout ending lets what it held go.
-    emitReady();
     reschedule();
-    checkDrained();
+    // A reliable blackout ending lets what it held go.
+    if (!m_ready.empty()) {
+        emitReady();
+        checkDrained();
+    }
     return window;
 }
 

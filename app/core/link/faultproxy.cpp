@@ -289,7 +289,8 @@ void FaultProxy::inject(int id, const LinkFaultSpec &spec) {
 Link::WindowCounters FaultProxy::clear(int id) {
     if (!m_active.contains(id))
         return {};
-    for (Connection *c : std::as_const(m_connections))
+    // Bytes a blackout held leave now, and a connection whose other side is gone may end: walk a copy.
+    for (Connection *c : QList<Connection *>(m_connections))
         c->deactivate(id);
     const std::array<LinkCounters, 2> start = m_windowStart.take(id);
     Link::WindowCounters w;
