@@ -57,7 +57,10 @@ std::vector<double> model(double p, const FaultFidelityOptions &o) {
     ms.reserve(n);
     double due = -1e300;
     for (int i = 0; i < n; ++i) {
-        const double t = static_cast<double>(i) * static_cast<double>(o.intervalNs);
+        // Runs as long as the measured one, each starting on an idle connection.
+        if (i % o.messages == 0)
+            due = -1e300;
+        const double t = static_cast<double>(i % o.messages) * static_cast<double>(o.intervalNs);
         double wait = 0;
         double rto = static_cast<double>(o.rtoNs);
         while (rng.uniform() < p) {
