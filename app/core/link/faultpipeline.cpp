@@ -488,6 +488,11 @@ void FaultPipeline::emitReady() {
     while (!m_ready.empty()) {
         if (outputHeld()) {
             m_hadQueued = true; // drained() once the blackout ends and the bytes are out
+            for (Item &held : m_ready)
+                if (!held.delayed) {
+                    m_counters.bytesDelayed += held.bytes.size();
+                    held.delayed = true;
+                }
             break;
         }
         const Item item = std::move(m_ready.front());
