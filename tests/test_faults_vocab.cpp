@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
         {"wormhole", "{on: sensor, link: wormhole}",
          "unknown link fault 'wormhole' (known: blackout, loss, latency, bandwidth, corrupt, slice, "
          "disconnect, "
-         "drop_first, close_after, duplicate, reorder)"},
+         "drop_first, close_after, duplicate, reorder, drop_bytes)"},
         {"reorder:p=0.1", "{on: sensor, link: {reorder: {p: 0.1}}}",
          "reorder: needs delay > 0 (how long a datagram is held back)"},
         {"duplicate:p=2", "{on: sensor, link: {duplicate: {p: 2}}}",
@@ -159,6 +159,11 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
          "blackout: every needs for (how long each repetition lasts)"},
         {"blackout:for=10s,every=5s", "{on: sensor, for: 10s, every: 5s, link: blackout}",
          "blackout: every (5s) must be longer than for (10s)"},
+        // TCP-true parameters.
+        {"loss:p=0.1,rto=0s", "{on: sensor, link: {loss: {p: 0.1, rto: 0s}}}",
+         "loss: rto must be 1ms to 120s"},
+        {"drop_bytes:p=2", "{on: sensor, link: {drop_bytes: {p: 2}}}",
+         "drop_bytes: probability 2 is outside [0, 1]"},
     };
     for (const Case &c : cases) {
         const QString text = textProblem(c.text);
@@ -171,6 +176,11 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
                                         : QString::fromLatin1(c.message);
         BOOST_TEST(str(yaml.first()) == str(expected), c.yaml);
     }
+    // (Not in the table: its yaml form would be read as a timing problem.)
+    BOOST_TEST(str(textProblem("blackout:user_timeout=0s")) == "blackout: user_timeout must be at least 1ms");
+    const QStringList userTimeout = yamlProblems("{on: sensor, link: {blackout: {user_timeout: 0s}}}");
+    BOOST_TEST_REQUIRE(userTimeout.size() == 1);
+    BOOST_TEST(str(userTimeout.first()) == "blackout: user_timeout must be at least 1ms");
     // The values both forms accept: jitter equal to the delay is the limit.
     QString error;
     BOOST_TEST(hil::parseLinkFault(u"latency:delay=10ms,jitter=10ms", &error).has_value(), str(error));
@@ -210,7 +220,7 @@ BOOST_AUTO_TEST_CASE(datagram_kinds_only_on_udp_devices_and_stream_kinds_only_on
 
 BOOST_AUTO_TEST_CASE(every_kind_round_trips_through_its_table) {
     const QStringList linkNames = LinkFaultSpec::kindNames();
-    BOOST_TEST(linkNames.size() == 11);
+    BOOST_TEST(linkNames.size() == 12);
     for (const QString &name : linkNames) {
         const auto kind = LinkFaultSpec::kindFromName(name);
         BOOST_TEST_REQUIRE(kind.has_value(), str(name));

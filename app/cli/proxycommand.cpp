@@ -55,6 +55,8 @@ QString countersText(const hil::LinkCounters &c) {
         text += QStringLiteral(", %1 bits flipped in %2 B").arg(c.bitsFlipped).arg(c.bytesCorrupted);
     if (c.bytesDelayed)
         text += QStringLiteral(", %1 B delayed").arg(c.bytesDelayed);
+    if (c.retransmissions)
+        text += QStringLiteral(", %1 retransmissions").arg(c.retransmissions);
     return text;
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/base/duration.h"
 #include "expressionbenchmark.h"
+#include "faultfidelitybenchmark.h"
 #include "fleetbenchmark.h"
 #include "framingbenchmark.h"
 #include "guibenchmark.h"
@@ -31,7 +32,19 @@ namespace {
 
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
 
-enum class Mode { Default, Soak, Fleet, Expressions, Mqtt, Modbus, Framing, Push, LongRun, UdpFidelity };
+enum class Mode {
+    Default,
+    Soak,
+    Fleet,
+    Expressions,
+    Mqtt,
+    Modbus,
+    Framing,
+    Push,
+    LongRun,
+    UdpFidelity,
+    FaultFidelity
+};
 
 struct Options {
     Mode mode = Mode::Default;
@@ -42,6 +55,7 @@ struct Options {
     PushOptions push;
     LongRunOptions longRun;
     UdpFidelityOptions udpFidelity;
+    FaultFidelityOptions fidelity;
     ExpressionOptions expressions;
     MqttBenchOptions mqtt;
     ModbusOptions modbus;
@@ -136,6 +150,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
             "Only the central store: hil push of a run of --rows step results (default 1000000) vs "
             "psql \\copy of the same rows, and hil report from PostgreSQL vs from the file "
             "(3 rounds; --quick: 20000 rows)."));
+    const QCommandLineOption fidelityOption(
+        QStringLiteral("fault-fidelity"),
+        QStringLiteral("Only TCP-true loss against its retransmission model: 400 messages (--quick: 100) "
+                       "through a FaultProxy per loss p = 0.01, 0.05, 0.2; extra delay measured vs model."));
     const QCommandLineOption longRunOption(
         QStringLiteral("long-run"),
         QStringLiteral("Only the report of a long soak: a synthetic run of H hours (default 72) of --devices "
@@ -149,7 +167,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     parser.addOption(udpFidelityOption);
     parser.addOptions({exchangesOption, rowsOption, quickOption, soakOption, fleetOption, expressionsOption,
                        mqttOption, modbusOption, framingOption, pushOption, devicesOption, rateOption,
-                       durationOption, loadOption, niceOption, longRunOption});
+                       durationOption, loadOption, niceOption, longRunOption, fidelityOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
@@ -271,6 +289,12 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
                 return std::nullopt;
             o.udpFidelity.datagrams = static_cast<int>(n);
         }
+        return o;
+    }
+    if (parser.isSet(fidelityOption)) {
+        o.mode = Mode::FaultFidelity;
+        if (quick)
+            o.fidelity.messages = 100;
         return o;
     }
     if (parser.isSet(pushOption)) {
@@ -497,6 +521,16 @@ int main(int argc, char *argv[]) {
         out.flush();
         if (!ok) {
             err << "hil-benchmark: udp-fidelity: " << error << '\n';
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
+    if (options->mode == Mode::FaultFidelity) {
+        const bool ok = runFaultFidelityBenchmark(options->fidelity, out, &error);
+        out << "load average at end: " << loadAverage() << '\n';
+        out.flush();
+        if (!ok) {
+            err << "hil-benchmark: fault fidelity: " << error << '\n';
             return ExitFailure;
         }
         return ExitOk;

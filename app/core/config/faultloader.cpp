@@ -107,9 +107,15 @@ bool readLink(YamlReader &r, const YAML::Node &n, LinkFaultSpec &spec) {
     using K = LinkFaultSpec::Kind;
     switch (spec.kind) {
     case K::Blackout:
+        if (given.contains(QStringLiteral("user_timeout")))
+            set(spec.userTimeout, duration("user_timeout"));
+        break;
     case K::Disconnect:
         break;
     case K::Loss:
+    case K::DropBytes:
+        if (spec.kind == K::Loss && given.contains(QStringLiteral("rto")))
+            set(spec.rto, duration("rto"));
         if (given.contains(QStringLiteral("burst"))) {
             const YAML::Node b = params["burst"];
             if (!r.requireMap(b, QStringLiteral("burst")))

@@ -192,10 +192,10 @@ std::optional<TimedLinkFault> parseLinkFault(QStringView text, QString *error) {
                 if (!duration(&d))
                     return std::nullopt;
                 f.spec.jitter = d;
-            } else if (key == u"after") {
+            } else if (key == u"after" || key == u"rto" || key == u"user_timeout") {
                 if (!duration(&d))
                     return std::nullopt;
-                f.spec.after = d;
+                (key == u"after" ? f.spec.after : key == u"rto" ? f.spec.rto : f.spec.userTimeout) = d;
             } else if (key == u"rate") {
                 const auto rate = parseRate(value);
                 if (!rate)
@@ -233,6 +233,7 @@ QString formatLinkFault(const TimedLinkFault &f) {
     QStringList params;
     switch (s.kind) {
     case Kind::Loss:
+    case Kind::DropBytes:
         if (s.burst) {
             QString burst = number(s.burst->pGoodToBad) + u'/' + number(s.burst->pBadToGood);
             if (s.burst->lossInGood != 0.0 || s.burst->lossInBad != 1.0)
@@ -241,6 +242,8 @@ QString formatLinkFault(const TimedLinkFault &f) {
         } else {
             params << QStringLiteral("p=") + number(s.probability);
         }
+        if (s.kind == Kind::Loss && s.rto != LinkFaultSpec().rto)
+            params << QStringLiteral("rto=") + exactDuration(s.rto);
         break;
     case Kind::Latency:
         params << QStringLiteral("delay=") + exactDuration(s.delay);
@@ -270,6 +273,9 @@ QString formatLinkFault(const TimedLinkFault &f) {
         params << QStringLiteral("after=") + exactDuration(s.after);
         break;
     case Kind::Blackout:
+        if (s.userTimeout != LinkFaultSpec().userTimeout)
+            params << QStringLiteral("user_timeout=") + exactDuration(s.userTimeout);
+        break;
     case Kind::Disconnect:
         break;
     }

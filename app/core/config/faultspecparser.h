@@ -25,10 +25,14 @@ struct TimedLinkFault {
 //   param  = key "=" value
 //   kind   = blackout | loss | latency | bandwidth | corrupt | slice | disconnect | drop_first | close_after
 //            | duplicate | reorder (datagram links only)
+//            | drop_bytes
 //            (LinkFaultSpec's table in linkfault.cpp; values are judged by validateLinkFault())
 //
 //   every kind:  dir=to-device|from-device|both (default both), at=DURATION, for=DURATION, every=DURATION
-//   loss:        p=P  or  burst=P_GOOD_TO_BAD/P_BAD_TO_GOOD[/LOSS_IN_GOOD/LOSS_IN_BAD]
+//   blackout:    user_timeout=DURATION (TCP: reset when the blackout lasts longer; default 900s)
+//   loss:        p=P  or  burst=P_GOOD_TO_BAD/P_BAD_TO_GOOD[/LOSS_IN_GOOD/LOSS_IN_BAD]; rto=DURATION
+//                (TCP: the first retransmission timeout, default 200ms)
+//   drop_bytes:  p=P  or  burst=... (as loss; bytes deleted on every transport)
 //   latency:     delay=DURATION (required), jitter=DURATION (at most the delay)
 //   bandwidth:   rate=BYTES_PER_S (required; "10000", "10k", "1.5M")
 //   corrupt:     p=P (per bit)

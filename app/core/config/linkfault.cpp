@@ -17,8 +17,8 @@ struct KindInfo {
 };
 
 const KindInfo kKinds[] = {
-    {Kind::Blackout, u"blackout", {}, nullptr},
-    {Kind::Loss, u"loss", {u"p", u"burst"}, nullptr}, // one of the two: see missingParameters()
+    {Kind::Blackout, u"blackout", {u"user_timeout"}, nullptr},
+    {Kind::Loss, u"loss", {u"p", u"burst", u"rto"}, nullptr}, // p or burst: see missingParameters()
     {Kind::Latency, u"latency", {u"delay", u"jitter"}, u"delay"},
     {Kind::Bandwidth, u"bandwidth", {u"rate"}, u"rate"},
     {Kind::Corrupt, u"corrupt", {u"p"}, u"p"},
@@ -28,6 +28,7 @@ const KindInfo kKinds[] = {
     {Kind::CloseAfter, u"close_after", {u"after"}, u"after"},
     {Kind::Duplicate, u"duplicate", {u"p"}, u"p"},
     {Kind::Reorder, u"reorder", {u"p", u"delay"}, u"p"},
+    {Kind::DropBytes, u"drop_bytes", {u"p", u"burst"}, nullptr},
 };
 
 const KindInfo *info(Kind k) {
@@ -87,7 +88,7 @@ QStringList LinkFaultSpec::parameterNames(Kind k) {
 }
 
 QString LinkFaultSpec::missingParameters(Kind k, const QStringList &given) {
-    if (k == Kind::Loss) {
+    if (k == Kind::Loss || k == Kind::DropBytes) {
         if (given.contains(QStringLiteral("p")) == given.contains(QStringLiteral("burst")))
             return QStringLiteral("needs either p or burst");
         return {};
@@ -109,6 +110,7 @@ QString LinkFaultSpec::inapplicableOnDatagrams(Kind k) {
     case Kind::DropFirst:
     case Kind::CloseAfter:
     case Kind::Disconnect:
+    case Kind::DropBytes:
         return QStringLiteral("%1 acts on a byte stream or a connection; a udp link carries datagrams "
                               "(use blackout, loss, duplicate, reorder, latency, bandwidth or corrupt)")
             .arg(kindName(k));
@@ -132,6 +134,9 @@ QString validateLinkFault(const LinkFaultSpec &spec) {
     };
     switch (spec.kind) {
     case Kind::Loss:
+    case Kind::DropBytes:
+        if (spec.kind == Kind::Loss && (spec.rto < kMinFaultTime || spec.rto > kMaxRto))
+            return QStringLiteral("rto must be 1ms to 120s");
         if (spec.burst) {
             const LinkFaultSpec::GilbertElliott &b = *spec.burst;
             if (!isProbability(b.pGoodToBad))
@@ -185,6 +190,9 @@ QString validateLinkFault(const LinkFaultSpec &spec) {
             return QStringLiteral("the time before closing is negative");
         break;
     case Kind::Blackout:
+        if (spec.userTimeout < kMinFaultTime)
+            return QStringLiteral("user_timeout must be at least 1ms");
+        break;
     case Kind::Disconnect:
         break;
     }
@@ -213,9 +221,13 @@ QString LinkFaultSpec::describe() const {
     QString text = kindName(kind);
     switch (kind) {
     case Kind::Blackout:
+        if (userTimeout != LinkFaultSpec().userTimeout)
+            text += QStringLiteral(" user_timeout ") + formatDuration(userTimeout);
+        break;
     case Kind::Disconnect:
         break;
     case Kind::Loss:
+    case Kind::DropBytes:
         if (burst) {
             text += QStringLiteral(" burst %1/%2").arg(number(burst->pGoodToBad), number(burst->pBadToGood));
             if (burst->lossInGood != 0.0 || burst->lossInBad != 1.0)
@@ -224,6 +236,8 @@ QString LinkFaultSpec::describe() const {
         } else {
             text += QStringLiteral(" p=") + number(probability);
         }
+        if (kind == Kind::Loss && rto != LinkFaultSpec().rto)
+            text += QStringLiteral(" rto ") + formatDuration(rto);
         break;
     case Kind::Latency:
         text += u' ' + formatDuration(delay);

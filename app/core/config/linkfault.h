@@ -12,8 +12,8 @@ namespace hil {
 // when it applies is the scheduler's business; what it does to bytes is FaultPipeline's.
 struct LinkFaultSpec {
     enum class Kind {
-        Blackout,   // every byte silently dropped (network loss)
-        Loss,       // each chunk dropped with `probability`, or by a Gilbert-Elliott burst model
+        Blackout,   // lossy link: every byte dropped; TCP: the stream held, reset past `userTimeout`
+        Loss,       // lossy link: chunks dropped (as DropBytes); TCP: chunks retransmitted after `rto`
         Latency,    // each chunk delayed by `delay` plus uniform jitter in [-jitter, +jitter]; order kept
         Bandwidth,  // throughput limited to `bytesPerSecond`
         Corrupt,    // each bit flipped with `probability`
@@ -23,6 +23,7 @@ struct LinkFaultSpec {
         CloseAfter, // the link is closed after `after` of traffic
         Duplicate,  // datagrams only: each datagram sent twice with `probability`
         Reorder,    // datagrams only: each datagram held back by `delay` with `probability`
+        DropBytes,  // each chunk dropped with `probability` or by the burst model, on every transport
     };
     enum class Direction { ToDevice, FromDevice, Both };
 
@@ -37,15 +38,17 @@ struct LinkFaultSpec {
 
     Kind kind = Kind::Blackout;
     Direction direction = Direction::Both;
-    double probability = 0;              // Loss (Bernoulli) and Corrupt (per bit)
-    std::optional<GilbertElliott> burst; // Loss: use the burst model instead of `probability`
-    Nanoseconds delay{0};                // Latency
-    Nanoseconds jitter{0};               // Latency
-    double bytesPerSecond = 0;           // Bandwidth
-    int sliceBytes = 1;                  // Slice
-    Nanoseconds sliceDelay{0};           // Slice
-    qint64 lines = 0;                    // DropFirst
-    Nanoseconds after{0};                // CloseAfter
+    double probability = 0;                   // Loss (Bernoulli) and Corrupt (per bit)
+    std::optional<GilbertElliott> burst;      // Loss: use the burst model instead of `probability`
+    Nanoseconds delay{0};                     // Latency
+    Nanoseconds jitter{0};                    // Latency
+    double bytesPerSecond = 0;                // Bandwidth
+    int sliceBytes = 1;                       // Slice
+    Nanoseconds sliceDelay{0};                // Slice
+    qint64 lines = 0;                         // DropFirst
+    Nanoseconds after{0};                     // CloseAfter
+    Nanoseconds rto{200'000'000};             // Loss on TCP: the first retransmission timeout
+    Nanoseconds userTimeout{900'000'000'000}; // Blackout on TCP: longer than this resets the connection
 
     // "latency 50ms±5ms to-device" style, for events and messages.
     QString describe() const;
@@ -69,6 +72,10 @@ struct LinkFaultSpec {
 // The largest slice and the most lines drop_first counts: beyond these a fault stops meaning anything.
 inline constexpr int kMaxSliceBytes = 1 << 20;
 inline constexpr qint64 kMaxDropLines = 2'147'483'647;
+// TCP's retransmission timeout doubles per consecutive loss of a segment up to this cap (Linux: 120 s),
+// and the connection is reset when a segment is lost this many times more than once (tcp_retries2).
+inline constexpr Nanoseconds kMaxRto{120'000'000'000};
+inline constexpr int kMaxRetransmissions = 15;
 
 // The rules a link fault's values must keep, whichever form it was written in: a probability outside
 // [0, 1], a rate <= 0, a jitter larger than the delay ... Returns the problem, or an empty string.

@@ -36,6 +36,7 @@ int rank(Kind k) {
     case Kind::Disconnect:
     case Kind::DropFirst:
     case Kind::CloseAfter:
+    case Kind::DropBytes:
         break;
     }
     return 7;
@@ -254,6 +255,7 @@ void DatagramFaults::run(QByteArray datagram, std::size_t from, qint64 now) {
         case Kind::Disconnect:
         case Kind::DropFirst:
         case Kind::CloseAfter:
+        case Kind::DropBytes:
             break; // refused on datagram links by every loader; pass through
         }
     }

@@ -32,6 +32,7 @@ int rank(Kind k) {
     case Kind::Blackout:
         return 3;
     case Kind::Loss:
+    case Kind::DropBytes:
         return 4;
     case Kind::Corrupt:
         return 5;
@@ -48,8 +49,8 @@ int rank(Kind k) {
     return 9;
 }
 
-bool isTiming(Kind k) {
-    return k == Kind::Slice || k == Kind::Latency || k == Kind::Bandwidth;
+qint64 count(Nanoseconds d) {
+    return static_cast<qint64>(d.count());
 }
 
 } // namespace
@@ -63,6 +64,7 @@ LinkCounters &LinkCounters::operator+=(const LinkCounters &o) {
     bytesDelayed += o.bytesDelayed;
     chunksIn += o.chunksIn;
     chunksDropped += o.chunksDropped;
+    retransmissions += o.retransmissions;
     return *this;
 }
 
@@ -75,6 +77,7 @@ LinkCounters &LinkCounters::operator-=(const LinkCounters &o) {
     bytesDelayed -= o.bytesDelayed;
     chunksIn -= o.chunksIn;
     chunksDropped -= o.chunksDropped;
+    retransmissions -= o.retransmissions;
     return *this;
 }
 
@@ -101,7 +104,20 @@ struct FaultPipeline::Fault {
     std::deque<Queued> queue; // slice, latency, bandwidth: due times never decrease
     qint64 lastDue = kLongAgo;
     double busyUntil = 0;     // bandwidth: when the link finishes sending what it was given (ns)
-    qint64 deadline = kNever; // close_after
+    qint64 deadline = kNever; // close_after; reliable blackout's user timeout; a given-up chunk's reset
+    QString deadlineReason;   // the reset's, for the last two
+
+    // One transmission of a chunk through loss or drop_bytes: lost? One draw (Bernoulli) or two (burst:
+    // lost with the loss of the state the chunk finds, then the chain moves on).
+    bool transmissionLost() {
+        if (!spec.burst)
+            return rng.uniform() < spec.probability;
+        const LinkFaultSpec::GilbertElliott &ge = *spec.burst;
+        const bool lost = rng.uniform() < (bad ? ge.lossInBad : ge.lossInGood);
+        const double u = rng.uniform();
+        bad = bad ? !(u < ge.pBadToGood) : u < ge.pGoodToBad;
+        return lost;
+    }
 
     // Bits to leave alone before the next flip: geometric with the fault's probability.
     qint64 corruptGap() {
@@ -115,9 +131,10 @@ struct FaultPipeline::Fault {
     }
 };
 
-FaultPipeline::FaultPipeline(quint64 seed, QObject *parent)
+FaultPipeline::FaultPipeline(quint64 seed, LinkMode mode, QObject *parent)
     : QObject(parent)
     , m_seed(seed)
+    , m_mode(mode)
     , m_timer(this) {
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
@@ -157,6 +174,8 @@ void FaultPipeline::activate(int id, const LinkFaultSpec &spec) {
         fault->nextFlip = fault->corruptGap();
     if (spec.kind == Kind::CloseAfter)
         fault->deadline = monotonicNs() + std::max<qint64>(spec.after.count(), 0);
+    if (spec.kind == Kind::Blackout && m_mode == LinkMode::Reliable)
+        fault->deadline = monotonicNs() + count(spec.userTimeout);
     const int r = rank(spec.kind);
     const auto at = std::find_if(m_faults.begin(), m_faults.end(),
                                  [r](const std::unique_ptr<Fault> &f) { return rank(f->spec.kind) > r; });
@@ -172,11 +191,16 @@ LinkCounters FaultPipeline::deactivate(int id) {
     if (it == m_faults.end())
         return {};
     const LinkCounters window = m_counters - (*it)->snapshot;
-    if (isTiming((*it)->spec.kind) && !(*it)->queue.empty())
+    if (isTiming(**it) && !(*it)->queue.empty())
         (*it)->active = false;
     else
         m_faults.erase(it);
     reschedule();
+    // A reliable blackout ending lets what it held go.
+    if (!m_ready.empty()) {
+        emitReady();
+        checkDrained();
+    }
     return window;
 }
 
@@ -232,6 +256,8 @@ void FaultPipeline::connectionStarted() {
     for (const auto &f : m_faults)
         if (f->active && f->spec.kind == Kind::CloseAfter)
             f->deadline = now + std::max<qint64>(f->spec.after.count(), 0);
+        else if (f->active && f->spec.kind == Kind::Blackout && m_mode == LinkMode::Reliable)
+            f->deadline = now + count(f->spec.userTimeout);
     reschedule();
 }
 
@@ -243,6 +269,8 @@ void FaultPipeline::discard() {
         f->queue.clear();
         f->lastDue = kLongAgo;
         f->busyUntil = 0;
+        if (f->spec.kind == Kind::Loss)
+            f->deadline = kNever; // a given-up chunk's reset: that connection is gone
     }
     for (const Item &item : m_ready)
         dropped += item.bytes.size();
@@ -260,10 +288,16 @@ void FaultPipeline::resetCounters() {
         f->snapshot = {};
 }
 
+bool FaultPipeline::isTiming(const Fault &f) const {
+    const Kind k = f.spec.kind;
+    return k == Kind::Slice || k == Kind::Latency || k == Kind::Bandwidth
+           || (k == Kind::Loss && m_mode == LinkMode::Reliable);
+}
+
 void FaultPipeline::run(Item item, std::size_t from) {
     for (std::size_t j = from; j < m_faults.size(); ++j) {
         Fault &f = *m_faults[j];
-        if (isTiming(f.spec.kind)) {
+        if (isTiming(f)) {
             enqueue(f, std::move(item));
             return;
         }
@@ -277,8 +311,12 @@ void FaultPipeline::run(Item item, std::size_t from) {
 bool FaultPipeline::applyImmediate(Fault &f, Item &item) {
     const qsizetype n = item.bytes.size();
     switch (f.spec.kind) {
-    case Kind::Disconnect:
     case Kind::Blackout:
+        if (m_mode == LinkMode::Reliable)
+            return true; // held at the output: outputHeld()
+        drop(n, true);
+        return false;
+    case Kind::Disconnect:
         drop(n, true);
         return false;
     case Kind::CloseAfter:
@@ -304,17 +342,9 @@ bool FaultPipeline::applyImmediate(Fault &f, Item &item) {
         item.bytes = item.bytes.mid(i);
         return true;
     }
-    case Kind::Loss: {
-        bool lost = false;
-        if (f.spec.burst) {
-            const LinkFaultSpec::GilbertElliott &ge = *f.spec.burst;
-            // Lost with the loss of the state the chunk finds, then the chain moves on.
-            lost = f.rng.uniform() < (f.bad ? ge.lossInBad : ge.lossInGood);
-            const double u = f.rng.uniform();
-            f.bad = f.bad ? !(u < ge.pBadToGood) : u < ge.pGoodToBad;
-        } else {
-            lost = f.rng.uniform() < f.spec.probability;
-        }
+    case Kind::Loss: // lossy mode only: reliable loss is a timing stage
+    case Kind::DropBytes: {
+        const bool lost = f.transmissionLost();
         if (lost)
             drop(n, true);
         return !lost;
@@ -358,6 +388,9 @@ void FaultPipeline::enqueue(Fault &f, Item item) {
     }
     const qsizetype n = item.bytes.size();
     switch (f.spec.kind) {
+    case Kind::Loss:
+        scheduleRetransmitted(f, std::move(item));
+        return;
     case Kind::Latency: {
         qint64 offset = f.spec.delay.count();
         const qint64 jitter = f.spec.jitter.count();
@@ -409,6 +442,35 @@ void FaultPipeline::schedulePiece(Fault &f, Item piece, qint64 due) {
     f.queue.push_back(Queued{std::move(piece), due});
 }
 
+void FaultPipeline::scheduleRetransmitted(Fault &f, Item item) {
+    // Every transmission of the chunk is drawn now; each lost one costs a retransmission timeout, which
+    // doubles up to kMaxRto. The original and kMaxRetransmissions retransmissions lost: given up.
+    qint64 wait = 0;
+    qint64 rto = count(f.spec.rto);
+    int losses = 0;
+    while (f.transmissionLost()) {
+        ++m_counters.retransmissions;
+        wait += rto;
+        rto = std::min(rto * 2, count(kMaxRto));
+        if (++losses > kMaxRetransmissions) {
+            const qint64 at = item.t + wait;
+            if (at < f.deadline) {
+                f.deadline = at;
+                f.deadlineReason = QStringLiteral("reset: a chunk was lost %1 times (retransmissions gave up "
+                                                  "after %2)")
+                                       .arg(losses)
+                                       .arg(formatDuration(Nanoseconds(wait)));
+            }
+            // The connection ends at the reset; nothing behind the chunk gets through before it.
+            drop(item.bytes.size(), true);
+            f.lastDue = kNever;
+            return;
+        }
+    }
+    const qint64 due = f.lastDue == kNever ? kNever : std::max(item.t + wait, f.lastDue);
+    schedulePiece(f, std::move(item), due);
+}
+
 void FaultPipeline::release(qint64 now) {
     for (std::size_t j = 0; j < m_faults.size(); ++j) {
         Fault &f = *m_faults[j];
@@ -429,6 +491,15 @@ void FaultPipeline::emitReady() {
         return; // the emitting frame further up the stack takes what was added
     m_emitting = true;
     while (!m_ready.empty()) {
+        if (outputHeld()) {
+            m_hadQueued = true; // drained() once the blackout ends and the bytes are out
+            for (Item &held : m_ready)
+                if (!held.delayed) {
+                    m_counters.bytesDelayed += held.bytes.size();
+                    held.delayed = true;
+                }
+            break;
+        }
         const Item item = std::move(m_ready.front());
         m_ready.pop_front();
         m_queuedBytes -= item.bytes.size();
@@ -446,11 +517,18 @@ void FaultPipeline::onTimer() {
     const qint64 now = monotonicNs();
     release(now);
     QStringList reasons;
-    for (const auto &f : m_faults)
-        if (f->active && f->spec.kind == Kind::CloseAfter && f->deadline <= now) {
-            f->deadline = kNever;
+    for (const auto &f : m_faults) {
+        if (f->deadline > now)
+            continue;
+        f->deadline = kNever;
+        if (f->spec.kind == Kind::CloseAfter)
             reasons.append(QStringLiteral("close_after fault (%1)").arg(formatDuration(f->spec.after)));
-        }
+        else if (f->spec.kind == Kind::Blackout)
+            reasons.append(QStringLiteral("reset: blackout outlasted user timeout %1")
+                               .arg(formatDuration(f->spec.userTimeout)));
+        else
+            reasons.append(f->deadlineReason);
+    }
     emitReady();
     reschedule();
     checkDrained();
@@ -463,8 +541,7 @@ void FaultPipeline::reschedule() {
     for (const auto &f : m_faults) {
         if (!f->queue.empty())
             next = std::min(next, f->queue.front().due);
-        if (f->active && f->spec.kind == Kind::CloseAfter)
-            next = std::min(next, f->deadline);
+        next = std::min(next, f->deadline);
     }
     if (next == kNever) {
         m_timer.stop();
@@ -483,8 +560,17 @@ void FaultPipeline::checkDrained() {
 }
 
 bool FaultPipeline::outputBlocked() const {
+    const bool lossy = m_mode == LinkMode::Lossy;
+    return std::any_of(m_faults.cbegin(), m_faults.cend(), [lossy](const std::unique_ptr<Fault> &f) {
+        return f->active && ((lossy && f->spec.kind == Kind::Blackout) || f->spec.kind == Kind::Disconnect);
+    });
+}
+
+bool FaultPipeline::outputHeld() const {
+    if (m_mode != LinkMode::Reliable)
+        return false;
     return std::any_of(m_faults.cbegin(), m_faults.cend(), [](const std::unique_ptr<Fault> &f) {
-        return f->active && (f->spec.kind == Kind::Blackout || f->spec.kind == Kind::Disconnect);
+        return f->active && f->spec.kind == Kind::Blackout;
     });
 }
 

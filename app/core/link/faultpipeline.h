@@ -21,9 +21,10 @@ struct LinkCounters {
     qint64 bytesDropped = 0;   // by disconnect, drop_first, blackout, loss, and discard()
     qint64 bytesCorrupted = 0; // bytes with at least one flipped bit
     qint64 bitsFlipped = 0;
-    qint64 bytesDelayed = 0;  // bytes held back by slice, latency or bandwidth (each byte counted once)
-    qint64 chunksIn = 0;      // non-empty push() calls
-    qint64 chunksDropped = 0; // pushed chunks dropped whole on the way in (disconnect, blackout, loss)
+    qint64 bytesDelayed = 0;    // bytes held back by slice, latency or bandwidth (each byte counted once)
+    qint64 chunksIn = 0;        // non-empty push() calls
+    qint64 chunksDropped = 0;   // pushed chunks dropped whole on the way in (disconnect, blackout, loss)
+    qint64 retransmissions = 0; // reliable loss: lost transmissions, each resent after its timeout
 
     LinkCounters &operator+=(const LinkCounters &o);
     LinkCounters &operator-=(const LinkCounters &o);
@@ -32,6 +33,14 @@ struct LinkCounters {
     bool operator==(const LinkCounters &) const = default;
 };
 
+// What the transport under a pipeline does with a lost piece of the stream (docs/faults.md, "TCP and
+// serial"). Lossy: a UART or PTY, where bytes can vanish: `loss` deletes chunks and `blackout` deletes every
+// byte. Reliable: a TCP byte stream, which loses nothing and keeps order: `loss` delays a chunk, and
+// everything behind it, by the retransmissions TCP would need, and `blackout` holds the stream until it
+// ends, or resets the connection when it outlasts its user timeout. `drop_bytes` and `corrupt` delete and
+// damage bytes in both modes.
+enum class LinkMode { Lossy, Reliable };
+
 // One direction of a link with its active faults. push() takes bytes in; output() gives them out after
 // the faults have acted: at once, from inside push(), when no fault holds them back, else later from the
 // pipeline's one timer. The pipeline applies every fault it is given; the owner decides which direction a
@@ -39,7 +48,7 @@ struct LinkCounters {
 //
 // Composition: several faults may be active at once, and a chunk meets them in this fixed order
 // (faults of the same kind in the order they were activated):
-//   disconnect, close_after, drop_first, blackout, loss, corrupt, slice, latency, bandwidth.
+//   disconnect, close_after, drop_first, blackout, loss, drop_bytes, corrupt, slice, latency, bandwidth.
 // The first six act on the chunk as it arrives; slice, latency and bandwidth queue it and hand it on at
 // its scheduled time, measured from when it reached them (not from when the timer happened to fire), so
 // timer lateness does not accumulate along the chain. A blackout or disconnect also drops whatever leaves
@@ -58,10 +67,22 @@ struct LinkCounters {
 // - drop_first: drops bytes up to and including the `lines`-th terminator (setTerminator()) after
 //   activation, even when a terminator is split across chunks.
 //
+// Reliable mode (LinkMode::Reliable) changes two kinds:
+// - loss is a timing stage: each transmission of a chunk is lost with the fault's probability (or the
+//   burst chain's state); a lost one is sent again after the retransmission timeout, which starts at
+//   `rto` and doubles per consecutive loss of the same chunk, capped at kMaxRto. All retransmissions are
+//   drawn when the chunk arrives. The chunk is due at max(arrival + the waits, the previous chunk's due):
+//   the bytes behind a lost chunk wait for it (head-of-line blocking), none is dropped. A chunk lost
+//   kMaxRetransmissions + 1 times is given up: closeRequested("reset: ...") when its last wait ends.
+// - blackout holds what reaches the output (nothing is dropped) and lets it go, in order, when it ends;
+//   `userTimeout` after its activation (or the latest connectionStarted()) while still active, it emits
+//   closeRequested("reset: blackout outlasted user timeout D").
+//
 // Determinism: every random draw comes from a xoshiro256** generator per activated fault, seeded from
 // the pipeline's seed, the fault's id and how often that id was activated before; doubles are made from
-// the top 53 bits, never through std:: distributions. Loss draws once (Bernoulli) or twice (burst) per
-// chunk, latency once per chunk; corruption draws the distance to the next flipped bit of the stream
+// the top 53 bits, never through std:: distributions. Loss and drop_bytes draw once (Bernoulli) or twice
+// (burst) per transmission: once per chunk in lossy mode, once per attempt for reliable loss; latency once
+// per chunk; corruption draws the distance to the next flipped bit of the stream
 // (geometric), so the same bytes give the same flipped bits however they are cut into chunks.
 //
 // Timing: deadlines on hil::monotonicNs(); the timer is armed to the whole millisecond before the next
@@ -73,10 +94,11 @@ struct LinkCounters {
 class FaultPipeline : public QObject {
     Q_OBJECT
 public:
-    explicit FaultPipeline(quint64 seed, QObject *parent = nullptr);
+    explicit FaultPipeline(quint64 seed, LinkMode mode = LinkMode::Lossy, QObject *parent = nullptr);
     ~FaultPipeline() override;
 
     quint64 seed() const { return m_seed; }
+    LinkMode mode() const { return m_mode; }
 
     void push(const QByteArray &bytes);
 
@@ -99,7 +121,8 @@ public:
     void setTerminator(const QByteArray &terminator);
     QByteArray terminator() const { return m_terminator; }
 
-    // The connection this pipeline carries (re)opened: close_after faults count their time from now.
+    // The connection this pipeline carries (re)opened: close_after faults and a reliable blackout's user
+    // timeout count their time from now.
     void connectionStarted();
     // Drops every byte still queued (counted as dropped) and forgets the timing state (bandwidth budget,
     // slice spacing), e.g. when the connection closes. Emits nothing.
@@ -112,7 +135,8 @@ public:
 
 signals:
     void output(const QByteArray &bytes);
-    // A disconnect or close_after fault wants the connection closed; the reason names the fault.
+    // A disconnect or close_after fault wants the connection closed, or (reliable mode) a blackout or a
+    // lost chunk reset it; the reason names the fault ("reset: blackout outlasted user timeout 5s").
     void closeRequested(const QString &reason);
     // The queue went from holding bytes to empty (delivered or dropped by a fault; not after discard()).
     void drained();
@@ -129,20 +153,25 @@ private:
     };
     struct Fault;
 
+    // Whether a fault queues chunks (slice, latency, bandwidth; reliable loss) instead of acting at once.
+    bool isTiming(const Fault &f) const;
     void run(Item item, std::size_t from);
     // Returns false if the item was dropped whole.
     bool applyImmediate(Fault &f, Item &item);
     void enqueue(Fault &f, Item item);
     void schedulePiece(Fault &f, Item piece, qint64 due);
+    void scheduleRetransmitted(Fault &f, Item item);
     void release(qint64 now);
     void emitReady();
     void onTimer();
     void reschedule();
     void checkDrained();
     bool outputBlocked() const;
+    bool outputHeld() const; // reliable blackout
     void drop(qint64 bytes, bool wholeChunk);
 
     quint64 m_seed;
+    LinkMode m_mode;
     QByteArray m_terminator = QByteArrayLiteral("\n");
     std::vector<qsizetype> m_terminatorFailure;   // KMP failure function of m_terminator
     std::vector<std::unique_ptr<Fault>> m_faults; // in composition order

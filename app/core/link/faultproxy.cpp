@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <climits>
 #include <limits>
+#include <sys/socket.h>
 
 namespace hil {
 
@@ -23,6 +24,15 @@ bool actsOn(LinkFaultSpec::Direction d, Link::Direction which) {
     if (d == LinkFaultSpec::Direction::Both)
         return true;
     return (d == LinkFaultSpec::Direction::ToDevice) == (which == Link::Direction::ToDevice);
+}
+
+// Makes the socket's close send a RST (SO_LINGER on, zero time), as a TCP stack that gave up does.
+void resetOnClose(QTcpSocket *socket) {
+    const qintptr fd = socket->socketDescriptor();
+    if (fd < 0)
+        return;
+    const linger l{1, 0};
+    ::setsockopt(static_cast<int>(fd), SOL_SOCKET, SO_LINGER, &l, sizeof l);
 }
 
 QString hostPort(const QHostAddress &address, quint16 port) {
@@ -47,8 +57,8 @@ public:
         , m_number(number)
         , m_client(client)
         , m_upstream(new QTcpSocket(this))
-        , m_toDevice(connectionSeed(proxy->m_seed, number, 0), this)
-        , m_fromDevice(connectionSeed(proxy->m_seed, number, 1), this) {
+        , m_toDevice(connectionSeed(proxy->m_seed, number, 0), LinkMode::Reliable, this)
+        , m_fromDevice(connectionSeed(proxy->m_seed, number, 1), LinkMode::Reliable, this) {
         m_client->setParent(this);
         m_client->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         m_toDevice.setTerminator(proxy->m_terminator);
@@ -88,6 +98,7 @@ public:
         });
         connect(&m_toDevice, &FaultPipeline::closeRequested, this, &Connection::finish);
         connect(&m_fromDevice, &FaultPipeline::closeRequested, this, &Connection::finish);
+        // (finish() resets both sockets when the reason is a reset: a blackout past its user timeout.)
 
         connect(m_upstream, &QTcpSocket::connected, this, [this] {
             m_upstreamConnected = true;
@@ -153,6 +164,11 @@ public:
         m_done = true;
         m_client->disconnect(this);
         m_upstream->disconnect(this);
+        if (reason.startsWith(QLatin1String("reset:"))) {
+            // TCP gave up: both peers get a RST, not an orderly FIN.
+            resetOnClose(m_client);
+            resetOnClose(m_upstream);
+        }
         m_client->abort();
         m_upstream->abort();
         m_toDevice.discard();
@@ -273,7 +289,8 @@ void FaultProxy::inject(int id, const LinkFaultSpec &spec) {
 Link::WindowCounters FaultProxy::clear(int id) {
     if (!m_active.contains(id))
         return {};
-    for (Connection *c : std::as_const(m_connections))
+    // Bytes a blackout held leave now, and a connection whose other side is gone may end: walk a copy.
+    for (Connection *c : QList<Connection *>(m_connections))
         c->deactivate(id);
     const std::array<LinkCounters, 2> start = m_windowStart.take(id);
     Link::WindowCounters w;

@@ -22,6 +22,10 @@ namespace hil {
 // pair of pipelines, seeded from the proxy's seed and the connection's number (1, 2, ... in accept
 // order).
 //
+// The pipelines are LinkMode::Reliable: both sides are TCP, so `loss` delays and `blackout` holds the
+// stream (docs/faults.md). A blackout that outlasts its user timeout, or a chunk lost too often, resets
+// the connection: both sockets are closed with a RST and connectionClosed() says "reset: ...".
+//
 // When one side closes, the bytes already on their way to the other side are delivered (after the
 // faults acting on them), then the other side is closed too. A disconnect fault aborts every connection
 // at once and, while active, refuses new clients (accepted and closed at once); close_after closes each

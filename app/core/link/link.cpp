@@ -19,12 +19,12 @@ bool actsOn(LinkFaultSpec::Direction d, Link::Direction which) {
 
 } // namespace
 
-Link::Link(std::unique_ptr<Transport> inner, quint64 seed, QObject *parent)
+Link::Link(std::unique_ptr<Transport> inner, quint64 seed, LinkMode mode, QObject *parent)
     : Transport(parent)
     , m_inner(std::move(inner))
     , m_seed(seed)
-    , m_toDevice(directionSeed(seed, 0), this)
-    , m_fromDevice(directionSeed(seed, 1), this) {
+    , m_toDevice(directionSeed(seed, 0), mode, this)
+    , m_fromDevice(directionSeed(seed, 1), mode, this) {
     connect(m_inner.get(), &Transport::opened, this, [this] {
         m_state = State::Open;
         m_toDevice.connectionStarted();

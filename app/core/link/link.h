@@ -22,6 +22,10 @@ namespace hil {
 // failed("refused: disconnect fault active"); once cleared, open() works again. A `close_after` fault
 // closes the connection `after` from its injection or from the latest opened(), once per connection.
 //
+// Mode: a Link over a TCP transport is LinkMode::Reliable (loss delays, blackout holds or resets: see
+// FaultPipeline), over a serial port or PTY LinkMode::Lossy; the owner says which. A reset from a reliable
+// blackout or a given-up chunk closes the inner transport and emits closed("reset: ...").
+//
 // Seeds: the two directions' pipelines get seeds derived from the link's seed (splitmix64 of it with the
 // direction), so one seed reproduces both.
 //
@@ -38,7 +42,7 @@ public:
         LinkCounters fromDevice;
     };
 
-    Link(std::unique_ptr<Transport> inner, quint64 seed, QObject *parent = nullptr);
+    Link(std::unique_ptr<Transport> inner, quint64 seed, LinkMode mode, QObject *parent = nullptr);
     ~Link() override;
 
     void open() override;
@@ -63,6 +67,7 @@ public:
     FaultPipeline &pipeline(Direction direction);
     Transport &inner() { return *m_inner; }
     quint64 seed() const { return m_seed; }
+    LinkMode mode() const { return m_toDevice.mode(); }
 
 private:
     enum class State { Closed, Opening, Open };

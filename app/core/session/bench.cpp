@@ -137,6 +137,15 @@ void Bench::startBrokers() {
     }
 }
 
+void Bench::recordResets(FaultProxy *proxy, const QString &name) {
+    // A connection a TCP-true fault reset ("reset: blackout outlasted user timeout 5s") is an event.
+    connect(proxy, &FaultProxy::connectionClosed, this, [this, name](quint64 n, const QString &reason) {
+        if (reason.startsWith(QLatin1String("reset:")))
+            emit deviceEvent(monotonicNs(), EventKind::Disconnect, name,
+                             QStringLiteral("connection %1 %2").arg(n).arg(reason));
+    });
+}
+
 void Bench::connectProxiesAndDevices() {
     for (const ProxyConfig &p : std::as_const(m_proxyConfigs)) {
         auto *proxy = new FaultProxy(p.upstreamHost, p.upstreamPort,
@@ -151,6 +160,7 @@ void Bench::connectProxiesAndDevices() {
             return;
         }
         m_proxies.insert(p.name, proxy);
+        recordResets(proxy, p.name);
         emit deviceEvent(monotonicNs(), EventKind::ProxyStart, p.name,
                          QStringLiteral("%1 -> %2").arg(proxy->listenAddress(), proxy->upstream()));
     }
@@ -249,6 +259,7 @@ std::unique_ptr<Transport> Bench::mqttTransport(Device &d) {
             d.mqttProxy = nullptr;
             return {}; // the transport then connects directly (no link faults)
         }
+        recordResets(d.mqttProxy, d.config.name);
         for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend(); ++it)
             d.mqttProxy->inject(it.key(), it.value());
         emit deviceEvent(monotonicNs(), EventKind::ProxyStart, d.config.name,
@@ -306,8 +317,12 @@ void Bench::openSession(Device &d, const DeviceConfig &via) {
     } else {
         d.fd = nullptr;
     }
-    auto link =
-        std::make_unique<Link>(std::move(transport), deviceSeed(m_runSeed ^ 0x4c494e4bULL, d.config.name));
+    // A serial port or PTY loses bytes; TCP (and MQTT over it) retransmits: docs/faults.md.
+    const LinkMode mode = via.kind == DeviceConfig::Kind::Tcp || via.kind == DeviceConfig::Kind::Mqtt
+                              ? LinkMode::Reliable
+                              : LinkMode::Lossy;
+    auto link = std::make_unique<Link>(std::move(transport),
+                                       deviceSeed(m_runSeed ^ 0x4c494e4bULL, d.config.name), mode);
     link->setTerminator(d.config.terminator);
     for (auto it = d.linkFaults.cbegin(); it != d.linkFaults.cend() && !d.mqttProxy && !d.udpProxy; ++it)
         link->inject(it.key(), it.value());

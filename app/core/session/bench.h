@@ -120,6 +120,7 @@ private:
     void checkAllReady();
     void startBrokers();
     void connectProxiesAndDevices();
+    void recordResets(FaultProxy *proxy, const QString &name);
 
     QList<Device> m_devices;
     QList<ProxyConfig> m_proxyConfigs;
