@@ -13,8 +13,6 @@ namespace hil {
 
 namespace {
 
-constexpr qint64 kNever = std::numeric_limits<qint64>::max();
-
 // One seed per connection and direction, from the proxy's seed.
 quint64 connectionSeed(quint64 seed, quint64 connection, quint64 direction) {
     return deriveSeed(deriveSeed(seed, connection), direction + 1);
@@ -236,16 +234,15 @@ FaultProxy::FaultProxy(QString upstreamHost, quint16 upstreamPort, quint64 seed,
     , m_upstreamPort(upstreamPort)
     , m_seed(seed)
     , m_server(this)
-    , m_timelineTimer(this) {
+    , m_timeline(
+          this, [this](int id, const LinkFaultSpec &spec) { inject(id, spec); },
+          [this](int id) { clear(id); }) {
     connect(&m_server, &QTcpServer::newConnection, this, &FaultProxy::onNewConnection);
-    m_timelineTimer.setSingleShot(true);
-    m_timelineTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_timelineTimer, &QTimer::timeout, this, &FaultProxy::onScheduleTimer);
 }
 
 FaultProxy::~FaultProxy() {
     m_server.close();
-    m_timelineTimer.stop();
+    m_timeline.stop();
     // Quietly: nobody is listening for connectionClosed() any more.
     blockSignals(true);
     for (Connection *c : QList<Connection *>(m_connections))
@@ -271,7 +268,7 @@ QString FaultProxy::upstream() const {
 
 void FaultProxy::close() {
     m_server.close();
-    m_timelineTimer.stop();
+    m_timeline.stop();
     for (Connection *c : QList<Connection *>(m_connections))
         c->finish(QStringLiteral("proxy closed"));
 }
@@ -350,59 +347,7 @@ bool FaultProxy::refusing() const {
 }
 
 void FaultProxy::schedule(const QList<TimedLinkFault> &faults, int firstId) {
-    for (const Scheduled &s : std::as_const(m_timeline))
-        if (s.active)
-            clear(s.id);
-    m_timeline.clear();
-    const qint64 start = monotonicNs();
-    for (qsizetype i = 0; i < faults.size(); ++i) {
-        Scheduled s;
-        s.fault = faults[i];
-        s.id = firstId + static_cast<int>(i);
-        s.nextStartNs = start + (faults[i].at ? faults[i].at->count() : 0);
-        m_timeline.append(s);
-    }
-    onScheduleTimer();
-}
-
-void FaultProxy::onScheduleTimer() {
-    const qint64 now = monotonicNs();
-    for (qsizetype i = 0; i < m_timeline.size(); ++i) {
-        // Absolute deadlines from the start: a late timer shortens a window, it does not shift the rest.
-        for (;;) {
-            Scheduled &s = m_timeline[i];
-            const TimedLinkFault &f = s.fault;
-            if (!s.active && s.nextStartNs <= now) {
-                const qint64 end = f.duration ? s.nextStartNs + f.duration->count() : kNever;
-                s.nextStartNs = f.every ? s.nextStartNs + f.every->count() : kNever;
-                if (end <= now)
-                    continue; // a window missed entirely (the event loop was held up)
-                s.active = true;
-                s.endNs = end;
-                inject(s.id, f.spec);
-            } else if (s.active && s.endNs <= now) {
-                s.active = false;
-                clear(s.id);
-            } else {
-                break;
-            }
-            if (i >= m_timeline.size())
-                return; // a slot replaced the timeline
-        }
-    }
-    rescheduleTimeline();
-}
-
-void FaultProxy::rescheduleTimeline() {
-    qint64 next = kNever;
-    for (const Scheduled &s : std::as_const(m_timeline))
-        next = std::min(next, s.active ? s.endNs : s.nextStartNs);
-    if (next == kNever) {
-        m_timelineTimer.stop();
-        return;
-    }
-    const qint64 wait = std::max<qint64>(next - monotonicNs(), 0);
-    m_timelineTimer.start(static_cast<int>(std::min<qint64>((wait + 999'999) / 1'000'000, INT_MAX)));
+    m_timeline.schedule(faults, firstId);
 }
 
 } // namespace hil

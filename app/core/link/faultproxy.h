@@ -3,6 +3,7 @@
 #include "core/config/faultspecparser.h"
 #include "core/config/linkfault.h"
 #include "core/link/faultpipeline.h"
+#include "core/link/faulttimeline.h"
 #include "core/link/link.h"
 
 #include <QHostAddress>
@@ -76,18 +77,8 @@ signals:
 
 private:
     class Connection;
-    struct Scheduled {
-        TimedLinkFault fault;
-        int id = 0;
-        qint64 nextStartNs = 0; // monotonic; max when it never starts again
-        qint64 endNs = 0;       // monotonic, while active; max when it lasts to the end
-        bool active = false;
-    };
-
     void onNewConnection();
     void connectionEnded(Connection *c, const QString &reason);
-    void onScheduleTimer();
-    void rescheduleTimeline();
     bool refusing() const;
 
     QString m_upstreamHost;
@@ -100,8 +91,7 @@ private:
     QMap<int, LinkFaultSpec> m_active;
     QMap<int, std::array<LinkCounters, 2>> m_windowStart; // totals when each active fault started
     std::array<LinkCounters, 2> m_closedTotals;           // of connections that have ended
-    QList<Scheduled> m_timeline;
-    QTimer m_timelineTimer;
+    FaultTimeline m_timeline;
 };
 
 } // namespace hil

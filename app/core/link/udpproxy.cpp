@@ -22,8 +22,6 @@ namespace hil {
 
 namespace {
 
-constexpr qint64 kNever = std::numeric_limits<qint64>::max();
-
 bool actsOn(LinkFaultSpec::Direction d, bool toDevice) {
     return d == LinkFaultSpec::Direction::Both || (d == LinkFaultSpec::Direction::ToDevice) == toDevice;
 }
@@ -193,11 +191,10 @@ UdpProxy::UdpProxy(QString upstreamHost, quint16 upstreamPort, quint64 seed, QOb
     , m_upstreamPort(upstreamPort)
     , m_seed(seed)
     , m_socket(this)
-    , m_timelineTimer(this)
+    , m_timeline(
+          this, [this](int id, const LinkFaultSpec &spec) { inject(id, spec); },
+          [this](int id) { clear(id); })
     , m_sweepTimer(this) {
-    m_timelineTimer.setSingleShot(true);
-    m_timelineTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_timelineTimer, &QTimer::timeout, this, &UdpProxy::onScheduleTimer);
     connect(&m_sweepTimer, &QTimer::timeout, this, &UdpProxy::onSweep);
     connect(&m_socket, &QUdpSocket::readyRead, this, &UdpProxy::onClientDatagrams);
 }
@@ -332,59 +329,7 @@ void UdpProxy::clearAll() {
 }
 
 void UdpProxy::schedule(const QList<TimedLinkFault> &faults, int firstId) {
-    for (const Scheduled &s : std::as_const(m_timeline))
-        if (s.active)
-            clear(s.id);
-    m_timeline.clear();
-    const qint64 start = monotonicNs();
-    for (qsizetype i = 0; i < faults.size(); ++i) {
-        Scheduled s;
-        s.fault = faults[i];
-        s.id = firstId + static_cast<int>(i);
-        s.nextStartNs = start + (faults[i].at ? faults[i].at->count() : 0);
-        m_timeline.append(s);
-    }
-    onScheduleTimer();
-}
-
-void UdpProxy::onScheduleTimer() {
-    const qint64 now = monotonicNs();
-    for (qsizetype i = 0; i < m_timeline.size(); ++i) {
-        // Absolute deadlines from the start: a late timer shortens a window, it does not shift the rest.
-        for (;;) {
-            Scheduled &s = m_timeline[i];
-            const TimedLinkFault &f = s.fault;
-            if (!s.active && s.nextStartNs <= now) {
-                const qint64 end = f.duration ? s.nextStartNs + f.duration->count() : kNever;
-                s.nextStartNs = f.every ? s.nextStartNs + f.every->count() : kNever;
-                if (end <= now)
-                    continue; // a window missed entirely (the event loop was held up)
-                s.active = true;
-                s.endNs = end;
-                inject(s.id, f.spec);
-            } else if (s.active && s.endNs <= now) {
-                s.active = false;
-                clear(s.id);
-            } else {
-                break;
-            }
-            if (i >= m_timeline.size())
-                return;
-        }
-    }
-    rescheduleTimeline();
-}
-
-void UdpProxy::rescheduleTimeline() {
-    qint64 next = kNever;
-    for (const Scheduled &s : std::as_const(m_timeline))
-        next = std::min(next, s.active ? s.endNs : s.nextStartNs);
-    if (next == kNever) {
-        m_timelineTimer.stop();
-        return;
-    }
-    const qint64 wait = std::max<qint64>(next - monotonicNs(), 0);
-    m_timelineTimer.start(static_cast<int>(std::min<qint64>((wait + 999'999) / 1'000'000, INT_MAX)));
+    m_timeline.schedule(faults, firstId);
 }
 
 } // namespace hil

@@ -4,6 +4,7 @@
 #include "core/config/faultspecparser.h"
 #include "core/config/linkfault.h"
 #include "core/link/datagramfaults.h"
+#include "core/link/faulttimeline.h"
 
 #include <QHostAddress>
 #include <QList>
@@ -72,19 +73,9 @@ signals:
 
 private:
     class Flow;
-    struct Scheduled {
-        TimedLinkFault fault;
-        int id = 0;
-        qint64 nextStartNs = 0;
-        qint64 endNs = 0;
-        bool active = false;
-    };
-
     void onClientDatagrams();
     void endFlow(Flow *flow, const QString &reason);
     void onSweep();
-    void onScheduleTimer();
-    void rescheduleTimeline();
     std::array<DatagramCounters, 2> totals() const;
 
     QString m_upstreamHost;
@@ -98,8 +89,7 @@ private:
     QMap<int, LinkFaultSpec> m_active;
     QMap<int, std::array<DatagramCounters, 2>> m_windowStart;
     std::array<DatagramCounters, 2> m_closedTotals;
-    QList<Scheduled> m_timeline;
-    QTimer m_timelineTimer;
+    FaultTimeline m_timeline;
     QTimer m_sweepTimer;
 };
 
