@@ -152,8 +152,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
             "(3 rounds; --quick: 20000 rows)."));
     const QCommandLineOption fidelityOption(
         QStringLiteral("fault-fidelity"),
-        QStringLiteral("Only TCP-true loss against its retransmission model: 400 messages (--quick: 100) "
-                       "through a FaultProxy per loss p = 0.01, 0.05, 0.2; extra delay measured vs model."));
+        QStringLiteral(
+            "Only TCP-true loss against its retransmission model: 400 messages (--quick: 100) "
+            "through a FaultProxy per loss p = 0.01, 0.05, 0.2 (--exchanges N: N messages); extra delay "
+            "measured vs model."));
     const QCommandLineOption longRunOption(
         QStringLiteral("long-run"),
         QStringLiteral("Only the report of a long soak: a synthetic run of H hours (default 72) of --devices "
@@ -295,6 +297,12 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
         o.mode = Mode::FaultFidelity;
         if (quick)
             o.fidelity.messages = 100;
+        if (parser.isSet(exchangesOption)) {
+            qint64 n = 0;
+            if (!wholeNumber(parser, exchangesOption, 10, &n, error))
+                return std::nullopt;
+            o.fidelity.messages = static_cast<int>(n);
+        }
         return o;
     }
     if (parser.isSet(pushOption)) {
