@@ -3,7 +3,6 @@
 #include "core/analysis/runstatistics.h"
 #include "core/base/seedmix.h"
 #include "core/store/runquery.h"
-#include "core/store/schema.h"
 #include "machineinfo.h"
 #include "reportbenchmark.h"
 #include "sqlitebulk.h"
@@ -43,25 +42,14 @@ qint64 faultOffset(int d) {
 }
 
 bool generate(const QString &path, const LongRunOptions &o, Written *w, QString *error) {
-    sqlite3 *db = nullptr;
+    sqlite3 *db = openBulkDatabase(path, error);
+    if (!db)
+        return false;
     const auto fail = [&](const QString &what) {
-        *error = QStringLiteral("%1: %2").arg(what, db ? QString::fromUtf8(sqlite3_errmsg(db))
-                                                       : QStringLiteral("?"));
+        *error = QStringLiteral("%1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(db)));
         sqlite3_close_v2(db);
         return false;
     };
-    if (sqlite3_open(path.toUtf8().constData(), &db) != SQLITE_OK)
-        return fail(QStringLiteral("cannot create %1").arg(path));
-    QString why;
-    if (!hil::prepareDatabase(db, &why)) {
-        *error = why;
-        sqlite3_close_v2(db);
-        return false;
-    }
-    sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;", nullptr,
-                 nullptr, nullptr);
-    if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return fail(QStringLiteral("BEGIN"));
     const qint64 duration = static_cast<qint64>(o.hours * 3600.0 * static_cast<double>(kSecond));
     const qint64 period = static_cast<qint64>(static_cast<double>(kSecond) / o.rateHz);
     const qint64 ticks = duration / period;

@@ -2,7 +2,6 @@
 
 #include "core/analysis/runstatistics.h"
 #include "core/store/runquery.h"
-#include "core/store/schema.h"
 #include "machineinfo.h"
 #include "sqlitebulk.h"
 
@@ -59,26 +58,15 @@ constexpr qint64 kDay = 86'400 * kSecond;
 constexpr int kFaults = 24; // one 60 s blackout an hour, alternating between the devices
 
 bool generate(const QString &path, const ReportOptions &o, ReportResult *result, QString *error) {
-    sqlite3 *db = nullptr;
+    sqlite3 *db = openBulkDatabase(path, error);
+    if (!db)
+        return false;
     const auto fail = [&](const QString &what) {
-        *error = QStringLiteral("%1: %2").arg(what, db ? QString::fromUtf8(sqlite3_errmsg(db))
-                                                       : QStringLiteral("?"));
+        *error = QStringLiteral("%1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(db)));
         sqlite3_close_v2(db);
         return false;
     };
-    if (sqlite3_open(path.toUtf8().constData(), &db) != SQLITE_OK)
-        return fail(QStringLiteral("cannot create %1").arg(path));
-    QString why;
-    if (!hil::prepareDatabase(db, &why)) {
-        *error = why;
-        sqlite3_close_v2(db);
-        return false;
-    }
     // A throwaway file: no journal, no syncs, a large cache while writing.
-    sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;", nullptr,
-                 nullptr, nullptr);
-    if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return fail(QStringLiteral("BEGIN"));
     const qint64 period = kDay / o.steps;
     {
         Statement run(

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "core/store/schema.h"
+
+#include <QString>
 #include <sqlite3.h>
 
 namespace hilbench {
@@ -25,5 +28,26 @@ private:
     sqlite3_stmt *m_s = nullptr;
     bool m_ok = false;
 };
+
+// A new results file for synthetic rows: the current schema, then no journal, no syncs and a large cache,
+// inside an open transaction (the caller commits). nullptr with *error if it cannot be made.
+inline sqlite3 *openBulkDatabase(const QString &path, QString *error) {
+    sqlite3 *db = nullptr;
+    const auto fail = [&](const QString &why) -> sqlite3 * {
+        *error = why;
+        sqlite3_close_v2(db);
+        return nullptr;
+    };
+    if (sqlite3_open(path.toUtf8().constData(), &db) != SQLITE_OK)
+        return fail(QStringLiteral("cannot create %1: %2").arg(path, QString::fromUtf8(sqlite3_errmsg(db))));
+    QString why;
+    if (!hil::prepareDatabase(db, &why))
+        return fail(why);
+    if (sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; BEGIN",
+                     nullptr, nullptr, nullptr)
+        != SQLITE_OK)
+        return fail(QStringLiteral("BEGIN: %1").arg(QString::fromUtf8(sqlite3_errmsg(db))));
+    return db;
+}
 
 } // namespace hilbench
