@@ -791,3 +791,40 @@ BOOST_AUTO_TEST_CASE(a_chart_of_many_devices_shows_the_worst_and_says_which) {
     BOOST_CHECK(captions.contains(QStringLiteral("the 12 of 64 devices with the lowest availability")));
     BOOST_CHECK(captions.contains(QStringLiteral("the other 52 are at")));
 }
+
+BOOST_AUTO_TEST_CASE(pdf_counts_of_a_long_run_are_never_broken_over_two_lines) {
+    // A weekend soak: seven-digit counts in the Steps table's narrow numeric columns, with both optional
+    // columns (In faults, Retried) present. Each count stays on one line; the text columns wrap instead.
+    hil::RunStatistics s;
+    s.spanNs = 72LL * 3'600'000'000'000;
+    s.expectedCount = 1;
+    s.retriedCount = 1;
+    for (int d = 0; d < 4; ++d) {
+        hil::StepStatistics st;
+        st.step = QStringLiteral("poll the temperature sensor of dut-%1 and check its range").arg(d);
+        st.device = QStringLiteral("dut-%1").arg(d);
+        st.results = 5'184'000 + d;
+        st.pass = 5'183'000;
+        st.fail = 1'000 + d;
+        st.expected = 1'200'000;
+        st.retried = 123'456;
+        st.latency.count = st.results;
+        st.latency.p50Ns = 1'234'567;
+        st.latency.p99Ns = 9'876'543;
+        st.latency.maxNs = 1'234'567'890;
+        s.steps.append(st);
+    }
+    QTemporaryDir dir;
+    const QString pdf = dir.path() + QStringLiteral("/long.pdf");
+    QString error;
+    BOOST_REQUIRE_MESSAGE(
+        hil::report::writePdfReport(hil::report::buildReportModel(s, nullptr, QString()), s, pdf, &error),
+        error.toStdString());
+    const Result text = run(tool("pdftotext"), {QStringLiteral("-layout"), pdf, QStringLiteral("-")});
+    BOOST_REQUIRE_EQUAL(text.code, 0);
+    QString t = text.out;
+    t.replace(QChar(0x202F), QLatin1Char(' ')).replace(QChar(0x2009), QLatin1Char(' '));
+    BOOST_TEST_INFO(t.toStdString());
+    for (const char *n : {"5 184 000", "5 184 003", "5 183 000", "1 200 000", "123 456"})
+        BOOST_CHECK_MESSAGE(t.contains(QString::fromUtf8(n)), n);
+}

@@ -9,6 +9,7 @@
 #include <QFontMetricsF>
 #include <QPageLayout>
 #include <QPdfWriter>
+#include <QRegularExpression>
 #include <QTemporaryFile>
 #include <qcustomplot.h>
 
@@ -173,7 +174,11 @@ private:
 
     void banner() {
         const Tone tone = m_m.verdictTone;
-        const QFont verdict = font(22, true);
+        // The verdict fits its column: UNFINISHED is drawn smaller than PASS rather than over the headline.
+        QFont verdict = font(22, true);
+        const double verdictWidth = QFontMetricsF(verdict, m_writer).horizontalAdvance(m_m.verdict);
+        if (verdictWidth > 124)
+            verdict.setPointSizeF(22 * 124 / verdictWidth);
         const QFont head = font(11.5, true);
         const QFont detail = font(8.5);
         const QFont item = font(8.5);
@@ -327,6 +332,64 @@ private:
     }
 
     // maxLines: a cell taller than this is cut (the HTML and the CSV files have it whole).
+    // The font a table cell is drawn in.
+    static const QFont &cellFont(const Cell &c, const QFont &plain, const QFont &strong, const QFont &mono) {
+        return c.mono ? mono : c.strong || c.tone == Tone::Bad || c.tone == Tone::Error ? strong : plain;
+    }
+
+    // Column widths: each column first gets the widest word of its title and cells (a count, with its
+    // no-break spaces, is one word, so numbers never break; a text column asks no more than its share), then
+    // the rest of the width by share. When the words do not all fit, the text columns give way first (down
+    // to kMinTextColumn each; they wrap), and only then are the plain shares used.
+    QList<double> columnWidths(const Table &t, double pad, const QFont &hf, const QFont &cf, const QFont &sf,
+                               const QFont &mf) const {
+        constexpr double kMinTextColumn = 48;
+        static const QRegularExpression space(QStringLiteral("[ \n]"));
+        const QFontMetricsF head(hf, m_writer);
+        double shares = 0;
+        for (const Column &c : t.columns)
+            shares += c.width;
+        QList<double> share, need;
+        for (const Column &c : t.columns) {
+            share.append(m_w * c.width / shares);
+            double w = 0;
+            for (const QString &word : c.title.split(space))
+                w = std::max(w, head.horizontalAdvance(word));
+            need.append(w);
+        }
+        for (const QList<Cell> &row : t.rows)
+            for (qsizetype i = 0; i < row.size() && i < need.size(); ++i) {
+                const QFontMetricsF fm(cellFont(row[i], cf, sf, mf), m_writer);
+                for (const QString &word : row[i].text.split(space))
+                    need[i] = std::max(need[i], fm.horizontalAdvance(word));
+            }
+        double numbers = 0, words = 0, floors = 0;
+        for (qsizetype i = 0; i < need.size(); ++i) {
+            need[i] += 2 * pad + 1;
+            if (t.columns[i].numeric) {
+                numbers += need[i];
+            } else {
+                need[i] = std::min(need[i], share[i]);
+                words += need[i];
+                floors += std::min(need[i], kMinTextColumn);
+            }
+        }
+        if (numbers + words <= m_w) {
+            for (qsizetype i = 0; i < need.size(); ++i)
+                need[i] += (m_w - numbers - words) * t.columns[i].width / shares;
+            return need;
+        }
+        if (numbers + floors > m_w)
+            return share;
+        const double give = (m_w - numbers - floors) / (words - floors); // of each text column's excess
+        for (qsizetype i = 0; i < need.size(); ++i)
+            if (!t.columns[i].numeric) {
+                const double floor = std::min(need[i], kMinTextColumn);
+                need[i] = floor + (need[i] - floor) * give;
+            }
+        return need;
+    }
+
     void table(const Table &t, int maxLines = 5, bool withHeading = true) {
         if (withHeading)
             heading(t.title, t.note);
@@ -338,18 +401,14 @@ private:
         const QFont cf = font(7.2);
         const QFont sf = font(7.2, true);
         const QFont mf = font(6.8, false, true);
-        double share = 0;
-        for (const Column &c : t.columns)
-            share += c.width;
-        QList<double> xs, ws;
+        const double pad = 4;
+        const QList<double> ws = columnWidths(t, pad, hf, cf, sf, mf);
+        QList<double> xs;
         double x = 0;
-        for (const Column &c : t.columns) {
-            const double w = m_w * c.width / share;
+        for (const double w : ws) {
             xs.append(x);
-            ws.append(w);
             x += w;
         }
-        const double pad = 4;
         double headH = 0;
         for (qsizetype i = 0; i < t.columns.size(); ++i)
             headH = std::max(headH, textHeight(hf, ws[i] - 2 * pad, t.columns[i].title, Qt::TextWordWrap));
@@ -371,7 +430,7 @@ private:
             double rh = lineHeight(cf);
             for (qsizetype i = 0; i < row.size() && i < ws.size(); ++i) {
                 const Cell &c = row[i];
-                const QFont &f = c.mono ? mf : c.strong ? sf : cf;
+                const QFont &f = cellFont(c, cf, sf, mf);
                 rh = std::max(rh, textHeight(f, ws[i] - 2 * pad, c.text, c.mono ? kWrapCode : kWrap));
             }
             rh = std::min(rh, maxRow) + 4;
@@ -383,9 +442,7 @@ private:
                 fill(QRectF(0, m_y, m_w, rh), QColor(0xfb, 0xfc, 0xfd));
             for (qsizetype i = 0; i < row.size() && i < ws.size(); ++i) {
                 const Cell &c = row[i];
-                const QFont &f = c.mono                                                     ? mf
-                                 : c.strong || c.tone == Tone::Bad || c.tone == Tone::Error ? sf
-                                                                                            : cf;
+                const QFont &f = cellFont(c, cf, sf, mf);
                 const QColor color = c.tone == Tone::Neutral ? style::ink()
                                      : c.tone == Tone::Muted ? QColor(0x8c, 0x95, 0x9f)
                                                              : style::tone(c.tone);

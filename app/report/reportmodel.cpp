@@ -25,10 +25,11 @@ QString orDash(const QString &s) {
 }
 
 QString count(qint64 n) {
-    // Thin spaces between thousands keep large counts readable in every format.
+    // Narrow no-break spaces between thousands keep large counts readable in every format, and one count
+    // is never broken over two lines.
     QString s = QString::number(n < 0 ? -n : n);
     for (qsizetype i = s.size() - 3; i > 0; i -= 3)
-        s.insert(i, QChar(0x2009));
+        s.insert(i, QChar(0x202F));
     return n < 0 ? QLatin1Char('-') + s : s;
 }
 

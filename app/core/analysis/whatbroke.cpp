@@ -1,6 +1,7 @@
 #include "core/analysis/whatbroke.h"
 
 #include "core/base/duration.h"
+#include "core/base/printable.h"
 #include "core/base/reportformat.h"
 
 #include <QRegularExpression>
@@ -15,7 +16,8 @@ constexpr qint64 kDefaultRecoveryBoundNs = 10'000'000'000;
 QString answerText(const QByteArray &response, qint64 size) {
     if (response.isEmpty())
         return QStringLiteral("no answer");
-    QString t = QString::fromUtf8(response.left(120)).trimmed();
+    // As the Failures table shows answers: bytes that are not printable UTF-8 as \xNN, not as U+FFFD.
+    QString t = printableBytes(response.left(120)).trimmed();
     if (size > 120)
         t += QStringLiteral("… (%1 bytes)").arg(size);
     return QStringLiteral("answer '%1'").arg(t);
