@@ -1,4 +1,5 @@
 #define BOOST_TEST_MODULE report
+#include "core/analysis/failureclusters.h"
 #include "core/analysis/runstatistics.h"
 #include "core/analysis/whatbroke.h"
 #include "core/export/atomicfile.h"
@@ -24,6 +25,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <sqlite3.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -827,4 +829,91 @@ BOOST_AUTO_TEST_CASE(pdf_counts_of_a_long_run_are_never_broken_over_two_lines) {
     BOOST_TEST_INFO(t.toStdString());
     for (const char *n : {"5 184 000", "5 184 003", "5 183 000", "1 200 000", "123 456"})
         BOOST_CHECK_MESSAGE(t.contains(QString::fromUtf8(n)), n);
+}
+
+namespace {
+QList<qint64> poissonBins(int n, double mean, quint32 seed) {
+    std::mt19937 gen(seed);
+    std::poisson_distribution<qint64> d(mean);
+    QList<qint64> bins;
+    for (int i = 0; i < n; ++i)
+        bins.append(mean > 0 ? d(gen) : 0);
+    return bins;
+}
+} // namespace
+
+// Uniform failure noise is a background rate, not one cluster over the whole run; a burst on top of it
+// is a cluster; a device that fails for the second half is one cluster over that half; a few failures are
+// each their own incident.
+BOOST_AUTO_TEST_CASE(failure_clusters_stand_out_from_the_background_rate) {
+    const qint64 bin = 24'000'000'000; // 600 bins over 4 hours
+    // 64 devices at 20 Hz with 0.02 % random timeouts: about 6 failures a bin.
+    for (quint32 seed : {1u, 2u, 3u, 4u, 5u}) {
+        const hil::FailureClusters noise = hil::failureClusters(poissonBins(600, 6.1, seed), bin);
+        BOOST_TEST(noise.clusters.isEmpty(), "seed " << seed << ": " << noise.clusters.size());
+        BOOST_TEST(noise.backgroundPerBin == 6.1, boost::test_tools::tolerance(0.1));
+    }
+    QList<qint64> burst = poissonBins(600, 6.1, 7);
+    burst[300] += 60;
+    burst[301] += 60;
+    const hil::FailureClusters b = hil::failureClusters(burst, bin);
+    BOOST_REQUIRE_EQUAL(b.clusters.size(), 1);
+    BOOST_TEST(b.clusters[0].startNs == 300 * bin);
+    BOOST_TEST(b.clusters[0].endNs == 302 * bin);
+    BOOST_TEST(b.clusters[0].failures >= 120);
+    BOOST_TEST(b.backgroundPerBin == 6.1, boost::test_tools::tolerance(0.1));
+
+    QList<qint64> half = poissonBins(600, 0, 0);
+    const QList<qint64> failing = poissonBins(300, 20, 8);
+    for (int i = 0; i < 300; ++i)
+        half[300 + i] = failing[i];
+    const hil::FailureClusters h = hil::failureClusters(half, bin);
+    BOOST_REQUIRE_EQUAL(h.clusters.size(), 1);
+    BOOST_TEST(h.clusters[0].startNs == 300 * bin);
+    BOOST_TEST(h.clusters[0].endNs == 600 * bin);
+    BOOST_TEST(h.backgroundFailures == 0);
+
+    // Sparse noise: one failure in a bin now and then, 100 over the run.
+    QList<qint64> sparse(600, 0);
+    for (int i = 0; i < 100; ++i)
+        sparse[(i * 37) % 600] = 1;
+    const hil::FailureClusters sp = hil::failureClusters(sparse, bin);
+    BOOST_TEST(sp.clusters.isEmpty());
+    BOOST_TEST(sp.backgroundFailures == 100);
+
+    QList<qint64> few(600, 0);
+    few[10] = 2;
+    few[11] = 1;
+    few[400] = 1;
+    const hil::FailureClusters f = hil::failureClusters(few, bin);
+    BOOST_REQUIRE_EQUAL(f.clusters.size(), 2);
+    BOOST_TEST(f.clusters[0].failures == 3);
+    BOOST_TEST(f.backgroundFailures == 0);
+
+    hil::RunStatistics s;
+    s.binNs = bin;
+    s.spanNs = 600 * bin;
+    s.run.verdict = QStringLiteral("FAIL");
+    s.failuresOverTime = burst;
+    for (const qint64 n : burst)
+        s.failureCount += n;
+    QString when;
+    for (const hil::WhatBrokeItem &i : hil::whatBroke(s))
+        if (i.label == u"When")
+            when = i.text;
+    BOOST_TEST(when.contains(QStringLiteral("about 9")),
+               when.toStdString()); // 6.1 a bin of 24 s: ~915 an hour
+    BOOST_TEST(when.contains(QStringLiteral("1 cluster(s) above that; the largest:")), when.toStdString());
+    BOOST_TEST(when.contains(QStringLiteral("from 02:00:00.000 to 02:00:48.000")), when.toStdString());
+}
+
+BOOST_AUTO_TEST_CASE(poisson_thresholds_match_the_distribution) {
+    BOOST_TEST(hil::poissonUpperThreshold(0, 1e-6) == 1);
+    // Poisson(1): P(X >= 4) = 0.019, P(X >= 5) = 0.0037.
+    BOOST_TEST(hil::poissonUpperThreshold(1, 0.01) == 5);
+    BOOST_TEST(hil::poissonUpperThreshold(1, 0.02) == 4);
+    // Large means: about mean + z sqrt(mean); z(1e-6) = 4.75.
+    const qint64 t = hil::poissonUpperThreshold(10'000, 1e-6);
+    BOOST_TEST(t >= 10'470);
+    BOOST_TEST(t <= 10'480);
 }

@@ -1,5 +1,6 @@
 #include "core/analysis/whatbroke.h"
 
+#include "core/analysis/failureclusters.h"
 #include "core/base/duration.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
@@ -36,30 +37,15 @@ QString latencyLine(const LatencySummary &l) {
         .arg(l.count);
 }
 
-struct Cluster {
-    qint64 startNs = 0, endNs = 0, failures = 0;
-};
-
-// Runs of time bins with failures, merged across gaps of at most one empty bin.
-QList<Cluster> clusters(const RunStatistics &s) {
-    QList<Cluster> out;
-    const QList<qint64> &bins = s.failuresOverTime;
-    qsizetype gap = 0;
-    for (qsizetype i = 0; i < bins.size(); ++i) {
-        if (bins[i] == 0) {
-            ++gap;
-            continue;
-        }
-        const qint64 start = i * s.binNs, end = (i + 1) * s.binNs;
-        if (!out.isEmpty() && gap <= 1 && out.last().endNs >= start - s.binNs) {
-            out.last().endNs = end;
-            out.last().failures += bins[i];
-        } else {
-            out.append({start, end, bins[i]});
-        }
-        gap = 0;
-    }
-    return out;
+// "about 12 an hour", "about 3.5 a day": a background rate in words a reader can compare.
+QString rateText(double perBin, qint64 binNs) {
+    const auto rounded = [](double x) {
+        return x >= 10 ? QString::number(qRound64(x)) : QString::number(x, 'g', 2);
+    };
+    const double perHour = perBin * 3.6e12 / static_cast<double>(binNs);
+    if (perHour >= 1)
+        return QStringLiteral("about %1 an hour").arg(rounded(perHour));
+    return QStringLiteral("about %1 a day").arg(rounded(perHour * 24));
 }
 
 } // namespace
@@ -93,20 +79,36 @@ QList<WhatBrokeItem> whatBroke(const RunStatistics &s) {
                              answerText(f.response, f.responseSize))});
     }
     if (!passed && s.failureCount > 0) {
-        QList<Cluster> cs = clusters(s);
-        const qsizetype total = cs.size();
-        std::stable_sort(cs.begin(), cs.end(),
-                         [](const Cluster &a, const Cluster &b) { return a.failures > b.failures; });
+        const FailureClusters fc = failureClusters(s.failuresOverTime, s.binNs);
+        QList<FailureCluster> cs = fc.clusters;
+        std::stable_sort(cs.begin(), cs.end(), [](const FailureCluster &a, const FailureCluster &b) {
+            return a.failures > b.failures;
+        });
         QStringList parts;
         for (qsizetype i = 0; i < cs.size() && i < 3; ++i)
             parts.append(QStringLiteral("%1 from %2 to %3")
                              .arg(cs[i].failures)
                              .arg(formatOffset(cs[i].startNs), formatOffset(cs[i].endNs)));
-        out.append({QStringLiteral("When"),
-                    QStringLiteral("%1 unexpected failures in %2 cluster(s); the largest: %3")
-                        .arg(s.failureCount)
-                        .arg(total)
-                        .arg(parts.join(QStringLiteral("; ")))});
+        QString when;
+        if (fc.backgroundFailures == 0)
+            when = QStringLiteral("%1 unexpected failures in %2 cluster(s); the largest: %3")
+                       .arg(s.failureCount)
+                       .arg(cs.size())
+                       .arg(parts.join(QStringLiteral("; ")));
+        else if (cs.isEmpty())
+            when = QStringLiteral("%1 unexpected failures spread over the whole run, %2; no time stands out")
+                       .arg(s.failureCount)
+                       .arg(rateText(fc.backgroundPerBin, s.binNs));
+        else
+            when =
+                QStringLiteral("%1 unexpected failures: %2 all along (%3 of them), and %4 cluster(s) above "
+                               "that; the largest: %5")
+                    .arg(s.failureCount)
+                    .arg(rateText(fc.backgroundPerBin, s.binNs))
+                    .arg(fc.backgroundFailures)
+                    .arg(cs.size())
+                    .arg(parts.join(QStringLiteral("; ")));
+        out.append({QStringLiteral("When"), when});
         QList<const StepStatistics *> steps;
         for (const StepStatistics &st : s.steps)
             if (st.fail + st.error > 0)
