@@ -303,6 +303,9 @@ BOOST_AUTO_TEST_CASE(hil_report_writes_every_output) {
     BOOST_CHECK_EQUAL(summary.code, 0);
     BOOST_CHECK(summary.out.startsWith(QStringLiteral("FAIL  fixed  run 1")));
     BOOST_CHECK(summary.out.contains(QStringLiteral("critical 'aux' did not recover")));
+    BOOST_TEST(summary.out.contains(QStringLiteral("\nwhat broke\n  First failure: FAIL of 'read' on")),
+               summary.out.toStdString());
+    BOOST_TEST(summary.out.contains(QStringLiteral("\n  When: ")), summary.out.toStdString());
     // Bad input.
     BOOST_CHECK_EQUAL(run(kHil, {QStringLiteral("report"), QStringLiteral("--db"), f.db,
                                  QStringLiteral("--run"), QStringLiteral("9")})

@@ -3,6 +3,7 @@
 #include "commandline.h"
 #include "core/analysis/runcomparison.h"
 #include "core/analysis/runstatistics.h"
+#include "core/analysis/whatbroke.h"
 #include "core/base/duration.h"
 #include "core/base/printable.h"
 #include "core/base/reportformat.h"
@@ -67,6 +68,14 @@ void printSummary(QTextStream &out, const hil::RunStatistics &s) {
                               .arg(hil::severityName(static_cast<hil::Finding::Severity>(it.key()))));
         out << "  ... and " << s.findings.size() - kTerminalFindings << " more ("
             << counts.join(QStringLiteral(", ")) << "): every finding is in the HTML, PDF and JSON reports\n";
+    }
+    // The report's head: what broke, or what the PASS rests on (the same lines as the HTML and PDF).
+    const QList<hil::WhatBrokeItem> what = hil::whatBroke(s);
+    if (!what.isEmpty()) {
+        const bool passed = h.verdict == u"PASS" && !h.unfinished();
+        out << '\n' << (passed ? "what the PASS rests on" : "what broke") << '\n';
+        for (const hil::WhatBrokeItem &i : what)
+            out << "  " << pt(i.label) << ": " << pt(i.text) << '\n';
     }
     // Columns are padded by hand, not with QString::arg(), so that a '%1' in a step name stays text.
     const auto row = [&out](const QStringList &cells) {
