@@ -132,8 +132,7 @@ int proxyCommand(const QStringList &args) {
         if (!fault)
             return usage(QStringLiteral("--fault '%1': %2").arg(spec, error));
         const bool udp = p.isSet(QStringLiteral("udp"));
-        const QString wrongLink = udp ? hil::LinkFaultSpec::inapplicableOnDatagrams(fault->spec.kind)
-                                      : hil::LinkFaultSpec::inapplicableOnStreams(fault->spec.kind);
+        const QString wrongLink = hil::LinkFaultSpec::inapplicableOn(fault->spec.kind, udp);
         if (!wrongLink.isEmpty())
             return usage(QStringLiteral("--fault '%1': %2%3")
                              .arg(spec, wrongLink, udp ? QString() : QStringLiteral(" (add --udp)")));

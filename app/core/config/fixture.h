@@ -60,10 +60,15 @@ struct DeviceConfig {
     QString description;
 };
 
-// A TCP fault proxy the harness runs for the length of a run, for traffic it does not carry itself (a
+// A fault proxy the harness runs for the length of a run, for traffic it does not carry itself (a
 // device's connection to its cloud): the device is pointed at `listen`, the proxy forwards to `upstream`.
+// TCP (FaultProxy) unless `transport: udp` (UdpProxy: a flow per client address, faults per datagram).
 struct ProxyConfig {
     QString name;
+    bool udp = false;
+    // A udp proxy's flow ends after this long without a datagram either way (`idle_timeout:`); unset:
+    // UdpProxy's default, 60 s.
+    std::optional<Nanoseconds> idleTimeout;
     QString listenHost = QStringLiteral("127.0.0.1");
     quint16 listenPort = 0;
     QString upstreamHost;
@@ -97,6 +102,9 @@ struct Fixture {
     const DeviceConfig *device(const QString &name) const;
     const ProxyConfig *proxy(const QString &name) const;
     const BrokerConfig *broker(const QString &name) const;
+    // Whether the link of a device or proxy of this name carries datagrams (udp) rather than a byte
+    // stream: which link fault kinds apply to it (LinkFaultSpec::inapplicableOn()).
+    bool carriesDatagrams(const QString &target) const;
 };
 
 } // namespace hil
