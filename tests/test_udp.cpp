@@ -153,6 +153,19 @@ std::array<qint64, 3> totals(const QString &log) {
     return {m.captured(1).toLongLong(), m.captured(2).toLongLong(), m.captured(3).toLongLong()};
 }
 
+quint16 startSim(Child &sim) {
+    const QStringList ready = sim.firstLine(10000).split(u' ');
+    BOOST_REQUIRE_MESSAGE(ready.size() >= 3 && ready[1] == u"udp", str(ready.join(u' ')));
+    return ready[2].mid(ready[2].lastIndexOf(u':') + 1).toUShort();
+}
+
+HilResult runScenario(const Workspace &ws, const QString &fixture) {
+    return runHil({QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"), fixture,
+                   QStringLiteral("--db"), ws.db(), QStringLiteral("--seed"), QStringLiteral("3"),
+                   QStringLiteral("--quiet")},
+                  ws.dir.path(), QProcessEnvironment::systemEnvironment(), 90000);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(datagram_faults)
@@ -370,19 +383,6 @@ QString fixtureFor(const Workspace &ws, quint16 port) {
     return ws.path("fixture.yaml");
 }
 
-quint16 startSim(Child &sim) {
-    const QStringList ready = sim.firstLine(10000).split(u' ');
-    BOOST_REQUIRE_MESSAGE(ready.size() >= 3 && ready[1] == u"udp", str(ready.join(u' ')));
-    return ready[2].mid(ready[2].lastIndexOf(u':') + 1).toUShort();
-}
-
-HilResult runScenario(const Workspace &ws, const QString &fixture) {
-    return runHil({QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"), fixture,
-                   QStringLiteral("--db"), ws.db(), QStringLiteral("--seed"), QStringLiteral("3"),
-                   QStringLiteral("--quiet")},
-                  ws.dir.path(), QProcessEnvironment::systemEnvironment(), 90000);
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_run_over_a_udp_device_passes) {
@@ -463,6 +463,117 @@ BOOST_AUTO_TEST_CASE(a_stream_fault_on_a_udp_device_is_refused_at_load) {
     BOOST_TEST(r.exitCode == 2);
     BOOST_TEST(r.err.contains(QStringLiteral("scenario.yaml:6:")), str(r.err));
     BOOST_TEST(r.err.contains(QStringLiteral("slice acts on a byte stream")), str(r.err));
+    BOOST_TEST(!QFile::exists(ws.db()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(fixture_udp_proxy)
+
+namespace {
+
+// A fixture whose udp device 'sensor' reaches the simulator through the fixture's udp proxy 'cloud'
+// (which serves it); `extra` is added to the proxy's entry.
+QString proxiedFixture(const Workspace &ws, quint16 simPort, const QString &extra = {}) {
+    quint16 port = 0;
+    {
+        QUdpSocket probe;
+        BOOST_REQUIRE(probe.bind(QHostAddress::LocalHost, 0));
+        port = probe.localPort();
+    }
+    ws.write("fixture.yaml", QStringLiteral("devices:\n"
+                                            "  sensor:\n"
+                                            "    udp: {host: 127.0.0.1, port: %1}\n"
+                                            "    timeout: 300ms\n"
+                                            "proxies:\n"
+                                            "  cloud:\n"
+                                            "    transport: udp\n"
+                                            "    listen: 127.0.0.1:%1\n"
+                                            "    upstream: 127.0.0.1:%2\n"
+                                            "    serves: [sensor]\n"
+                                            "%3")
+                                 .arg(port)
+                                 .arg(simPort)
+                                 .arg(extra));
+    return ws.path("fixture.yaml");
+}
+
+} // namespace
+
+// Loss on a udp proxy in front of a udp device: the datagrams it drops fail the device's exchanges in the
+// window, each excused by the proxy's fault, and the device's first pass after the end is its recovery.
+BOOST_AUTO_TEST_CASE(loss_on_a_udp_proxy_excuses_the_served_devices_failures_and_measures_recovery) {
+    Workspace ws;
+    Child sim(simPath(), {QStringLiteral("envsensor"), QStringLiteral("--udp"), QStringLiteral("0")});
+    const quint16 simPort = startSim(sim);
+    ws.write(
+        "scenario.yaml",
+        QStringLiteral("name: udp-proxy-loss\n"
+                       "devices: [sensor]\n"
+                       "steps:\n"
+                       "  - send: \"READ? TEMP\"\n"
+                       "    expect: {match: '^TEMP (?<t>-?[0-9.]+)$', within: 300ms}\n"
+                       "repeat: {for: 4s, every: 100ms}\n"
+                       "faults:\n"
+                       "  - {at: 1s, for: 1s, on: cloud, link: {loss: {p: 0.6}}, recover: {within: 2s}}\n"));
+    const HilResult r = runScenario(ws, proxiedFixture(ws, simPort));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("PASS"));
+    BOOST_TEST(db.value("SELECT detail FROM events WHERE kind = 'proxy-start' AND device = 'cloud'")
+                   .toString()
+                   .startsWith(QStringLiteral("udp ")));
+    const auto f = db.rows("SELECT device, target, kind, params, end_ns, recovery_ns FROM faults");
+    BOOST_REQUIRE(f && f->size() == 1);
+    BOOST_TEST(f->first()[0].toString() == QStringLiteral("cloud"));
+    BOOST_TEST(f->first()[1].toString() == QStringLiteral("proxy"));
+    BOOST_TEST(f->first()[2].toString() == QStringLiteral("loss"));
+    BOOST_TEST(f->first()[3].toString().endsWith(QStringLiteral("; serves: [sensor]")));
+    // The datagrams the proxy dropped failed exchanges inside the window, all of them excused.
+    const qint64 expected = db.count("SELECT n_expected FROM runs");
+    BOOST_TEST_MESSAGE("loss p=0.6 on the udp proxy: " << expected << " failures excused");
+    BOOST_TEST(expected > 0);
+    BOOST_TEST(db.count("SELECT n_fail + n_error FROM runs") == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE expected = 1 AND fault_id IS NULL") == 0);
+    BOOST_REQUIRE(f->first()[5].isValid());
+    const qint64 end = f->first()[4].toLongLong(), recovery = f->first()[5].toLongLong();
+    BOOST_TEST_MESSAGE("recovery after the udp proxy's loss: " << recovery / 1e6 << " ms");
+    BOOST_TEST(
+        recovery
+        == db.value("SELECT min(end_ns) - ?1 FROM step_results WHERE verdict = 'PASS' AND start_ns >= ?1",
+                    {end})
+               .toLongLong());
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'recovered' AND device = 'cloud'") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_udp_proxy_is_checked_at_load) {
+    Workspace ws;
+    ws.write("scenario.yaml", QStringLiteral("name: udp-proxy-bad\n"
+                                             "devices: [sensor]\n"
+                                             "steps:\n"
+                                             "  - send: \"READ? TEMP\"\n"
+                                             "faults:\n"
+                                             "  - {on: cloud, link: {slice: {bytes: 1}}}\n"));
+    HilResult r = runScenario(ws, proxiedFixture(ws, 9));
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("scenario.yaml:6:")), str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("'cloud': slice acts on a byte stream")), str(r.err));
+
+    r = runScenario(ws, proxiedFixture(ws, 9, QStringLiteral("    idle_timeout: 1ms\n")));
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("fixture.yaml:11:19: idle_timeout must be at least 10ms")),
+               str(r.err));
+
+    ws.write("fixture.yaml",
+             QStringLiteral("devices:\n"
+                            "  sensor: {udp: {host: 127.0.0.1, port: 9}}\n"
+                            "proxies:\n"
+                            "  cloud: {transport: sctp, upstream: 127.0.0.1:9, idle_timeout: 5s}\n"));
+    r = runScenario(ws, ws.path("fixture.yaml"));
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("fixture.yaml:4:22: transport must be tcp or udp, not 'sctp'")),
+               str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("idle_timeout is for a udp proxy's flows")), str(r.err));
     BOOST_TEST(!QFile::exists(ws.db()));
 }
 

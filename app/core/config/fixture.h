@@ -78,6 +78,10 @@ struct ProxyConfig {
     QStringList serves;
 };
 
+// The shortest flow idle time a udp proxy takes (`idle_timeout:`, `hil proxy --udp --idle-timeout`): its
+// flows are swept every quarter of it, but no more often than every 10 ms.
+inline constexpr Nanoseconds kMinUdpIdleTimeout{10'000'000};
+
 // A real MQTT broker (mosquitto) the harness starts for the length of a run and stops at its end:
 // anonymous, no persistence, listening on `listen` only.
 struct BrokerConfig {
