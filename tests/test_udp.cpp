@@ -37,6 +37,7 @@ public:
             while (m_socket.hasPendingDatagrams()) {
                 const QNetworkDatagram d = m_socket.receiveDatagram();
                 received.append(d.data());
+                senderPorts.append(static_cast<quint16>(d.senderPort()));
                 if (m_echo)
                     m_socket.writeDatagram(d.data(), d.senderAddress(), static_cast<quint16>(d.senderPort()));
             }
@@ -45,6 +46,7 @@ public:
     quint16 port() const { return m_socket.localPort(); }
 
     QList<QByteArray> received;
+    QList<quint16> senderPorts; // the source port of each datagram received
 
 private:
     bool m_echo;
@@ -79,10 +81,13 @@ private:
 // `hil proxy --udp` to the upstream port with the given faults; the port it listens on, or 0.
 class Proxy {
 public:
-    Proxy(quint16 upstream, const QStringList &faults, const QString &seed = QStringLiteral("7")) {
-        QStringList args{QStringLiteral("proxy"),      QStringLiteral("--udp"),
-                         QStringLiteral("--upstream"), QStringLiteral("127.0.0.1:%1").arg(upstream),
-                         QStringLiteral("--seed"),     seed};
+    Proxy(quint16 upstream, const QStringList &faults, const QString &seed = QStringLiteral("7"),
+          const QStringList &options = {}) {
+        QStringList args =
+            QStringList{QStringLiteral("proxy"),      QStringLiteral("--udp"),
+                        QStringLiteral("--upstream"), QStringLiteral("127.0.0.1:%1").arg(upstream),
+                        QStringLiteral("--seed"),     seed}
+            + options;
         for (const QString &f : faults)
             args << QStringLiteral("--fault") << f;
         child = std::make_unique<Child>(hilPath(), args);
@@ -345,6 +350,51 @@ BOOST_AUTO_TEST_CASE(latency_delays_each_datagram_and_jitter_may_reorder) {
     BOOST_TEST(got.size() == 200);
     BOOST_TEST(!std::is_sorted(got.cbegin(), got.cend()));
     jittery.stop();
+}
+
+// A flow is a NAT entry: within the idle timeout a client's datagrams leave from the same upstream socket
+// (the server sees one source port); once the flow has been idle past it, the proxy ends it and the next
+// datagram opens a new flow from a new socket.
+BOOST_AUTO_TEST_CASE(a_flow_idle_past_its_timeout_gets_a_new_upstream_socket) {
+    Peer server(false);
+    Proxy proxy(server.port(), {}, QStringLiteral("7"),
+                {QStringLiteral("--idle-timeout"), QStringLiteral("1s")});
+    Client client;
+    client.send(proxy.port, numbered(0));
+    BOOST_REQUIRE(waitUntil([&] { return server.received.size() == 1; }, 5000));
+    client.send(proxy.port, numbered(1));
+    BOOST_REQUIRE(waitUntil([&] { return server.received.size() == 2; }, 5000));
+    BOOST_TEST(server.senderPorts[1] == server.senderPorts[0]); // the same flow, well within 1 s
+    BOOST_TEST(!proxy.child->stderrText().contains(QStringLiteral("ended")));
+
+    // Nothing either way: the sweep ends the flow after 1 s.
+    BOOST_REQUIRE(waitUntil(
+        [&] { return proxy.child->stderrText().contains(QStringLiteral("flow 1 ended: idle for 1s")); },
+        10000));
+    client.send(proxy.port, numbered(2));
+    BOOST_REQUIRE(waitUntil([&] { return server.received.size() == 3; }, 5000));
+    BOOST_TEST(server.senderPorts[2] != server.senderPorts[0]);
+    const QString log = proxy.stop();
+    BOOST_TEST(log.contains(QStringLiteral("flows end after 1s idle")), str(log));
+    BOOST_TEST(log.contains(QStringLiteral("flow 2 from 127.0.0.1:")), str(log));
+}
+
+BOOST_AUTO_TEST_CASE(the_idle_timeout_is_checked) {
+    const auto proxy = [](const QStringList &extra) {
+        return runHil(
+            QStringList{QStringLiteral("proxy"), QStringLiteral("--upstream"), QStringLiteral("127.0.0.1:9")}
+                + extra,
+            QString());
+    };
+    HilResult r = proxy({QStringLiteral("--idle-timeout"), QStringLiteral("5s")});
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("--idle-timeout is for the flows of --udp")), str(r.err));
+    r = proxy({QStringLiteral("--udp"), QStringLiteral("--idle-timeout"), QStringLiteral("5")});
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("--idle-timeout:")), str(r.err));
+    r = proxy({QStringLiteral("--udp"), QStringLiteral("--idle-timeout"), QStringLiteral("1ms")});
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("--idle-timeout must be at least 10ms")), str(r.err));
 }
 
 BOOST_AUTO_TEST_CASE(stream_kinds_are_refused_with_udp_and_datagram_kinds_without) {
