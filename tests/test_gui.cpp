@@ -437,6 +437,11 @@ BOOST_AUTO_TEST_CASE(fault_panel_offers_the_kinds_of_the_targets_link) {
     BOOST_TEST(panel.linkPresets().contains(QStringLiteral("drop_bytes:p=0.01")));
     BOOST_TEST(panel.linkPresets().filter(QStringLiteral("duplicate")).isEmpty());
     BOOST_TEST(!help->text().contains(QStringLiteral("duplicate")));
+    // Checked as typed against the target's link, and again when the target changes.
+    panel.setLinkText(QStringLiteral("duplicate:p=0.1"));
+    BOOST_TEST(panel.feedback().contains(QStringLiteral("acts on datagrams")), str(panel.feedback()));
+    panel.setTarget(QStringLiteral("meter"));
+    BOOST_TEST(panel.feedback().startsWith(QStringLiteral("✓")), str(panel.feedback()));
 
     // Every preset offered is a fault the panel accepts on that target; a cross-wise kind is refused with
     // the loaders' sentence.

@@ -264,8 +264,13 @@ void FaultPanel::preview() {
     }
     QString error;
     const std::optional<TimedLinkFault> parsed = parseLinkFault(m_linkText->text().trimmed(), &error);
+    const QString wrongLink =
+        parsed ? LinkFaultSpec::inapplicableOn(parsed->spec.kind, m_fixture.carriesDatagrams(target()))
+               : QString();
     if (!parsed)
         showFeedback(false, error);
+    else if (!wrongLink.isEmpty())
+        showFeedback(false, QStringLiteral("'%1': %2").arg(target(), wrongLink));
     else
         showFeedback(true, tr("✓ %1%2").arg(parsed->spec.describe(), parsed->duration ? tr(" for %1").arg(
                                                                          formatDuration(*parsed->duration))
