@@ -9,6 +9,7 @@
 #include "support/harness.h"
 
 #include <QTcpServer>
+#include <QUdpSocket>
 #include <cmath>
 
 using namespace hiltest;
@@ -491,4 +492,107 @@ BOOST_AUTO_TEST_CASE(a_proxy_serves_only_devices_of_its_fixture) {
                str(r.err));
     const bool noRun = !QFile::exists(ws.db()) || Database(ws.db()).count("SELECT count(*) FROM runs") == 0;
     BOOST_TEST(noRun);
+}
+
+namespace {
+
+// Three udp devices whose datagrams all cross the fixture's udp proxy 'cloud' to one simulator (it answers
+// whoever asked last; the scenarios ask one device at a time). `serves` is the proxy's `serves:` list.
+QString sharedProxyFixture(Workspace &ws, Child &sim, const QString &serves) {
+    const QStringList ready = sim.firstLine(10000).split(u' ');
+    BOOST_REQUIRE_MESSAGE(ready.size() >= 3 && ready[1] == u"udp", str(ready.join(u' ')));
+    quint16 port = 0;
+    {
+        QUdpSocket probe;
+        BOOST_REQUIRE(probe.bind(QHostAddress::LocalHost, 0));
+        port = probe.localPort();
+    }
+    QString devices;
+    for (const char *name : {"alpha", "beta", "gamma"})
+        devices += QStringLiteral("  %1: {udp: {host: 127.0.0.1, port: %2}, timeout: 300ms}\n")
+                       .arg(QString::fromLatin1(name))
+                       .arg(port);
+    ws.write("fixture.yaml", QStringLiteral("devices:\n%1"
+                                            "proxies:\n"
+                                            "  cloud: {transport: udp, listen: 127.0.0.1:%2, upstream: %3, "
+                                            "serves: [%4]}\n")
+                                 .arg(devices)
+                                 .arg(port)
+                                 .arg(ready[2], serves));
+    return ws.path("fixture.yaml");
+}
+
+// The end of each device's first pass that started at or after `fromNs`.
+QMap<QString, qint64> firstPassEnds(const Database &db, qint64 fromNs) {
+    QMap<QString, qint64> out;
+    if (const auto rows = db.rows("SELECT device, min(end_ns) FROM step_results WHERE verdict = 'PASS' "
+                                  "AND start_ns >= ?1 GROUP BY device",
+                                  {fromNs}))
+        for (const Database::Row &r : *rows)
+            out.insert(r[0].toString(), r[1].toLongLong());
+    return out;
+}
+
+} // namespace
+
+// One blackout on a proxy that serves two devices: the failures of both are excused, and the fault's
+// recovery is the time until the later of the two passed again after its end.
+BOOST_AUTO_TEST_CASE(a_proxy_fault_recovers_when_every_device_it_serves_has_passed) {
+    Workspace ws;
+    Child sim(simPath(), {QStringLiteral("envsensor"), QStringLiteral("--udp"), QStringLiteral("0")});
+    const QString fixture = sharedProxyFixture(ws, sim, QStringLiteral("alpha, beta"));
+    const HilResult r = run(ws, "proxy-serves-several.yaml", fixture);
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("PASS"));
+    const auto f = db.rows("SELECT params, end_ns, recovery_ns FROM faults");
+    BOOST_REQUIRE(f && f->size() == 1);
+    BOOST_TEST(f->first()[0].toString().endsWith(QStringLiteral("; serves: [alpha, beta]")));
+    for (const char *device : {"alpha", "beta"})
+        BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE expected = 1 AND device = ?1",
+                            {QString::fromLatin1(device)})
+                       > 0,
+                   device << " has failures excused by the proxy's blackout");
+    BOOST_TEST(db.count("SELECT n_fail + n_error FROM runs") == 0);
+    BOOST_REQUIRE(f->first()[2].isValid());
+    const qint64 end = f->first()[1].toLongLong(), recovery = f->first()[2].toLongLong();
+    const QMap<QString, qint64> passes = firstPassEnds(db, end);
+    BOOST_REQUIRE(passes.contains(QStringLiteral("alpha")) && passes.contains(QStringLiteral("beta")));
+    BOOST_TEST_MESSAGE("alpha back after "
+                       << (passes[QStringLiteral("alpha")] - end) / 1e6 << " ms, beta after "
+                       << (passes[QStringLiteral("beta")] - end) / 1e6 << " ms, recovery " << recovery / 1e6
+                       << " ms");
+    BOOST_TEST(recovery == std::max(passes[QStringLiteral("alpha")], passes[QStringLiteral("beta")]) - end);
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'recovered' AND device = 'cloud'") == 1);
+}
+
+// The same blackout when a third device's datagrams cross the proxy but it is not among those it serves:
+// the proxy's fault excuses the served devices' failures, not the third's, and the run is FAIL.
+BOOST_AUTO_TEST_CASE(a_device_the_proxy_does_not_serve_is_not_excused_by_its_fault) {
+    Workspace ws;
+    Child sim(simPath(), {QStringLiteral("envsensor"), QStringLiteral("--udp"), QStringLiteral("0")});
+    const QString fixture = sharedProxyFixture(ws, sim, QStringLiteral("alpha, beta"));
+    const HilResult r = run(ws, "proxy-serves-not-all.yaml", fixture);
+    BOOST_TEST(r.exitCode == 1, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("FAIL"));
+    const auto window = db.rows("SELECT start_ns, end_ns, recovery_ns FROM faults");
+    BOOST_REQUIRE(window && window->size() == 1);
+    const qint64 start = window->first()[0].toLongLong(), end = window->first()[1].toLongLong();
+    const char *failedInWindow = "SELECT count(*) FROM step_results WHERE device = ?1 AND verdict <> 'PASS' "
+                                 "AND start_ns >= ?2 AND start_ns < ?3";
+    const char *excused = "SELECT count(*) FROM step_results WHERE device = ?1 AND expected = 1";
+    const QString gamma = QStringLiteral("gamma");
+    BOOST_TEST(db.count(failedInWindow, {gamma, start, end}) > 0);
+    BOOST_TEST(db.count(excused, {gamma}) == 0);
+    BOOST_TEST(db.count("SELECT n_fail FROM runs")
+               == db.count("SELECT count(*) FROM step_results WHERE verdict = 'FAIL' AND expected = 0"));
+    BOOST_TEST(
+        db.count("SELECT count(*) FROM step_results WHERE verdict = 'FAIL' AND expected = 0 AND device <> "
+                 "'gamma'")
+        == 0);
+    for (const char *device : {"alpha", "beta"})
+        BOOST_TEST(db.count(excused, {QString::fromLatin1(device)}) > 0, device);
+    // Its recovery is still measured on the devices it serves.
+    BOOST_TEST(window->first()[2].isValid());
 }

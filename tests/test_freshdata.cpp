@@ -5,81 +5,19 @@
 // on a pseudo-terminal (which buffers what it writes while nobody reads) and the `hil-sim gps` model.
 #define BOOST_TEST_MODULE freshdata
 #include "support/harness.h"
+#include "support/nmeatalker.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <boost/test/unit_test.hpp>
 #include <csignal>
-#include <fcntl.h>
 #include <memory>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 using namespace hiltest;
 
 namespace {
 
 BOOST_TEST_GLOBAL_FIXTURE(QtApplicationFixture);
-
-// tests/support/nmeatalker.py: sentence n is "$GPGGA,<123519 + n as HHMMS.S>,...*HH\r\n", all of one length.
-constexpr qint64 kSentenceBytes =
-    sizeof("$GPGGA,012351.9,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n") - 1;
-
-struct Talker {
-    Child process;
-    QString link;
-
-    Talker(const Workspace &ws, const QStringList &args)
-        : process(QStringLiteral("/usr/bin/python3"),
-                  QStringList{QStringLiteral(HIL_NMEA_TALKER), ws.path("ttyGPS")} + args) {
-        const QString ready = process.firstLine();
-        BOOST_REQUIRE_MESSAGE(ready.startsWith(u"READY "), "the talker said '" << str(ready) << "'; stderr: "
-                                                                               << str(process.stderrText()));
-        link = ready.mid(6);
-    }
-
-    // Bytes the terminal holds unread (the talker keeps its end open, so looking does not disturb them).
-    qint64 unread() const {
-        const int fd =
-            ::open(QFile::encodeName(link).constData(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
-            return -1;
-        int n = -1;
-        const int rc = ::ioctl(fd, FIONREAD, &n);
-        ::close(fd);
-        return rc == 0 ? n : -1;
-    }
-
-    // Waits until at least `lines` sentences wait unread on the terminal; returns how many do.
-    qint64 waitBuffered(qint64 lines) const {
-        qint64 bytes = 0;
-        waitUntil(
-            [&] {
-                bytes = unread();
-                return bytes >= lines * kSentenceBytes;
-            },
-            20000, 50);
-        return bytes / kSentenceBytes;
-    }
-};
-
-bool haveTalker() {
-    if (QFileInfo(QStringLiteral("/usr/bin/python3")).isExecutable())
-        return true;
-    BOOST_TEST_MESSAGE("SKIPPED: /usr/bin/python3 is not installed");
-    return false;
-}
-
-void writeBench(const Workspace &ws, const Talker &talker, const QString &extra = QString()) {
-    ws.write("talker.yaml", QStringLiteral("name: talker-bench\n"
-                                           "devices:\n"
-                                           "  gps:\n"
-                                           "    serial: {port: %1}\n"
-                                           "    terminator: \"\\r\\n\"\n"
-                                           "    timeout: 1s\n"
-                                           "%2")
-                                .arg(talker.link, extra));
-}
 
 QStringList runArgs(const Workspace &ws, const char *fixture) {
     return {QStringLiteral("run"),    ws.path("fresh.yaml"),  QStringLiteral("--fixture"),
@@ -112,13 +50,13 @@ BOOST_AUTO_TEST_SUITE(stale)
 // any step's answer, every row ends after it starts, and an expect-only step's latency is its line's
 // arrival minus its start, exactly.
 BOOST_AUTO_TEST_CASE(lines_buffered_before_the_run_are_flushed_by_default) {
-    if (!haveTalker())
+    if (!haveNmeaTalker())
         return;
     Workspace ws;
-    Talker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10")});
+    NmeaTalker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10")});
     const qint64 buffered = talker.waitBuffered(25);
     BOOST_TEST_REQUIRE(buffered >= 25);
-    writeBench(ws, talker);
+    writeTalkerBench(ws, talker);
     ws.write("fresh.yaml", QStringLiteral("name: fresh\nsteps:\n"
                                           "  - name: fix\n"
                                           "    repeat: {count: 5}\n"
@@ -154,13 +92,13 @@ BOOST_AUTO_TEST_CASE(lines_buffered_before_the_run_are_flushed_by_default) {
 // arrival); an expect with `stale: accept` takes the oldest at once (no latency, its row ends where it
 // starts, an event with its arrival); the next expect-only step passes over the rest and takes a fresh one.
 BOOST_AUTO_TEST_CASE(keep_records_stale_lines_with_their_arrival_time) {
-    if (!haveTalker())
+    if (!haveNmeaTalker())
         return;
     Workspace ws;
-    Talker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10")});
+    NmeaTalker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10")});
     const qint64 buffered = talker.waitBuffered(25);
     BOOST_TEST_REQUIRE(buffered >= 25);
-    writeBench(ws, talker, QStringLiteral("    stale: keep\n"));
+    writeTalkerBench(ws, talker, QStringLiteral("    stale: keep\n"));
     ws.write("fresh.yaml",
              QStringLiteral("name: fresh\nsteps:\n"
                             "  - name: old\n"
@@ -216,16 +154,16 @@ BOOST_AUTO_TEST_CASE(keep_records_stale_lines_with_their_arrival_time) {
 // Without `stale: accept`, a kept stale line is no answer: an expect that only stale lines could satisfy
 // times out, and says so.
 BOOST_AUTO_TEST_CASE(a_timeout_says_stale_lines_were_passed_over) {
-    if (!haveTalker())
+    if (!haveNmeaTalker())
         return;
     Workspace ws;
     // A talker that stops after 1 s: the terminal holds only old sentences.
-    Talker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10"), QStringLiteral("--stop-after"),
-                       QStringLiteral("1")});
+    NmeaTalker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10"), QStringLiteral("--stop-after"),
+                           QStringLiteral("1")});
     // Sentences 0..9 (written before 1 s): all of them waiting means nothing more comes.
     const qint64 buffered = talker.waitBuffered(10);
     BOOST_TEST_REQUIRE(buffered == 10);
-    writeBench(ws, talker, QStringLiteral("    stale: keep\n"));
+    writeTalkerBench(ws, talker, QStringLiteral("    stale: keep\n"));
     ws.write("fresh.yaml", QStringLiteral("name: fresh\nsteps:\n"
                                           "  - name: fix\n"
                                           "    expect: {from: gps, match: '^\\$GPGGA,', within: 500ms}\n"));
@@ -291,11 +229,11 @@ BOOST_AUTO_TEST_SUITE(lost_stream)
 // the device is gone (the lane waits that long for the bench to bring it back), not a flood; the run is
 // ERROR, exit 3.
 BOOST_AUTO_TEST_CASE(an_expect_only_loop_records_one_error_per_bound) {
-    if (!haveTalker())
+    if (!haveNmeaTalker())
         return;
     Workspace ws;
-    Talker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10")});
-    writeBench(ws, talker, QStringLiteral("    reconnect_timeout: 60s\n"));
+    NmeaTalker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10")});
+    writeTalkerBench(ws, talker, QStringLiteral("    reconnect_timeout: 60s\n"));
     ws.write("fresh.yaml", QStringLiteral("name: fresh\nsteps:\n"
                                           "  - name: listen\n"
                                           "    repeat: {for: 5s}\n"

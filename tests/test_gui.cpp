@@ -405,6 +405,63 @@ BOOST_AUTO_TEST_CASE(manual_faults_are_validated_like_fault_steps) {
     BOOST_TEST(cycle->power.offTime.count() == 2'000'000'000LL);
 }
 
+BOOST_AUTO_TEST_CASE(fault_panel_offers_the_kinds_of_the_targets_link) {
+    hil::SourceErrors errors;
+    const auto fixture =
+        hil::loadFixtureText(QByteArrayLiteral("devices:\n"
+                                               "  meter: {udp: {host: 127.0.0.1, port: 9}}\n"
+                                               "  gateway: {tcp: {host: 127.0.0.1, port: 9}}\n"),
+                             QStringLiteral("bench.yaml"), &errors);
+    BOOST_REQUIRE(fixture.has_value());
+    const QStringList devices{QStringLiteral("meter"), QStringLiteral("gateway")};
+    hil::gui::FaultPanel panel;
+    panel.setBench(*fixture, devices);
+
+    panel.setTarget(QStringLiteral("meter"));
+    BOOST_TEST(panel.linkKinds().contains(QStringLiteral("duplicate")));
+    BOOST_TEST(panel.linkKinds().contains(QStringLiteral("reorder")));
+    BOOST_TEST(!panel.linkKinds().contains(QStringLiteral("slice")));
+    BOOST_TEST(!panel.linkKinds().contains(QStringLiteral("drop_bytes")));
+    BOOST_TEST(panel.linkPresets().contains(QStringLiteral("duplicate:p=0.01")));
+    BOOST_TEST(panel.linkPresets().filter(QStringLiteral("slice")).isEmpty());
+    BOOST_TEST(panel.linkPresets().size() == panel.linkKinds().size());
+    const auto *help = panel.findChild<QLabel *>(QStringLiteral("linkFaultHelp"));
+    BOOST_REQUIRE(help);
+    BOOST_TEST(help->text().contains(QStringLiteral("duplicate")));
+    BOOST_TEST(!help->text().contains(QStringLiteral("slice")));
+
+    panel.setTarget(QStringLiteral("gateway"));
+    BOOST_TEST(panel.linkKinds().contains(QStringLiteral("drop_bytes")));
+    BOOST_TEST(panel.linkKinds().contains(QStringLiteral("slice")));
+    BOOST_TEST(!panel.linkKinds().contains(QStringLiteral("duplicate")));
+    BOOST_TEST(panel.linkPresets().contains(QStringLiteral("drop_bytes:p=0.01")));
+    BOOST_TEST(panel.linkPresets().filter(QStringLiteral("duplicate")).isEmpty());
+    BOOST_TEST(!help->text().contains(QStringLiteral("duplicate")));
+    // Checked as typed against the target's link, and again when the target changes.
+    panel.setLinkText(QStringLiteral("duplicate:p=0.1"));
+    BOOST_TEST(panel.feedback().contains(QStringLiteral("acts on datagrams")), str(panel.feedback()));
+    panel.setTarget(QStringLiteral("meter"));
+    BOOST_TEST(panel.feedback().startsWith(QStringLiteral("✓")), str(panel.feedback()));
+
+    // Every preset offered is a fault the panel accepts on that target; a cross-wise kind is refused with
+    // the loaders' sentence.
+    for (const QString &target : devices) {
+        panel.setTarget(target);
+        for (const QString &preset : panel.linkPresets()) {
+            QString error;
+            BOOST_TEST(hil::gui::manualLinkFault(*fixture, devices, target, preset, &error).has_value(),
+                       str(target) << " " << str(preset) << ": " << str(error));
+        }
+    }
+    QString error;
+    BOOST_TEST(!hil::gui::manualLinkFault(*fixture, devices, QStringLiteral("meter"),
+                                          QStringLiteral("slice:bytes=1"), &error));
+    BOOST_TEST(error.contains(QStringLiteral("a udp link carries datagrams")));
+    BOOST_TEST(!hil::gui::manualLinkFault(*fixture, devices, QStringLiteral("gateway"),
+                                          QStringLiteral("duplicate:p=0.1"), &error));
+    BOOST_TEST(error.contains(QStringLiteral("acts on datagrams")));
+}
+
 BOOST_AUTO_TEST_CASE(editor_lists_problems_by_line_and_jumps_there) {
     hil::SourceErrors errors;
     const auto fixture = hil::loadFixture(source("fixtures/sim-bench.yaml"), &errors);

@@ -7,6 +7,7 @@
 #include "core/config/scenarioloader.h"
 #include "core/run/streamtally.h"
 #include "support/harness.h"
+#include "support/nmeatalker.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -438,48 +439,21 @@ BOOST_AUTO_TEST_SUITE(talker)
 // watched by the real `hil` through a fixture that names the terminal as a serial port.
 namespace {
 
-struct Talker {
-    Child process;
-    QString link;
-
-    Talker(const Workspace &ws, const QStringList &args)
-        : process(QStringLiteral("/usr/bin/python3"),
-                  QStringList{QStringLiteral(HIL_NMEA_TALKER), ws.path("ttyGPS")} + args) {
-        const QString ready = process.firstLine();
-        BOOST_REQUIRE_MESSAGE(ready.startsWith(u"READY "), "the talker said '" << str(ready) << "'; stderr: "
-                                                                               << str(process.stderrText()));
-        link = ready.mid(6);
-    }
-};
-
-HilResult runOnTalker(const Workspace &ws, const Talker &talker, const QString &steps) {
-    ws.write("talker.yaml", QStringLiteral("name: talker-bench\n"
-                                           "devices:\n"
-                                           "  gps:\n"
-                                           "    serial: {port: %1}\n"
-                                           "    terminator: \"\\r\\n\"\n"
-                                           "    timeout: 1s\n")
-                                .arg(talker.link));
+HilResult runOnTalker(const Workspace &ws, const NmeaTalker &talker, const QString &steps) {
+    writeTalkerBench(ws, talker);
     ws.write("stream.yaml", QStringLiteral("name: nmea-stream\nsteps:\n") + steps);
     return runHil({QStringLiteral("run"), ws.path("stream.yaml"), QStringLiteral("--fixture"),
                    ws.path("talker.yaml"), QStringLiteral("--db"), ws.db(), QStringLiteral("--quiet")},
                   ws.dir.path());
 }
 
-bool haveTalker() {
-    if (QFileInfo(QStringLiteral("/usr/bin/python3")).isExecutable())
-        return true;
-    BOOST_TEST_MESSAGE("SKIPPED: /usr/bin/python3 is not installed");
-    return false;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_good_stream_passes_at_its_rate) {
-    if (!haveTalker())
+    if (!haveNmeaTalker())
         return;
     Workspace ws;
-    Talker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10")});
+    NmeaTalker talker(ws, {QStringLiteral("--rate"), QStringLiteral("10")});
     const HilResult r =
         runOnTalker(ws, talker,
                     QStringLiteral("  - name: watch GGA\n"
@@ -515,10 +489,10 @@ BOOST_AUTO_TEST_CASE(a_good_stream_passes_at_its_rate) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_checksums_fail_naming_the_line) {
-    if (!haveTalker())
+    if (!haveNmeaTalker())
         return;
     Workspace ws;
-    Talker talker(ws, {QStringLiteral("--corrupt-every"), QStringLiteral("5")});
+    NmeaTalker talker(ws, {QStringLiteral("--corrupt-every"), QStringLiteral("5")});
     const HilResult r = runOnTalker(
         ws, talker, QStringLiteral("  - stream: {for: 2s, checksum: nmea, rate: {min: 5, max: 15}}\n"));
     BOOST_REQUIRE(r.finished);
@@ -546,11 +520,12 @@ BOOST_AUTO_TEST_CASE(bad_checksums_fail_naming_the_line) {
 }
 
 BOOST_AUTO_TEST_CASE(a_stream_that_stops_fails_with_the_time_it_stopped) {
-    if (!haveTalker())
+    if (!haveNmeaTalker())
         return;
     Workspace ws;
     // Silent until asked, then 2 s of sentences, then nothing: the stream step sends START and watches 4 s.
-    Talker talker(ws, {QStringLiteral("--wait-start"), QStringLiteral("--stop-after"), QStringLiteral("2")});
+    NmeaTalker talker(ws,
+                      {QStringLiteral("--wait-start"), QStringLiteral("--stop-after"), QStringLiteral("2")});
     const HilResult r =
         runOnTalker(ws, talker,
                     QStringLiteral("  - name: start and watch\n"
@@ -580,17 +555,11 @@ namespace {
 // hil watching a 30 s window on the talker, started and waited on until the window has rows.
 struct LongWindow {
     Workspace ws;
-    Talker talker{ws, {}};
+    NmeaTalker talker{ws, {}};
     std::unique_ptr<Child> hil;
 
     LongWindow() {
-        ws.write("talker.yaml", QStringLiteral("name: talker-bench\n"
-                                               "devices:\n"
-                                               "  gps:\n"
-                                               "    serial: {port: %1}\n"
-                                               "    terminator: \"\\r\\n\"\n"
-                                               "    timeout: 1s\n")
-                                    .arg(talker.link));
+        writeTalkerBench(ws, talker);
         ws.write("stream.yaml", QStringLiteral("name: long-window\nsteps:\n"
                                                "  - name: watch\n"
                                                "    stream: {for: 30s, checksum: nmea}\n"));
@@ -609,7 +578,7 @@ struct LongWindow {
 
 // A window in flight ends with the run: its summary row is ABORT and says how far the window came.
 BOOST_AUTO_TEST_CASE(sigint_mid_window_aborts_it) {
-    if (!haveTalker())
+    if (!haveNmeaTalker())
         return;
     LongWindow w;
     BOOST_REQUIRE(::kill(static_cast<pid_t>(w.hil->pid()), SIGINT) == 0);
@@ -628,7 +597,7 @@ BOOST_AUTO_TEST_CASE(sigint_mid_window_aborts_it) {
 
 // The device going away mid-window is the bench's failure, not the device's: ERROR, exit 3.
 BOOST_AUTO_TEST_CASE(device_lost_mid_window_is_an_error) {
-    if (!haveTalker())
+    if (!haveNmeaTalker())
         return;
     LongWindow w;
     // Our own child, by its pid: its terminal closes under hil.

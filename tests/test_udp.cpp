@@ -37,6 +37,7 @@ public:
             while (m_socket.hasPendingDatagrams()) {
                 const QNetworkDatagram d = m_socket.receiveDatagram();
                 received.append(d.data());
+                senderPorts.append(static_cast<quint16>(d.senderPort()));
                 if (m_echo)
                     m_socket.writeDatagram(d.data(), d.senderAddress(), static_cast<quint16>(d.senderPort()));
             }
@@ -45,6 +46,7 @@ public:
     quint16 port() const { return m_socket.localPort(); }
 
     QList<QByteArray> received;
+    QList<quint16> senderPorts; // the source port of each datagram received
 
 private:
     bool m_echo;
@@ -79,10 +81,13 @@ private:
 // `hil proxy --udp` to the upstream port with the given faults; the port it listens on, or 0.
 class Proxy {
 public:
-    Proxy(quint16 upstream, const QStringList &faults, const QString &seed = QStringLiteral("7")) {
-        QStringList args{QStringLiteral("proxy"),      QStringLiteral("--udp"),
-                         QStringLiteral("--upstream"), QStringLiteral("127.0.0.1:%1").arg(upstream),
-                         QStringLiteral("--seed"),     seed};
+    Proxy(quint16 upstream, const QStringList &faults, const QString &seed = QStringLiteral("7"),
+          const QStringList &options = {}) {
+        QStringList args =
+            QStringList{QStringLiteral("proxy"),      QStringLiteral("--udp"),
+                        QStringLiteral("--upstream"), QStringLiteral("127.0.0.1:%1").arg(upstream),
+                        QStringLiteral("--seed"),     seed}
+            + options;
         for (const QString &f : faults)
             args << QStringLiteral("--fault") << f;
         child = std::make_unique<Child>(hilPath(), args);
@@ -151,6 +156,19 @@ std::array<qint64, 3> totals(const QString &log) {
     const auto m = re.match(log);
     BOOST_REQUIRE_MESSAGE(m.hasMatch(), str(log));
     return {m.captured(1).toLongLong(), m.captured(2).toLongLong(), m.captured(3).toLongLong()};
+}
+
+quint16 startSim(Child &sim) {
+    const QStringList ready = sim.firstLine(10000).split(u' ');
+    BOOST_REQUIRE_MESSAGE(ready.size() >= 3 && ready[1] == u"udp", str(ready.join(u' ')));
+    return ready[2].mid(ready[2].lastIndexOf(u':') + 1).toUShort();
+}
+
+HilResult runScenario(const Workspace &ws, const QString &fixture) {
+    return runHil({QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"), fixture,
+                   QStringLiteral("--db"), ws.db(), QStringLiteral("--seed"), QStringLiteral("3"),
+                   QStringLiteral("--quiet")},
+                  ws.dir.path(), QProcessEnvironment::systemEnvironment(), 90000);
 }
 
 } // namespace
@@ -334,6 +352,51 @@ BOOST_AUTO_TEST_CASE(latency_delays_each_datagram_and_jitter_may_reorder) {
     jittery.stop();
 }
 
+// A flow is a NAT entry: within the idle timeout a client's datagrams leave from the same upstream socket
+// (the server sees one source port); once the flow has been idle past it, the proxy ends it and the next
+// datagram opens a new flow from a new socket.
+BOOST_AUTO_TEST_CASE(a_flow_idle_past_its_timeout_gets_a_new_upstream_socket) {
+    Peer server(false);
+    Proxy proxy(server.port(), {}, QStringLiteral("7"),
+                {QStringLiteral("--idle-timeout"), QStringLiteral("1s")});
+    Client client;
+    client.send(proxy.port, numbered(0));
+    BOOST_REQUIRE(waitUntil([&] { return server.received.size() == 1; }, 5000));
+    client.send(proxy.port, numbered(1));
+    BOOST_REQUIRE(waitUntil([&] { return server.received.size() == 2; }, 5000));
+    BOOST_TEST(server.senderPorts[1] == server.senderPorts[0]); // the same flow, well within 1 s
+    BOOST_TEST(!proxy.child->stderrText().contains(QStringLiteral("ended")));
+
+    // Nothing either way: the sweep ends the flow after 1 s.
+    BOOST_REQUIRE(waitUntil(
+        [&] { return proxy.child->stderrText().contains(QStringLiteral("flow 1 ended: idle for 1s")); },
+        10000));
+    client.send(proxy.port, numbered(2));
+    BOOST_REQUIRE(waitUntil([&] { return server.received.size() == 3; }, 5000));
+    BOOST_TEST(server.senderPorts[2] != server.senderPorts[0]);
+    const QString log = proxy.stop();
+    BOOST_TEST(log.contains(QStringLiteral("flows end after 1s idle")), str(log));
+    BOOST_TEST(log.contains(QStringLiteral("flow 2 from 127.0.0.1:")), str(log));
+}
+
+BOOST_AUTO_TEST_CASE(the_idle_timeout_is_checked) {
+    const auto proxy = [](const QStringList &extra) {
+        return runHil(
+            QStringList{QStringLiteral("proxy"), QStringLiteral("--upstream"), QStringLiteral("127.0.0.1:9")}
+                + extra,
+            QString());
+    };
+    HilResult r = proxy({QStringLiteral("--idle-timeout"), QStringLiteral("5s")});
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("--idle-timeout is for the flows of --udp")), str(r.err));
+    r = proxy({QStringLiteral("--udp"), QStringLiteral("--idle-timeout"), QStringLiteral("5")});
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("--idle-timeout:")), str(r.err));
+    r = proxy({QStringLiteral("--udp"), QStringLiteral("--idle-timeout"), QStringLiteral("1ms")});
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("--idle-timeout must be at least 10ms")), str(r.err));
+}
+
 BOOST_AUTO_TEST_CASE(stream_kinds_are_refused_with_udp_and_datagram_kinds_without) {
     const HilResult slice =
         runHil({QStringLiteral("proxy"), QStringLiteral("--udp"), QStringLiteral("--upstream"),
@@ -368,19 +431,6 @@ QString fixtureFor(const Workspace &ws, quint16 port) {
                                             "    timeout: 300ms\n")
                                  .arg(port));
     return ws.path("fixture.yaml");
-}
-
-quint16 startSim(Child &sim) {
-    const QStringList ready = sim.firstLine(10000).split(u' ');
-    BOOST_REQUIRE_MESSAGE(ready.size() >= 3 && ready[1] == u"udp", str(ready.join(u' ')));
-    return ready[2].mid(ready[2].lastIndexOf(u':') + 1).toUShort();
-}
-
-HilResult runScenario(const Workspace &ws, const QString &fixture) {
-    return runHil({QStringLiteral("run"), ws.path("scenario.yaml"), QStringLiteral("--fixture"), fixture,
-                   QStringLiteral("--db"), ws.db(), QStringLiteral("--seed"), QStringLiteral("3"),
-                   QStringLiteral("--quiet")},
-                  ws.dir.path(), QProcessEnvironment::systemEnvironment(), 90000);
 }
 
 } // namespace
@@ -463,6 +513,117 @@ BOOST_AUTO_TEST_CASE(a_stream_fault_on_a_udp_device_is_refused_at_load) {
     BOOST_TEST(r.exitCode == 2);
     BOOST_TEST(r.err.contains(QStringLiteral("scenario.yaml:6:")), str(r.err));
     BOOST_TEST(r.err.contains(QStringLiteral("slice acts on a byte stream")), str(r.err));
+    BOOST_TEST(!QFile::exists(ws.db()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(fixture_udp_proxy)
+
+namespace {
+
+// A fixture whose udp device 'sensor' reaches the simulator through the fixture's udp proxy 'cloud'
+// (which serves it); `extra` is added to the proxy's entry.
+QString proxiedFixture(const Workspace &ws, quint16 simPort, const QString &extra = {}) {
+    quint16 port = 0;
+    {
+        QUdpSocket probe;
+        BOOST_REQUIRE(probe.bind(QHostAddress::LocalHost, 0));
+        port = probe.localPort();
+    }
+    ws.write("fixture.yaml", QStringLiteral("devices:\n"
+                                            "  sensor:\n"
+                                            "    udp: {host: 127.0.0.1, port: %1}\n"
+                                            "    timeout: 300ms\n"
+                                            "proxies:\n"
+                                            "  cloud:\n"
+                                            "    transport: udp\n"
+                                            "    listen: 127.0.0.1:%1\n"
+                                            "    upstream: 127.0.0.1:%2\n"
+                                            "    serves: [sensor]\n"
+                                            "%3")
+                                 .arg(port)
+                                 .arg(simPort)
+                                 .arg(extra));
+    return ws.path("fixture.yaml");
+}
+
+} // namespace
+
+// Loss on a udp proxy in front of a udp device: the datagrams it drops fail the device's exchanges in the
+// window, each excused by the proxy's fault, and the device's first pass after the end is its recovery.
+BOOST_AUTO_TEST_CASE(loss_on_a_udp_proxy_excuses_the_served_devices_failures_and_measures_recovery) {
+    Workspace ws;
+    Child sim(simPath(), {QStringLiteral("envsensor"), QStringLiteral("--udp"), QStringLiteral("0")});
+    const quint16 simPort = startSim(sim);
+    ws.write(
+        "scenario.yaml",
+        QStringLiteral("name: udp-proxy-loss\n"
+                       "devices: [sensor]\n"
+                       "steps:\n"
+                       "  - send: \"READ? TEMP\"\n"
+                       "    expect: {match: '^TEMP (?<t>-?[0-9.]+)$', within: 300ms}\n"
+                       "repeat: {for: 4s, every: 100ms}\n"
+                       "faults:\n"
+                       "  - {at: 1s, for: 1s, on: cloud, link: {loss: {p: 0.6}}, recover: {within: 2s}}\n"));
+    const HilResult r = runScenario(ws, proxiedFixture(ws, simPort));
+    BOOST_TEST(r.exitCode == 0, str(r.out + r.err));
+    const Database db(ws.db());
+    BOOST_TEST(db.value("SELECT verdict FROM runs").toString() == QStringLiteral("PASS"));
+    BOOST_TEST(db.value("SELECT detail FROM events WHERE kind = 'proxy-start' AND device = 'cloud'")
+                   .toString()
+                   .startsWith(QStringLiteral("udp ")));
+    const auto f = db.rows("SELECT device, target, kind, params, end_ns, recovery_ns FROM faults");
+    BOOST_REQUIRE(f && f->size() == 1);
+    BOOST_TEST(f->first()[0].toString() == QStringLiteral("cloud"));
+    BOOST_TEST(f->first()[1].toString() == QStringLiteral("proxy"));
+    BOOST_TEST(f->first()[2].toString() == QStringLiteral("loss"));
+    BOOST_TEST(f->first()[3].toString().endsWith(QStringLiteral("; serves: [sensor]")));
+    // The datagrams the proxy dropped failed exchanges inside the window, all of them excused.
+    const qint64 expected = db.count("SELECT n_expected FROM runs");
+    BOOST_TEST_MESSAGE("loss p=0.6 on the udp proxy: " << expected << " failures excused");
+    BOOST_TEST(expected > 0);
+    BOOST_TEST(db.count("SELECT n_fail + n_error FROM runs") == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM step_results WHERE expected = 1 AND fault_id IS NULL") == 0);
+    BOOST_REQUIRE(f->first()[5].isValid());
+    const qint64 end = f->first()[4].toLongLong(), recovery = f->first()[5].toLongLong();
+    BOOST_TEST_MESSAGE("recovery after the udp proxy's loss: " << recovery / 1e6 << " ms");
+    BOOST_TEST(
+        recovery
+        == db.value("SELECT min(end_ns) - ?1 FROM step_results WHERE verdict = 'PASS' AND start_ns >= ?1",
+                    {end})
+               .toLongLong());
+    BOOST_TEST(db.count("SELECT count(*) FROM events WHERE kind = 'recovered' AND device = 'cloud'") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_udp_proxy_is_checked_at_load) {
+    Workspace ws;
+    ws.write("scenario.yaml", QStringLiteral("name: udp-proxy-bad\n"
+                                             "devices: [sensor]\n"
+                                             "steps:\n"
+                                             "  - send: \"READ? TEMP\"\n"
+                                             "faults:\n"
+                                             "  - {on: cloud, link: {slice: {bytes: 1}}}\n"));
+    HilResult r = runScenario(ws, proxiedFixture(ws, 9));
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("scenario.yaml:6:")), str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("'cloud': slice acts on a byte stream")), str(r.err));
+
+    r = runScenario(ws, proxiedFixture(ws, 9, QStringLiteral("    idle_timeout: 1ms\n")));
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("fixture.yaml:11:19: idle_timeout must be at least 10ms")),
+               str(r.err));
+
+    ws.write("fixture.yaml",
+             QStringLiteral("devices:\n"
+                            "  sensor: {udp: {host: 127.0.0.1, port: 9}}\n"
+                            "proxies:\n"
+                            "  cloud: {transport: sctp, upstream: 127.0.0.1:9, idle_timeout: 5s}\n"));
+    r = runScenario(ws, ws.path("fixture.yaml"));
+    BOOST_TEST(r.exitCode == 2);
+    BOOST_TEST(r.err.contains(QStringLiteral("fixture.yaml:4:22: transport must be tcp or udp, not 'sctp'")),
+               str(r.err));
+    BOOST_TEST(r.err.contains(QStringLiteral("idle_timeout is for a udp proxy's flows")), str(r.err));
     BOOST_TEST(!QFile::exists(ws.db()));
 }
 

@@ -1,15 +1,14 @@
 #include "proxycommand.h"
 
 #include "commandline.h"
-#include "core/base/clock.h"
 #include "core/base/verdict.h"
 #include "core/config/faultspecparser.h"
+#include "core/config/fixture.h"
 #include "core/link/faultproxy.h"
-#include "signalbridge.h"
+#include "proxyconsole.h"
 #include "udpproxycommand.h"
 
 #include <QCommandLineParser>
-#include <QCoreApplication>
 #include <QHostAddress>
 #include <QTextStream>
 
@@ -60,6 +59,37 @@ QString countersText(const hil::LinkCounters &c) {
     return text;
 }
 
+int runTcpProxy(const ProxyOptions &o) {
+    ProxyConsole console(o.quiet);
+    hil::FaultProxy proxy(o.upstreamHost, o.upstreamPort, o.seed);
+    QString error;
+    if (!proxy.listen(o.listenAddress, o.listenPort, &error))
+        return console.cannotStart(o.command, error);
+    QObject::connect(&proxy, &hil::FaultProxy::connectionOpened, &proxy,
+                     [&](quint64 n, const QString &client) {
+                         console.log(QStringLiteral("connection %1 from %2").arg(n).arg(client));
+                     });
+    QObject::connect(&proxy, &hil::FaultProxy::connectionClosed, &proxy,
+                     [&](quint64 n, const QString &reason) {
+                         console.log(QStringLiteral("connection %1 closed: %2").arg(n).arg(reason));
+                     });
+    console.logFaultWindows(proxy, &hil::FaultProxy::faultEnded, countersText);
+
+    console.runUntilSignalled(QStringLiteral("READY proxy ") + proxy.listenAddress(), [&] {
+        console.log(QStringLiteral("proxy %1 -> %2, seed %3")
+                        .arg(proxy.listenAddress(), proxy.upstream())
+                        .arg(o.seed));
+        proxy.schedule(o.faults);
+    });
+
+    proxy.clearAll();
+    proxy.close();
+    console.log(QStringLiteral("totals: to-device %1; from-device %2")
+                    .arg(countersText(proxy.counters(hil::Link::Direction::ToDevice)),
+                         countersText(proxy.counters(hil::Link::Direction::FromDevice))));
+    return hil::ExitPass;
+}
+
 } // namespace
 
 int proxyCommand(const QStringList &args) {
@@ -77,9 +107,10 @@ int proxyCommand(const QStringList &args) {
             "Kinds: %1.\n"
             "Every kind takes dir=to-device|from-device|both (default both) and at=, for=, every= (from the\n"
             "proxy's start; without them the fault lasts from the start to the end).\n"
-            "With --udp it relays datagrams instead, one flow per client address, faults per datagram:\n"
-            "  blackout, loss, duplicate:p=0.01, reorder:p=0.05,delay=20ms, latency, bandwidth, corrupt.")
-            .arg(hil::LinkFaultSpec::kindNames().join(QStringLiteral(", "))));
+            "With --udp it relays datagrams instead, one flow per client address, faults per datagram\n"
+            "  (duplicate:p=0.01, reorder:p=0.05,delay=20ms). Kinds: %2.")
+            .arg(hil::LinkFaultSpec::kindNamesOn(false).join(QStringLiteral(", ")),
+                 hil::LinkFaultSpec::kindNamesOn(true).join(QStringLiteral(", "))));
     p.addHelpOption();
     p.addOption({QStringLiteral("listen"),
                  QStringLiteral("Address to listen on (default 127.0.0.1:0, port 0 = any free port; "
@@ -93,6 +124,10 @@ int proxyCommand(const QStringList &args) {
                  QStringLiteral("SPEC")});
     p.addOption({QStringLiteral("quiet"), QStringLiteral("No log on stderr.")});
     p.addOption({QStringLiteral("udp"), QStringLiteral("Relay UDP datagrams (faults per datagram).")});
+    p.addOption({QStringLiteral("idle-timeout"),
+                 QStringLiteral("With --udp: a flow idle this long either way ends, and the client's next "
+                                "datagram opens a new one from a new port (default 60s, at least 10ms)."),
+                 QStringLiteral("D")});
     if (const auto code = parseCommandLine(p, args))
         return *code;
 
@@ -126,74 +161,38 @@ int proxyCommand(const QStringList &args) {
         return usage(QStringLiteral("--seed must be a whole number >= 0, got '%1'")
                          .arg(p.value(QStringLiteral("seed"))));
     QList<hil::TimedLinkFault> faults;
+    const bool udp = p.isSet(QStringLiteral("udp"));
     for (const QString &spec : p.values(QStringLiteral("fault"))) {
         QString error;
         const auto fault = hil::parseLinkFault(spec, &error);
         if (!fault)
             return usage(QStringLiteral("--fault '%1': %2").arg(spec, error));
-        const bool udp = p.isSet(QStringLiteral("udp"));
-        const QString wrongLink = udp ? hil::LinkFaultSpec::inapplicableOnDatagrams(fault->spec.kind)
-                                      : hil::LinkFaultSpec::inapplicableOnStreams(fault->spec.kind);
+        const QString wrongLink = hil::LinkFaultSpec::inapplicableOn(fault->spec.kind, udp);
         if (!wrongLink.isEmpty())
             return usage(QStringLiteral("--fault '%1': %2%3")
                              .arg(spec, wrongLink, udp ? QString() : QStringLiteral(" (add --udp)")));
         faults.append(*fault);
     }
-    if (p.isSet(QStringLiteral("udp")))
-        return runUdpProxy(command, listenAddress, listen->port, upstream->host, upstream->port, seed, faults,
-                           p.isSet(QStringLiteral("quiet")));
-
-    hil::FaultProxy proxy(upstream->host, upstream->port, seed);
-    QString error;
-    if (!proxy.listen(listenAddress, listen->port, &error)) {
-        err << command << ": " << error << '\n';
-        return hil::ExitError;
+    ProxyOptions o;
+    o.command = command;
+    o.listenAddress = listenAddress;
+    o.listenPort = listen->port;
+    o.upstreamHost = upstream->host;
+    o.upstreamPort = upstream->port;
+    o.seed = seed;
+    o.faults = faults;
+    o.quiet = p.isSet(QStringLiteral("quiet"));
+    if (p.isSet(QStringLiteral("idle-timeout"))) {
+        if (!udp)
+            return usage(QStringLiteral("--idle-timeout is for the flows of --udp"));
+        QString why;
+        o.idleTimeout = hil::parseDuration(p.value(QStringLiteral("idle-timeout")), &why);
+        if (!o.idleTimeout)
+            return usage(QStringLiteral("--idle-timeout: %1").arg(why));
+        if (*o.idleTimeout < hil::kMinUdpIdleTimeout)
+            return usage(QStringLiteral("--idle-timeout must be at least %1, got '%2'")
+                             .arg(hil::formatDuration(hil::kMinUdpIdleTimeout),
+                                  p.value(QStringLiteral("idle-timeout"))));
     }
-
-    const qint64 startNs = hil::monotonicNs();
-    const bool quiet = p.isSet(QStringLiteral("quiet"));
-    const auto log = [&](const QString &line) {
-        if (quiet)
-            return;
-        const double s = static_cast<double>(hil::monotonicNs() - startNs) / 1e9;
-        err << QStringLiteral("+%1s ").arg(s, 0, 'f', 3) << line << '\n';
-        err.flush();
-    };
-    QObject::connect(&proxy, &hil::FaultProxy::connectionOpened, &proxy,
-                     [&](quint64 n, const QString &client) {
-                         log(QStringLiteral("connection %1 from %2").arg(n).arg(client));
-                     });
-    QObject::connect(&proxy, &hil::FaultProxy::connectionClosed, &proxy,
-                     [&](quint64 n, const QString &reason) {
-                         log(QStringLiteral("connection %1 closed: %2").arg(n).arg(reason));
-                     });
-    QObject::connect(&proxy, &hil::FaultProxy::faultStarted, &proxy,
-                     [&](int id, const hil::LinkFaultSpec &spec) {
-                         log(QStringLiteral("fault %1 start: %2").arg(id).arg(spec.describe()));
-                     });
-    QObject::connect(&proxy, &hil::FaultProxy::faultEnded, &proxy,
-                     [&](int id, const hil::LinkFaultSpec &spec, const hil::Link::WindowCounters &c) {
-                         log(QStringLiteral("fault %1 end: %2; to-device %3; from-device %4")
-                                 .arg(id)
-                                 .arg(spec.describe(), countersText(c.toDevice), countersText(c.fromDevice)));
-                     });
-
-    SignalBridge signals_;
-    QObject::connect(&signals_, &SignalBridge::received, &proxy, [&](int, const QString &name) {
-        log(QStringLiteral("%1 received").arg(name));
-        QCoreApplication::quit();
-    });
-
-    out << "READY proxy " << proxy.listenAddress() << '\n';
-    out.flush();
-    log(QStringLiteral("proxy %1 -> %2, seed %3").arg(proxy.listenAddress(), proxy.upstream()).arg(seed));
-    proxy.schedule(faults);
-    QCoreApplication::exec();
-
-    proxy.clearAll();
-    proxy.close();
-    log(QStringLiteral("totals: to-device %1; from-device %2")
-            .arg(countersText(proxy.counters(hil::Link::Direction::ToDevice)),
-                 countersText(proxy.counters(hil::Link::Direction::FromDevice))));
-    return hil::ExitPass;
+    return udp ? runUdpProxy(o) : runTcpProxy(o);
 }

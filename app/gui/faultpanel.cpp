@@ -15,6 +15,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QStringListModel>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -44,25 +45,20 @@ FaultPanel::FaultPanel(QWidget *parent)
     m_linkText->setObjectName(QStringLiteral("linkFaultText"));
     m_linkText->setPlaceholderText(QStringLiteral("latency:delay=50ms,jitter=5ms,for=10s"));
     m_linkText->setClearButtonEnabled(true);
-    auto *examples = new QCompleter(
-        QStringList{QStringLiteral("blackout:for=5s"), QStringLiteral("latency:delay=50ms,jitter=5ms"),
-                    QStringLiteral("loss:p=0.1"), QStringLiteral("loss:burst=0.01/0.3"),
-                    QStringLiteral("corrupt:p=1e-4"), QStringLiteral("bandwidth:rate=10k"),
-                    QStringLiteral("slice:bytes=1,delay=1ms"), QStringLiteral("disconnect:for=2s"),
-                    QStringLiteral("drop_first:lines=2,dir=from-device"),
-                    QStringLiteral("close_after:after=30s")},
-        m_linkText);
+    // The presets and the kinds named below follow the target's link: datagram kinds for a udp device
+    // or proxy, stream kinds for every other (updateLinkKinds()).
+    m_linkPresets = new QStringListModel(this);
+    auto *examples = new QCompleter(m_linkPresets, m_linkText);
     examples->setFilterMode(Qt::MatchContains);
     m_linkText->setCompleter(examples);
-    auto *linkHelp = new QLabel(tr("kind[:key=value,…] — %1; dir=, for= (docs/faults.md)")
-                                    .arg(LinkFaultSpec::kindNames().join(QStringLiteral(", "))),
-                                linkPage);
-    linkHelp->setWordWrap(true);
-    QPalette hp = linkHelp->palette();
+    m_linkHelp = new QLabel(linkPage);
+    m_linkHelp->setObjectName(QStringLiteral("linkFaultHelp"));
+    m_linkHelp->setWordWrap(true);
+    QPalette hp = m_linkHelp->palette();
     hp.setColor(QPalette::WindowText, appstyle::subtle());
-    linkHelp->setPalette(hp);
+    m_linkHelp->setPalette(hp);
     linkLayout->addWidget(m_linkText);
-    linkLayout->addWidget(linkHelp);
+    linkLayout->addWidget(m_linkHelp);
     linkLayout->addStretch(1);
     m_tabs->addTab(linkPage, tr("&Link"));
 
@@ -143,7 +139,9 @@ FaultPanel::FaultPanel(QWidget *parent)
     connect(m_linkText, &QLineEdit::returnPressed, this, &FaultPanel::inject);
     connect(m_deviceParams, &QLineEdit::textChanged, this, &FaultPanel::preview);
     connect(m_tabs, &QTabWidget::currentChanged, this, &FaultPanel::preview);
+    connect(m_target, &QComboBox::currentIndexChanged, this, &FaultPanel::updateLinkKinds);
     connect(m_target, &QComboBox::currentIndexChanged, this, &FaultPanel::preview);
+    updateLinkKinds();
     updateEnabled();
 }
 
@@ -157,6 +155,26 @@ void FaultPanel::setBench(const Fixture &fixture, const QStringList &devices) {
         m_target->addItem(p.name);
     const int i = m_target->findText(current);
     m_target->setCurrentIndex(i < 0 ? 0 : i);
+    updateLinkKinds();
+}
+
+QStringList FaultPanel::linkKinds() const {
+    return LinkFaultSpec::kindNamesOn(m_fixture.carriesDatagrams(target()));
+}
+
+QStringList FaultPanel::linkPresets() const {
+    return m_linkPresets->stringList();
+}
+
+void FaultPanel::updateLinkKinds() {
+    const QStringList kinds = linkKinds();
+    QStringList presets;
+    for (const QString &kind : kinds)
+        if (const auto k = LinkFaultSpec::kindFromName(kind))
+            presets << LinkFaultSpec::example(*k);
+    m_linkPresets->setStringList(presets);
+    m_linkHelp->setText(
+        tr("kind[:key=value,…] — %1; dir=, for= (docs/faults.md)").arg(kinds.join(QStringLiteral(", "))));
 }
 
 void FaultPanel::setRunning(bool running) {
@@ -246,8 +264,13 @@ void FaultPanel::preview() {
     }
     QString error;
     const std::optional<TimedLinkFault> parsed = parseLinkFault(m_linkText->text().trimmed(), &error);
+    const QString wrongLink =
+        parsed ? LinkFaultSpec::inapplicableOn(parsed->spec.kind, m_fixture.carriesDatagrams(target()))
+               : QString();
     if (!parsed)
         showFeedback(false, error);
+    else if (!wrongLink.isEmpty())
+        showFeedback(false, QStringLiteral("'%1': %2").arg(target(), wrongLink));
     else
         showFeedback(true, tr("✓ %1%2").arg(parsed->spec.describe(), parsed->duration ? tr(" for %1").arg(
                                                                          formatDuration(*parsed->duration))

@@ -14,6 +14,7 @@ class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPushButton;
+class QStringListModel;
 class QTabWidget;
 
 namespace hil::gui {
@@ -44,6 +45,10 @@ public:
     // Builds and requests the fault; false (and the reason shown) if the form is not a valid fault.
     bool inject();
     QListWidget *activeList() const { return m_active; }
+    // The link fault kinds the chosen target's link takes (datagram kinds on a udp device or proxy, stream
+    // kinds on the others), and the presets offered for them, one per kind.
+    QStringList linkKinds() const;
+    QStringList linkPresets() const;
     QString feedback() const;
 
 signals:
@@ -54,6 +59,7 @@ private:
     void showFeedback(bool ok, const QString &text);
     void preview();
     void updateEnabled();
+    void updateLinkKinds();
 
     Fixture m_fixture;
     QStringList m_devices;
@@ -61,6 +67,8 @@ private:
     QComboBox *m_target;
     QTabWidget *m_tabs;
     QLineEdit *m_linkText;
+    QLabel *m_linkHelp;
+    QStringListModel *m_linkPresets;
     QComboBox *m_deviceKind;
     QLineEdit *m_deviceParams;
     QLineEdit *m_deviceFor;

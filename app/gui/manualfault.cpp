@@ -53,6 +53,12 @@ std::optional<FaultEntry> manualLinkFault(const Fixture &fixture, const QStringL
         *error = why;
         return std::nullopt;
     }
+    if (const QString wrong =
+            LinkFaultSpec::inapplicableOn(parsed->spec.kind, fixture.carriesDatagrams(target));
+        !wrong.isEmpty()) {
+        *error = QStringLiteral("'%1': %2").arg(target, wrong);
+        return std::nullopt;
+    }
     if (parsed->at || parsed->every) {
         *error =
             QStringLiteral("a fault by hand starts now: leave out at= and every= (for= sets its length)");

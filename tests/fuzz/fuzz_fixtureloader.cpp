@@ -33,6 +33,10 @@ void checkFixtureLoader(const std::uint8_t *data, std::size_t size) {
         HIL_FUZZ_CHECK(d.maxLineLength >= 1);
         HIL_FUZZ_CHECK(d.timeout.count() > 0);
         HIL_FUZZ_CHECK(d.reconnectTimeout.count() >= 0);
+        // stale: flush unless written keep (or MQTT, whose default is keep).
+        HIL_FUZZ_CHECK(d.stale == DeviceConfig::Stale::Flush || d.stale == DeviceConfig::Stale::Keep);
+        if (d.stale == DeviceConfig::Stale::Keep && d.kind != DeviceConfig::Kind::Mqtt)
+            HIL_FUZZ_CHECK(text.contains("keep"));
         if (!d.powerSupply.isEmpty()) {
             const DeviceConfig *supply = f->device(d.powerSupply);
             HIL_FUZZ_CHECK(supply && supply != &d);
@@ -44,6 +48,13 @@ void checkFixtureLoader(const std::uint8_t *data, std::size_t size) {
     for (const ProxyConfig &p : f->proxies) {
         HIL_FUZZ_CHECK(!f->device(p.name));
         HIL_FUZZ_CHECK(p.upstreamPort != 0);
+        // serves: devices of this fixture, each once; idle_timeout only on a udp proxy, never below the
+        // floor.
+        HIL_FUZZ_CHECK(QSet<QString>(p.serves.cbegin(), p.serves.cend()).size() == p.serves.size());
+        for (const QString &served : p.serves)
+            HIL_FUZZ_CHECK(f->device(served));
+        HIL_FUZZ_CHECK(!p.idleTimeout || (p.udp && *p.idleTimeout >= kMinUdpIdleTimeout));
+        HIL_FUZZ_CHECK(f->carriesDatagrams(p.name) == p.udp);
     }
 }
 

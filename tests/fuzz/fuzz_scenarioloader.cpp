@@ -11,8 +11,9 @@ namespace hil::fuzz {
 
 namespace {
 
-// The shipped simulated bench (fixtures/sim-bench.yaml) plus a TCP device and a proxy, so that the
-// shipped scenarios seed the corpus as they are.
+// The shipped simulated bench (fixtures/sim-bench.yaml) plus a TCP device that keeps stale input, a udp
+// device and proxies that serve no device, two devices and the udp one, so that the shipped scenarios
+// seed the corpus as they are and the `serves:` and `stale:` seeds reach the rules about them.
 const char kBench[] = R"(
 devices:
   sensor:
@@ -26,8 +27,13 @@ devices:
   meter:
     tcp: {host: 127.0.0.1, port: 5025}
     terminator: "\r\n"
+    stale: keep
+  gauge:
+    udp: {host: 127.0.0.1, port: 5683}
 proxies:
   broker: {listen: 127.0.0.1:18830, upstream: 127.0.0.1:1883}
+  cloud: {listen: 127.0.0.1:18831, upstream: 127.0.0.1:1883, serves: [meter, sensor-b]}
+  coap: {transport: udp, listen: 127.0.0.1:5684, upstream: 127.0.0.1:5683, idle_timeout: 30s, serves: [gauge]}
 )";
 
 const Fixture &bench() {
@@ -102,6 +108,10 @@ void checkScenarioLoader(const std::uint8_t *data, std::size_t size) {
     for (const FaultEntry &e : s->faults) {
         HIL_FUZZ_CHECK(!e.text.isEmpty());
         HIL_FUZZ_CHECK(e.onProxy ? f.proxy(e.on) != nullptr : s->devices.contains(e.on));
+        // A proxy fault acts on the devices the proxy serves, no others; a link fault fits its link.
+        HIL_FUZZ_CHECK(e.onProxy ? e.serves == f.proxy(e.on)->serves : e.serves.isEmpty());
+        if (e.target == FaultEntry::Target::Link)
+            HIL_FUZZ_CHECK(LinkFaultSpec::inapplicableOn(e.link.kind, f.carriesDatagrams(e.on)).isEmpty());
         HIL_FUZZ_CHECK(!e.duration || e.duration->count() > 0);
         HIL_FUZZ_CHECK(!e.every || e.every->count() > 0);
     }

@@ -329,9 +329,7 @@ std::optional<FaultEntry> readFaultEntry(YamlReader &r, const YAML::Node &n, con
         const auto before = r.errors().size();
         ok = readLink(r, n["link"], e.link);
         // Datagram kinds on datagram links only, stream kinds on stream links only.
-        const bool datagrams = device && device->kind == DeviceConfig::Kind::Udp;
-        if (const QString wrong = datagrams ? LinkFaultSpec::inapplicableOnDatagrams(e.link.kind)
-                                            : LinkFaultSpec::inapplicableOnStreams(e.link.kind);
+        if (const QString wrong = LinkFaultSpec::inapplicableOn(e.link.kind, fixture.carriesDatagrams(e.on));
             ok && r.errors().size() == before && !wrong.isEmpty())
             r.error(n["link"], QStringLiteral("'%1': %2").arg(e.on, wrong));
     } else if (n["device"]) {

@@ -26,4 +26,12 @@ const BrokerConfig *Fixture::broker(const QString &brokerName) const {
     return nullptr;
 }
 
+bool Fixture::carriesDatagrams(const QString &target) const {
+    if (const DeviceConfig *d = device(target))
+        return d->kind == DeviceConfig::Kind::Udp;
+    if (const ProxyConfig *p = proxy(target))
+        return p->udp;
+    return false;
+}
+
 } // namespace hil

@@ -60,10 +60,15 @@ struct DeviceConfig {
     QString description;
 };
 
-// A TCP fault proxy the harness runs for the length of a run, for traffic it does not carry itself (a
+// A fault proxy the harness runs for the length of a run, for traffic it does not carry itself (a
 // device's connection to its cloud): the device is pointed at `listen`, the proxy forwards to `upstream`.
+// TCP (FaultProxy) unless `transport: udp` (UdpProxy: a flow per client address, faults per datagram).
 struct ProxyConfig {
     QString name;
+    bool udp = false;
+    // A udp proxy's flow ends after this long without a datagram either way (`idle_timeout:`); unset:
+    // UdpProxy's default, 60 s.
+    std::optional<Nanoseconds> idleTimeout;
     QString listenHost = QStringLiteral("127.0.0.1");
     quint16 listenPort = 0;
     QString upstreamHost;
@@ -72,6 +77,10 @@ struct ProxyConfig {
     // the verdict rule as a fault on each of them would (docs/reliability.md, Proxy faults).
     QStringList serves;
 };
+
+// The shortest flow idle time a udp proxy takes (`idle_timeout:`, `hil proxy --udp --idle-timeout`): its
+// flows are swept every quarter of it, but no more often than every 10 ms.
+inline constexpr Nanoseconds kMinUdpIdleTimeout{10'000'000};
 
 // A real MQTT broker (mosquitto) the harness starts for the length of a run and stops at its end:
 // anonymous, no persistence, listening on `listen` only.
@@ -97,6 +106,9 @@ struct Fixture {
     const DeviceConfig *device(const QString &name) const;
     const ProxyConfig *proxy(const QString &name) const;
     const BrokerConfig *broker(const QString &name) const;
+    // Whether the link of a device or proxy of this name carries datagrams (udp) rather than a byte
+    // stream: which link fault kinds apply to it (LinkFaultSpec::inapplicableOn()).
+    bool carriesDatagrams(const QString &target) const;
 };
 
 } // namespace hil

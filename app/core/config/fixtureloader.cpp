@@ -275,7 +275,25 @@ void readProxy(YamlReader &r, const YAML::Node &key, const YAML::Node &n, Fixtur
         r.error(key, QStringLiteral("proxy '%1' has the name of a device").arg(p.name));
     if (!r.requireMap(n, QStringLiteral("proxy '%1'").arg(p.name)))
         return;
-    r.checkKeys(n, {"listen", "upstream", "serves"});
+    r.checkKeys(n, {"listen", "upstream", "serves", "transport", "idle_timeout"});
+    if (const YAML::Node transport = n["transport"]) {
+        const auto t = r.string(transport, QStringLiteral("transport"));
+        if (t == u"udp")
+            p.udp = true;
+        else if (t && *t != u"tcp")
+            r.error(transport, QStringLiteral("transport must be tcp or udp, not '%1'").arg(*t));
+    }
+    if (const YAML::Node idle = n["idle_timeout"]) {
+        if (!p.udp)
+            r.error(idle, QStringLiteral("idle_timeout is for a udp proxy's flows (add transport: udp)"));
+        else if (const auto t = r.duration(idle, QStringLiteral("idle_timeout"))) {
+            if (*t < kMinUdpIdleTimeout)
+                r.error(idle, QStringLiteral("idle_timeout must be at least %1")
+                                  .arg(formatDuration(kMinUdpIdleTimeout)));
+            else
+                p.idleTimeout = *t;
+        }
+    }
     if (const YAML::Node serves = n["serves"];
         serves && r.requireSequence(serves, QStringLiteral("serves (the devices behind the proxy)"))) {
         for (const YAML::Node &s : serves) {

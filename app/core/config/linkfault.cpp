@@ -9,26 +9,42 @@ namespace {
 
 using Kind = LinkFaultSpec::Kind;
 
+// What a kind acts on: any link, a byte stream (or a connection) only, or datagrams only.
+enum class Carrier { Any, Stream, Datagram };
+
 struct KindInfo {
     Kind kind;
     const char16_t *name;
     std::initializer_list<const char16_t *> parameters;
     const char16_t *required; // the parameter it cannot do without, if any
+    Carrier carrier;
+    const char16_t *example; // a typical use in the text form, for presets and help
 };
 
 const KindInfo kKinds[] = {
-    {Kind::Blackout, u"blackout", {u"user_timeout"}, nullptr},
-    {Kind::Loss, u"loss", {u"p", u"burst", u"rto"}, nullptr}, // p or burst: see missingParameters()
-    {Kind::Latency, u"latency", {u"delay", u"jitter"}, u"delay"},
-    {Kind::Bandwidth, u"bandwidth", {u"rate"}, u"rate"},
-    {Kind::Corrupt, u"corrupt", {u"p"}, u"p"},
-    {Kind::Slice, u"slice", {u"bytes", u"delay"}, nullptr},
-    {Kind::Disconnect, u"disconnect", {}, nullptr},
-    {Kind::DropFirst, u"drop_first", {u"lines"}, u"lines"},
-    {Kind::CloseAfter, u"close_after", {u"after"}, u"after"},
-    {Kind::Duplicate, u"duplicate", {u"p"}, u"p"},
-    {Kind::Reorder, u"reorder", {u"p", u"delay"}, u"p"},
-    {Kind::DropBytes, u"drop_bytes", {u"p", u"burst"}, nullptr},
+    {Kind::Blackout, u"blackout", {u"user_timeout"}, nullptr, Carrier::Any, u"blackout:for=5s"},
+    // p or burst: see missingParameters()
+    {Kind::Loss, u"loss", {u"p", u"burst", u"rto"}, nullptr, Carrier::Any, u"loss:p=0.1"},
+    {Kind::Latency,
+     u"latency",
+     {u"delay", u"jitter"},
+     u"delay",
+     Carrier::Any,
+     u"latency:delay=50ms,jitter=5ms"},
+    {Kind::Bandwidth, u"bandwidth", {u"rate"}, u"rate", Carrier::Any, u"bandwidth:rate=10k"},
+    {Kind::Corrupt, u"corrupt", {u"p"}, u"p", Carrier::Any, u"corrupt:p=1e-4"},
+    {Kind::Slice, u"slice", {u"bytes", u"delay"}, nullptr, Carrier::Stream, u"slice:bytes=1,delay=1ms"},
+    {Kind::Disconnect, u"disconnect", {}, nullptr, Carrier::Stream, u"disconnect:for=2s"},
+    {Kind::DropFirst,
+     u"drop_first",
+     {u"lines"},
+     u"lines",
+     Carrier::Stream,
+     u"drop_first:lines=2,dir=from-device"},
+    {Kind::CloseAfter, u"close_after", {u"after"}, u"after", Carrier::Stream, u"close_after:after=30s"},
+    {Kind::Duplicate, u"duplicate", {u"p"}, u"p", Carrier::Datagram, u"duplicate:p=0.01"},
+    {Kind::Reorder, u"reorder", {u"p", u"delay"}, u"p", Carrier::Datagram, u"reorder:p=0.05,delay=20ms"},
+    {Kind::DropBytes, u"drop_bytes", {u"p", u"burst"}, nullptr, Carrier::Stream, u"drop_bytes:p=0.01"},
 };
 
 const KindInfo *info(Kind k) {
@@ -104,27 +120,37 @@ QString LinkFaultSpec::unknownKindMessage(const QString &name) {
         .arg(name, kindNames().join(QStringLiteral(", ")));
 }
 
+QString LinkFaultSpec::example(Kind k) {
+    const KindInfo *i = info(k);
+    return i ? QString::fromUtf16(i->example) : QString();
+}
+
+QStringList LinkFaultSpec::kindNamesOn(bool datagrams) {
+    QStringList names;
+    for (const KindInfo &i : kKinds)
+        if (i.carrier == Carrier::Any || i.carrier == (datagrams ? Carrier::Datagram : Carrier::Stream))
+            names << QString::fromUtf16(i.name);
+    return names;
+}
+
+QString LinkFaultSpec::inapplicableOn(Kind k, bool datagrams) {
+    return datagrams ? inapplicableOnDatagrams(k) : inapplicableOnStreams(k);
+}
+
 QString LinkFaultSpec::inapplicableOnDatagrams(Kind k) {
-    switch (k) {
-    case Kind::Slice:
-    case Kind::DropFirst:
-    case Kind::CloseAfter:
-    case Kind::Disconnect:
-    case Kind::DropBytes:
-        return QStringLiteral("%1 acts on a byte stream or a connection; a udp link carries datagrams "
-                              "(use blackout, loss, duplicate, reorder, latency, bandwidth or corrupt)")
-            .arg(kindName(k));
-    default:
-        break;
-    }
-    return {};
+    const KindInfo *i = info(k);
+    if (!i || i->carrier != Carrier::Stream)
+        return {};
+    return QStringLiteral("%1 acts on a byte stream or a connection; a udp link carries datagrams (use %2)")
+        .arg(kindName(k), kindNamesOn(true).join(QStringLiteral(", ")));
 }
 
 QString LinkFaultSpec::inapplicableOnStreams(Kind k) {
-    if (k == Kind::Duplicate || k == Kind::Reorder)
-        return QStringLiteral("%1 acts on datagrams; only a udp link (or hil proxy --udp) carries them")
-            .arg(kindName(k));
-    return {};
+    const KindInfo *i = info(k);
+    if (!i || i->carrier != Carrier::Datagram)
+        return {};
+    return QStringLiteral("%1 acts on datagrams; only a udp link (or hil proxy --udp) carries them")
+        .arg(kindName(k));
 }
 
 QString validateLinkFault(const LinkFaultSpec &spec) {

@@ -65,8 +65,14 @@ struct LinkFaultSpec {
     static QString unknownKindMessage(const QString &name);
     // Whether a kind acts on datagrams (udp) or on byte streams (everything else): the problem of using
     // it on that kind of link ("slice cuts a byte stream; a udp link carries datagrams"), or empty.
+    // The table says which kinds act on which: the same answer for loaders, `hil proxy` and the GUI.
     static QString inapplicableOnDatagrams(Kind k);
     static QString inapplicableOnStreams(Kind k);
+    static QString inapplicableOn(Kind k, bool datagrams);
+    // The kinds that apply to a link carrying datagrams (true) or a byte stream (false), in table order.
+    static QStringList kindNamesOn(bool datagrams);
+    // A typical use of a kind in the text form ("latency:delay=50ms,jitter=5ms"), for presets and help.
+    static QString example(Kind k);
 };
 
 // The largest slice and the most lines drop_first counts: beyond these a fault stops meaning anything.

@@ -1,7 +1,7 @@
 #include "core/link/datagramfaults.h"
 
 #include "core/base/clock.h"
-#include "core/base/seedmix.h"
+#include "core/link/faultdraws.h"
 
 #include <algorithm>
 #include <climits>
@@ -85,29 +85,20 @@ LinkCounters DatagramCounters::toLinkCounters() const {
 }
 
 struct DatagramFaults::Fault {
-    Fault(int id_, const LinkFaultSpec &spec_, quint64 seed)
+    Fault(int id_, const LinkFaultSpec &spec_, FaultDraws draws)
         : id(id_)
         , spec(spec_)
-        , rng(seed) {}
+        , rng(draws) {}
 
     int id;
     LinkFaultSpec spec;
-    Xoshiro256 rng;
+    FaultDraws rng;
     DatagramCounters snapshot;
-    bool bad = false;         // loss, burst model: the chain's state
     qint64 bitPosition = 0;   // corrupt: bits seen since activation
     qint64 nextFlip = kNever; // corrupt: bit index of the next flip
     double busyUntil = 0;     // bandwidth: when the link finishes what it was given (ns)
 
-    qint64 corruptGap() {
-        const double p = spec.probability;
-        if (!(p > 0))
-            return kNever;
-        if (p >= 1)
-            return 0;
-        const double gap = std::floor(std::log(rng.uniformPositive()) / std::log1p(-p));
-        return gap >= 1e18 ? kNever : static_cast<qint64>(gap);
-    }
+    qint64 corruptGap() { return rng.corruptGap(spec.probability); }
 };
 
 DatagramFaults::DatagramFaults(quint64 seed, QObject *parent)
@@ -123,10 +114,8 @@ DatagramFaults::~DatagramFaults() = default;
 
 void DatagramFaults::activate(int id, const LinkFaultSpec &spec) {
     deactivate(id);
-    // The stream pipeline's derivation: same id, same activation count, same generator.
-    quint64 state = m_seed ^ (kGoldenGamma * (static_cast<quint64>(static_cast<quint32>(id)) + 1));
-    state = splitmix64(state) ^ (0xD1B54A32D192ED03ULL * (m_activations[id]++ + 1));
-    auto fault = std::make_unique<Fault>(id, spec, splitmix64(state));
+    // The stream pipeline's draws: same id, same activation count, same generator.
+    auto fault = std::make_unique<Fault>(id, spec, FaultDraws(m_seed, id, m_activations[id]++));
     fault->snapshot = m_counters;
     if (spec.kind == Kind::Corrupt)
         fault->nextFlip = fault->corruptGap();
@@ -188,16 +177,7 @@ void DatagramFaults::run(QByteArray datagram, std::size_t from, qint64 now) {
             ++m_counters.dropped;
             return;
         case Kind::Loss: {
-            bool lost = false;
-            if (f.spec.burst) {
-                const LinkFaultSpec::GilbertElliott &ge = *f.spec.burst;
-                lost = f.rng.uniform() < (f.bad ? ge.lossInBad : ge.lossInGood);
-                const double u = f.rng.uniform();
-                f.bad = f.bad ? !(u < ge.pBadToGood) : u < ge.pGoodToBad;
-            } else {
-                lost = f.rng.uniform() < f.spec.probability;
-            }
-            if (lost) {
+            if (f.rng.lost(f.spec)) {
                 ++m_counters.dropped;
                 return;
             }

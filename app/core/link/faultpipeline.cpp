@@ -1,7 +1,7 @@
 #include "core/link/faultpipeline.h"
 
 #include "core/base/clock.h"
-#include "core/base/seedmix.h"
+#include "core/link/faultdraws.h"
 
 #include <algorithm>
 #include <climits>
@@ -82,21 +82,20 @@ LinkCounters &LinkCounters::operator-=(const LinkCounters &o) {
 }
 
 struct FaultPipeline::Fault {
-    Fault(int id_, const LinkFaultSpec &spec_, quint64 seed, quint64 sequence_)
+    Fault(int id_, const LinkFaultSpec &spec_, FaultDraws draws, quint64 sequence_)
         : id(id_)
         , spec(spec_)
         , sequence(sequence_)
-        , rng(seed) {}
+        , rng(draws) {}
 
     int id;
     LinkFaultSpec spec;
     quint64 sequence;
-    Xoshiro256 rng;
+    FaultDraws rng;
     // False once deactivated: a timing stage stays, as a plain FIFO, until the bytes it holds are out.
     bool active = true;
     LinkCounters snapshot;
 
-    bool bad = false;         // loss, burst model: the chain's state
     qint64 bitPosition = 0;   // corrupt: bits of the stream seen since activation
     qint64 nextFlip = kNever; // corrupt: stream bit index of the next bit to flip
     qint64 linesDropped = 0;  // drop_first
@@ -107,28 +106,8 @@ struct FaultPipeline::Fault {
     qint64 deadline = kNever; // close_after; reliable blackout's user timeout; a given-up chunk's reset
     QString deadlineReason;   // the reset's, for the last two
 
-    // One transmission of a chunk through loss or drop_bytes: lost? One draw (Bernoulli) or two (burst:
-    // lost with the loss of the state the chunk finds, then the chain moves on).
-    bool transmissionLost() {
-        if (!spec.burst)
-            return rng.uniform() < spec.probability;
-        const LinkFaultSpec::GilbertElliott &ge = *spec.burst;
-        const bool lost = rng.uniform() < (bad ? ge.lossInBad : ge.lossInGood);
-        const double u = rng.uniform();
-        bad = bad ? !(u < ge.pBadToGood) : u < ge.pGoodToBad;
-        return lost;
-    }
-
-    // Bits to leave alone before the next flip: geometric with the fault's probability.
-    qint64 corruptGap() {
-        const double p = spec.probability;
-        if (!(p > 0))
-            return kNever;
-        if (p >= 1)
-            return 0;
-        const double gap = std::floor(std::log(rng.uniformPositive()) / std::log1p(-p));
-        return gap >= 1e18 ? kNever : static_cast<qint64>(gap);
-    }
+    bool transmissionLost() { return rng.lost(spec); }
+    qint64 corruptGap() { return rng.corruptGap(spec.probability); }
 };
 
 FaultPipeline::FaultPipeline(quint64 seed, LinkMode mode, QObject *parent)
@@ -166,9 +145,7 @@ void FaultPipeline::push(const QByteArray &bytes) {
 void FaultPipeline::activate(int id, const LinkFaultSpec &spec) {
     deactivate(id);
     // Same id, same activation count, same seed: a timeline replays the same faults.
-    quint64 state = m_seed ^ (kGoldenGamma * (static_cast<quint64>(static_cast<quint32>(id)) + 1));
-    state = splitmix64(state) ^ (0xD1B54A32D192ED03ULL * (m_activations[id]++ + 1));
-    auto fault = std::make_unique<Fault>(id, spec, splitmix64(state), m_sequence++);
+    auto fault = std::make_unique<Fault>(id, spec, FaultDraws(m_seed, id, m_activations[id]++), m_sequence++);
     fault->snapshot = m_counters;
     if (spec.kind == Kind::Corrupt)
         fault->nextFlip = fault->corruptGap();

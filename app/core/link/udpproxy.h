@@ -50,6 +50,7 @@ public:
     // Stops listening and ends every flow (flowClosed() for each).
     void close();
     void setFlowIdleTimeout(Nanoseconds idle);
+    Nanoseconds flowIdleTimeout() const { return Nanoseconds(m_idleNs); }
 
     // Starts a fault (an id already active is cleared first) on every flow, now and to come. The caller
     // has refused kinds that do not apply to datagrams (LinkFaultSpec::inapplicableOnDatagrams()).

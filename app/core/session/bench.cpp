@@ -146,23 +146,52 @@ void Bench::recordResets(FaultProxy *proxy, const QString &name) {
     });
 }
 
+bool Bench::startUdpProxy(const ProxyConfig &p, QString *why) {
+    auto *proxy =
+        new UdpProxy(p.upstreamHost, p.upstreamPort, deviceSeed(m_runSeed ^ 0x50524f58ULL, p.name), this);
+    if (p.idleTimeout)
+        proxy->setFlowIdleTimeout(*p.idleTimeout);
+    if (!proxy->listen(QHostAddress(p.listenHost), p.listenPort, why)) {
+        delete proxy;
+        return false;
+    }
+    m_udpProxies.insert(p.name, proxy);
+    const QString name = p.name;
+    connect(proxy, &UdpProxy::upstreamError, this, [this, name, proxy](quint64 flow, const QString &error) {
+        emit deviceEvent(monotonicNs(), EventKind::Error, name,
+                         QStringLiteral("udp flow %1 to %2: %3").arg(flow).arg(proxy->upstream(), error));
+    });
+    emit deviceEvent(monotonicNs(), EventKind::ProxyStart, p.name,
+                     QStringLiteral("udp %1 -> %2").arg(proxy->listenAddress(), proxy->upstream()));
+    return true;
+}
+
 void Bench::connectProxiesAndDevices() {
     for (const ProxyConfig &p : std::as_const(m_proxyConfigs)) {
-        auto *proxy = new FaultProxy(p.upstreamHost, p.upstreamPort,
-                                     deviceSeed(m_runSeed ^ 0x50524f58ULL, p.name), this);
         QString why;
-        if (!proxy->listen(QHostAddress(p.listenHost), p.listenPort, &why)) {
-            delete proxy;
+        bool listening = false;
+        if (p.udp) {
+            listening = startUdpProxy(p, &why);
+        } else {
+            auto *proxy = new FaultProxy(p.upstreamHost, p.upstreamPort,
+                                         deviceSeed(m_runSeed ^ 0x50524f58ULL, p.name), this);
+            listening = proxy->listen(QHostAddress(p.listenHost), p.listenPort, &why);
+            if (listening) {
+                m_proxies.insert(p.name, proxy);
+                recordResets(proxy, p.name);
+                emit deviceEvent(monotonicNs(), EventKind::ProxyStart, p.name,
+                                 QStringLiteral("%1 -> %2").arg(proxy->listenAddress(), proxy->upstream()));
+            } else {
+                delete proxy;
+            }
+        }
+        if (!listening) {
             const QString name = p.name;
             QMetaObject::invokeMethod(
                 this, [this, name, why] { fail(name, QStringLiteral("proxy cannot listen: %1").arg(why)); },
                 Qt::QueuedConnection);
             return;
         }
-        m_proxies.insert(p.name, proxy);
-        recordResets(proxy, p.name);
-        emit deviceEvent(monotonicNs(), EventKind::ProxyStart, p.name,
-                         QStringLiteral("%1 -> %2").arg(proxy->listenAddress(), proxy->upstream()));
     }
     if (m_devices.isEmpty()) {
         m_connecting = false;
@@ -437,6 +466,8 @@ void Bench::shutdown() {
     }
     for (FaultProxy *p : std::as_const(m_proxies))
         p->close();
+    for (UdpProxy *p : std::as_const(m_udpProxies))
+        p->close();
     for (const Device &d : std::as_const(m_devices)) {
         if (d.mqttProxy)
             d.mqttProxy->close();
@@ -450,9 +481,15 @@ void Bench::shutdown() {
 void Bench::injectProxyFault(const QString &proxy, int id, const LinkFaultSpec &spec) {
     if (FaultProxy *p = m_proxies.value(proxy))
         p->inject(id, spec);
+    else if (UdpProxy *u = m_udpProxies.value(proxy))
+        u->inject(id, spec);
 }
 
 LinkCounters Bench::clearProxyFault(const QString &proxy, int id) {
+    if (UdpProxy *u = m_udpProxies.value(proxy)) {
+        const UdpProxy::Window w = u->clear(id);
+        return w.toDevice.toLinkCounters() + w.fromDevice.toLinkCounters();
+    }
     FaultProxy *p = m_proxies.value(proxy);
     if (!p)
         return {};

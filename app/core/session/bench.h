@@ -121,6 +121,7 @@ private:
     void startBrokers();
     void connectProxiesAndDevices();
     void recordResets(FaultProxy *proxy, const QString &name);
+    bool startUdpProxy(const ProxyConfig &p, QString *why);
 
     QList<Device> m_devices;
     QList<ProxyConfig> m_proxyConfigs;
@@ -128,6 +129,7 @@ private:
     QList<BrokerProcess *> m_brokers; // started before proxies and devices, stopped after them
     int m_brokersReady = 0;
     QMap<QString, FaultProxy *> m_proxies;
+    QMap<QString, UdpProxy *> m_udpProxies; // fixture proxies with `transport: udp`
     quint64 m_runSeed;
     QTimer m_connectTimer;
     StallWatch *m_stallWatch = nullptr;
