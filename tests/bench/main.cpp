@@ -153,9 +153,9 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     const QCommandLineOption fidelityOption(
         QStringLiteral("fault-fidelity"),
         QStringLiteral(
-            "Only TCP-true loss against its retransmission model: 400 messages (--quick: 100) "
-            "through a FaultProxy per loss p = 0.01, 0.05, 0.2 (--exchanges N: N messages); extra delay "
-            "measured vs model."));
+            "Only TCP-true loss against its retransmission model: 5 runs of 400 messages (--quick: 2 of "
+            "100) through a FaultProxy per loss p = 0.01, 0.05, 0.2 (--exchanges N: N messages a run); "
+            "extra delay measured vs model."));
     const QCommandLineOption longRunOption(
         QStringLiteral("long-run"),
         QStringLiteral("Only the report of a long soak: a synthetic run of H hours (default 72) of --devices "
@@ -295,8 +295,10 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
     }
     if (parser.isSet(fidelityOption)) {
         o.mode = Mode::FaultFidelity;
-        if (quick)
+        if (quick) {
             o.fidelity.messages = 100;
+            o.fidelity.seeds = 2;
+        }
         if (parser.isSet(exchangesOption)) {
             qint64 n = 0;
             if (!wholeNumber(parser, exchangesOption, 10, &n, error))

@@ -13,11 +13,6 @@ namespace hil {
 
 namespace {
 
-// One seed per connection and direction, from the proxy's seed.
-quint64 connectionSeed(quint64 seed, quint64 connection, quint64 direction) {
-    return deriveSeed(deriveSeed(seed, connection), direction + 1);
-}
-
 bool actsOn(LinkFaultSpec::Direction d, Link::Direction which) {
     if (d == LinkFaultSpec::Direction::Both)
         return true;
@@ -55,8 +50,10 @@ public:
         , m_number(number)
         , m_client(client)
         , m_upstream(new QTcpSocket(this))
-        , m_toDevice(connectionSeed(proxy->m_seed, number, 0), LinkMode::Reliable, this)
-        , m_fromDevice(connectionSeed(proxy->m_seed, number, 1), LinkMode::Reliable, this) {
+        , m_toDevice(FaultProxy::directionSeed(proxy->m_seed, number, Link::Direction::ToDevice),
+                     LinkMode::Reliable, this)
+        , m_fromDevice(FaultProxy::directionSeed(proxy->m_seed, number, Link::Direction::FromDevice),
+                       LinkMode::Reliable, this) {
         m_client->setParent(this);
         m_client->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         m_toDevice.setTerminator(proxy->m_terminator);
@@ -315,6 +312,10 @@ LinkCounters FaultProxy::counters(Link::Direction direction) const {
     for (const Connection *c : m_connections)
         total += c->counters(direction);
     return total;
+}
+
+quint64 FaultProxy::directionSeed(quint64 seed, quint64 connection, Link::Direction direction) {
+    return deriveSeed(deriveSeed(seed, connection), direction == Link::Direction::ToDevice ? 1 : 2);
 }
 
 void FaultProxy::onNewConnection() {

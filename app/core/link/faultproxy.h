@@ -43,6 +43,10 @@ public:
     FaultProxy(QString upstreamHost, quint16 upstreamPort, quint64 seed, QObject *parent = nullptr);
     ~FaultProxy() override;
 
+    // The seed of one direction of the connection numbered `connection` (the first is 1) of a proxy
+    // seeded with `seed`: its FaultPipeline's seed, from which each fault's draws derive (FaultDraws).
+    static quint64 directionSeed(quint64 seed, quint64 connection, Link::Direction direction);
+
     // Starts listening (port 0: any free port). Returns false with *error on failure.
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     QHostAddress address() const { return m_server.serverAddress(); }
