@@ -398,7 +398,9 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
         QString why;
         BOOST_REQUIRE(hil::prepareDatabase(db, &why));
         for (const char *sql :
-             {"ALTER TABLE runs DROP COLUMN writer_pid", "ALTER TABLE runs DROP COLUMN writer_host",
+             {"DROP INDEX step_results_failed", "DROP INDEX step_results_retried",
+              "DROP INDEX step_results_faulted", "DROP TABLE step_rollups", "DROP TABLE device_rollups",
+              "ALTER TABLE runs DROP COLUMN writer_pid", "ALTER TABLE runs DROP COLUMN writer_host",
               "ALTER TABLE runs DROP COLUMN heartbeat_at_ns", "ALTER TABLE step_results DROP COLUMN exchange",
               "ALTER TABLE step_results DROP COLUMN stall_ns", "ALTER TABLE step_results DROP COLUMN attempt",
               "ALTER TABLE step_results DROP COLUMN retried", "ALTER TABLE step_results DROP COLUMN bindings",
@@ -412,7 +414,7 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
     QString error;
     BOOST_REQUIRE_MESSAGE(hil::Recorder::open(path, &error) != nullptr, error.toStdString());
     Db db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version") == "5");
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "6");
     BOOST_TEST(db.scalar("SELECT count(*) FROM pragma_table_info('runs') WHERE name IN"
                          " ('writer_pid', 'writer_host', 'heartbeat_at_ns')")
                == "3");
@@ -696,7 +698,9 @@ BOOST_AUTO_TEST_CASE(a_version_4_database_gains_the_sweep_and_retry_columns) {
         QString why;
         BOOST_REQUIRE(hil::prepareDatabase(db, &why));
         for (const char *sql :
-             {"ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
+             {"DROP INDEX step_results_failed", "DROP INDEX step_results_retried",
+              "DROP INDEX step_results_faulted", "DROP TABLE step_rollups", "DROP TABLE device_rollups",
+              "ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
               "ALTER TABLE step_results DROP COLUMN bindings", "ALTER TABLE runs DROP COLUMN n_retried",
               "ALTER TABLE runs DROP COLUMN vars", "PRAGMA user_version = 4",
               "INSERT INTO runs (uuid, scenario, fixture, seed, started_at_ns, ended_at_ns, verdict, n_pass)"
@@ -716,7 +720,7 @@ BOOST_AUTO_TEST_CASE(a_version_4_database_gains_the_sweep_and_retry_columns) {
     rec->runFinished(hil::RunSummary{});
     BOOST_TEST(rec->close());
     Db db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version") == "5");
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "6");
     BOOST_TEST(db.scalar("SELECT attempt || ' ' || retried || ' ' || coalesce(bindings, 'NULL') || ' ' ||"
                          " exchange FROM step_results WHERE run_id = 1")
                == "1 0 NULL calc#1");

@@ -11,6 +11,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QSysInfo>
 #include <algorithm>
 #include <cerrno>
@@ -534,6 +535,10 @@ void Recorder::checkpointLoop() {
 }
 
 void Recorder::writerLoop() {
+    const auto releaseRollup = qScopeGuard([this] {
+        if (m_rollup)
+            m_rollup->release();
+    });
     Statements statements(m_db);
     if (!statements.ok()) {
         fail(statements.error());

@@ -58,7 +58,7 @@ bool RollupScan::forEachStepCell(const std::function<bool(const StepRollupRow &)
         m_db.m_db,
         "SELECT phase, step_index, step, device, bin, first_id, last_id, results, pass, fail, error,"
         " abort, expected, marginal, retried, stalled, swept, total_ns, latency_count, latency_sum,"
-        " latency_min, latency_max, latencies, fault_latencies, first_pf, last_pf, flips,"
+        " latency_min, latency_max, fault_latency_sum, latencies, fault_latencies, first_pf, last_pf, flips,"
         " has_pass, lead, lead_start_ns, trail, trail_start_ns, longest, longest_start_ns"
         " FROM step_rollups WHERE run_id = ? ORDER BY id");
     if (!q.ok())
@@ -89,24 +89,25 @@ bool RollupScan::forEachStepCell(const std::function<bool(const StepRollupRow &)
         c.latencySum = q.int64(19);
         c.latencyMin = q.int64(20);
         c.latencyMax = q.int64(21);
+        c.faultLatencySum = q.int64(22);
         const auto blob = [&q](int col) {
             const void *p = sqlite3_column_blob(q.get(), col);
             return QByteArrayView(static_cast<const char *>(p), p ? sqlite3_column_bytes(q.get(), col) : 0);
         };
-        if (!RollupHistogram::decode(blob(22), &r.outside) || !RollupHistogram::decode(blob(23), &r.during)) {
+        if (!RollupHistogram::decode(blob(23), &r.outside) || !RollupHistogram::decode(blob(24), &r.during)) {
             *error = QStringLiteral("a latency histogram of run %1's rollup cannot be read").arg(m_runId);
             return false;
         }
-        c.firstPf = static_cast<int>(q.int64(24));
-        c.lastPf = static_cast<int>(q.int64(25));
-        c.flips = q.int64(26);
-        c.hasPass = q.int64(27) != 0;
-        c.lead = q.int64(28);
-        c.leadStart = q.int64(29);
-        c.trail = q.int64(30);
-        c.trailStart = q.int64(31);
-        c.longest = q.int64(32);
-        c.longestStart = q.int64(33);
+        c.firstPf = static_cast<int>(q.int64(25));
+        c.lastPf = static_cast<int>(q.int64(26));
+        c.flips = q.int64(27);
+        c.hasPass = q.int64(28) != 0;
+        c.lead = q.int64(29);
+        c.leadStart = q.int64(30);
+        c.trail = q.int64(31);
+        c.trailStart = q.int64(32);
+        c.longest = q.int64(33);
+        c.longestStart = q.int64(34);
         if (!visit(r))
             return true;
     }

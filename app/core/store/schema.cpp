@@ -168,6 +168,7 @@ CREATE TABLE step_rollups (
     latency_sum   INTEGER NOT NULL,
     latency_min   INTEGER NOT NULL,
     latency_max   INTEGER NOT NULL,
+    fault_latency_sum INTEGER NOT NULL,  -- of the latencies while a fault acted
     latencies     BLOB,                  -- histogram of the latencies outside faults
     fault_latencies BLOB,                -- and while a fault acted
     first_pf      INTEGER NOT NULL,      -- pass/fail order: -1 none, 0 pass, 1 fail

@@ -131,6 +131,8 @@ void StepRollupCell::add(const RollupInput &r, RollupClass v) {
         latencyMin = latencyCount == 0 ? l : std::min(latencyMin, l);
         latencyMax = latencyCount == 0 ? l : std::max(latencyMax, l);
         latencySum += l;
+        if (r.inFault)
+            faultLatencySum += l;
         ++latencyCount;
         (r.inFault ? during : outside).add(l);
     }
@@ -311,9 +313,10 @@ bool StepRollup::prepare(sqlite3 *db, QString *error) {
         db,
         "INSERT OR REPLACE INTO step_rollups (id, run_id, phase, step_index, step, device, bin, first_id,"
         " last_id, results, pass, fail, error, abort, expected, marginal, retried, stalled, swept, total_ns,"
-        " latency_count, latency_sum, latency_min, latency_max, latencies, fault_latencies, first_pf,"
+        " latency_count, latency_sum, latency_min, latency_max, fault_latency_sum, latencies, "
+        "fault_latencies, first_pf,"
         " last_pf, flips, has_pass, lead, lead_start_ns, trail, trail_start_ns, longest, longest_start_ns)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     m_deviceStmt = std::make_unique<SqliteStatement>(
         db,
         "INSERT OR REPLACE INTO device_rollups (id, run_id, device, bin, current, up_ns, down_ns, fault_ns,"
@@ -341,10 +344,10 @@ bool StepRollup::writeStep(const StepCells &k, const StepRollupCell &c, qint64 *
     sqlite3_bind_int64(s, 4, k.stepIndex);
     bindBytes(s, 5, k.step);
     bindBytes(s, 6, k.device);
-    const qint64 values[] = {c.bin,        c.firstId,    c.lastId,        c.results,  c.pass,
-                             c.fail,       c.error,      c.abort,         c.expected, c.marginal,
-                             c.retried,    c.stalled,    c.swept ? 1 : 0, c.totalNs,  c.latencyCount,
-                             c.latencySum, c.latencyMin, c.latencyMax};
+    const qint64 values[] = {c.bin,        c.firstId,    c.lastId,        c.results,        c.pass,
+                             c.fail,       c.error,      c.abort,         c.expected,       c.marginal,
+                             c.retried,    c.stalled,    c.swept ? 1 : 0, c.totalNs,        c.latencyCount,
+                             c.latencySum, c.latencyMin, c.latencyMax,    c.faultLatencySum};
     int i = 7;
     for (qint64 v : values)
         sqlite3_bind_int64(s, i++, v);
@@ -389,6 +392,12 @@ bool StepRollup::writeDevice(const QByteArray &device, const DeviceRollupCell &c
     }
     *rowId = sqlite3_last_insert_rowid(m_db);
     return true;
+}
+
+void StepRollup::release() {
+    m_stepStmt.reset();
+    m_deviceStmt.reset();
+    m_db = nullptr;
 }
 
 bool StepRollup::write(sqlite3 *db, QString *error) {

@@ -79,6 +79,7 @@ struct StepRollupCell {
     bool swept = false;
     qint64 totalNs = 0;
     qint64 latencyCount = 0, latencySum = 0, latencyMin = 0, latencyMax = 0;
+    qint64 faultLatencySum = 0;      // of the latencies while a fault acted (in latencySum too)
     RollupHistogram outside, during; // latencies by whether a fault acted on the device
     int firstPf = -1, lastPf = -1;   // 0 pass, 1 fail
     qint64 flips = 0;
@@ -115,6 +116,8 @@ public:
     void add(const RollupInput &r);
     // Writes the cells that changed since the last write. False with *error if SQLite refuses.
     bool write(sqlite3 *db, QString *error);
+    // Finalizes the statements write() prepared, before their connection closes.
+    void release();
 
 private:
     struct StepCells {
