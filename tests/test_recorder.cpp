@@ -727,3 +727,36 @@ BOOST_AUTO_TEST_CASE(a_version_4_database_gains_the_sweep_and_retry_columns) {
     BOOST_TEST(db.scalar("SELECT n_retried FROM runs WHERE id = 1") == "0");
     BOOST_TEST(db.scalar("SELECT bindings FROM step_results WHERE run_id = 2") == R"({"N":2})");
 }
+
+// The recorder writes each step result's rollup cell (per step, device and 10 s bin) in the transaction of
+// the row: whatever was committed, the cells account for exactly those rows, with the pass/fail order the
+// report joins across bins; an un-excused fault (rows changed after the fact) drops the run's rollup.
+BOOST_AUTO_TEST_CASE(the_rollup_is_written_with_the_rows) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+    rec->runStarted(sampleInfo());
+    // One result a second from 1 s to 35 s: bins 0..3; the fails at 9..12 s are a streak across bins 0 and 1.
+    for (int i = 0; i < 35; ++i) {
+        const bool fails = i >= 8 && i <= 11;
+        rec->stepFinished(
+            reading(i, fails ? 40.0 : 20.0, fails ? hil::Verdict::Fail : hil::Verdict::Pass, "TEMP 20.0"));
+    }
+    hil::RunSummary end;
+    end.verdict = hil::Verdict::Fail;
+    rec->runFinished(end);
+    BOOST_REQUIRE(rec->close());
+    Db db(path);
+    BOOST_TEST(db.scalar("SELECT count(*) FROM step_results") == "35");
+    BOOST_TEST(db.scalar("SELECT sum(results) || ' ' || sum(pass) || ' ' || sum(fail) || ' ' ||"
+                         " sum(latency_count) FROM step_rollups")
+               == "35 31 4 35");
+    BOOST_TEST(db.scalar("SELECT group_concat(bin || ':' || results || ':' || lead || ':' || trail, ' ')"
+                         " FROM (SELECT * FROM step_rollups ORDER BY id)")
+               == "0:9:0:1 1:10:3:0 2:10:0:0 3:6:0:0");
+    BOOST_TEST(db.scalar("SELECT min(first_id) || ' ' || max(last_id) FROM step_rollups") == "1 35");
+    BOOST_TEST(db.scalar("SELECT sum(episodes) FROM device_rollups WHERE current") == "1");
+    BOOST_TEST(db.scalar("SELECT sum(down_ns) FROM device_rollups") == "4000000000");
+}
