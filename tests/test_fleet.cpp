@@ -441,7 +441,9 @@ BOOST_AUTO_TEST_CASE(an_older_results_file_pushes_with_the_defaults_of_what_it_l
         sqlite3 *h = nullptr;
         BOOST_REQUIRE(sqlite3_open(db.toUtf8().constData(), &h) == SQLITE_OK);
         for (const char *sql :
-             {"ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
+             {"DROP INDEX step_results_failed", "DROP INDEX step_results_retried",
+              "DROP INDEX step_results_faulted", "DROP TABLE step_rollups", "DROP TABLE device_rollups",
+              "ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
               "ALTER TABLE step_results DROP COLUMN bindings", "ALTER TABLE runs DROP COLUMN n_retried",
               "ALTER TABLE runs DROP COLUMN vars", "PRAGMA user_version = 4"})
             BOOST_REQUIRE_MESSAGE(sqlite3_exec(h, sql, nullptr, nullptr, nullptr) == SQLITE_OK, sql);

@@ -2,6 +2,7 @@
 #include "core/analysis/runstatistics.h"
 #include "core/store/dbmerge.h"
 #include "core/store/recorder.h"
+#include "core/store/rollupscan.h"
 #include "core/store/runquery.h"
 #include "core/store/schema.h"
 
@@ -348,4 +349,28 @@ BOOST_AUTO_TEST_CASE(a_target_a_run_is_recording_into_is_refused) {
     BOOST_CHECK_EQUAL(Db(fleet, false).count("SELECT count(*) FROM step_results"), 1);
     BOOST_CHECK(hil::mergeDatabases(fleet, {b.a, b.b}, &results, &error) == hil::MergeOutcome::Merged);
     BOOST_CHECK_EQUAL(Db(fleet, false).count("SELECT count(*) FROM runs"), 5);
+}
+
+// Rollups are derived from the rows: a merge does not copy them but builds each merged run's from its
+// copied rows, so that they account for exactly those rows (and a report may read them).
+BOOST_AUTO_TEST_CASE(a_merged_run_gets_rollups_built_from_its_rows) {
+    Benches b;
+    const QString fleet = b.path("fleet.db");
+    QString error;
+    BOOST_REQUIRE(hil::mergeDatabases(fleet, {b.a, b.b}, nullptr, &error) == hil::MergeOutcome::Merged);
+    Db db(fleet, false);
+    BOOST_TEST(db.count("SELECT count(*) FROM runs") == 4);
+    BOOST_TEST(db.count("SELECT count(DISTINCT run_id) FROM step_rollups") == 4);
+    BOOST_TEST(
+        db.count("SELECT count(*) FROM runs r WHERE (SELECT count(*) FROM step_results WHERE run_id = r.id)"
+                 " != (SELECT sum(results + retried) FROM step_rollups WHERE run_id = r.id)")
+        == 0);
+    BOOST_TEST(db.count("SELECT sum(retried) FROM step_rollups") == 1);
+    const auto q = hil::RunQuery::open(fleet, &error);
+    BOOST_REQUIRE_MESSAGE(q, error.toStdString());
+    for (qint64 run = 1; run <= 4; ++run) {
+        const std::optional<bool> complete = hil::RollupScan(*q, run).complete(&error);
+        BOOST_REQUIRE_MESSAGE(complete, error.toStdString());
+        BOOST_TEST(*complete, "run " << run);
+    }
 }

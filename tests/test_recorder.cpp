@@ -398,7 +398,9 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
         QString why;
         BOOST_REQUIRE(hil::prepareDatabase(db, &why));
         for (const char *sql :
-             {"ALTER TABLE runs DROP COLUMN writer_pid", "ALTER TABLE runs DROP COLUMN writer_host",
+             {"DROP INDEX step_results_failed", "DROP INDEX step_results_retried",
+              "DROP INDEX step_results_faulted", "DROP TABLE step_rollups", "DROP TABLE device_rollups",
+              "ALTER TABLE runs DROP COLUMN writer_pid", "ALTER TABLE runs DROP COLUMN writer_host",
               "ALTER TABLE runs DROP COLUMN heartbeat_at_ns", "ALTER TABLE step_results DROP COLUMN exchange",
               "ALTER TABLE step_results DROP COLUMN stall_ns", "ALTER TABLE step_results DROP COLUMN attempt",
               "ALTER TABLE step_results DROP COLUMN retried", "ALTER TABLE step_results DROP COLUMN bindings",
@@ -412,7 +414,7 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
     QString error;
     BOOST_REQUIRE_MESSAGE(hil::Recorder::open(path, &error) != nullptr, error.toStdString());
     Db db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version") == "5");
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "6");
     BOOST_TEST(db.scalar("SELECT count(*) FROM pragma_table_info('runs') WHERE name IN"
                          " ('writer_pid', 'writer_host', 'heartbeat_at_ns')")
                == "3");
@@ -696,7 +698,9 @@ BOOST_AUTO_TEST_CASE(a_version_4_database_gains_the_sweep_and_retry_columns) {
         QString why;
         BOOST_REQUIRE(hil::prepareDatabase(db, &why));
         for (const char *sql :
-             {"ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
+             {"DROP INDEX step_results_failed", "DROP INDEX step_results_retried",
+              "DROP INDEX step_results_faulted", "DROP TABLE step_rollups", "DROP TABLE device_rollups",
+              "ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
               "ALTER TABLE step_results DROP COLUMN bindings", "ALTER TABLE runs DROP COLUMN n_retried",
               "ALTER TABLE runs DROP COLUMN vars", "PRAGMA user_version = 4",
               "INSERT INTO runs (uuid, scenario, fixture, seed, started_at_ns, ended_at_ns, verdict, n_pass)"
@@ -716,10 +720,43 @@ BOOST_AUTO_TEST_CASE(a_version_4_database_gains_the_sweep_and_retry_columns) {
     rec->runFinished(hil::RunSummary{});
     BOOST_TEST(rec->close());
     Db db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version") == "5");
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "6");
     BOOST_TEST(db.scalar("SELECT attempt || ' ' || retried || ' ' || coalesce(bindings, 'NULL') || ' ' ||"
                          " exchange FROM step_results WHERE run_id = 1")
                == "1 0 NULL calc#1");
     BOOST_TEST(db.scalar("SELECT n_retried FROM runs WHERE id = 1") == "0");
     BOOST_TEST(db.scalar("SELECT bindings FROM step_results WHERE run_id = 2") == R"({"N":2})");
+}
+
+// The recorder writes each step result's rollup cell (per step, device and 10 s bin) in the transaction of
+// the row: whatever was committed, the cells account for exactly those rows, with the pass/fail order the
+// report joins across bins; an un-excused fault (rows changed after the fact) drops the run's rollup.
+BOOST_AUTO_TEST_CASE(the_rollup_is_written_with_the_rows) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("results.db"));
+    QString error;
+    auto rec = hil::Recorder::open(path, &error);
+    BOOST_REQUIRE_MESSAGE(rec, error.toStdString());
+    rec->runStarted(sampleInfo());
+    // One result a second from 1 s to 35 s: bins 0..3; the fails at 9..12 s are a streak across bins 0 and 1.
+    for (int i = 0; i < 35; ++i) {
+        const bool fails = i >= 8 && i <= 11;
+        rec->stepFinished(
+            reading(i, fails ? 40.0 : 20.0, fails ? hil::Verdict::Fail : hil::Verdict::Pass, "TEMP 20.0"));
+    }
+    hil::RunSummary end;
+    end.verdict = hil::Verdict::Fail;
+    rec->runFinished(end);
+    BOOST_REQUIRE(rec->close());
+    Db db(path);
+    BOOST_TEST(db.scalar("SELECT count(*) FROM step_results") == "35");
+    BOOST_TEST(db.scalar("SELECT sum(results) || ' ' || sum(pass) || ' ' || sum(fail) || ' ' ||"
+                         " sum(latency_count) FROM step_rollups")
+               == "35 31 4 35");
+    BOOST_TEST(db.scalar("SELECT group_concat(bin || ':' || results || ':' || lead || ':' || trail, ' ')"
+                         " FROM (SELECT * FROM step_rollups ORDER BY id)")
+               == "0:9:0:1 1:10:3:0 2:10:0:0 3:6:0:0");
+    BOOST_TEST(db.scalar("SELECT min(first_id) || ' ' || max(last_id) FROM step_rollups") == "1 35");
+    BOOST_TEST(db.scalar("SELECT sum(episodes) FROM device_rollups WHERE current") == "1");
+    BOOST_TEST(db.scalar("SELECT sum(down_ns) FROM device_rollups") == "4000000000");
 }

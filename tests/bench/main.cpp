@@ -201,6 +201,7 @@ std::optional<Options> parseArguments(const QCoreApplication &app, QString *erro
             return std::nullopt;
         o.longRun.rateHz = static_cast<double>(std::min<qint64>(v, 1000));
         o.longRun.keep = qEnvironmentVariableIsSet("HIL_BENCH_LONGRUN_KEEP");
+        o.longRun.rowPath = qEnvironmentVariable("HIL_BENCH_LONGRUN_ROWS") != QStringLiteral("0");
         return o;
     }
     if (!parser.isSet(fleetOption)) {

@@ -48,6 +48,40 @@ DeviceAvailability AvailabilityAccumulator::finish(const TimeAxis &axis) {
     return a;
 }
 
+void AvailabilityAccumulator::addTotals(qint64 upNs, qint64 downNs, qint64 faultNs, qint64 unknownNs,
+                                        qint64 episodes) {
+    m_seen = true;
+    m_a.upNs += upNs;
+    m_a.downNs += downNs;
+    m_a.faultNs += faultNs;
+    m_a.unknownNs += unknownNs;
+    m_a.failureEpisodes += episodes;
+}
+
+void AvailabilityAccumulator::addSpread(int axisBin, qint64 upNs, qint64 knownNs, const TimeAxis &axis) {
+    if (knownNs <= 0 && upNs <= 0)
+        return;
+    if (m_up.empty())
+        m_up.assign(static_cast<size_t>(axis.bins), 0.0);
+    if (m_known.empty())
+        m_known.assign(static_cast<size_t>(axis.bins), 0.0);
+    m_up[static_cast<size_t>(axisBin)] += static_cast<double>(upNs);
+    m_known[static_cast<size_t>(axisBin)] += static_cast<double>(knownNs);
+}
+
+void AvailabilityAccumulator::addOutage(qint64 lengthNs, qint64 startNs) {
+    if (lengthNs > m_a.longestOutageNs) {
+        m_a.longestOutageNs = lengthNs;
+        m_a.longestOutageStartNs = startNs;
+    }
+}
+
+void AvailabilityAccumulator::setState(bool inOutage, qint64 outageStartNs, qint64 outageEndNs) {
+    m_inOutage = inOutage;
+    m_outageStart = outageStartNs;
+    m_outageEnd = outageEndNs;
+}
+
 void AvailabilityAccumulator::closeOutage() {
     if (!m_inOutage)
         return;

@@ -21,6 +21,14 @@ public:
     void add(ResultClass v, qint64 start, qint64 end, const TimeAxis &axis);
     DeviceAvailability finish(const TimeAxis &axis);
 
+    // The same figures from rollup cells (store/steprollup.h) in the order they were written: the totals
+    // and the outages closed while a cell was the device's current one, the time that fell in its bin
+    // (axisBin), and the device's state after the cell's last result.
+    void addTotals(qint64 upNs, qint64 downNs, qint64 faultNs, qint64 unknownNs, qint64 episodes);
+    void addSpread(int axisBin, qint64 upNs, qint64 knownNs, const TimeAxis &axis);
+    void addOutage(qint64 lengthNs, qint64 startNs);
+    void setState(bool inOutage, qint64 outageStartNs, qint64 outageEndNs);
+
 private:
     void closeOutage();
 

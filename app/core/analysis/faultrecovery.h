@@ -19,6 +19,9 @@ public:
     void start(QList<FaultStatistics> faults, std::vector<std::vector<int>> devicesOf);
     void onResult(int device, ResultClass v, qint64 start, qint64 end);
     const QList<FaultStatistics> &faults() const { return m_faults; }
+    // The failed results while fault i acted, counted without the stream (from an index, for a run read
+    // from its rollups).
+    void setFailedResults(qsizetype i, qint64 n) { m_faults[i].failedResults = n; }
 
 private:
     struct Faults {

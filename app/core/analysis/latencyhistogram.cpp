@@ -1,40 +1,20 @@
 #include "core/analysis/latencyhistogram.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
-#include <limits>
 
 namespace hil {
 
-namespace {
-
-constexpr int kLinear = 64; // values 0..63 have a bucket each
-constexpr int kSub = 1 << LatencyHistogram::kSubBucketBits;
-
-} // namespace
-
 int LatencyHistogram::bucketOf(qint64 value) {
-    if (value < kLinear)
-        return value < 0 ? 0 : static_cast<int>(value);
-    const auto v = static_cast<quint64>(value);
-    const int exponent = std::bit_width(v) - 1; // 6..62
-    const int sub = static_cast<int>((v >> (exponent - kSubBucketBits)) & (kSub - 1));
-    return kLinear + (exponent - 6) * kSub + sub;
+    return LatencyBuckets::of(value);
 }
 
 qint64 LatencyHistogram::bucketLow(int index) {
-    if (index < kLinear)
-        return index;
-    const int exponent = (index - kLinear) / kSub + 6;
-    const int sub = (index - kLinear) % kSub;
-    return (qint64(1) << exponent) + (qint64(sub) << (exponent - kSubBucketBits));
+    return LatencyBuckets::low(index);
 }
 
 qint64 LatencyHistogram::bucketHigh(int index) {
-    if (index + 1 >= kBucketCount)
-        return std::numeric_limits<qint64>::max();
-    return bucketLow(index + 1);
+    return LatencyBuckets::high(index);
 }
 
 void LatencyHistogram::add(qint64 value) {
@@ -75,6 +55,20 @@ void LatencyHistogram::merge(const LatencyHistogram &other) {
     }
     m_count += other.m_count;
     m_sum += other.m_sum;
+}
+
+void LatencyHistogram::addBucket(int index, const Bucket &b) {
+    if (b.count <= 0 || index < 0 || index >= kBucketCount)
+        return;
+    if (static_cast<int>(m_buckets.size()) <= index)
+        m_buckets.resize(static_cast<size_t>(index) + 1);
+    Bucket &mine = m_buckets[static_cast<size_t>(index)];
+    mine.min = mine.count == 0 ? b.min : std::min(mine.min, b.min);
+    mine.max = mine.count == 0 ? b.max : std::max(mine.max, b.max);
+    mine.count += b.count;
+    m_min = m_count == 0 ? b.min : std::min(m_min, b.min);
+    m_max = m_count == 0 ? b.max : std::max(m_max, b.max);
+    m_count += b.count;
 }
 
 bool LatencyHistogram::rankBucket(qint64 rank, int *bucket, qint64 *rankInBucket) const {

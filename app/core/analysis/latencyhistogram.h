@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/base/latencybuckets.h"
+
 #include <QtGlobal>
 #include <optional>
 #include <vector>
@@ -23,8 +25,8 @@ public:
         qint64 max = 0;
     };
 
-    static constexpr int kSubBucketBits = 5;
-    static constexpr int kBucketCount = 64 + (62 - 6 + 1) * (1 << kSubBucketBits);
+    static constexpr int kSubBucketBits = LatencyBuckets::kSubBucketBits;
+    static constexpr int kBucketCount = LatencyBuckets::kCount;
 
     // The bucket index of a value (negative values count as 0).
     static int bucketOf(qint64 value);
@@ -34,6 +36,9 @@ public:
 
     void add(qint64 value);
     void merge(const LatencyHistogram &other);
+    // Adds a bucket of values summarised elsewhere (a rollup's), and their sum, which the buckets lack.
+    void addBucket(int index, const Bucket &b);
+    void addSum(double sum) { m_sum += sum; }
 
     qint64 count() const { return m_count; }
     qint64 min() const { return m_min; }

@@ -29,6 +29,9 @@ struct RunStatistics {
     qint64 spanNs = 1; // the time axis: the run's duration, or its last recorded time if it did not finish
     int timelineBins = 0;
     qint64 binNs = 1;
+    // Read from the run's rollups (store/steprollup.h) instead of every step result: the same figures,
+    // but each percentile within one histogram bucket (marked not exact).
+    bool fromRollup = false;
 
     QList<StepStatistics> steps; // in order of phase, then step index
     QList<MeasurementStatistics> measurements;
@@ -86,6 +89,9 @@ struct StatisticsOptions {
     // Step results whose step is remembered by id (2 bytes each) for the later passes; past it the
     // percentiles are taken from the histograms and the samples pass reads each sample's step result.
     qint64 stepIndexLimit = 16'000'000;
+    // Read the step figures from the run's rollups when it has complete ones and is long enough for its
+    // time bins to be whole rollup bins (100 min at 600 bins); false: always from the rows.
+    bool rollups = true;
 };
 
 // Computes the statistics of run runId. nullopt with *error if the database cannot be read.

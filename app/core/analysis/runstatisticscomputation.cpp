@@ -46,7 +46,8 @@ bool RunStatisticsComputation::run(RunStatistics *out, QString *error) {
         return false;
     }
     m_header = *h;
-    const bool ok = timeAxis() && loadFaults() && passSteps() && resolvePercentiles()
+    const bool ok = timeAxis() && loadFaults() && chooseRollup()
+                    && (m_fromRollup ? passRollups() : passSteps()) && resolvePercentiles()
                     && (!m_o.measurements || (passMeasurements() && loadSweeps())) && loadFailureDetails()
                     && loadEvents();
     if (!ok) {
@@ -70,6 +71,30 @@ bool RunStatisticsComputation::timeAxis() {
     }
     m_axis.span = std::max<qint64>(1, span);
     m_axis.bins = std::max(1, m_o.timelineBins);
+    // A long run's bins are whole multiples of the rollups' 10 s from 0, read from its rollups or its rows
+    // alike, so that both give the same timelines.
+    if (m_axis.span / m_axis.bins >= kRollupBinNs) {
+        const qint64 each = (m_axis.span + m_axis.bins * kRollupBinNs - 1) / (m_axis.bins * kRollupBinNs);
+        m_axis.binNs = each * kRollupBinNs;
+        m_axis.bins = static_cast<int>((m_axis.span + m_axis.binNs - 1) / m_axis.binNs);
+    }
+    return true;
+}
+
+bool RunStatisticsComputation::chooseRollup() {
+    m_fromRollup = false;
+    if (!m_o.rollups || m_axis.binNs == 0 || m_faultsFromEvents)
+        return true;
+    // The rollups count the failures during a fault by its recorded window; a recovery that only the rows
+    // can tell (not recorded by the engine) needs them.
+    for (const FaultStatistics &f : m_recovery.faults()) {
+        if (!f.endNs || !f.recoveryNs)
+            return true;
+    }
+    const std::optional<bool> complete = RollupScan(m_db, m_runId).complete(&m_error);
+    if (!complete)
+        return false;
+    m_fromRollup = *complete;
     return true;
 }
 
@@ -139,6 +164,7 @@ bool RunStatisticsComputation::loadFaults() {
         }
         devicesOf.push_back(std::move(of));
     }
+    m_faultDevices = devicesOf;
     m_recovery.start(std::move(faults), std::move(devicesOf));
     return true;
 }
@@ -165,16 +191,20 @@ int RunStatisticsComputation::knownStepKey(const MeasurementRow::Step &r) {
 }
 
 int RunStatisticsComputation::stepKey(const StepRow &r) {
-    makeKey(m_keyBuffer, r.phase, r.stepIndex, r.step, r.device);
-    const qint64 index = r.stepIndex;
+    return stepKey(r.phase, r.stepIndex, r.step, r.device);
+}
+
+int RunStatisticsComputation::stepKey(QByteArrayView phase, qint64 index, QByteArrayView step,
+                                      QByteArrayView device) {
+    makeKey(m_keyBuffer, phase, index, step, device);
     const auto it = m_stepByKey.find(m_keyBuffer);
     if (it != m_stepByKey.end())
         return it->second;
     StepAccumulator acc;
-    acc.s.phase = QString::fromUtf8(r.phase);
+    acc.s.phase = QString::fromUtf8(phase);
     acc.s.stepIndex = static_cast<int>(index);
-    acc.s.step = QString::fromUtf8(r.step);
-    acc.s.device = QString::fromUtf8(r.device);
+    acc.s.step = QString::fromUtf8(step);
+    acc.s.device = QString::fromUtf8(device);
     m_steps.push_back(std::move(acc));
     const int k = static_cast<int>(m_steps.size()) - 1;
     m_stepByKey.emplace(m_keyBuffer, k);
@@ -301,7 +331,7 @@ bool RunStatisticsComputation::resolvePercentiles() {
     LatencyPercentiles percentiles;
     // Without the index (a run too long for it) the exact pass could not tell the steps apart: every
     // percentile then comes from its histogram (within one bucket, marked not exact).
-    const qint64 maxCollected = m_index.available() ? m_o.maxCollected : -1;
+    const qint64 maxCollected = m_index.available() && !m_fromRollup ? m_o.maxCollected : -1;
     if (!percentiles.plan(std::move(hists), std::move(summaries), maxCollected))
         return true;
     m_index.rewind();
@@ -323,7 +353,7 @@ bool RunStatisticsComputation::resolvePercentiles() {
 
 bool RunStatisticsComputation::passMeasurements() {
     m_index.rewind();
-    const bool indexed = m_index.available();
+    const bool indexed = m_index.available() && !m_fromRollup;
     return m_scan.forEachMeasurement(
         [this, indexed](const MeasurementRow &q) {
             int found = -1;
@@ -456,7 +486,8 @@ void RunStatisticsComputation::finish(RunStatistics *out) {
     r.run = m_header;
     r.spanNs = m_axis.span;
     r.timelineBins = m_axis.bins;
-    r.binNs = std::max<qint64>(1, m_axis.span / m_axis.bins);
+    r.binNs = m_axis.width();
+    r.fromRollup = m_fromRollup;
 
     // Steps in scenario order.
     std::vector<int> order(m_steps.size());

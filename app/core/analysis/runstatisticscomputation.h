@@ -9,6 +9,7 @@
 #include "core/analysis/seriesaccumulator.h"
 #include "core/analysis/stepindex.h"
 #include "core/analysis/timeaxis.h"
+#include "core/store/rollupscan.h"
 #include "core/store/runscan.h"
 
 #include <QMap>
@@ -52,7 +53,13 @@ public:
 private:
     bool timeAxis();
     bool loadFaults();
+    bool chooseRollup();
     bool passSteps();
+    // runstatisticsrollup.cpp: the step figures from the rollups, and the rows they do not hold.
+    bool passRollups();
+    bool rollupFailureIds(const RollupScan &scan);
+    bool rollupFaults(const RollupScan &scan);
+    bool rollupRawSeries(const RollupScan &scan);
     void onStep(const StepRow &q);
     bool resolvePercentiles();
     bool passMeasurements();
@@ -61,6 +68,7 @@ private:
     bool loadEvents();
     void finish(RunStatistics *out);
     int stepKey(const StepRow &r);
+    int stepKey(QByteArrayView phase, qint64 index, QByteArrayView step, QByteArrayView device);
     int knownStepKey(const MeasurementRow::Step &r);
     int device(QByteArrayView name);
     DeviceAccumulator &deviceAt(int i) { return m_devices[static_cast<size_t>(i)]; }
@@ -83,6 +91,8 @@ private:
     LatencyHistogram m_allLatency;
     LatencyHistogram m_outsideFaults, m_duringFaults; // by whether a fault acted on the device
 
+    bool m_fromRollup = false;
+    std::vector<std::vector<int>> m_faultDevices; // by fault: its devices (loadFaults)
     FaultRecovery m_recovery;
     bool m_faultsFromEvents = false;
 

@@ -32,6 +32,34 @@ void SeriesAccumulator::add(qint64 t, double v, const TimeAxis &axis, int rawLim
     }
 }
 
+void SeriesAccumulator::addBinned(int bin, qint64 count, double min, double max, double sum,
+                                  const TimeAxis &axis) {
+    if (count <= 0)
+        return;
+    m_count += count;
+    m_raw.clear();
+    if (m_bins.empty())
+        m_bins.resize(static_cast<size_t>(axis.bins));
+    Bin &b = m_bins[static_cast<size_t>(bin)];
+    if (b.count == 0 || min < b.min)
+        b.min = min;
+    if (b.count == 0 || max > b.max)
+        b.max = max;
+    b.sum += sum;
+    b.count += count;
+}
+
+void SeriesAccumulator::sketch(int bin, double value, qint64 count, const TimeAxis &axis) {
+    if (m_kind != Kind::Quantiles || count <= 0)
+        return;
+    if (m_sketches.empty())
+        m_sketches.resize(static_cast<size_t>(axis.bins));
+    std::vector<quint32> &sketch = m_sketches[static_cast<size_t>(bin)];
+    if (sketch.empty())
+        sketch.assign(kSketchBuckets, 0);
+    sketch[static_cast<size_t>(sketchBucket(value))] += static_cast<quint32>(count);
+}
+
 int SeriesAccumulator::sketchBucket(double v) {
     if (!(v >= 1024))
         return 0; // below 2^10 ns (about 1 us), and NaN
@@ -60,7 +88,7 @@ TimeSeries SeriesAccumulator::finish(const TimeAxis &axis, int rawLimit) const {
         return s;
     }
     s.binned = true;
-    s.binNs = std::max<qint64>(1, axis.span / axis.bins);
+    s.binNs = axis.width();
     for (size_t i = 0; i < m_bins.size(); ++i) {
         const Bin &b = m_bins[i];
         if (b.count == 0)

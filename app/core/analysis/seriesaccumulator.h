@@ -17,6 +17,11 @@ public:
     explicit SeriesAccumulator(Kind kind = Kind::Plain)
         : m_kind(kind) {}
     void add(qint64 t, double v, const TimeAxis &axis, int rawLimit);
+    // Values summarised elsewhere (a rollup cell's) into one bin, binned only: count values between min and
+    // max summing to sum; then sketch() places them, by a value each group shares its sketch bucket with.
+    void addBinned(int bin, qint64 count, double min, double max, double sum, const TimeAxis &axis);
+    void sketch(int bin, double value, qint64 count, const TimeAxis &axis);
+    qint64 count() const { return m_count; }
     TimeSeries finish(const TimeAxis &axis, int rawLimit) const;
 
 private:

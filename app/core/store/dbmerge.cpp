@@ -5,6 +5,7 @@
 #include "core/store/schema.h"
 #include "core/store/sqliteerror.h"
 #include "core/store/sqlitestatement.h"
+#include "core/store/steprollup.h"
 
 #include <QFileInfo>
 #include <tuple>
@@ -13,8 +14,10 @@ namespace hil {
 
 namespace {
 
-static_assert(kSchemaVersion == 5,
+static_assert(kSchemaVersion == 6,
               "a new schema version may add columns or tables: copy them in dbmerge.cpp");
+// Version 6 added the rollups, which are derived from the rows: a merged run's are rebuilt from its rows
+// (rebuildStepRollups), not copied, so that they agree with the rows whatever wrote the source.
 
 // The runs of the target being recorded right now (runliveness.h: Live), as "run 12, pid 4242 on
 // bench-3"; empty if none. Read in the caller's transaction.
@@ -91,7 +94,9 @@ bool Merger::deleteRun(qint64 run) {
     // Child rows first, by their run_id index: cascading from step_results would look up measurements by
     // step_result_id, which has no index.
     for (const char *sql :
-         {"DELETE FROM main.measurements WHERE run_id = ?", "DELETE FROM main.step_results WHERE run_id = ?",
+         {"DELETE FROM main.step_rollups WHERE run_id = ?",
+          "DELETE FROM main.device_rollups WHERE run_id = ?",
+          "DELETE FROM main.measurements WHERE run_id = ?", "DELETE FROM main.step_results WHERE run_id = ?",
           "DELETE FROM main.events WHERE run_id = ?", "DELETE FROM main.exchanges WHERE run_id = ?",
           "DELETE FROM main.faults WHERE run_id = ?", "DELETE FROM main.runs WHERE id = ?"}) {
         SqliteStatement q(m_db, sql);
@@ -256,6 +261,9 @@ bool Merger::copyRun(qint64 src, const QString &uuid, bool hasFaults, bool hasWr
         if (!r.ok() || !r.exec())
             return sqlFail(QStringLiteral("copying run %1").arg(uuid));
     }
+    QString why;
+    if (!rebuildStepRollups(m_db, run, &why))
+        return sqlFail(QStringLiteral("building the rollups of run %1").arg(uuid));
     return true;
 }
 

@@ -6,10 +6,12 @@
 #include "core/store/schema.h"
 #include "core/store/sqliteerror.h"
 #include "core/store/sqlitestatement.h"
+#include "core/store/steprollup.h"
 #include "core/store/storeguard.h"
 
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QSysInfo>
 #include <algorithm>
 #include <cerrno>
@@ -164,6 +166,8 @@ bool closeInterruptedRuns(sqlite3 *db) {
             if (!unexcuse.exec())
                 return false;
         }
+        if (!u->unexcusedFaults.isEmpty() && !dropRollups(db, id))
+            return false;
     }
     return true;
 }
@@ -531,6 +535,10 @@ void Recorder::checkpointLoop() {
 }
 
 void Recorder::writerLoop() {
+    const auto releaseRollup = qScopeGuard([this] {
+        if (m_rollup)
+            m_rollup->release();
+    });
     Statements statements(m_db);
     if (!statements.ok()) {
         fail(statements.error());
@@ -570,6 +578,13 @@ void Recorder::writerLoop() {
             if (!ok)
                 break;
             ok = write(statements, item);
+        }
+        if (ok && m_rollup && !m_rollupDropped) {
+            // The rollup's cells in the rows' transaction: a crash loses neither more nor less of them.
+            QString why;
+            ok = m_rollup->write(m_db, &why);
+            if (!ok)
+                m_lastRc = sqlite3_extended_errcode(m_db);
         }
         if (ok) {
             sqlite3_bind_int64(statements.heartbeat, 1, wallClockNs());
@@ -681,6 +696,30 @@ bool Recorder::write(Statements &st, const Item &item) {
         if (!run(s))
             return false;
         const sqlite3_int64 stepId = sqlite3_last_insert_rowid(m_db);
+        if (!m_rollup)
+            m_rollup = std::make_unique<StepRollup>(m_runId);
+        {
+            const QByteArray phase = phaseName(r->phase).toUtf8(), step = r->step.toUtf8(),
+                             device = r->device.toUtf8(), verdict = verdictName(r->verdict).toUtf8();
+            RollupInput in;
+            in.phase = phase;
+            in.stepIndex = r->stepIndex;
+            in.step = step;
+            in.device = device;
+            in.id = stepId;
+            in.startNs = r->startNs;
+            in.endNs = r->endNs;
+            if (r->latencyNs >= 0)
+                in.latencyNs = r->latencyNs;
+            in.verdict = verdict;
+            in.marginal = r->marginal;
+            in.expected = r->expected;
+            in.stalled = r->stallNs > 0;
+            in.retried = r->retried;
+            in.swept = !bindingsToJson(r->bindings).isNull();
+            in.inFault = r->faultId >= 0 && m_faultRows.contains(r->faultId);
+            m_rollup->add(in);
+        }
         for (const MeasurementResult &m : r->measurements) {
             sqlite3_stmt *ms = st.measurement;
             sqlite3_bind_int64(ms, 1, m_runId);
@@ -767,6 +806,11 @@ bool Recorder::write(Statements &st, const Item &item) {
         unexcuse.bind(1, m_runId);
         if (!unexcuse.ok() || !unexcuse.exec())
             return false;
+        // The rollup counted those rows as excused: it no longer agrees with them, and the report reads
+        // the rows instead.
+        if (!dropRollups(m_db, m_runId))
+            return false;
+        m_rollupDropped = true;
     }
     sqlite3_stmt *f = st.finish;
     sqlite3_bind_int64(f, 1, s.endedWallNs);

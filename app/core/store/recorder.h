@@ -17,6 +17,8 @@ struct sqlite3;
 
 namespace hil {
 
+class StepRollup;
+
 // Records a run into SQLite through the C API. The listener calls queue their item and return; a writer
 // thread owns the connection and commits the queue in batches: a batch's commit begins at most
 // kMaxQueueDelayMs after its first item was queued (DESIGN.md, Data), so a crash (even SIGKILL) loses
@@ -118,9 +120,11 @@ private:
     QMap<int, qint64> m_faultRows; // the run's fault ids -> faults.id; writer thread only
     int m_lastRc = 0;              // result code of the writer's last failed statement; writer thread only
     int m_walPages = 0;            // WAL size after the last commit (SQLite's wal hook); writer thread only
-    std::unique_ptr<StoreGuard> m_guard; // the file's identity from open(); writer thread once it runs
-    qint64 m_committedSteps = 0;         // step results committed so far; writer thread only
-    bool m_storeGone = false;            // the guard found the file deleted or replaced; writer thread only
+    std::unique_ptr<StoreGuard> m_guard;  // the file's identity from open(); writer thread once it runs
+    qint64 m_committedSteps = 0;          // step results committed so far; writer thread only
+    bool m_storeGone = false;             // the guard found the file deleted or replaced; writer thread only
+    std::unique_ptr<StepRollup> m_rollup; // the run's rollups, written with each commit; writer thread only
+    bool m_rollupDropped = false;         // rows changed after the fact: the run keeps no rollup
 
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;    // work for the writer

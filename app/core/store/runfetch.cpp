@@ -7,6 +7,7 @@
 #include "core/store/schema.h"
 #include "core/store/sqliteerror.h"
 #include "core/store/sqlitestatement.h"
+#include "core/store/steprollup.h"
 
 #include <QHash>
 #include <QRegularExpression>
@@ -366,6 +367,25 @@ FetchStatus fetchRuns(PgConnection &pg, const FetchRequest &request, const QStri
             *error =
                 QStringLiteral("cannot index %1: %2").arg(sqlitePath, QString::fromUtf8(sqlite3_errmsg(db)));
             return FetchStatus::Failed;
+        }
+    }
+    if (!request.headersOnly) {
+        // The central store keeps no rollups (derived data): each fetched run's are built from its rows,
+        // as `hil merge` does, so that its report reads like the local one.
+        QList<qint64> local;
+        {
+            SqliteStatement q(db, "SELECT id FROM runs");
+            while (q.next())
+                local.append(q.int64(0));
+        }
+        for (qint64 run : std::as_const(local)) {
+            QString why;
+            if (!rebuildStepRollups(db, run, &why)) {
+                *error = QStringLiteral("cannot build the rollups of run %1 in %2: %3")
+                             .arg(run)
+                             .arg(sqlitePath, why);
+                return FetchStatus::Failed;
+            }
         }
     }
     if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {

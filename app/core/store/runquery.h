@@ -34,6 +34,8 @@ public:
     bool hasCorrelation() const { return m_version >= 4; }
     // Version 5 added sweeps and retries: step_results.attempt, retried, bindings and runs.n_retried.
     bool hasSweeps() const { return m_version >= 5; }
+    // Version 6 added the per-interval rollups of step results (steprollup.h).
+    bool hasRollups() const { return m_version >= 6; }
 
     // A run named on a command line: "latest" (the most recently started), a run id, or a run uuid (or a
     // prefix of one of at least 8 characters that names exactly one run). nullopt with *error otherwise.
@@ -53,6 +55,7 @@ private:
     // The row scans share this connection; nothing outside the store sees it.
     friend class RunScan;
     friend class StepPages;
+    friend class RollupScan;
 
     RunQuery(QString path, sqlite3 *db, int version);
 

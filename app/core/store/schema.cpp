@@ -139,6 +139,78 @@ ALTER TABLE runs ADD COLUMN n_retried INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN vars TEXT; -- JSON object: the variables known before the run, as it used them
 )sql";
 
+// Version 6: per-interval rollups of the step results (docs/schema.md), which the recorder writes with the
+// rows, and partial indexes on the results a report looks up one by one (failures, retried tries). An
+// older run has no rollup; its report reads its rows.
+const char *const kMigrateTo6 = R"sql(
+CREATE TABLE step_rollups (
+    id            INTEGER PRIMARY KEY,
+    run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    phase         TEXT NOT NULL,
+    step_index    INTEGER NOT NULL,
+    step          TEXT NOT NULL,
+    device        TEXT NOT NULL,         -- '' for a step result without a device
+    bin           INTEGER NOT NULL,      -- start_ns / 10 s
+    first_id      INTEGER NOT NULL,      -- step_results.id of the bin's first and last result
+    last_id       INTEGER NOT NULL,
+    results       INTEGER NOT NULL,      -- not retried; by class:
+    pass          INTEGER NOT NULL,
+    fail          INTEGER NOT NULL,
+    error         INTEGER NOT NULL,
+    abort         INTEGER NOT NULL,      -- ABORT and unknown verdicts
+    expected      INTEGER NOT NULL,      -- FAIL or ERROR while a fault acted
+    marginal      INTEGER NOT NULL,
+    retried       INTEGER NOT NULL,
+    stalled       INTEGER NOT NULL,
+    swept         INTEGER NOT NULL,
+    total_ns      INTEGER NOT NULL,
+    latency_count INTEGER NOT NULL,      -- every answer, retried tries too
+    latency_sum   INTEGER NOT NULL,
+    latency_min   INTEGER NOT NULL,
+    latency_max   INTEGER NOT NULL,
+    fault_latency_sum INTEGER NOT NULL,  -- of the latencies while a fault acted
+    latencies     BLOB,                  -- histogram of the latencies outside faults
+    fault_latencies BLOB,                -- and while a fault acted
+    first_pf      INTEGER NOT NULL,      -- pass/fail order: -1 none, 0 pass, 1 fail
+    last_pf       INTEGER NOT NULL,
+    flips         INTEGER NOT NULL,
+    has_pass      INTEGER NOT NULL,
+    lead          INTEGER NOT NULL,      -- fails before the first pass
+    lead_start_ns INTEGER NOT NULL,
+    trail         INTEGER NOT NULL,      -- fails after the last pass
+    trail_start_ns INTEGER NOT NULL,
+    longest       INTEGER NOT NULL,      -- longest fail streak between two passes
+    longest_start_ns INTEGER NOT NULL
+);
+CREATE INDEX step_rollups_run ON step_rollups(run_id);
+CREATE TABLE device_rollups (
+    id              INTEGER PRIMARY KEY,
+    run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    device          TEXT NOT NULL,
+    bin             INTEGER NOT NULL,
+    current         INTEGER NOT NULL,    -- 1: holds totals, outages and the state after its last result
+    up_ns           INTEGER NOT NULL,
+    down_ns         INTEGER NOT NULL,
+    fault_ns        INTEGER NOT NULL,
+    unknown_ns      INTEGER NOT NULL,
+    episodes        INTEGER NOT NULL,
+    up_spread_ns    INTEGER NOT NULL,    -- up and known time that fell in this bin
+    known_spread_ns INTEGER NOT NULL,
+    outage_ns       INTEGER NOT NULL,    -- longest outage closed while this cell was current
+    outage_start_ns INTEGER NOT NULL,
+    in_outage       INTEGER NOT NULL,
+    open_start_ns   INTEGER NOT NULL,
+    open_end_ns     INTEGER NOT NULL
+);
+CREATE INDEX device_rollups_run ON device_rollups(run_id);
+CREATE INDEX step_results_failed ON step_results(run_id, phase, step_index, step, device, id)
+    WHERE verdict IN ('FAIL', 'ERROR') AND expected = 0 AND retried = 0;
+CREATE INDEX step_results_retried ON step_results(run_id, phase, step_index, step, device, id)
+    WHERE retried = 1;
+CREATE INDEX step_results_faulted ON step_results(run_id, device, start_ns)
+    WHERE verdict IN ('FAIL', 'ERROR') AND retried = 0;
+)sql";
+
 bool exec(sqlite3 *db, const char *sql, QString *error) {
     char *msg = nullptr;
     const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
@@ -164,7 +236,7 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
     sqlite3_finalize(stmt);
     if (version == kSchemaVersion)
         return true;
-    static_assert(kSchemaVersion == 5, "add the migration to the new version below");
+    static_assert(kSchemaVersion == 6, "add the migration to the new version below");
     if (version > kSchemaVersion) {
         if (error)
             *error = QStringLiteral("the database has schema version %1, newer than this build's %2")
@@ -190,8 +262,10 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
         ok = exec(db, kMigrateTo4, error);
     if (ok && version < 5)
         ok = exec(db, kMigrateTo5, error);
+    if (ok && version < 6)
+        ok = exec(db, kMigrateTo6, error);
     if (ok && version < kSchemaVersion)
-        ok = exec(db, "PRAGMA user_version = 5", error);
+        ok = exec(db, "PRAGMA user_version = 6", error);
     if (!ok) {
         exec(db, "ROLLBACK", nullptr);
         return false;
