@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <tuple>
 #include <unistd.h>
 
 using namespace hiltest;
@@ -241,10 +242,19 @@ BOOST_AUTO_TEST_CASE(sigkill_at_any_moment_keeps_every_result_older_than_200_ms)
                 killIn(delay);
             else if (moment == AfterCommit && request == "READ?" && count == at) {
                 // Kill the moment the WAL grows: just after a commit reached the file.
-                const qint64 size = QFileInfo(walPath).size();
+                // Size and mtime: after a checkpoint SQLite rewrites the WAL from its start without
+                // growing it, so a commit shows in the mtime only.
+                const auto signature = [walPath] {
+                    struct stat st {};
+                    if (::stat(walPath.toLocal8Bit().constData(), &st) != 0)
+                        return std::tuple<qint64, qint64, qint64>{-1, 0, 0};
+                    return std::tuple<qint64, qint64, qint64>{st.st_size, st.st_mtim.tv_sec,
+                                                              st.st_mtim.tv_nsec};
+                };
+                const auto size = signature();
                 QObject::disconnect(&walWatch, nullptr, nullptr, nullptr);
-                QObject::connect(&walWatch, &QTimer::timeout, &device, [&, size] {
-                    if (QFileInfo(walPath).size() != size)
+                QObject::connect(&walWatch, &QTimer::timeout, &device, [&, size, signature] {
+                    if (signature() != size)
                         killNow();
                 });
                 walWatch.start(1);
