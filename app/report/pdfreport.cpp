@@ -332,20 +332,20 @@ private:
     }
 
     // maxLines: a cell taller than this is cut (the HTML and the CSV files have it whole).
-    // The font a table cell is drawn in.
-    static const QFont &cellFont(const Cell &c, const QFont &plain, const QFont &strong, const QFont &mono) {
-        return c.mono ? mono : c.strong || c.tone == Tone::Bad || c.tone == Tone::Error ? strong : plain;
+    // The face a table cell is drawn in: an index into a table's {plain, strong, mono} fonts.
+    static int cellFace(const Cell &c) {
+        return c.mono ? 2 : c.strong || c.tone == Tone::Bad || c.tone == Tone::Error ? 1 : 0;
     }
 
     // Column widths: each column first gets the widest word of its title and cells (a count, with its
     // no-break spaces, is one word, so numbers never break; a text column asks no more than its share), then
     // the rest of the width by share. When the words do not all fit, the text columns give way first (down
     // to kMinTextColumn each; they wrap), and only then are the plain shares used.
-    QList<double> columnWidths(const Table &t, double pad, const QFont &hf, const QFont &cf, const QFont &sf,
-                               const QFont &mf) const {
+    QList<double> columnWidths(const Table &t, double pad, const QFont &hf, const QFont (&faces)[3]) const {
         constexpr double kMinTextColumn = 48;
         static const QRegularExpression space(QStringLiteral("[ \n]"));
         const QFontMetricsF head(hf, m_writer);
+        const QFontMetricsF metrics[3] = {{faces[0], m_writer}, {faces[1], m_writer}, {faces[2], m_writer}};
         double shares = 0;
         for (const Column &c : t.columns)
             shares += c.width;
@@ -359,7 +359,7 @@ private:
         }
         for (const QList<Cell> &row : t.rows)
             for (qsizetype i = 0; i < row.size() && i < need.size(); ++i) {
-                const QFontMetricsF fm(cellFont(row[i], cf, sf, mf), m_writer);
+                const QFontMetricsF &fm = metrics[cellFace(row[i])];
                 for (const QString &word : row[i].text.split(space))
                     need[i] = std::max(need[i], fm.horizontalAdvance(word));
             }
@@ -399,10 +399,9 @@ private:
         }
         const QFont hf = font(7, true);
         const QFont cf = font(7.2);
-        const QFont sf = font(7.2, true);
-        const QFont mf = font(6.8, false, true);
+        const QFont faces[3] = {cf, font(7.2, true), font(6.8, false, true)}; // plain, strong, mono
         const double pad = 4;
-        const QList<double> ws = columnWidths(t, pad, hf, cf, sf, mf);
+        const QList<double> ws = columnWidths(t, pad, hf, faces);
         QList<double> xs;
         double x = 0;
         for (const double w : ws) {
@@ -430,7 +429,7 @@ private:
             double rh = lineHeight(cf);
             for (qsizetype i = 0; i < row.size() && i < ws.size(); ++i) {
                 const Cell &c = row[i];
-                const QFont &f = cellFont(c, cf, sf, mf);
+                const QFont &f = faces[cellFace(c)];
                 rh = std::max(rh, textHeight(f, ws[i] - 2 * pad, c.text, c.mono ? kWrapCode : kWrap));
             }
             rh = std::min(rh, maxRow) + 4;
@@ -442,7 +441,7 @@ private:
                 fill(QRectF(0, m_y, m_w, rh), QColor(0xfb, 0xfc, 0xfd));
             for (qsizetype i = 0; i < row.size() && i < ws.size(); ++i) {
                 const Cell &c = row[i];
-                const QFont &f = cellFont(c, cf, sf, mf);
+                const QFont &f = faces[cellFace(c)];
                 const QColor color = c.tone == Tone::Neutral ? style::ink()
                                      : c.tone == Tone::Muted ? QColor(0x8c, 0x95, 0x9f)
                                                              : style::tone(c.tone);

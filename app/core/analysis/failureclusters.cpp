@@ -37,6 +37,8 @@ QList<bool> elevated(const QList<qint64> &bins, double rate) {
     QList<bool> out(n, false);
     const double p = kFalseClusterChance / (2.0 * static_cast<double>(n)); // about 2n blocks are tested
     for (qsizetype width = 1; width <= std::max<qsizetype>(1, n / 2); width *= 2) {
+        // Most blocks have no bin marked yet: their threshold is the width's.
+        const qint64 whole = poissonUpperThreshold(rate * static_cast<double>(width), p);
         for (qsizetype at = 0; at + width <= n; at += width) {
             qint64 sum = 0, free = 0;
             for (qsizetype i = at; i < at + width; ++i)
@@ -44,7 +46,9 @@ QList<bool> elevated(const QList<qint64> &bins, double rate) {
                     sum += bins[i];
                     ++free;
                 }
-            if (sum > 0 && sum >= poissonUpperThreshold(rate * static_cast<double>(free), p))
+            const qint64 threshold =
+                free == width ? whole : poissonUpperThreshold(rate * static_cast<double>(free), p);
+            if (sum > 0 && sum >= threshold)
                 for (qsizetype i = at; i < at + width; ++i)
                     out[i] = out[i] || bins[i] > 0;
         }

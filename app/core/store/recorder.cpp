@@ -692,7 +692,8 @@ bool Recorder::write(Statements &st, const Item &item) {
             sqlite3_bind_int64(s, 19, r->stallNs);
         sqlite3_bind_int(s, 20, std::max(1, r->attempt));
         sqlite3_bind_int(s, 21, r->retried ? 1 : 0);
-        bindText(s, 22, bindingsToJson(r->bindings));
+        const QString bindings = bindingsToJson(r->bindings);
+        bindText(s, 22, bindings);
         if (!run(s))
             return false;
         const sqlite3_int64 stepId = sqlite3_last_insert_rowid(m_db);
@@ -716,7 +717,7 @@ bool Recorder::write(Statements &st, const Item &item) {
             in.expected = r->expected;
             in.stalled = r->stallNs > 0;
             in.retried = r->retried;
-            in.swept = !bindingsToJson(r->bindings).isNull();
+            in.swept = !bindings.isNull();
             in.inFault = r->faultId >= 0 && m_faultRows.contains(r->faultId);
             m_rollup->add(in);
         }

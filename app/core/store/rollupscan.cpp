@@ -153,11 +153,8 @@ bool RollupScan::forEachStepCell(const std::function<bool(const StepRollupRow &)
         c.latencyMin = q.int64(20);
         c.latencyMax = q.int64(21);
         c.faultLatencySum = q.int64(22);
-        const auto blob = [&q](int col) {
-            const void *p = sqlite3_column_blob(q.get(), col);
-            return QByteArrayView(static_cast<const char *>(p), p ? sqlite3_column_bytes(q.get(), col) : 0);
-        };
-        if (!RollupHistogram::decode(blob(23), &r.outside) || !RollupHistogram::decode(blob(24), &r.during)) {
+        if (!RollupHistogram::decode(q.blobView(23), &r.outside)
+            || !RollupHistogram::decode(q.blobView(24), &r.during)) {
             *error = QStringLiteral("a latency histogram of run %1's rollup cannot be read").arg(m_runId);
             return false;
         }

@@ -74,6 +74,12 @@ public:
         const void *p = sqlite3_column_blob(m_stmt, col);
         return p ? QByteArray(static_cast<const char *>(p), sqlite3_column_bytes(m_stmt, col)) : QByteArray();
     }
+    // A BLOB column's bytes without a copy, valid until the next step or reset.
+    QByteArrayView blobView(int col) const {
+        const void *p = sqlite3_column_blob(m_stmt, col);
+        return p ? QByteArrayView(static_cast<const char *>(p), sqlite3_column_bytes(m_stmt, col))
+                 : QByteArrayView();
+    }
     // The column's bytes without a copy, valid until the next step or reset.
     QByteArrayView bytes(int col) const {
         const auto *p = sqlite3_column_text(m_stmt, col);

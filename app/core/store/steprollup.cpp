@@ -56,6 +56,27 @@ void bindBlobOrNull(sqlite3_stmt *s, int i, const RollupHistogram &h) {
     sqlite3_bind_blob(s, i, b.constData(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
 }
 
+// A cell's row: the row id it has (an update) or NULL (a new row) in parameter 1.
+void bindRowId(sqlite3_stmt *s, qint64 rowId) {
+    if (rowId > 0)
+        sqlite3_bind_int64(s, 1, rowId);
+    else
+        sqlite3_bind_null(s, 1);
+}
+
+// Runs a bound INSERT OR REPLACE and keeps the row's id for the cell's next write.
+bool insertCell(sqlite3 *db, sqlite3_stmt *s, qint64 *rowId, QString *error) {
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE) {
+        *error = describeSqliteError(db, rc);
+        return false;
+    }
+    *rowId = sqlite3_last_insert_rowid(db);
+    return true;
+}
+
 } // namespace
 
 RollupClass rollupClassOf(QByteArrayView verdict, bool expected) {
@@ -335,10 +356,7 @@ bool StepRollup::prepare(sqlite3 *db, QString *error) {
 
 bool StepRollup::writeStep(const StepCells &k, const StepRollupCell &c, qint64 *rowId, QString *error) {
     sqlite3_stmt *s = m_stepStmt->get();
-    if (*rowId > 0)
-        sqlite3_bind_int64(s, 1, *rowId);
-    else
-        sqlite3_bind_null(s, 1);
+    bindRowId(s, *rowId);
     sqlite3_bind_int64(s, 2, m_runId);
     bindBytes(s, 3, k.phase);
     sqlite3_bind_int64(s, 4, k.stepIndex);
@@ -357,24 +375,13 @@ bool StepRollup::writeStep(const StepCells &k, const StepRollupCell &c, qint64 *
                             c.leadStart, c.trail,  c.trailStart, c.longest,         c.longestStart};
     for (qint64 v : order)
         sqlite3_bind_int64(s, i++, v);
-    const int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    if (rc != SQLITE_DONE) {
-        *error = describeSqliteError(m_db, rc);
-        return false;
-    }
-    *rowId = sqlite3_last_insert_rowid(m_db);
-    return true;
+    return insertCell(m_db, s, rowId, error);
 }
 
 bool StepRollup::writeDevice(const QByteArray &device, const DeviceRollupCell &c, qint64 *rowId,
                              QString *error) {
     sqlite3_stmt *s = m_deviceStmt->get();
-    if (*rowId > 0)
-        sqlite3_bind_int64(s, 1, *rowId);
-    else
-        sqlite3_bind_null(s, 1);
+    bindRowId(s, *rowId);
     sqlite3_bind_int64(s, 2, m_runId);
     bindBytes(s, 3, device);
     const qint64 values[] = {c.bin,           c.current ? 1 : 0,  c.upNs,        c.downNs,        c.faultNs,
@@ -383,15 +390,7 @@ bool StepRollup::writeDevice(const QByteArray &device, const DeviceRollupCell &c
     int i = 4;
     for (qint64 v : values)
         sqlite3_bind_int64(s, i++, v);
-    const int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    if (rc != SQLITE_DONE) {
-        *error = describeSqliteError(m_db, rc);
-        return false;
-    }
-    *rowId = sqlite3_last_insert_rowid(m_db);
-    return true;
+    return insertCell(m_db, s, rowId, error);
 }
 
 void StepRollup::release() {
