@@ -146,9 +146,25 @@ void Bench::recordResets(FaultProxy *proxy, const QString &name) {
     });
 }
 
+quint64 Bench::proxySeed(const QString &name) const {
+    return deviceSeed(m_runSeed ^ 0x50524f58ULL, name);
+}
+
+bool Bench::startTcpProxy(const ProxyConfig &p, QString *why) {
+    auto *proxy = new FaultProxy(p.upstreamHost, p.upstreamPort, proxySeed(p.name), this);
+    if (!proxy->listen(QHostAddress(p.listenHost), p.listenPort, why)) {
+        delete proxy;
+        return false;
+    }
+    m_proxies.insert(p.name, proxy);
+    recordResets(proxy, p.name);
+    emit deviceEvent(monotonicNs(), EventKind::ProxyStart, p.name,
+                     QStringLiteral("%1 -> %2").arg(proxy->listenAddress(), proxy->upstream()));
+    return true;
+}
+
 bool Bench::startUdpProxy(const ProxyConfig &p, QString *why) {
-    auto *proxy =
-        new UdpProxy(p.upstreamHost, p.upstreamPort, deviceSeed(m_runSeed ^ 0x50524f58ULL, p.name), this);
+    auto *proxy = new UdpProxy(p.upstreamHost, p.upstreamPort, proxySeed(p.name), this);
     if (p.idleTimeout)
         proxy->setFlowIdleTimeout(*p.idleTimeout);
     if (!proxy->listen(QHostAddress(p.listenHost), p.listenPort, why)) {
@@ -169,23 +185,7 @@ bool Bench::startUdpProxy(const ProxyConfig &p, QString *why) {
 void Bench::connectProxiesAndDevices() {
     for (const ProxyConfig &p : std::as_const(m_proxyConfigs)) {
         QString why;
-        bool listening = false;
-        if (p.udp) {
-            listening = startUdpProxy(p, &why);
-        } else {
-            auto *proxy = new FaultProxy(p.upstreamHost, p.upstreamPort,
-                                         deviceSeed(m_runSeed ^ 0x50524f58ULL, p.name), this);
-            listening = proxy->listen(QHostAddress(p.listenHost), p.listenPort, &why);
-            if (listening) {
-                m_proxies.insert(p.name, proxy);
-                recordResets(proxy, p.name);
-                emit deviceEvent(monotonicNs(), EventKind::ProxyStart, p.name,
-                                 QStringLiteral("%1 -> %2").arg(proxy->listenAddress(), proxy->upstream()));
-            } else {
-                delete proxy;
-            }
-        }
-        if (!listening) {
+        if (!(p.udp ? startUdpProxy(p, &why) : startTcpProxy(p, &why))) {
             const QString name = p.name;
             QMetaObject::invokeMethod(
                 this, [this, name, why] { fail(name, QStringLiteral("proxy cannot listen: %1").arg(why)); },

@@ -121,7 +121,10 @@ private:
     void startBrokers();
     void connectProxiesAndDevices();
     void recordResets(FaultProxy *proxy, const QString &name);
+    // A fixture proxy, listening, with its start recorded; false with *why when it cannot listen.
+    bool startTcpProxy(const ProxyConfig &p, QString *why);
     bool startUdpProxy(const ProxyConfig &p, QString *why);
+    quint64 proxySeed(const QString &name) const;
 
     QList<Device> m_devices;
     QList<ProxyConfig> m_proxyConfigs;
