@@ -170,6 +170,45 @@ BOOST_AUTO_TEST_CASE(drop_bytes_deletes_in_both_modes_and_loss_still_deletes_on_
     BOOST_TEST(lossy.counters().retransmissions == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_chunk_lost_16_times_resets_after_its_timeouts_capped_at_rto_max) {
+    // The original and Linux's 15 retransmissions all lost: the connection is given up when the last
+    // timeout ends. The timeout doubles from rto and stops at rto_max: 1 + 2 + 4 + 8 + 12 x 10 = 135 ms.
+    // (Uncapped it would be 2^16 - 1 ms, 65.5 s.) Nothing behind the lost chunk gets through.
+    FaultPipeline p(5, LinkMode::Reliable);
+    Sink sink(p);
+    const qint64 t0 = hil::monotonicNs();
+    p.activate(1, spec("loss:p=1,rto=1ms,rto_max=10ms"));
+    p.push("lost");
+    BOOST_TEST(p.counters().retransmissions == 16);
+    p.deactivate(1); // the fault is gone, but the chunk's fate was drawn when it arrived
+    p.push("behind");
+    BOOST_REQUIRE(waitUntil([&] { return !sink.resets.isEmpty(); }, 3000));
+    BOOST_TEST(sink.resetTimes[0] - t0 >= 135'000'000);
+    BOOST_TEST(str(sink.resets[0])
+               == "reset: a chunk was lost 16 times (retransmissions gave up after 135ms)");
+    BOOST_TEST(sink.all.isEmpty());
+    settle(50);
+    BOOST_TEST(sink.resets.size() == 1);
+    BOOST_TEST(sink.all.isEmpty());
+
+    // 15 losses are not enough: a chunk lost 15 times and then sent arrives, late, after 1+2+4+8+11x10 ms.
+    for (quint64 seed = 1; seed < 2000; ++seed) {
+        FaultPipeline q(seed, LinkMode::Reliable);
+        q.activate(1, spec("loss:p=0.97,rto=1ms,rto_max=10ms"));
+        q.push("z");
+        if (q.counters().retransmissions != 15) {
+            q.discard();
+            continue;
+        }
+        Sink qs(q);
+        BOOST_REQUIRE(waitUntil([&] { return !qs.all.isEmpty(); }, 3000));
+        BOOST_TEST(qs.all == "z");
+        BOOST_TEST(qs.resets.isEmpty());
+        return;
+    }
+    BOOST_FAIL("no seed below 2000 lost a chunk exactly 15 times");
+}
+
 BOOST_AUTO_TEST_CASE(blackout_holds_the_stream_and_delivers_it_in_order_when_it_ends) {
     FaultPipeline p(1, LinkMode::Reliable);
     Sink sink(p);

@@ -221,6 +221,44 @@ BOOST_AUTO_TEST_CASE(close_after_closes_each_connection_after_its_time) {
     c.link.clear(1);
 }
 
+BOOST_AUTO_TEST_CASE(a_tcp_device_link_resets_as_tcp_gives_up) {
+    // The two ways TCP gives a connection up, on a device link of its own (no proxy): a blackout that
+    // outlasts its user timeout, and a chunk whose original and 15 retransmissions are all lost. Each
+    // closes the link with the reason; the device sees the connection go; a new one works.
+    EchoServer server;
+    LinkClient c(server.port(), 1);
+    BOOST_REQUIRE(c.open());
+    qint64 t0 = hil::monotonicNs();
+    c.link.inject(1, spec("blackout:user_timeout=100ms"));
+    c.link.write("held\n");
+    BOOST_REQUIRE(waitUntil([&] { return c.closedReasons.size() == 1; }, 3000));
+    BOOST_TEST(hil::monotonicNs() - t0 >= 100'000'000);
+    BOOST_TEST(str(c.closedReasons[0]) == "reset: blackout outlasted user timeout 100ms");
+    BOOST_TEST(c.received.isEmpty());
+    BOOST_TEST(waitUntil([&] { return server.disconnections == 1; }, 3000));
+    c.link.clear(1);
+
+    BOOST_REQUIRE(c.open());
+    // rto 1 ms doubling to rto_max 4 ms: 1 + 2 + 14 x 4 = 59 ms of waits before it gives up.
+    t0 = hil::monotonicNs();
+    c.link.inject(2, spec("loss:p=1,rto=1ms,rto_max=4ms,dir=to-device"));
+    c.link.write("lost\n");
+    c.link.write("behind\n");
+    BOOST_REQUIRE(waitUntil([&] { return c.closedReasons.size() == 2; }, 3000));
+    BOOST_TEST(hil::monotonicNs() - t0 >= 59'000'000);
+    BOOST_TEST(str(c.closedReasons[1])
+               == "reset: a chunk was lost 16 times (retransmissions gave up after 59ms)");
+    BOOST_TEST(c.link.counters(hil::Link::Direction::ToDevice).retransmissions >= 16);
+    BOOST_TEST(c.link.counters(hil::Link::Direction::ToDevice).bytesOut == 0);
+    BOOST_TEST(waitUntil([&] { return server.disconnections == 2; }, 3000));
+    c.link.clear(2);
+
+    BOOST_REQUIRE(c.open());
+    c.link.write("again\n");
+    BOOST_TEST(waitUntil([&] { return c.received == "again\n"; }, 3000));
+    BOOST_TEST(server.connections == 3);
+}
+
 BOOST_AUTO_TEST_CASE(a_peer_closing_after_delayed_bytes_is_reported_after_them) {
     EchoServer server(false);
     LinkClient c(server.port(), 1);

@@ -295,7 +295,15 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(raw_tcp_through_hil_proxy)
 
-BOOST_AUTO_TEST_CASE(a_reset_is_a_rst_on_both_sides) {
+namespace {
+
+struct Ending {
+    QByteArray peers; // "client RESET\nupstream RESET\n" and the like
+    QByteArray proxyLog;
+};
+
+// Raw TCP through `hil proxy` with one fault: how each peer's connection ended.
+Ending endingsThroughTheProxy(const QString &fault) {
     // Python plays both peers: it listens (the upstream), connects through the proxy (the client), sends
     // both ways every 100 ms and says how each side ended: RESET (ECONNRESET) or EOF (an orderly close).
     const char *script = R"(
@@ -319,19 +327,40 @@ for name in ("client", "upstream"): print(name, ended.get(name, "OPEN"), flush=T
 )";
     QProcess py;
     py.start(hiltest::debianPython(), {QStringLiteral("-c"), QString::fromUtf8(script)});
-    BOOST_REQUIRE(waitUntil([&] { return py.canReadLine(); }, 10000));
+    if (!waitUntil([&] { return py.canReadLine(); }, 10000))
+        return {};
     const QByteArray portLine = py.readLine().trimmed();
-    BOOST_REQUIRE(portLine.startsWith("PORT "));
-    HilProxy proxy(static_cast<quint16>(portLine.mid(5).toUInt()),
-                   {QStringLiteral("blackout:at=300ms,user_timeout=1s")});
+    if (!portLine.startsWith("PORT "))
+        return {};
+    HilProxy proxy(static_cast<quint16>(portLine.mid(5).toUInt()), {fault});
     py.write(QByteArray::number(proxy.port()) + '\n');
-    BOOST_REQUIRE(py.waitForFinished(30000));
-    const QByteArray out = py.readAllStandardOutput();
-    BOOST_TEST_MESSAGE(str(out));
-    BOOST_TEST(out.contains("client RESET"), str(out) + str(py.readAllStandardError()));
-    BOOST_TEST(out.contains("upstream RESET"), str(out));
-    const QByteArray log = proxy.stop();
-    BOOST_TEST(log.contains("closed: reset: blackout outlasted user timeout 1s"), str(log));
+    py.waitForFinished(30000);
+    Ending e;
+    e.peers = py.readAllStandardOutput() + py.readAllStandardError();
+    e.proxyLog = proxy.stop();
+    return e;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_reset_is_a_rst_on_both_sides) {
+    const Ending e = endingsThroughTheProxy(QStringLiteral("blackout:at=300ms,user_timeout=1s"));
+    BOOST_TEST_MESSAGE(str(e.peers));
+    BOOST_TEST(e.peers.contains("client RESET"), str(e.peers));
+    BOOST_TEST(e.peers.contains("upstream RESET"), str(e.peers));
+    BOOST_TEST(e.proxyLog.contains("closed: reset: blackout outlasted user timeout 1s"), str(e.proxyLog));
+}
+
+BOOST_AUTO_TEST_CASE(a_chunk_lost_16_times_is_a_rst_on_both_sides) {
+    // Every transmission lost from 300 ms on: the first chunk after it is given up after its original and
+    // 15 retransmissions, 1 + 2 + 4 + 8 + 16 + 11 x 20 = 251 ms of timeouts with rto 1ms, rto_max 20ms.
+    const Ending e = endingsThroughTheProxy(QStringLiteral("loss:at=300ms,p=1,rto=1ms,rto_max=20ms"));
+    BOOST_TEST_MESSAGE(str(e.peers));
+    BOOST_TEST(e.peers.contains("client RESET"), str(e.peers));
+    BOOST_TEST(e.peers.contains("upstream RESET"), str(e.peers));
+    BOOST_TEST(
+        e.proxyLog.contains("closed: reset: a chunk was lost 16 times (retransmissions gave up after 251ms)"),
+        str(e.proxyLog));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

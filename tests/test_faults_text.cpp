@@ -33,6 +33,7 @@ BOOST_AUTO_TEST_CASE(every_kind_parses_and_formats_back) {
         "close_after:after=30s",
         "duplicate:p=0.01",
         "reorder:p=0.05,delay=20ms",
+        "loss:p=0.2,rto=1ms,rto_max=10ms",
     };
     for (const char *text : texts) {
         QString error;

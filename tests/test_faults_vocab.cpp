@@ -162,6 +162,8 @@ BOOST_AUTO_TEST_CASE(both_forms_refuse_the_same_values_with_the_same_message) {
         // TCP-true parameters.
         {"loss:p=0.1,rto=0s", "{on: sensor, link: {loss: {p: 0.1, rto: 0s}}}",
          "loss: rto must be 1ms to 120s"},
+        {"loss:p=0.1,rto=10ms,rto_max=5ms", "{on: sensor, link: {loss: {p: 0.1, rto: 10ms, rto_max: 5ms}}}",
+         "loss: rto_max must be from rto (10ms) to 120s"},
         {"drop_bytes:p=2", "{on: sensor, link: {drop_bytes: {p: 2}}}",
          "drop_bytes: probability 2 is outside [0, 1]"},
     };

@@ -100,7 +100,7 @@ std::vector<double> replay(double p, quint64 seed, const FaultFidelityOptions &o
         double wait = 0, rto = static_cast<double>(o.rtoNs);
         for (int losses = 0; losses <= hil::kMaxRetransmissions && draws.lost(spec); ++losses) {
             wait += rto;
-            rto = std::min(rto * 2, static_cast<double>(hil::kMaxRto.count()));
+            rto = std::min(rto * 2, static_cast<double>(spec.rtoMax.count()));
         }
         due = std::max(t + wait, due);
         out.push_back((due - t) / 1e6);

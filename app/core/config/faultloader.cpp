@@ -116,6 +116,8 @@ bool readLink(YamlReader &r, const YAML::Node &n, LinkFaultSpec &spec) {
     case K::DropBytes:
         if (spec.kind == K::Loss && given.contains(QStringLiteral("rto")))
             set(spec.rto, duration("rto"));
+        if (spec.kind == K::Loss && given.contains(QStringLiteral("rto_max")))
+            set(spec.rtoMax, duration("rto_max"));
         if (given.contains(QStringLiteral("burst"))) {
             const YAML::Node b = params["burst"];
             if (!r.requireMap(b, QStringLiteral("burst")))

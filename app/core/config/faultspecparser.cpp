@@ -192,10 +192,13 @@ std::optional<TimedLinkFault> parseLinkFault(QStringView text, QString *error) {
                 if (!duration(&d))
                     return std::nullopt;
                 f.spec.jitter = d;
-            } else if (key == u"after" || key == u"rto" || key == u"user_timeout") {
+            } else if (key == u"after" || key == u"rto" || key == u"rto_max" || key == u"user_timeout") {
                 if (!duration(&d))
                     return std::nullopt;
-                (key == u"after" ? f.spec.after : key == u"rto" ? f.spec.rto : f.spec.userTimeout) = d;
+                (key == u"after"     ? f.spec.after
+                 : key == u"rto"     ? f.spec.rto
+                 : key == u"rto_max" ? f.spec.rtoMax
+                                     : f.spec.userTimeout) = d;
             } else if (key == u"rate") {
                 const auto rate = parseRate(value);
                 if (!rate)
@@ -244,6 +247,8 @@ QString formatLinkFault(const TimedLinkFault &f) {
         }
         if (s.kind == Kind::Loss && s.rto != LinkFaultSpec().rto)
             params << QStringLiteral("rto=") + exactDuration(s.rto);
+        if (s.kind == Kind::Loss && s.rtoMax != LinkFaultSpec().rtoMax)
+            params << QStringLiteral("rto_max=") + exactDuration(s.rtoMax);
         break;
     case Kind::Latency:
         params << QStringLiteral("delay=") + exactDuration(s.delay);

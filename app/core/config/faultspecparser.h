@@ -31,7 +31,8 @@ struct TimedLinkFault {
 //   every kind:  dir=to-device|from-device|both (default both), at=DURATION, for=DURATION, every=DURATION
 //   blackout:    user_timeout=DURATION (TCP: reset when the blackout lasts longer; default 900s)
 //   loss:        p=P  or  burst=P_GOOD_TO_BAD/P_BAD_TO_GOOD[/LOSS_IN_GOOD/LOSS_IN_BAD]; rto=DURATION
-//                (TCP: the first retransmission timeout, default 200ms)
+//                (TCP: the first retransmission timeout, default 200ms); rto_max=DURATION (TCP: where
+//                the doubling timeout stops, default 120s as Linux's TCP_RTO_MAX)
 //   drop_bytes:  p=P  or  burst=... (as loss; bytes deleted on every transport)
 //   latency:     delay=DURATION (required), jitter=DURATION (at most the delay)
 //   bandwidth:   rate=BYTES_PER_S (required; "10000", "10k", "1.5M")

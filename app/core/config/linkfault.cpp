@@ -24,7 +24,7 @@ struct KindInfo {
 const KindInfo kKinds[] = {
     {Kind::Blackout, u"blackout", {u"user_timeout"}, nullptr, Carrier::Any, u"blackout:for=5s"},
     // p or burst: see missingParameters()
-    {Kind::Loss, u"loss", {u"p", u"burst", u"rto"}, nullptr, Carrier::Any, u"loss:p=0.1"},
+    {Kind::Loss, u"loss", {u"p", u"burst", u"rto", u"rto_max"}, nullptr, Carrier::Any, u"loss:p=0.1"},
     {Kind::Latency,
      u"latency",
      {u"delay", u"jitter"},
@@ -163,6 +163,8 @@ QString validateLinkFault(const LinkFaultSpec &spec) {
     case Kind::DropBytes:
         if (spec.kind == Kind::Loss && (spec.rto < kMinFaultTime || spec.rto > kMaxRto))
             return QStringLiteral("rto must be 1ms to 120s");
+        if (spec.kind == Kind::Loss && (spec.rtoMax < spec.rto || spec.rtoMax > kMaxRto))
+            return QStringLiteral("rto_max must be from rto (%1) to 120s").arg(formatDuration(spec.rto));
         if (spec.burst) {
             const LinkFaultSpec::GilbertElliott &b = *spec.burst;
             if (!isProbability(b.pGoodToBad))
@@ -264,6 +266,8 @@ QString LinkFaultSpec::describe() const {
         }
         if (kind == Kind::Loss && rto != LinkFaultSpec().rto)
             text += QStringLiteral(" rto ") + formatDuration(rto);
+        if (kind == Kind::Loss && rtoMax != LinkFaultSpec().rtoMax)
+            text += QStringLiteral(" rto_max ") + formatDuration(rtoMax);
         break;
     case Kind::Latency:
         text += u' ' + formatDuration(delay);

@@ -48,6 +48,7 @@ struct LinkFaultSpec {
     qint64 lines = 0;                         // DropFirst
     Nanoseconds after{0};                     // CloseAfter
     Nanoseconds rto{200'000'000};             // Loss on TCP: the first retransmission timeout
+    Nanoseconds rtoMax{120'000'000'000};      // Loss on TCP: the timeout stops doubling here (Linux's)
     Nanoseconds userTimeout{900'000'000'000}; // Blackout on TCP: longer than this resets the connection
 
     // "latency 50ms±5ms to-device" style, for events and messages.
@@ -80,7 +81,7 @@ inline constexpr int kMaxSliceBytes = 1 << 20;
 inline constexpr qint64 kMaxDropLines = 2'147'483'647;
 // TCP's retransmission timeout doubles per consecutive loss of a segment up to this cap (Linux: 120 s),
 // and the connection is reset when a segment is lost this many times more than once (tcp_retries2).
-inline constexpr Nanoseconds kMaxRto{120'000'000'000};
+inline constexpr Nanoseconds kMaxRto{120'000'000'000}; // the largest rto and rto_max
 inline constexpr int kMaxRetransmissions = 15;
 
 // The rules a link fault's values must keep, whichever form it was written in: a probability outside

@@ -168,7 +168,9 @@ LinkCounters FaultPipeline::deactivate(int id) {
     if (it == m_faults.end())
         return {};
     const LinkCounters window = m_counters - (*it)->snapshot;
-    if (isTiming(**it) && !(*it)->queue.empty())
+    // A timing stage keeps what it holds; reliable loss keeps a given-up chunk's reset, drawn when the
+    // chunk arrived, and holds everything behind it until then.
+    if (isTiming(**it) && (!(*it)->queue.empty() || (*it)->deadline != kNever))
         (*it)->active = false;
     else
         m_faults.erase(it);
@@ -421,14 +423,14 @@ void FaultPipeline::schedulePiece(Fault &f, Item piece, qint64 due) {
 
 void FaultPipeline::scheduleRetransmitted(Fault &f, Item item) {
     // Every transmission of the chunk is drawn now; each lost one costs a retransmission timeout, which
-    // doubles up to kMaxRto. The original and kMaxRetransmissions retransmissions lost: given up.
+    // doubles up to the fault's rto_max. The original and kMaxRetransmissions retransmissions lost: given up.
     qint64 wait = 0;
     qint64 rto = count(f.spec.rto);
     int losses = 0;
     while (f.transmissionLost()) {
         ++m_counters.retransmissions;
         wait += rto;
-        rto = std::min(rto * 2, count(kMaxRto));
+        rto = std::min(rto * 2, count(f.spec.rtoMax));
         if (++losses > kMaxRetransmissions) {
             const qint64 at = item.t + wait;
             if (at < f.deadline) {
@@ -460,7 +462,9 @@ void FaultPipeline::release(qint64 now) {
             run(std::move(q.item), j + 1);
         }
     }
-    std::erase_if(m_faults, [](const std::unique_ptr<Fault> &f) { return !f->active && f->queue.empty(); });
+    std::erase_if(m_faults, [](const std::unique_ptr<Fault> &f) {
+        return !f->active && f->queue.empty() && f->deadline == kNever;
+    });
 }
 
 void FaultPipeline::emitReady() {

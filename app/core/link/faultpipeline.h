@@ -70,10 +70,11 @@ enum class LinkMode { Lossy, Reliable };
 // Reliable mode (LinkMode::Reliable) changes two kinds:
 // - loss is a timing stage: each transmission of a chunk is lost with the fault's probability (or the
 //   burst chain's state); a lost one is sent again after the retransmission timeout, which starts at
-//   `rto` and doubles per consecutive loss of the same chunk, capped at kMaxRto. All retransmissions are
+//   `rto` and doubles per consecutive loss of the same chunk, capped at `rtoMax`. All retransmissions are
 //   drawn when the chunk arrives. The chunk is due at max(arrival + the waits, the previous chunk's due):
 //   the bytes behind a lost chunk wait for it (head-of-line blocking), none is dropped. A chunk lost
-//   kMaxRetransmissions + 1 times is given up: closeRequested("reset: ...") when its last wait ends.
+//   kMaxRetransmissions + 1 times is given up: closeRequested("reset: ...") when its last wait ends, even
+//   when the fault was deactivated before that (its fate was drawn on arrival); nothing behind it leaves.
 // - blackout holds what reaches the output (nothing is dropped) and lets it go, in order, when it ends;
 //   `userTimeout` after its activation (or the latest connectionStarted()) while still active, it emits
 //   closeRequested("reset: blackout outlasted user timeout D").
