@@ -148,17 +148,17 @@ BOOST_AUTO_TEST_SUITE(pieces)
 
 BOOST_AUTO_TEST_CASE(decimation_keeps_extremes_and_bounds_points) {
     hil::gui::TimeSeries s;
-    for (int i = 0; i < 100'000; ++i)
+    for (int i = 0; i < 60'000; ++i) // below kMaxPoints: no compaction yet
         s.append(i * 0.01, std::sin(i * 0.001) + (i == 54'321 ? 50.0 : 0.0) - (i == 12'345 ? 40.0 : 0.0));
     s.append(1.0, 2.0); // earlier than the last: stored at the last time
     s.append(2000.0, std::nan(""));
-    BOOST_TEST(s.size() == 100'001u);
-    BOOST_TEST(s.lastTime() == 999.99);
+    BOOST_TEST(s.size() == 60'001u);
+    BOOST_TEST(s.lastTime() == 599.99);
 
     hil::gui::TimeSeries::Window w;
-    s.window(0, 1000, 500, &w);
+    s.window(0, 600, 500, &w);
     BOOST_TEST(w.decimated);
-    BOOST_TEST(w.inside == 100'001u);
+    BOOST_TEST(w.inside == 60'001u);
     BOOST_TEST(w.points.size() <= 2 * 500u + 2);
     BOOST_TEST(w.max > 48.0);
     BOOST_TEST(w.min < -39.0);
@@ -317,16 +317,27 @@ BOOST_AUTO_TEST_CASE(a_long_live_run_stays_bounded_and_pages_older_rows_from_the
     panel.setFailuresOnly(false);
     BOOST_TEST(panel.view()->model() == all);
 
-    // The finished run from the file alone, as History shows it: COUNT(*) rows, every one in pages.
+    // The finished run from the file alone, as History shows it: its newest rows up to the bound, every
+    // one in pages.
     hil::gui::ResultModel none;
     hil::gui::RunResultsModel stored(&none);
     BOOST_REQUIRE_MESSAGE(stored.showStoredRun(ws.db(), recorder->runId(), &error), error.toStdString());
-    BOOST_TEST(stored.rowCount() == kResults);
-    BOOST_TEST(stored.index(0, hil::gui::ResultModel::ColTime).data().toString() == hil::formatOffset(0));
-    BOOST_TEST(stored.index(kResults - 1, hil::gui::ResultModel::ColValues).data().toString()
-               == hil::gui::resultCell(hil::gui::ResultRow::from(hil::gui::syntheticResult(kResults - 1)),
-                                       hil::gui::ResultModel::ColValues, Qt::DisplayRole)
+    const qint64 shown = std::min<qint64>(kResults, hil::gui::RunResultsModel::kMaxRows);
+    BOOST_TEST(stored.rowCount() == shown);
+    BOOST_TEST(stored.hiddenRows() == kResults - shown);
+    const auto valuesOf = [](qint64 i) {
+        return hil::gui::resultCell(hil::gui::ResultRow::from(hil::gui::syntheticResult(i)),
+                                    hil::gui::ResultModel::ColValues, Qt::DisplayRole)
+            .toString();
+    };
+    BOOST_TEST(stored.index(0, hil::gui::ResultModel::ColTime).data().toString()
+               == hil::gui::resultCell(hil::gui::ResultRow::from(hil::gui::syntheticResult(kResults - shown)),
+                                       hil::gui::ResultModel::ColTime, Qt::DisplayRole)
                       .toString());
+    BOOST_TEST(stored.index(0, hil::gui::ResultModel::ColValues).data().toString()
+               == valuesOf(kResults - shown));
+    BOOST_TEST(stored.index(static_cast<int>(shown - 1), hil::gui::ResultModel::ColValues).data().toString()
+               == valuesOf(kResults - 1));
 }
 
 BOOST_AUTO_TEST_CASE(live_buffer_batches_and_bounds) {

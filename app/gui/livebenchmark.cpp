@@ -20,6 +20,10 @@
 #include <QTextStream>
 #include <QWidget>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace hil::gui {
 
 namespace {
@@ -34,6 +38,20 @@ double residentMiB() {
             return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
     }
     return 0;
+}
+
+// What the allocator holds: in use by the program, and free but kept (glibc), in MiB.
+QString heapFigures() {
+#if defined(__GLIBC__)
+    const struct mallinfo2 m = mallinfo2();
+    const auto mib = [](std::size_t b) {
+        return QString::number(static_cast<double>(b) / 1048576.0, 'f', 1);
+    };
+    return QStringLiteral(" heap-in-use=%1 heap-free-kept=%2 mmapped=%3")
+        .arg(mib(m.uordblks), mib(m.fordblks), mib(m.hblkhd));
+#else
+    return {};
+#endif
 }
 
 } // namespace
@@ -58,7 +76,7 @@ int runLiveBenchmark(long long results, QTextStream &out) {
     const double startMiB = residentMiB();
     out << "live-benchmark results=" << results << " platform=" << QGuiApplication::platformName()
         << " drain=40ms\n";
-    out << "rss results=0 MiB=" << QString::number(startMiB, 'f', 1) << '\n';
+    out << "rss results=0 MiB=" << QString::number(startMiB, 'f', 1) << heapFigures() << '\n';
     out.flush();
     // Recorded as a run records (the recorder is in the app's process too), and the table reads the rows
     // that left its window back from the file.
@@ -83,22 +101,23 @@ int runLiveBenchmark(long long results, QTextStream &out) {
     QList<ResultListener *> others;
     if (recorder)
         others.append(recorder.get());
-    feedLive(
-        results, &buffer, others, LiveFeedViews{&resultModel, &eventModel, plots}, 40, [&](qint64 reported) {
-            if (recorder && !table->allResults()->pager().isOpen() && recorder->runId() > 0)
-                table->allResults()->attachDatabase(recorder->path(), recorder->runId(), &error);
-            // Someone scrolled to the oldest row the table shows: a page read from the file.
-            if (table->allResults()->olderRows() > 0)
-                table->allResults()->index(0, 0).data();
-            const double rss = residentMiB();
-            peakMiB = std::max(peakMiB, rss);
-            while (reported >= nextReport) {
-                out << "rss results=" << nextReport << " MiB=" << QString::number(rss, 'f', 1)
-                    << " s=" << QString::number(static_cast<double>(clock.elapsed()) / 1e3, 'f', 1) << '\n';
-                out.flush();
-                nextReport += 1'000'000;
-            }
-        });
+    feedLive(results, &buffer, others, LiveFeedViews{&resultModel, &eventModel, plots}, 40,
+             [&](qint64 reported) {
+                 if (recorder && !table->allResults()->pager().isOpen() && recorder->runId() > 0)
+                     table->allResults()->attachDatabase(recorder->path(), recorder->runId(), &error);
+                 // Someone scrolled to the oldest row the table shows: a page read from the file.
+                 if (table->allResults()->olderRows() > 0)
+                     table->allResults()->index(0, 0).data();
+                 const double rss = residentMiB();
+                 peakMiB = std::max(peakMiB, rss);
+                 while (reported >= nextReport) {
+                     out << "rss results=" << nextReport << " MiB=" << QString::number(rss, 'f', 1)
+                         << " s=" << QString::number(static_cast<double>(clock.elapsed()) / 1e3, 'f', 1)
+                         << heapFigures() << '\n';
+                     out.flush();
+                     nextReport += 1'000'000;
+                 }
+             });
     if (recorder)
         recorder->close();
     const double endMiB = residentMiB();

@@ -17,7 +17,7 @@ namespace hil::gui {
 class LiveBuffer : public ResultListener {
 public:
     struct Limits {
-        qsizetype results = 50'000;
+        qsizetype results = 10'000;
         qsizetype events = 20'000;
         qsizetype exchanges = 5'000;
     };

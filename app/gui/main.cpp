@@ -11,7 +11,22 @@
 #include <QTextStream>
 #include <memory>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace {
+
+// Blocks of 256 KiB and more always get their own mapping, returned to the system when freed. glibc
+// otherwise raises its mapping threshold to the largest block freed so far (up to 32 MiB), after which
+// the live path's big, short-lived lists (a drained batch of results, a table's growing header) are
+// carved from the heap and leave it fragmented: 11–18 MiB of free memory kept in a long run at full
+// speed, 2–4 MiB with the threshold fixed (docs/benchmarks.md §17).
+void keepLargeBlocksMapped() {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
+}
 
 // --help and --version answer without a display (a terminal on a headless bench, a package check).
 bool asksForHelpOrVersion(int argc, char *argv[]) {
@@ -32,6 +47,7 @@ bool hasDisplay() {
 } // namespace
 
 int main(int argc, char *argv[]) {
+    keepLargeBlocksMapped();
     QGuiApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
     std::unique_ptr<QCoreApplication> core;
     if (asksForHelpOrVersion(argc, argv) || !hasDisplay())

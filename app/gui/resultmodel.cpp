@@ -18,14 +18,15 @@ void ResultModel::append(const QList<StepResult> &results, qint64 skippedBefore)
     m_nextSequence += skippedBefore;
     if (results.isEmpty())
         return;
-    const qsizetype overflow = m_rows.size() + results.size() - kMaxRows;
+    const auto held = static_cast<qsizetype>(m_rows.size());
+    const qsizetype overflow = held + results.size() - kMaxRows;
     if (overflow > 0) {
-        const int n = static_cast<int>(
-            std::min<qsizetype>(m_rows.size(), std::max<qsizetype>(overflow, kMaxRows / 10)));
+        const int n =
+            static_cast<int>(std::min<qsizetype>(held, std::max<qsizetype>(overflow, kMaxRows / 10)));
         if (n > 0) {
             beginRemoveRows({}, 0, n - 1);
-            m_rows.remove(0, n);
-            m_sequence.remove(0, n);
+            m_rows.erase(m_rows.begin(), m_rows.begin() + n);
+            m_sequence.erase(m_sequence.begin(), m_sequence.begin() + n);
             m_dropped += n;
             endRemoveRows();
         }
@@ -37,8 +38,8 @@ void ResultModel::append(const QList<StepResult> &results, qint64 skippedBefore)
     const int first = static_cast<int>(m_rows.size());
     beginInsertRows({}, first, first + static_cast<int>(results.size() - skip) - 1);
     for (qsizetype i = skip; i < results.size(); ++i) {
-        m_rows.append(ResultRow::from(results[i]));
-        m_sequence.append(m_nextSequence++);
+        m_rows.push_back(ResultRow::from(results[i]));
+        m_sequence.push_back(m_nextSequence++);
     }
     endInsertRows();
 }
@@ -52,9 +53,9 @@ int ResultModel::columnCount(const QModelIndex &parent) const {
 }
 
 QVariant ResultModel::data(const QModelIndex &index, int role) const {
-    if (!index.isValid() || index.row() >= m_rows.size())
+    if (!index.isValid() || static_cast<std::size_t>(index.row()) >= m_rows.size())
         return {};
-    return resultCell(m_rows[index.row()], index.column(), role);
+    return resultCell(m_rows[static_cast<std::size_t>(index.row())], index.column(), role);
 }
 
 QVariant ResultModel::headerData(int section, Qt::Orientation orientation, int role) const {

@@ -5,6 +5,7 @@
 
 #include <QAbstractTableModel>
 #include <QList>
+#include <deque>
 
 namespace hil::gui {
 
@@ -37,9 +38,9 @@ public:
     qint64 droppedRows() const { return m_dropped; }
     // The position in the run of the window's first row (how many of the run's results came before it,
     // shown or not), and of the next row to come. The rows before firstSequence() are in the database only.
-    qint64 firstSequence() const { return m_sequence.isEmpty() ? m_nextSequence : m_sequence.first(); }
+    qint64 firstSequence() const { return m_sequence.empty() ? m_nextSequence : m_sequence.front(); }
     qint64 nextSequence() const { return m_nextSequence; }
-    const ResultRow &row(int i) const { return m_rows[i]; }
+    const ResultRow &row(int i) const { return m_rows[static_cast<std::size_t>(i)]; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -47,8 +48,10 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
-    QList<ResultRow> m_rows;
-    QList<qint64> m_sequence; // of each row
+    // Deques: the window drops its oldest rows as new ones come, and a list would keep the space of the
+    // dropped ones in front until it reallocates (up to twice the window's bytes at full speed).
+    std::deque<ResultRow> m_rows;
+    std::deque<qint64> m_sequence; // of each row
     qint64 m_nextSequence = 0;
     qint64 m_dropped = 0;
 };

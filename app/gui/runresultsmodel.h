@@ -16,12 +16,12 @@ namespace hil::gui {
 // row comes in pages.
 //
 // At most kMaxRows rows are exposed, the run's newest: a QTableView keeps 8 bytes per row in its vertical
-// header, 80 MB for ten million rows, so beyond it the oldest tenth leaves the table at once (as the
+// header, in a list that grows by doubling (16.8 MB for a million rows at its peak, by heaptrack), so beyond it the oldest tenth leaves the table at once (as the
 // window does; the reports and `hil export` have every row). GUI thread only.
 class RunResultsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    static constexpr qint64 kMaxRows = 1'000'000;
+    static constexpr qint64 kMaxRows = 500'000;
 
     explicit RunResultsModel(ResultModel *window, QObject *parent = nullptr);
 

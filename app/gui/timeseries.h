@@ -49,7 +49,7 @@ public:
     void window(double t0, double t1, int columns, Window *out) const;
 
     static constexpr std::size_t kBlock = 64;
-    static constexpr std::size_t kMaxPoints = std::size_t{1} << 18; // 4 MiB of points
+    static constexpr std::size_t kMaxPoints = std::size_t{1} << 16; // 1 MiB of points
     // Points appended in all, and how many compactions folded older ones into the history.
     std::size_t appended() const { return m_appended; }
     std::size_t compactions() const { return m_compactions; }

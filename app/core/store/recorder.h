@@ -40,7 +40,9 @@ class StoreGuard;
 class Recorder : public ResultListener {
 public:
     static constexpr int kMaxQueueDelayMs = 50;
-    static constexpr std::size_t kQueueCapacity = 10000;
+    // 4096 results: 3 s of a 64-device bench at 20 Hz while the disk stalls, about 4 MiB in the app's
+    // process (10,000 held 14 MiB at full speed, most of the app's growth in a long run: benchmarks.md §17).
+    static constexpr std::size_t kQueueCapacity = 4096;
     static constexpr qint64 kQueueBytes = 16 * 1024 * 1024;
 
     // Opens or creates the database, prepares its schema and closes the runs of writers that are gone.
