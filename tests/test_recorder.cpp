@@ -400,6 +400,7 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
         for (const char *sql :
              {"DROP INDEX step_results_failed", "DROP INDEX step_results_retried",
               "DROP INDEX step_results_faulted", "DROP TABLE step_rollups", "DROP TABLE device_rollups",
+              "DROP TABLE measurement_rollups", "DROP TABLE measurement_rollup_runs",
               "ALTER TABLE runs DROP COLUMN writer_pid", "ALTER TABLE runs DROP COLUMN writer_host",
               "ALTER TABLE runs DROP COLUMN heartbeat_at_ns", "ALTER TABLE step_results DROP COLUMN exchange",
               "ALTER TABLE step_results DROP COLUMN stall_ns", "ALTER TABLE step_results DROP COLUMN attempt",
@@ -414,7 +415,7 @@ BOOST_AUTO_TEST_CASE(a_version_2_database_is_migrated_and_its_open_runs_left_alo
     QString error;
     BOOST_REQUIRE_MESSAGE(hil::Recorder::open(path, &error) != nullptr, error.toStdString());
     Db db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version") == "6");
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "7");
     BOOST_TEST(db.scalar("SELECT count(*) FROM pragma_table_info('runs') WHERE name IN"
                          " ('writer_pid', 'writer_host', 'heartbeat_at_ns')")
                == "3");
@@ -700,6 +701,7 @@ BOOST_AUTO_TEST_CASE(a_version_4_database_gains_the_sweep_and_retry_columns) {
         for (const char *sql :
              {"DROP INDEX step_results_failed", "DROP INDEX step_results_retried",
               "DROP INDEX step_results_faulted", "DROP TABLE step_rollups", "DROP TABLE device_rollups",
+              "DROP TABLE measurement_rollups", "DROP TABLE measurement_rollup_runs",
               "ALTER TABLE step_results DROP COLUMN attempt", "ALTER TABLE step_results DROP COLUMN retried",
               "ALTER TABLE step_results DROP COLUMN bindings", "ALTER TABLE runs DROP COLUMN n_retried",
               "ALTER TABLE runs DROP COLUMN vars", "PRAGMA user_version = 4",
@@ -720,7 +722,7 @@ BOOST_AUTO_TEST_CASE(a_version_4_database_gains_the_sweep_and_retry_columns) {
     rec->runFinished(hil::RunSummary{});
     BOOST_TEST(rec->close());
     Db db(path);
-    BOOST_TEST(db.scalar("PRAGMA user_version") == "6");
+    BOOST_TEST(db.scalar("PRAGMA user_version") == "7");
     BOOST_TEST(db.scalar("SELECT attempt || ' ' || retried || ' ' || coalesce(bindings, 'NULL') || ' ' ||"
                          " exchange FROM step_results WHERE run_id = 1")
                == "1 0 NULL calc#1");
@@ -759,4 +761,12 @@ BOOST_AUTO_TEST_CASE(the_rollup_is_written_with_the_rows) {
     BOOST_TEST(db.scalar("SELECT min(first_id) || ' ' || max(last_id) FROM step_rollups") == "1 35");
     BOOST_TEST(db.scalar("SELECT sum(episodes) FROM device_rollups WHERE current") == "1");
     BOOST_TEST(db.scalar("SELECT sum(down_ns) FROM device_rollups") == "4000000000");
+    // The samples' cells: one measurement, 35 samples over four bins, the four FAIL ones among them, the
+    // extremes and the mean of the values.
+    BOOST_TEST(db.scalar("SELECT count(*) FROM measurement_rollup_runs WHERE run_id = 1") == "1");
+    BOOST_TEST(
+        db.scalar("SELECT count(*) || ' ' || sum(samples) || ' ' || sum(fail) || ' ' || sum(count) || ' '"
+                  " || min(min) || ' ' || max(max) || ' ' || round(sum(sum) / sum(count), 6)"
+                  " FROM measurement_rollups")
+        == "4 35 4 35 20.0 40.0 22.285714");
 }

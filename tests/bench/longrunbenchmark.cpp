@@ -3,6 +3,7 @@
 #include "core/analysis/runstatistics.h"
 #include "core/base/seedmix.h"
 #include "core/store/runquery.h"
+#include "core/store/samplerollup.h"
 #include "core/store/steprollup.h"
 #include "machineinfo.h"
 #include "reportbenchmark.h"
@@ -130,11 +131,12 @@ bool generate(const QString &path, const LongRunOptions &o, Written *w, QString 
     // The recorder's accumulator, written as the recorder writes it at each commit (here every 5 s of the
     // run's time, in the one transaction).
     hil::StepRollup rollup(1);
+    hil::SampleRollup samples(1);
     const QByteArray phase = "steps";
     const qint64 writeEvery = std::max<qint64>(1, 5 * perSecond);
     QString why;
     for (qint64 t = 0; t < ticks; ++t) {
-        if (t % writeEvery == 0 && t > 0 && !rollup.write(db, &why))
+        if (t % writeEvery == 0 && t > 0 && !(rollup.write(db, &why) && samples.write(db, &why)))
             return fail(QStringLiteral("writing the rollup: %1").arg(why));
         for (int d = 0; d < o.devices; ++d) {
             const size_t di = static_cast<size_t>(d);
@@ -199,15 +201,32 @@ bool generate(const QString &path, const LongRunOptions &o, Written *w, QString 
             if (timeout || t % perSecond != 0)
                 continue;
             const double drift = 0.8 * std::sin(static_cast<double>(start) / (7200.0 * kSecond) + d);
+            const double value = 24 + drift + 0.1 * normal;
             sqlite3_bind_int64(sample.get(), 1, sqlite3_last_insert_rowid(db));
-            sqlite3_bind_double(sample.get(), 2, 24 + drift + 0.1 * normal);
+            sqlite3_bind_double(sample.get(), 2, value);
             sqlite3_bind_int64(sample.get(), 3, start + latency);
             if (!sample.run())
                 return fail(QStringLiteral("inserting measurements"));
+            {
+                hil::SampleRollupInput m;
+                m.phase = phase;
+                m.stepIndex = d;
+                m.step = steps[di];
+                m.device = names[di];
+                m.stepVerdict = "PASS";
+                m.name = "temperature";
+                m.value = value;
+                m.unit = "C";
+                m.low = 0;
+                m.high = 60;
+                m.verdict = "PASS";
+                m.tNs = start + latency;
+                samples.add(m);
+            }
             ++w->samples;
         }
     }
-    if (!rollup.write(db, &why))
+    if (!rollup.write(db, &why) || !samples.write(db, &why))
         return fail(QStringLiteral("writing the rollup: %1").arg(why));
     {
         Statement counts(db, "UPDATE runs SET n_pass = ?, n_fail = ?, n_expected = ? WHERE id = 1");
@@ -271,19 +290,23 @@ bool runLongRunBenchmark(const LongRunOptions &o, QTextStream &out, QString *err
                                      base + QStringList{QStringLiteral("--html"), html}));
     timings.push_back(measureProcess(QStringLiteral("hil report --pdf"), hil,
                                      base + QStringList{QStringLiteral("--pdf"), pdf}));
-    if (o.rowPath) {
-        // The same file without its rollups: the reports read every row (as for a file of schema 5).
+    const auto execOn = [&db, error](const char *sql) {
         sqlite3 *handle = nullptr;
-        if (sqlite3_open(db.toUtf8().constData(), &handle) != SQLITE_OK
-            || sqlite3_exec(handle, "DELETE FROM step_rollups; DELETE FROM device_rollups", nullptr, nullptr,
-                            nullptr)
-                   != SQLITE_OK) {
-            *error = QStringLiteral("deleting the rollups of %1: %2")
-                         .arg(db, QString::fromUtf8(sqlite3_errmsg(handle)));
-            sqlite3_close_v2(handle);
-            return false;
-        }
+        const bool ok = sqlite3_open(db.toUtf8().constData(), &handle) == SQLITE_OK
+                        && sqlite3_exec(handle, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+        if (!ok)
+            *error = QStringLiteral("changing %1: %2").arg(db, QString::fromUtf8(sqlite3_errmsg(handle)));
         sqlite3_close_v2(handle);
+        return ok;
+    };
+    if (o.rowPath) {
+        // The step rollups without the sample rollups (a run of schema 6): the samples are read from rows.
+        if (!execOn("DELETE FROM measurement_rollup_runs"))
+            return false;
+        timings.push_back(measureProcess(QStringLiteral("samples: hil report"), hil, base));
+        // The same file without its rollups: the reports read every row (as for a file of schema 5).
+        if (!execOn("DELETE FROM step_rollups; DELETE FROM device_rollups; DELETE FROM measurement_rollups"))
+            return false;
         timings.push_back(measureProcess(QStringLiteral("rows: hil report"), hil, base));
         timings.push_back(measureProcess(QStringLiteral("rows: hil report --html"), hil,
                                          base + QStringList{QStringLiteral("--html"), html}));

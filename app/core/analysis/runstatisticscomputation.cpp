@@ -352,6 +352,13 @@ bool RunStatisticsComputation::resolvePercentiles() {
 }
 
 bool RunStatisticsComputation::passMeasurements() {
+    if (m_fromRollup) {
+        const std::optional<bool> cells = RollupScan(m_db, m_runId).hasSampleCells(&m_error);
+        if (!cells)
+            return false;
+        if (*cells)
+            return passSampleRollups();
+    }
     m_index.rewind();
     const bool indexed = m_index.available() && !m_fromRollup;
     return m_scan.forEachMeasurement(

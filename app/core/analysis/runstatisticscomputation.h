@@ -60,6 +60,8 @@ private:
     bool rollupFailureIds(const RollupScan &scan);
     bool rollupFaults(const RollupScan &scan);
     bool rollupRawSeries(const RollupScan &scan);
+    // The measurements from their rollup cells (store/samplerollup.h), on a run read from its rollups.
+    bool passSampleRollups();
     void onStep(const StepRow &q);
     bool resolvePercentiles();
     bool passMeasurements();

@@ -182,4 +182,37 @@ bool RunStatisticsComputation::rollupRawSeries(const RollupScan &scan) {
     return true;
 }
 
+bool RunStatisticsComputation::passSampleRollups() {
+    const RollupScan scan(m_db, m_runId);
+    MeasurementRow::Step step;
+    step.present = true;
+    const bool read = scan.forEachSampleCell(
+        [&](const SampleRollupRow &row) {
+            step.phase = row.phase;
+            step.stepIndex = row.stepIndex;
+            step.step = row.step;
+            step.device = row.device;
+            const int k = knownStepKey(step);
+            m_measurements.addCell(row, k, k >= 0 ? &m_steps[static_cast<size_t>(k)].s : nullptr, m_axis);
+            return true;
+        },
+        &m_error);
+    if (!read)
+        return false;
+    // A measurement with few values shows each one, as on the row path: those are read from its rows.
+    for (const MeasurementAccumulator::SmallSeries &small : m_measurements.smallSeries(m_o.rawPointLimit)) {
+        if (small.stepKey < 0)
+            continue;
+        const StepStatistics &s = m_steps[static_cast<size_t>(small.stepKey)].s;
+        SeriesAccumulator raw;
+        const bool samples = scan.forEachSampleOf(
+            s.phase.toUtf8(), s.stepIndex, s.step.toUtf8(), s.device.toUtf8(), small.name.toUtf8(),
+            [&](qint64 t, double v) { raw.add(t, v, m_axis, m_o.rawPointLimit); }, &m_error);
+        if (!samples)
+            return false;
+        m_measurements.replaceSeries(small.index, std::move(raw));
+    }
+    return true;
+}
+
 } // namespace hil

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QtGlobal>
+#include <algorithm>
 #include <optional>
 
 namespace hil {
@@ -32,6 +33,20 @@ public:
             m_min = x;
         if (m_n == 1 || x > m_max)
             m_max = x;
+    }
+    // Values summarised elsewhere (a rollup cell's): n values with this mean, sum of squared deviations
+    // and extremes, merged as Chan et al. do, so that mean and deviation are those of all the values.
+    void merge(qint64 n, double mean, double m2, double min, double max) {
+        if (n <= 0)
+            return;
+        const qint64 total = m_n + n;
+        const double d = mean - m_mean;
+        const double share = static_cast<double>(n) / static_cast<double>(total);
+        m_m2 += m2 + d * d * static_cast<double>(m_n) * share;
+        m_mean += d * share;
+        m_min = m_n == 0 ? min : std::min(m_min, min);
+        m_max = m_n == 0 ? max : std::max(m_max, max);
+        m_n = total;
     }
     qint64 count() const { return m_n; }
     double mean() const { return m_mean; }

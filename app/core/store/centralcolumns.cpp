@@ -6,9 +6,9 @@
 
 namespace hil {
 
-// Version 6 added only derived data (the rollups, rebuilt from the rows by runfetch) and indexes: the
-// central schema does not carry them.
-static_assert(kSchemaVersion == 6, "a new results schema version: add its columns to centralcolumns.cpp "
+// Versions 6 and 7 added only derived data (the rollups, rebuilt from the rows by runfetch) and indexes:
+// the central schema does not carry them.
+static_assert(kSchemaVersion == 7, "a new results schema version: add its columns to centralcolumns.cpp "
                                    "and migrate the central schema (centralschema.cpp)");
 
 const QList<CentralTable> &centralTables() {

@@ -14,10 +14,11 @@ namespace hil {
 
 namespace {
 
-static_assert(kSchemaVersion == 6,
+static_assert(kSchemaVersion == 7,
               "a new schema version may add columns or tables: copy them in dbmerge.cpp");
-// Version 6 added the rollups, which are derived from the rows: a merged run's are rebuilt from its rows
-// (rebuildStepRollups), not copied, so that they agree with the rows whatever wrote the source.
+// Versions 6 and 7 added the rollups, which are derived from the rows: a merged run's are rebuilt from its
+// rows (rebuildStepRollups, which rebuilds the sample rollups too), not copied, so that they agree with the
+// rows whatever wrote the source.
 
 // The runs of the target being recorded right now (runliveness.h: Live), as "run 12, pid 4242 on
 // bench-3"; empty if none. Read in the caller's transaction.
@@ -94,7 +95,9 @@ bool Merger::deleteRun(qint64 run) {
     // Child rows first, by their run_id index: cascading from step_results would look up measurements by
     // step_result_id, which has no index.
     for (const char *sql :
-         {"DELETE FROM main.step_rollups WHERE run_id = ?",
+         {"DELETE FROM main.measurement_rollups WHERE run_id = ?",
+          "DELETE FROM main.measurement_rollup_runs WHERE run_id = ?",
+          "DELETE FROM main.step_rollups WHERE run_id = ?",
           "DELETE FROM main.device_rollups WHERE run_id = ?",
           "DELETE FROM main.measurements WHERE run_id = ?", "DELETE FROM main.step_results WHERE run_id = ?",
           "DELETE FROM main.events WHERE run_id = ?", "DELETE FROM main.exchanges WHERE run_id = ?",

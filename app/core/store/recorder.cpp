@@ -3,6 +3,7 @@
 #include "core/base/clock.h"
 #include "core/store/bindingsjson.h"
 #include "core/store/runliveness.h"
+#include "core/store/samplerollup.h"
 #include "core/store/schema.h"
 #include "core/store/sqliteerror.h"
 #include "core/store/sqlitestatement.h"
@@ -56,6 +57,10 @@ void bindText(sqlite3_stmt *s, int i, const QString &v) {
 
 void bindBlob(sqlite3_stmt *s, int i, const QByteArray &v) {
     sqlite3_bind_blob(s, i, v.constData(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+std::optional<double> finite(const std::optional<double> &v) {
+    return v && std::isfinite(*v) ? v : std::nullopt;
 }
 
 void bindOptional(sqlite3_stmt *s, int i, const std::optional<double> &v) {
@@ -538,6 +543,8 @@ void Recorder::writerLoop() {
     const auto releaseRollup = qScopeGuard([this] {
         if (m_rollup)
             m_rollup->release();
+        if (m_sampleRollup)
+            m_sampleRollup->release();
     });
     Statements statements(m_db);
     if (!statements.ok()) {
@@ -582,7 +589,7 @@ void Recorder::writerLoop() {
         if (ok && m_rollup && !m_rollupDropped) {
             // The rollup's cells in the rows' transaction: a crash loses neither more nor less of them.
             QString why;
-            ok = m_rollup->write(m_db, &why);
+            ok = m_rollup->write(m_db, &why) && m_sampleRollup->write(m_db, &why);
             if (!ok)
                 m_lastRc = sqlite3_extended_errcode(m_db);
         }
@@ -697,8 +704,10 @@ bool Recorder::write(Statements &st, const Item &item) {
         if (!run(s))
             return false;
         const sqlite3_int64 stepId = sqlite3_last_insert_rowid(m_db);
-        if (!m_rollup)
+        if (!m_rollup) {
             m_rollup = std::make_unique<StepRollup>(m_runId);
+            m_sampleRollup = std::make_unique<SampleRollup>(m_runId);
+        }
         {
             const QByteArray phase = phaseName(r->phase).toUtf8(), step = r->step.toUtf8(),
                              device = r->device.toUtf8(), verdict = verdictName(r->verdict).toUtf8();
@@ -721,7 +730,31 @@ bool Recorder::write(Statements &st, const Item &item) {
             in.inFault = r->faultId >= 0 && m_faultRows.contains(r->faultId);
             m_rollup->add(in);
         }
+        const QByteArray phase = phaseName(r->phase).toUtf8(), step = r->step.toUtf8(),
+                         device = r->device.toUtf8(), stepVerdict = verdictName(r->verdict).toUtf8();
+        SampleRollupInput sample;
+        sample.phase = phase;
+        sample.stepIndex = r->stepIndex;
+        sample.step = step;
+        sample.device = device;
+        sample.stepVerdict = stepVerdict;
+        sample.stepExpected = r->expected;
+        sample.stepRetried = r->retried;
+        sample.tNs = r->endNs;
         for (const MeasurementResult &m : r->measurements) {
+            const QByteArray name = m.name.toUtf8(), unit = m.unit.toUtf8(),
+                             verdict = verdictName(m.verdict).toUtf8();
+            sample.name = name;
+            // As the row stores them: a value or limit that is not finite is NULL.
+            sample.value = finite(m.value);
+            sample.unit = m.unit.isNull() ? QByteArrayView() : QByteArrayView(unit);
+            sample.low = finite(m.limits.low);
+            sample.high = finite(m.limits.high);
+            sample.marginalLow = finite(m.marginalBand.low);
+            sample.marginalHigh = finite(m.marginalBand.high);
+            sample.verdict = verdict;
+            sample.marginal = m.marginal;
+            m_sampleRollup->add(sample);
             sqlite3_stmt *ms = st.measurement;
             sqlite3_bind_int64(ms, 1, m_runId);
             sqlite3_bind_int64(ms, 2, stepId);

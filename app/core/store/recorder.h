@@ -17,6 +17,7 @@ struct sqlite3;
 
 namespace hil {
 
+class SampleRollup;
 class StepRollup;
 
 // Records a run into SQLite through the C API. The listener calls queue their item and return; a writer
@@ -126,7 +127,8 @@ private:
     qint64 m_committedSteps = 0;          // step results committed so far; writer thread only
     bool m_storeGone = false;             // the guard found the file deleted or replaced; writer thread only
     std::unique_ptr<StepRollup> m_rollup; // the run's rollups, written with each commit; writer thread only
-    bool m_rollupDropped = false;         // rows changed after the fact: the run keeps no rollup
+    std::unique_ptr<SampleRollup> m_sampleRollup; // its measurements' rollups, beside m_rollup
+    bool m_rollupDropped = false;                 // rows changed after the fact: the run keeps no rollup
 
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;    // work for the writer

@@ -281,4 +281,86 @@ bool RollupScan::forEachLatencyOf(QByteArrayView phase, qint64 stepIndex, QByteA
     return q.done() || failed(q, error);
 }
 
+std::optional<bool> RollupScan::hasSampleCells(QString *error) const {
+    if (!m_db.hasSampleRollups())
+        return false;
+    SqliteStatement q(m_db.m_db, "SELECT 1 FROM measurement_rollup_runs WHERE run_id = ?");
+    if (!q.ok()) {
+        *error = q.error();
+        return std::nullopt;
+    }
+    q.bind(1, m_runId);
+    if (q.next())
+        return true;
+    if (!q.done()) {
+        *error = q.error();
+        return std::nullopt;
+    }
+    return false;
+}
+
+bool RollupScan::forEachSampleCell(const std::function<bool(const SampleRollupRow &)> &visit,
+                                   QString *error) const {
+    SqliteStatement q(
+        m_db.m_db, "SELECT phase, step_index, step, device, name, bin, samples, non_numeric, fail, expected,"
+                   " marginal, count, mean, m2, min, max, sum, unit, low, high, marginal_low, marginal_high"
+                   " FROM measurement_rollups WHERE run_id = ? ORDER BY id");
+    if (!q.ok())
+        return failed(q, error);
+    q.bind(1, m_runId);
+    SampleRollupRow r;
+    while (q.next()) {
+        r.phase = q.bytes(0);
+        r.stepIndex = q.int64(1);
+        r.step = q.bytes(2);
+        r.device = q.bytes(3);
+        r.name = q.bytes(4);
+        SampleRollupCell &c = r.cell;
+        c.bin = q.int64(5);
+        c.samples = q.int64(6);
+        c.nonNumeric = q.int64(7);
+        c.fail = q.int64(8);
+        c.expected = q.int64(9);
+        c.marginal = q.int64(10);
+        c.count = q.int64(11);
+        c.mean = q.real(12);
+        c.m2 = q.real(13);
+        c.min = q.real(14);
+        c.max = q.real(15);
+        c.sum = q.real(16);
+        c.unit = q.isNull(17) ? QByteArray() : q.bytes(17).toByteArray();
+        c.low = q.optReal(18);
+        c.high = q.optReal(19);
+        c.marginalLow = q.optReal(20);
+        c.marginalHigh = q.optReal(21);
+        if (!visit(r))
+            return true;
+    }
+    return q.done() || failed(q, error);
+}
+
+bool RollupScan::forEachSampleOf(QByteArrayView phase, qint64 stepIndex, QByteArrayView step,
+                                 QByteArrayView device, QByteArrayView name,
+                                 const std::function<void(qint64 tNs, double value)> &visit,
+                                 QString *error) const {
+    // On the step's index entries, then each result's samples (few: this is for a measurement whose
+    // samples are too few to bin).
+    SqliteStatement q(m_db.m_db,
+                      "SELECT m.t_ns, m.value FROM step_results s JOIN measurements m"
+                      " ON m.step_result_id = s.id AND m.run_id = s.run_id AND m.name = ?6"
+                      " WHERE s.run_id = ?1 AND s.phase = ?2 AND s.step_index = ?3 AND s.step = ?4"
+                      " AND s.device IS ?5 AND s.retried = 0 AND m.value IS NOT NULL ORDER BY m.id");
+    if (!q.ok())
+        return failed(q, error);
+    q.bind(1, m_runId);
+    bindView(q, 2, phase);
+    q.bind(3, stepIndex);
+    bindView(q, 4, step);
+    bindDevice(q, 5, device);
+    bindView(q, 6, name);
+    while (q.next())
+        visit(q.int64(0), q.real(1));
+    return q.done() || failed(q, error);
+}
+
 } // namespace hil

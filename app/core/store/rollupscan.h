@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/store/runquery.h"
+#include "core/store/samplerollup.h"
 #include "core/store/steprollup.h"
 
 #include <QByteArrayView>
@@ -19,6 +20,15 @@ struct StepRollupRow {
     QByteArrayView device;
     StepRollupCell cell; // its histograms are in outside and during
     std::vector<RollupBucket> outside, during;
+};
+
+struct SampleRollupRow {
+    QByteArrayView phase;
+    qint64 stepIndex = 0;
+    QByteArrayView step;
+    QByteArrayView device;
+    QByteArrayView name;
+    SampleRollupCell cell; // with its unit and limits
 };
 
 struct DeviceRollupRow {
@@ -44,6 +54,16 @@ public:
     // In id order: a step's cells are in the order of its results.
     bool forEachStepCell(const std::function<bool(const StepRollupRow &)> &visit, QString *error) const;
     bool forEachDeviceCell(const std::function<bool(const DeviceRollupRow &)> &visit, QString *error) const;
+
+    // Whether the run's samples are in measurement_rollups from its first (written by a recorder of
+    // schema 7 or later, or rebuilt); only meaningful when complete() is. nullopt with *error.
+    std::optional<bool> hasSampleCells(QString *error) const;
+    // In id order: a measurement's cells are in the order of their bins.
+    bool forEachSampleCell(const std::function<bool(const SampleRollupRow &)> &visit, QString *error) const;
+    // A measurement's numeric samples of one step (results not retried), time and value, in row order.
+    bool forEachSampleOf(QByteArrayView phase, qint64 stepIndex, QByteArrayView step, QByteArrayView device,
+                         QByteArrayView name, const std::function<void(qint64 tNs, double value)> &visit,
+                         QString *error) const;
 
     // The ids of a step's first limit FAIL and ERROR results not excused by a fault nor retried, or of its
     // first retried tries.

@@ -36,6 +36,7 @@ public:
     bool hasSweeps() const { return m_version >= 5; }
     // Version 6 added the per-interval rollups of step results (steprollup.h).
     bool hasRollups() const { return m_version >= 6; }
+    bool hasSampleRollups() const { return m_version >= 7; }
 
     // A run named on a command line: "latest" (the most recently started), a run id, or a run uuid (or a
     // prefix of one of at least 8 characters that names exactly one run). nullopt with *error otherwise.

@@ -211,6 +211,41 @@ CREATE INDEX step_results_faulted ON step_results(run_id, device, start_ns)
     WHERE verdict IN ('FAIL', 'ERROR') AND retried = 0;
 )sql";
 
+// Version 7: rollups of the measurement samples (samplerollup.h), and the runs that have them from their
+// first sample (a run recorded by an older binary into the file has step rollups but none of these).
+const char *const kMigrateTo7 = R"sql(
+CREATE TABLE measurement_rollups (
+    id            INTEGER PRIMARY KEY,
+    run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    phase         TEXT NOT NULL,
+    step_index    INTEGER NOT NULL,
+    step          TEXT NOT NULL,
+    device        TEXT NOT NULL,         -- '' for a step result without a device
+    name          TEXT NOT NULL,
+    bin           INTEGER NOT NULL,      -- t_ns / 10 s
+    samples       INTEGER NOT NULL,      -- of step results not retried; by what they count for:
+    non_numeric   INTEGER NOT NULL,      -- not a number, outside faults
+    fail          INTEGER NOT NULL,      -- FAIL samples, outside faults
+    expected      INTEGER NOT NULL,      -- of step results that failed during a fault
+    marginal      INTEGER NOT NULL,
+    count         INTEGER NOT NULL,      -- numeric values, and of them:
+    mean          REAL NOT NULL,
+    m2            REAL NOT NULL,         -- sum of squared deviations from the mean
+    min           REAL NOT NULL,
+    max           REAL NOT NULL,
+    sum           REAL NOT NULL,
+    unit          TEXT,                  -- the unit and limits of the cell's first sample
+    low           REAL,
+    high          REAL,
+    marginal_low  REAL,
+    marginal_high REAL
+);
+CREATE INDEX measurement_rollups_run ON measurement_rollups(run_id);
+CREATE TABLE measurement_rollup_runs (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE
+);
+)sql";
+
 bool exec(sqlite3 *db, const char *sql, QString *error) {
     char *msg = nullptr;
     const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
@@ -236,7 +271,7 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
     sqlite3_finalize(stmt);
     if (version == kSchemaVersion)
         return true;
-    static_assert(kSchemaVersion == 6, "add the migration to the new version below");
+    static_assert(kSchemaVersion == 7, "add the migration to the new version below");
     if (version > kSchemaVersion) {
         if (error)
             *error = QStringLiteral("the database has schema version %1, newer than this build's %2")
@@ -264,8 +299,10 @@ bool prepareDatabase(sqlite3 *db, QString *error) {
         ok = exec(db, kMigrateTo5, error);
     if (ok && version < 6)
         ok = exec(db, kMigrateTo6, error);
+    if (ok && version < 7)
+        ok = exec(db, kMigrateTo7, error);
     if (ok && version < kSchemaVersion)
-        ok = exec(db, "PRAGMA user_version = 6", error);
+        ok = exec(db, "PRAGMA user_version = 7", error);
     if (!ok) {
         exec(db, "ROLLBACK", nullptr);
         return false;

@@ -1,13 +1,19 @@
 #include "core/store/steprollup.h"
 
 #include "core/base/latencybuckets.h"
-#include "core/store/sqliteerror.h"
+#include "core/store/rollupcellsql.h"
+#include "core/store/samplerollup.h"
 #include "core/store/sqlitestatement.h"
 
 #include <algorithm>
 #include <sqlite3.h>
 
 namespace hil {
+
+using rollupsql::bindBytes;
+using rollupsql::bindRowId;
+using rollupsql::insertCell;
+using rollupsql::makeKey;
 
 namespace {
 
@@ -32,21 +38,6 @@ bool getVarint(QByteArrayView in, qsizetype *pos, quint64 *v) {
     return false;
 }
 
-void makeKey(std::string &key, QByteArrayView phase, qint64 index, QByteArrayView step,
-             QByteArrayView device) {
-    key.clear();
-    key.append(phase.data(), static_cast<size_t>(phase.size()));
-    key.push_back('\x1f');
-    key.append(reinterpret_cast<const char *>(&index), sizeof index);
-    key.append(step.data(), static_cast<size_t>(step.size()));
-    key.push_back('\x1f');
-    key.append(device.data(), static_cast<size_t>(device.size()));
-}
-
-void bindBytes(sqlite3_stmt *s, int i, const QByteArray &b) {
-    sqlite3_bind_text(s, i, b.constData(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
-}
-
 void bindBlobOrNull(sqlite3_stmt *s, int i, const RollupHistogram &h) {
     if (h.empty()) {
         sqlite3_bind_null(s, i);
@@ -54,27 +45,6 @@ void bindBlobOrNull(sqlite3_stmt *s, int i, const RollupHistogram &h) {
     }
     const QByteArray b = h.encode();
     sqlite3_bind_blob(s, i, b.constData(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
-}
-
-// A cell's row: the row id it has (an update) or NULL (a new row) in parameter 1.
-void bindRowId(sqlite3_stmt *s, qint64 rowId) {
-    if (rowId > 0)
-        sqlite3_bind_int64(s, 1, rowId);
-    else
-        sqlite3_bind_null(s, 1);
-}
-
-// Runs a bound INSERT OR REPLACE and keeps the row's id for the cell's next write.
-bool insertCell(sqlite3 *db, sqlite3_stmt *s, qint64 *rowId, QString *error) {
-    const int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    if (rc != SQLITE_DONE) {
-        *error = describeSqliteError(db, rc);
-        return false;
-    }
-    *rowId = sqlite3_last_insert_rowid(db);
-    return true;
 }
 
 } // namespace
@@ -437,6 +407,8 @@ bool StepRollup::write(sqlite3 *db, QString *error) {
 }
 
 bool dropRollups(sqlite3 *db, qint64 runId) {
+    if (!dropSampleRollups(db, runId))
+        return false;
     for (const char *sql :
          {"DELETE FROM step_rollups WHERE run_id = ?", "DELETE FROM device_rollups WHERE run_id = ?"}) {
         SqliteStatement d(db, sql);
@@ -488,7 +460,7 @@ bool rebuildStepRollups(sqlite3 *db, qint64 runId, QString *error) {
         *error = q.error();
         return false;
     }
-    return rollup.write(db, error);
+    return rollup.write(db, error) && rebuildSampleRollups(db, runId, error);
 }
 
 } // namespace hil

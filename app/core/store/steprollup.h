@@ -167,9 +167,11 @@ private:
 };
 
 // Rebuilds a run's rollups from its rows (a merged or fetched run, or one whose rollup disagrees with its
-// rows), with the recorder's accumulator, in the caller's transaction.
+// rows), with the recorder's accumulator, in the caller's transaction; the sample rollups too
+// (samplerollup.h).
 bool rebuildStepRollups(sqlite3 *db, qint64 runId, QString *error);
-// Removes a run's rollups (its rows were changed after the fact); its report then reads the rows.
+// Removes a run's rollups, sample rollups included (its rows were changed after the fact); its report then
+// reads the rows.
 bool dropRollups(sqlite3 *db, qint64 runId);
 
 } // namespace hil
