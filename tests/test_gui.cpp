@@ -27,6 +27,7 @@
 #include "gui/plotpanel.h"
 #include "gui/resultmodel.h"
 #include "gui/resultspanel.h"
+#include "gui/runeventsmodel.h"
 #include "gui/runresultsmodel.h"
 #include "gui/runstatuspanel.h"
 #include "gui/runsummaryview.h"
@@ -207,6 +208,73 @@ BOOST_AUTO_TEST_CASE(a_long_series_stays_bounded_and_keeps_its_old_extremes) {
     BOOST_TEST(w.inside == 1201u);
 }
 
+BOOST_AUTO_TEST_CASE(the_event_log_pages_the_events_its_window_let_go_from_the_database) {
+    // 120,000 events (a chatty device), recorded by a real Recorder and appended to the window in
+    // batches as RunFeed does: the window keeps at most 50,000; the log shows every one, the older ones
+    // read back from the file a page at a time; a filter applies to the window's events.
+    constexpr int kEvents = 120'000;
+    Workspace ws;
+    QString error;
+    const std::unique_ptr<hil::Recorder> recorder = hil::Recorder::open(ws.db(), &error);
+    BOOST_REQUIRE_MESSAGE(recorder, error.toStdString());
+    hil::RunHeader header;
+    header.uuid = QStringLiteral("4f1c0e3a-0000-4000-8000-0000000000e7");
+    header.scenario = QStringLiteral("events");
+    header.fixture = QStringLiteral("sim-bench");
+    header.seed = 7;
+    header.startedAtNs = 1'790'000'000'000'000'000LL;
+    recorder->runStarted(header);
+    hil::gui::EventModel window;
+    hil::gui::EventLogPanel log(&window);
+    log.resize(700, 400);
+    log.show();
+    hil::gui::RunEventsModel *all = log.allEvents();
+    const auto eventAt = [](int i) {
+        return hil::Event{
+            qint64{i} * 1'000'000, i % 7 == 0 ? QStringLiteral("error") : QStringLiteral("overflow"),
+            i % 2 == 0 ? QStringLiteral("sensor") : QStringLiteral("psu"), QStringLiteral("event %1").arg(i)};
+    };
+    for (int i = 0; i < kEvents; i += 1000) {
+        QList<hil::Event> batch;
+        for (int j = i; j < i + 1000; ++j) {
+            batch.append(eventAt(j));
+            recorder->eventRecorded(batch.last());
+        }
+        window.append(batch);
+        if (i == 0) {
+            BOOST_REQUIRE(waitUntil([&] { return recorder->runId() > 0; }, 5000));
+            BOOST_REQUIRE_MESSAGE(all->attachDatabase(ws.db(), recorder->runId(), &error),
+                                  error.toStdString());
+        }
+        BOOST_TEST_REQUIRE(window.rowCount() <= hil::gui::EventModel::kMaxRows);
+        BOOST_TEST_REQUIRE(all->rowCount() == i + 1000);
+    }
+    BOOST_REQUIRE(recorder->close());
+    BOOST_TEST(window.firstSequence() > 0);
+    BOOST_TEST(all->olderRows() == window.firstSequence());
+    BOOST_TEST(log.view()->model() == all);
+    const auto detail = [&](int row) {
+        return all->index(row, hil::gui::EventModel::ColDetail).data().toString();
+    };
+    // From the file: the first, one in the middle of a page, the last before the window; from the window:
+    // the one after.
+    for (const qint64 k : {qint64{0}, qint64{777}, all->olderRows() - 1, all->olderRows()})
+        BOOST_TEST(str(detail(static_cast<int>(k))) == str(eventAt(static_cast<int>(k)).detail), "row " << k);
+    BOOST_TEST(str(all->index(7, hil::gui::EventModel::ColKind).data().toString()) == "error");
+    BOOST_TEST(str(all->index(3, hil::gui::EventModel::ColDevice).data().toString()) == "psu");
+    BOOST_TEST(all->pagesRead() >= 3);
+    // A filter shows the window's matching events.
+    log.setKindFilter(QStringLiteral("error"));
+    BOOST_TEST(log.view()->model() == log.proxy());
+    int errors = 0;
+    for (int r = 0; r < window.rowCount(); ++r)
+        errors += window.index(r, hil::gui::EventModel::ColKind).data().toString() == u"error";
+    BOOST_TEST(errors > 0);
+    BOOST_TEST(log.proxy()->rowCount() == errors);
+    log.setKindFilter({});
+    BOOST_TEST(log.view()->model() == all);
+}
+
 BOOST_AUTO_TEST_CASE(a_long_live_run_stays_bounded_and_pages_older_rows_from_the_database) {
     // 600,000 results through the live path (LiveBuffer drained every 40 ms into the models and plots)
     // while the recorder writes them: six times the table's window, more than a plot series keeps raw.
@@ -226,7 +294,7 @@ BOOST_AUTO_TEST_CASE(a_long_live_run_stays_bounded_and_pages_older_rows_from_the
     panel.resize(900, 500);
     panel.show();
     hil::gui::RunResultsModel *all = panel.allResults();
-    // A view keeps 8 bytes per row: the table shows the newest 1,000,000 by default, 250,000 here.
+    // A view keeps 8 bytes per row: the table shows the newest 500,000 by default, 250,000 here.
     all->setMaxRows(250'000);
     BOOST_TEST(all->maxRows() == 250'000);
     hil::gui::LiveBuffer buffer;

@@ -2,6 +2,7 @@
 
 #include "columnfilterproxy.h"
 #include "eventmodel.h"
+#include "runeventsmodel.h"
 #include "tableviews.h"
 
 #include <QComboBox>
@@ -18,6 +19,7 @@ EventLogPanel::EventLogPanel(EventModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model) {
     setObjectName(QStringLiteral("eventLogPanel"));
+    m_all = new RunEventsModel(model, this);
     m_proxy = new ColumnFilterProxy(this);
     m_proxy->setSourceModel(model);
 
@@ -45,7 +47,7 @@ EventLogPanel::EventLogPanel(EventModel *model, QWidget *parent)
 
     m_view = new QTableView(this);
     m_view->setObjectName(QStringLiteral("eventView"));
-    m_view->setModel(m_proxy);
+    m_view->setModel(m_all);
     tableviews::setUp(m_view);
     tableviews::followTail(m_view);
     const QFontMetrics fm(font());
@@ -92,6 +94,11 @@ void EventLogPanel::applyFilters() {
     const QString kind = m_kind->currentData().toString();
     m_proxy->setAllowed(EventModel::ColDevice, device.isEmpty() ? QStringList{} : QStringList{device});
     m_proxy->setAllowed(EventModel::ColKind, kind.isEmpty() ? QStringList{} : QStringList{kind});
+    QAbstractItemModel *shown = device.isEmpty() && kind.isEmpty()
+                                    ? static_cast<QAbstractItemModel *>(m_all)
+                                    : static_cast<QAbstractItemModel *>(m_proxy);
+    if (m_view->model() != shown)
+        m_view->setModel(shown);
 }
 
 } // namespace hil::gui

@@ -9,8 +9,11 @@ namespace hil::gui {
 
 class ColumnFilterProxy;
 class EventModel;
+class RunEventsModel;
 
-// The event log, filtered by device and by kind (each "all" or one value).
+// The event log: every event of the run (RunEventsModel: the older ones read back from its database), or,
+// filtered by device or kind, the events the window holds (a filter over the whole run would read every
+// page of it).
 class EventLogPanel : public QWidget {
     Q_OBJECT
 public:
@@ -21,12 +24,14 @@ public:
     void setKindFilter(const QString &kind);
     QTableView *view() const { return m_view; }
     ColumnFilterProxy *proxy() const { return m_proxy; }
+    RunEventsModel *allEvents() const { return m_all; }
 
 private:
     void refillCombos();
     void applyFilters();
 
     EventModel *m_model;
+    RunEventsModel *m_all;
     ColumnFilterProxy *m_proxy;
     QComboBox *m_device;
     QComboBox *m_kind;

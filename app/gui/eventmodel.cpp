@@ -16,13 +16,15 @@ EventModel::EventModel(QObject *parent)
 void EventModel::clear() {
     beginResetModel();
     m_rows.clear();
+    m_dropped = 0;
     m_devices.clear();
     m_kinds.clear();
     endResetModel();
     emit vocabularyChanged();
 }
 
-void EventModel::append(const QList<Event> &events) {
+void EventModel::append(const QList<Event> &events, qint64 skippedBefore) {
+    m_dropped += skippedBefore;
     if (events.isEmpty())
         return;
     const qsizetype overflow = m_rows.size() + events.size() - kMaxRows;
@@ -31,6 +33,7 @@ void EventModel::append(const QList<Event> &events) {
             std::min<qsizetype>(m_rows.size(), std::max<qsizetype>(overflow, kMaxRows / 10)));
         beginRemoveRows({}, 0, n - 1);
         m_rows.remove(0, n);
+        m_dropped += n;
         endRemoveRows();
     }
     bool newWords = false;
@@ -79,9 +82,12 @@ QColor EventModel::kindColor(const QString &kind) {
 QVariant EventModel::data(const QModelIndex &index, int role) const {
     if (!index.isValid() || index.row() >= m_rows.size())
         return {};
-    const Row &r = m_rows[index.row()];
+    return cell(m_rows[index.row()], index.column(), role);
+}
+
+QVariant EventModel::cell(const Row &r, int column, int role) {
     if (role == Qt::DisplayRole || role == ColumnFilterProxy::kFilterRole) {
-        switch (index.column()) {
+        switch (column) {
         case ColTime:
             return formatOffset(r.timeNs);
         case ColKind:
@@ -94,11 +100,11 @@ QVariant EventModel::data(const QModelIndex &index, int role) const {
             return {};
         }
     }
-    if (role == Qt::ToolTipRole && index.column() == ColDetail)
+    if (role == Qt::ToolTipRole && column == ColDetail)
         return r.detail;
-    if (role == Qt::ForegroundRole && index.column() == ColKind)
+    if (role == Qt::ForegroundRole && column == ColKind)
         return QBrush(kindColor(r.kind));
-    if (role == Qt::FontRole && index.column() == ColKind) {
+    if (role == Qt::FontRole && column == ColKind) {
         QFont f;
         f.setBold(true);
         return f;

@@ -107,8 +107,8 @@ void feedLive(qint64 count, LiveBuffer *buffer, const QList<ResultListener *> &o
             views.results->append(b.results, b.resultsDropped);
         if (!b.results.isEmpty() && views.plots)
             views.plots->addResults(b.results);
-        if (!b.events.isEmpty() && views.events)
-            views.events->append(b.events);
+        if ((!b.events.isEmpty() || b.eventsDropped > 0) && views.events)
+            views.events->append(b.events, b.eventsDropped);
         if (views.plots && !b.results.isEmpty())
             views.plots->refresh(static_cast<double>(b.results.last().endNs) / 1e9);
         QCoreApplication::processEvents();

@@ -102,7 +102,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_feed = new RunFeed(m_controller,
                          {m_results, m_events, m_status, m_plots, m_bench, m_faults, m_traffic, m_messages,
-                          m_resultsPanel->allResults()},
+                          m_resultsPanel->allResults(), m_eventLog->allEvents()},
                          this);
     connect(m_controller, &RunController::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_controller, &RunController::finished, this, &MainWindow::onFinished);

@@ -9,6 +9,7 @@
 #include "plotpanel.h"
 #include "resultmodel.h"
 #include "runcontroller.h"
+#include "runeventsmodel.h"
 #include "runresultsmodel.h"
 #include "runstatuspanel.h"
 #include "trafficconsole.h"
@@ -65,6 +66,8 @@ void RunFeed::prepare(const Fixture &fixture, const Scenario &scenario, const QS
     m_plannedIterations = plannedIterations(scenario);
     if (m_views.allResults)
         m_views.allResults->detach();
+    if (m_views.allEvents)
+        m_views.allEvents->detach();
     m_views.results->clear();
     m_views.events->clear();
     m_views.messages->dismiss();
@@ -79,6 +82,13 @@ void RunFeed::prepare(const Fixture &fixture, const Scenario &scenario, const QS
 }
 
 void RunFeed::attachDatabase(qint64 runId) {
+    if (RunEventsModel *events = m_views.allEvents;
+        events && runId > 0 && !m_controller->databasePath().isEmpty() && !events->isAttached()) {
+        QString error;
+        if (!events->attachDatabase(m_controller->databasePath(), runId, &error))
+            m_views.messages->post(MessageBar::Level::Warning,
+                                   tr("Older events of run %1 will not be shown: %2").arg(runId).arg(error));
+    }
     RunResultsModel *all = m_views.allResults;
     if (!all || runId <= 0 || m_controller->databasePath().isEmpty()
         || (all->pager().isOpen() && all->pager().runId() == runId))
@@ -120,8 +130,9 @@ void RunFeed::drain() {
     // window fell behind (LiveBatch::resultsDropped), the engine's never are.
     if (b.counts)
         m_counts = *b.counts;
+    if (!b.events.isEmpty() || b.eventsDropped > 0)
+        m_views.events->append(b.events, b.eventsDropped);
     if (!b.events.isEmpty()) {
-        m_views.events->append(b.events);
         m_views.bench->applyEvents(b.events);
         for (const Event &e : b.events) {
             if (e.kind == u"error")

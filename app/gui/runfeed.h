@@ -18,6 +18,7 @@ class MessageBar;
 class PlotPanel;
 class ResultModel;
 class RunController;
+class RunEventsModel;
 class RunResultsModel;
 class RunStatusPanel;
 class TrafficConsole;
@@ -46,6 +47,8 @@ public:
         MessageBar *messages = nullptr;
         // Every result of the run: the older rows read back from the run's database.
         RunResultsModel *allResults = nullptr;
+        // Every event of the run, likewise.
+        RunEventsModel *allEvents = nullptr;
     };
 
     RunFeed(RunController *controller, const Views &views, QObject *parent);

@@ -56,6 +56,7 @@ private:
     // The row scans share this connection; nothing outside the store sees it.
     friend class RunScan;
     friend class StepPages;
+    friend class EventPages;
     friend class RollupScan;
 
     RunQuery(QString path, sqlite3 *db, int version);
