@@ -708,9 +708,10 @@ bool Recorder::write(Statements &st, const Item &item) {
             m_rollup = std::make_unique<StepRollup>(m_runId);
             m_sampleRollup = std::make_unique<SampleRollup>(m_runId);
         }
+        // The step's key and verdict once, for both rollups.
+        const QByteArray phase = phaseName(r->phase).toUtf8(), step = r->step.toUtf8(),
+                         device = r->device.toUtf8(), stepVerdict = verdictName(r->verdict).toUtf8();
         {
-            const QByteArray phase = phaseName(r->phase).toUtf8(), step = r->step.toUtf8(),
-                             device = r->device.toUtf8(), verdict = verdictName(r->verdict).toUtf8();
             RollupInput in;
             in.phase = phase;
             in.stepIndex = r->stepIndex;
@@ -721,7 +722,7 @@ bool Recorder::write(Statements &st, const Item &item) {
             in.endNs = r->endNs;
             if (r->latencyNs >= 0)
                 in.latencyNs = r->latencyNs;
-            in.verdict = verdict;
+            in.verdict = stepVerdict;
             in.marginal = r->marginal;
             in.expected = r->expected;
             in.stalled = r->stallNs > 0;
@@ -730,8 +731,6 @@ bool Recorder::write(Statements &st, const Item &item) {
             in.inFault = r->faultId >= 0 && m_faultRows.contains(r->faultId);
             m_rollup->add(in);
         }
-        const QByteArray phase = phaseName(r->phase).toUtf8(), step = r->step.toUtf8(),
-                         device = r->device.toUtf8(), stepVerdict = verdictName(r->verdict).toUtf8();
         SampleRollupInput sample;
         sample.phase = phase;
         sample.stepIndex = r->stepIndex;
