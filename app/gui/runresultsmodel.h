@@ -16,8 +16,9 @@ namespace hil::gui {
 // row comes in pages.
 //
 // At most kMaxRows rows are exposed, the run's newest: a QTableView keeps 8 bytes per row in its vertical
-// header, in a list that grows by doubling (16.8 MB for a million rows at its peak, by heaptrack), so beyond it the oldest tenth leaves the table at once (as the
-// window does; the reports and `hil export` have every row). GUI thread only.
+// header, in a list that grows by doubling (16.8 MB for a million rows at its peak, by heaptrack), so beyond
+// it the oldest tenth leaves the table at once (as the window does; the reports and `hil export` have every
+// row). GUI thread only.
 class RunResultsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
